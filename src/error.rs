@@ -1,0 +1,243 @@
+//! The one error type of the crate.
+//!
+//! Every fallible function returns [`Result`]; each variant carries the fields a caller needs to
+//! point at the problem (which input, which row or column, which value). The messages are written
+//! for people: the CLI prints them as they are and the Python bindings raise them as `ValueError`.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything that can go wrong in `mobility`.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+pub enum MobilityError {
+    /// An input that must hold at least one element (or one unit of positive weight) is empty.
+    #[error("{what} is empty")]
+    EmptyInput {
+        /// Which input, e.g. "parent status".
+        what: String,
+    },
+    /// Two inputs that must be paired have different lengths.
+    #[error("{what}: expected {expected} values, found {found}")]
+    LengthMismatch {
+        /// Which input, e.g. "child status".
+        what: String,
+        /// The length it must have.
+        expected: usize,
+        /// The length it has.
+        found: usize,
+    },
+    /// A value is NaN or infinite.
+    #[error("{what} at index {index} is {value} (values must be finite numbers)")]
+    NonFinite {
+        /// Which input.
+        what: String,
+        /// Zero-based position of the offending value.
+        index: usize,
+        /// The value itself (NaN or +/-inf).
+        value: f64,
+    },
+    /// A weight is negative.
+    #[error("weight at index {index} is negative ({value}); weights must be >= 0")]
+    NegativeWeight {
+        /// Zero-based position.
+        index: usize,
+        /// The weight.
+        value: f64,
+    },
+    /// All weights are zero, so no share or rank is defined.
+    #[error("{what}: the total weight is zero")]
+    ZeroTotalWeight {
+        /// Which input.
+        what: String,
+    },
+    /// The number of classes is below 2.
+    #[error("the number of classes must be at least 2, got {k}")]
+    TooFewClasses {
+        /// The number asked for.
+        k: usize,
+    },
+    /// A table that must be k x k is not square.
+    #[error("{what} must be square, got {rows} rows and {cols} columns")]
+    NotSquare {
+        /// Which table.
+        what: String,
+        /// Rows found.
+        rows: usize,
+        /// Columns found.
+        cols: usize,
+    },
+    /// A table entry is negative, NaN or infinite.
+    #[error("{what}: entry in row {row}, column {col} is {value} (entries must be finite and >= 0)")]
+    InvalidEntry {
+        /// Which table.
+        what: String,
+        /// One-based row (parent class).
+        row: usize,
+        /// One-based column (child class).
+        col: usize,
+        /// The value found.
+        value: f64,
+    },
+    /// A row of a probability table does not sum to 1 within the tolerance.
+    #[error(
+        "row {row} of the probability table sums to {sum}, not 1 (tolerance {tolerance}); \
+         pass renormalise to rescale rounded tables"
+    )]
+    RowSum {
+        /// One-based row.
+        row: usize,
+        /// Its sum.
+        sum: f64,
+        /// The tolerance in force.
+        tolerance: f64,
+    },
+    /// A class label lies outside 1..=k.
+    #[error("{what} at index {index} is class {class}, outside 1..={k}")]
+    ClassOutOfRange {
+        /// Which input.
+        what: String,
+        /// Zero-based position.
+        index: usize,
+        /// The class found.
+        class: i64,
+        /// The number of classes.
+        k: usize,
+    },
+    /// Cut-offs are not in increasing order.
+    #[error("cut-offs must be strictly increasing: cut-off {index} ({value}) is not above the one before it")]
+    CutoffsNotIncreasing {
+        /// One-based position of the offending cut-off.
+        index: usize,
+        /// Its value.
+        value: f64,
+    },
+    /// Two objects that must agree (same k, same cut-offs) do not.
+    #[error("incompatible inputs: {reason}")]
+    Incompatible {
+        /// What differs.
+        reason: String,
+    },
+    /// A parameter is outside its domain.
+    #[error("invalid {name}: {reason}")]
+    InvalidParameter {
+        /// Parameter name as the user writes it.
+        name: String,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// A quantity is not defined for this input (e.g. a singular matrix where an inverse is needed).
+    #[error("{what} is undefined: {reason}")]
+    Undefined {
+        /// The quantity.
+        what: String,
+        /// Why.
+        reason: String,
+    },
+    /// Reading or parsing a file failed.
+    #[error("{path}{}: {message}", location.as_ref().map(|l| format!(", {l}")).unwrap_or_default())]
+    Input {
+        /// The file.
+        path: String,
+        /// Where in it ("line 4", "column 'income'"), when known.
+        location: Option<String>,
+        /// The problem.
+        message: String,
+    },
+}
+
+/// The crate's result type.
+pub type Result<T> = std::result::Result<T, MobilityError>;
+
+impl MobilityError {
+    /// Shorthand for [`MobilityError::InvalidParameter`].
+    pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        MobilityError::InvalidParameter {
+            name: name.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Checks that `values` is non-empty and holds only finite numbers.
+///
+/// # Errors
+/// [`MobilityError::EmptyInput`] or [`MobilityError::NonFinite`] naming `what`.
+pub fn check_finite(values: &[f64], what: &str) -> Result<()> {
+    if values.is_empty() {
+        return Err(MobilityError::EmptyInput { what: what.into() });
+    }
+    if let Some((index, &value)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(MobilityError::NonFinite {
+            what: what.into(),
+            index,
+            value,
+        });
+    }
+    Ok(())
+}
+
+/// Checks optional weights against a length: finite, non-negative, positive total.
+///
+/// Returns the total weight (`n` when `weights` is `None`).
+///
+/// # Errors
+/// [`MobilityError::LengthMismatch`], [`MobilityError::NonFinite`],
+/// [`MobilityError::NegativeWeight`] or [`MobilityError::ZeroTotalWeight`].
+pub fn check_weights(weights: Option<&[f64]>, n: usize) -> Result<f64> {
+    let Some(w) = weights else {
+        return Ok(n as f64);
+    };
+    if w.len() != n {
+        return Err(MobilityError::LengthMismatch {
+            what: "weights".into(),
+            expected: n,
+            found: w.len(),
+        });
+    }
+    let mut total = 0.0;
+    for (index, &value) in w.iter().enumerate() {
+        if !value.is_finite() {
+            return Err(MobilityError::NonFinite {
+                what: "weights".into(),
+                index,
+                value,
+            });
+        }
+        if value < 0.0 {
+            return Err(MobilityError::NegativeWeight { index, value });
+        }
+        total += value;
+    }
+    if total <= 0.0 {
+        return Err(MobilityError::ZeroTotalWeight {
+            what: "weights".into(),
+        });
+    }
+    Ok(total)
+}
+
+/// Checks that two paired inputs have the same length.
+///
+/// # Errors
+/// [`MobilityError::LengthMismatch`] naming `what` (the second input).
+pub fn check_same_length(expected: usize, found: usize, what: &str) -> Result<()> {
+    if expected != found {
+        return Err(MobilityError::LengthMismatch {
+            what: what.into(),
+            expected,
+            found,
+        });
+    }
+    Ok(())
+}
+
+/// Checks `k >= 2`.
+///
+/// # Errors
+/// [`MobilityError::TooFewClasses`].
+pub fn check_k(k: usize) -> Result<()> {
+    if k < 2 {
+        return Err(MobilityError::TooFewClasses { k });
+    }
+    Ok(())
+}
