@@ -2,5 +2,11 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod matrix;
+pub mod quantile;
+pub mod rank;
+pub mod serde_nd;
 
 pub use error::{MobilityError, Result};
+pub use matrix::{ClassSpec, TransitionCounts, TransitionMatrix};
+pub use rank::Rule;

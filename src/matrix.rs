@@ -1,0 +1,628 @@
+//! Transition counts (mergeable, for chunked data) and the transition matrix.
+//!
+//! ```text
+//! n_ij  weighted joint counts (parent class i, child class j)      TransitionCounts
+//! p_ij  = n_ij / n_i.   P(child in j | parent in i), rows sum to 1  TransitionMatrix
+//! ```
+//!
+//! Rows are always the origin (parent), numbered from the bottom. A class with no observations
+//! keeps its row: `k` never shrinks. Such a row is all zeros in `P`, is listed by
+//! [`TransitionMatrix::empty_rows`], and the measures that need it report themselves undefined.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{MobilityError, Result, check_finite, check_k, check_same_length, check_weights};
+use crate::quantile::{Classifier, Cutoffs};
+use crate::rank::{Rule, check_index_range, sort_key};
+use crate::serde_nd;
+
+/// How status becomes classes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassSpec {
+    /// `k` quantile classes of the data itself, parents and children each ranked in their own
+    /// distribution (the usual intergenerational matrix).
+    Quantiles {
+        /// Number of classes.
+        k: usize,
+        /// Tie rule.
+        rule: Rule,
+    },
+    /// Classes against given cut-offs: a reference population's quantiles (national ranks for a
+    /// place) or fixed bands in status units.
+    Cutoffs {
+        /// Cut-offs for parents.
+        parent: Cutoffs,
+        /// Cut-offs for children.
+        child: Cutoffs,
+    },
+}
+
+impl ClassSpec {
+    /// `k` quantile classes under the default `midrank` rule.
+    pub fn quantiles(k: usize) -> ClassSpec {
+        ClassSpec::Quantiles { k, rule: Rule::Midrank }
+    }
+
+    /// Classes of a sub-population (a place, a group) against a reference population: the cut-offs
+    /// are the reference's parent and child quantiles (e.g. national quintiles, as Chetty et al.
+    /// 2014 do for commuting zones). The sub-population's matrix is then not bistochastic.
+    ///
+    /// # Errors
+    /// As [`Cutoffs::quantiles`] for either side.
+    pub fn reference(
+        parent: &[f64],
+        child: &[f64],
+        weights: Option<&[f64]>,
+        k: usize,
+        rule: Rule,
+    ) -> Result<ClassSpec> {
+        check_same_length(parent.len(), child.len(), "reference child status")?;
+        Ok(ClassSpec::Cutoffs {
+            parent: Cutoffs::quantiles(parent, weights, k, rule)?,
+            child: Cutoffs::quantiles(child, weights, k, rule)?,
+        })
+    }
+
+    /// The number of classes.
+    pub fn k(&self) -> usize {
+        match self {
+            ClassSpec::Quantiles { k, .. } => *k,
+            ClassSpec::Cutoffs { parent, .. } => parent.k(),
+        }
+    }
+}
+
+/// Weighted joint counts of parent class by child class, with the cut-offs that made them.
+///
+/// Counts built with the same cut-offs [`merge`](TransitionCounts::merge) (associatively), so a
+/// file too large for memory can be counted in chunks against fixed or reference cut-offs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransitionCounts {
+    #[serde(with = "serde_nd::matrix")]
+    counts: Array2<f64>,
+    units: u64,
+    parent_cutoffs: Option<Cutoffs>,
+    child_cutoffs: Option<Cutoffs>,
+}
+
+/// Fixed chunk length of the counting pass (never depends on the thread count).
+const COUNT_CHUNK: usize = 1 << 16;
+
+impl TransitionCounts {
+    /// Counts from paired status: classes per `spec`, then the weighted joint table.
+    ///
+    /// # Formula
+    /// ```text
+    /// n_ij = sum_u w_u [c_parent(u) = i] [c_child(u) = j]
+    /// ```
+    ///
+    /// # Errors
+    /// Empty input, lengths that differ, NaN or infinite status, bad weights, `k < 2`, parent and
+    /// child cut-offs with different `k`.
+    ///
+    /// # Complexity
+    /// `O(n)`: cut-offs by radix selection ([`Cutoffs::quantiles`]), then one fused parallel pass
+    /// that classifies both sides and counts. No `O(n)` allocation.
+    ///
+    /// # Example
+    /// ```
+    /// use mobility::{ClassSpec, TransitionCounts};
+    /// let parent = [1.0, 2.0, 3.0, 4.0];
+    /// let child = [2.0, 1.0, 4.0, 3.0];
+    /// let c = TransitionCounts::from_status(&parent, &child, None, &ClassSpec::quantiles(2)).unwrap();
+    /// assert_eq!(c.counts()[[0, 0]], 2.0);
+    /// assert_eq!(c.total(), 4.0);
+    /// ```
+    pub fn from_status(
+        parent: &[f64],
+        child: &[f64],
+        weights: Option<&[f64]>,
+        spec: &ClassSpec,
+    ) -> Result<TransitionCounts> {
+        check_finite(parent, "parent status")?;
+        check_same_length(parent.len(), child.len(), "child status")?;
+        check_finite(child, "child status")?;
+        check_index_range(parent.len())?;
+        check_weights(weights, parent.len())?;
+        let (parent_cutoffs, child_cutoffs) = match spec {
+            ClassSpec::Quantiles { k, rule } => {
+                check_k(*k)?;
+                let (p, c) = rayon::join(
+                    || Cutoffs::quantiles(parent, weights, *k, *rule),
+                    || Cutoffs::quantiles(child, weights, *k, *rule),
+                );
+                (p?, c?)
+            }
+            ClassSpec::Cutoffs { parent, child } => {
+                if parent.k() != child.k() {
+                    return Err(MobilityError::Incompatible {
+                        reason: format!(
+                            "parent cut-offs make {} classes, child cut-offs {}",
+                            parent.k(),
+                            child.k()
+                        ),
+                    });
+                }
+                (parent.clone(), child.clone())
+            }
+        };
+        let counts = count_pairs(
+            parent,
+            child,
+            weights,
+            &parent_cutoffs.classifier(),
+            &child_cutoffs.classifier(),
+            parent_cutoffs.k(),
+        );
+        Ok(TransitionCounts {
+            counts,
+            units: parent.len() as u64,
+            parent_cutoffs: Some(parent_cutoffs),
+            child_cutoffs: Some(child_cutoffs),
+        })
+    }
+
+    /// Counts from classes the user already has (1-based, `1..=k`).
+    ///
+    /// # Errors
+    /// Empty input, lengths that differ, a class outside `1..=k`, bad weights, `k < 2`.
+    ///
+    /// # Complexity
+    /// `O(n)`.
+    ///
+    /// # Example
+    /// ```
+    /// use mobility::TransitionCounts;
+    /// let c = TransitionCounts::from_classes(&[1, 1, 2], &[1, 2, 2], None, 2).unwrap();
+    /// assert_eq!(c.counts()[[0, 1]], 1.0);
+    /// ```
+    pub fn from_classes(
+        parent: &[usize],
+        child: &[usize],
+        weights: Option<&[f64]>,
+        k: usize,
+    ) -> Result<TransitionCounts> {
+        check_k(k)?;
+        if parent.is_empty() {
+            return Err(MobilityError::EmptyInput {
+                what: "parent classes".into(),
+            });
+        }
+        check_same_length(parent.len(), child.len(), "child classes")?;
+        check_weights(weights, parent.len())?;
+        for (what, classes) in [("parent classes", parent), ("child classes", child)] {
+            if let Some((index, &class)) = classes.iter().enumerate().find(|(_, c)| **c < 1 || **c > k) {
+                return Err(MobilityError::ClassOutOfRange {
+                    what: what.into(),
+                    index,
+                    class: class as i64,
+                    k,
+                });
+            }
+        }
+        let mut counts = Array2::zeros((k, k));
+        for (u, (&i, &j)) in parent.iter().zip(child).enumerate() {
+            counts[[i - 1, j - 1]] += weights.map_or(1.0, |w| w[u]);
+        }
+        Ok(TransitionCounts {
+            counts,
+            units: parent.len() as u64,
+            parent_cutoffs: None,
+            child_cutoffs: None,
+        })
+    }
+
+    /// Counts from a published k x k count table (parent classes in rows, from the bottom).
+    ///
+    /// # Errors
+    /// Not square, `k < 2`, an entry negative or not finite, or an all-zero table.
+    ///
+    /// # Complexity
+    /// `O(k^2)`.
+    pub fn from_table(table: ArrayView2<f64>) -> Result<TransitionCounts> {
+        check_table(table, "count table")?;
+        if table.sum() <= 0.0 {
+            return Err(MobilityError::ZeroTotalWeight {
+                what: "count table".into(),
+            });
+        }
+        Ok(TransitionCounts {
+            counts: table.to_owned(),
+            units: 0,
+            parent_cutoffs: None,
+            child_cutoffs: None,
+        })
+    }
+
+    /// Adds `other` into `self`. Both must have the same `k` and the same cut-offs (or none): counts
+    /// from different quantile cut-offs are not comparable.
+    ///
+    /// # Errors
+    /// [`MobilityError::Incompatible`] naming what differs.
+    ///
+    /// # Complexity
+    /// `O(k^2)`.
+    pub fn merge(&mut self, other: &TransitionCounts) -> Result<()> {
+        if self.k() != other.k() {
+            return Err(MobilityError::Incompatible {
+                reason: format!("cannot merge counts with k = {} and k = {}", self.k(), other.k()),
+            });
+        }
+        if self.parent_cutoffs != other.parent_cutoffs || self.child_cutoffs != other.child_cutoffs {
+            return Err(MobilityError::Incompatible {
+                reason: "counts were built with different cut-offs; classify every chunk against \
+                         the same (fixed or reference) cut-offs before merging"
+                    .into(),
+            });
+        }
+        self.counts += &other.counts;
+        self.units += other.units;
+        Ok(())
+    }
+
+    /// The number of classes.
+    pub fn k(&self) -> usize {
+        self.counts.nrows()
+    }
+
+    /// The weighted joint counts `n_ij` (parents in rows).
+    pub fn counts(&self) -> ArrayView2<'_, f64> {
+        self.counts.view()
+    }
+
+    /// Total weight `n`.
+    pub fn total(&self) -> f64 {
+        self.counts.sum()
+    }
+
+    /// Number of units (rows of microdata) counted; 0 for a published table.
+    pub fn units(&self) -> u64 {
+        self.units
+    }
+
+    /// The parent cut-offs, when the counts came from status.
+    pub fn parent_cutoffs(&self) -> Option<&Cutoffs> {
+        self.parent_cutoffs.as_ref()
+    }
+
+    /// The child cut-offs, when the counts came from status.
+    pub fn child_cutoffs(&self) -> Option<&Cutoffs> {
+        self.child_cutoffs.as_ref()
+    }
+
+    /// The transition matrix of these counts.
+    pub fn to_matrix(&self) -> TransitionMatrix {
+        TransitionMatrix::build(self)
+    }
+}
+
+/// The fused classify-and-count pass, in fixed chunks summed in order (thread-count invariant).
+fn count_pairs(
+    parent: &[f64],
+    child: &[f64],
+    weights: Option<&[f64]>,
+    pc: &Classifier,
+    cc: &Classifier,
+    k: usize,
+) -> Array2<f64> {
+    let partials: Vec<Vec<f64>> = parent
+        .par_chunks(COUNT_CHUNK)
+        .zip(child.par_chunks(COUNT_CHUNK))
+        .enumerate()
+        .map(|(c, (ps, cs))| {
+            let mut local = vec![0.0f64; k * k];
+            match weights {
+                None => {
+                    for (&p, &x) in ps.iter().zip(cs) {
+                        local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] += 1.0;
+                    }
+                }
+                Some(w) => {
+                    let ws = &w[c * COUNT_CHUNK..c * COUNT_CHUNK + ps.len()];
+                    for ((&p, &x), &wi) in ps.iter().zip(cs).zip(ws) {
+                        local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] += wi;
+                    }
+                }
+            }
+            local
+        })
+        .collect();
+    let mut total = vec![0.0f64; k * k];
+    for part in &partials {
+        total.iter_mut().zip(part).for_each(|(t, p)| *t += p);
+    }
+    Array2::from_shape_vec((k, k), total).expect("k * k values")
+}
+
+fn check_table(table: ArrayView2<f64>, what: &str) -> Result<()> {
+    let (rows, cols) = table.dim();
+    if rows != cols {
+        return Err(MobilityError::NotSquare {
+            what: what.into(),
+            rows,
+            cols,
+        });
+    }
+    check_k(rows)?;
+    for ((i, j), &v) in table.indexed_iter() {
+        if !v.is_finite() || v < 0.0 {
+            return Err(MobilityError::InvalidEntry {
+                what: what.into(),
+                row: i + 1,
+                col: j + 1,
+                value: v,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Options for reading a published probability table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbabilityOptions {
+    /// Parent shares `n_i. / n`; uniform `1/k` when `None` (the table alone does not say).
+    pub parent_shares: Option<Vec<f64>>,
+    /// How far a row sum may be from 1.
+    pub tolerance: f64,
+    /// Rescale rows that miss 1 by more than the tolerance (tables printed rounded) instead of
+    /// failing.
+    pub renormalise: bool,
+    /// The table was printed with the child class in rows (e.g. Chetty et al. 2014, Table II):
+    /// transpose it first.
+    pub child_in_rows: bool,
+}
+
+impl Default for ProbabilityOptions {
+    fn default() -> Self {
+        ProbabilityOptions {
+            parent_shares: None,
+            tolerance: 1e-6,
+            renormalise: false,
+            child_in_rows: false,
+        }
+    }
+}
+
+/// A parent-to-child transition matrix `P` with its counts (when known) and class shares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransitionMatrix {
+    /// Number of classes.
+    pub k: usize,
+    /// Total weight `n`, when the matrix came from counts.
+    pub n: Option<f64>,
+    /// Weighted joint counts `n_ij`, when known.
+    #[serde(with = "serde_nd::option_matrix")]
+    pub counts: Option<Array2<f64>>,
+    /// Row-stochastic `P` (an empty row is all zeros).
+    #[serde(with = "serde_nd::matrix")]
+    pub probabilities: Array2<f64>,
+    /// Parent (origin) shares `n_i. / n`.
+    #[serde(with = "serde_nd::vector")]
+    pub parent_shares: Array1<f64>,
+    /// Child (destination) shares `n_.j / n` (`= parent_shares . P`).
+    #[serde(with = "serde_nd::vector")]
+    pub child_shares: Array1<f64>,
+    /// Parent cut-offs, when built from status.
+    pub parent_cutoffs: Option<Cutoffs>,
+    /// Child cut-offs, when built from status.
+    pub child_cutoffs: Option<Cutoffs>,
+}
+
+impl TransitionMatrix {
+    fn build(counts: &TransitionCounts) -> TransitionMatrix {
+        let n_ij = &counts.counts;
+        let k = n_ij.nrows();
+        let total = n_ij.sum();
+        let row = n_ij.sum_axis(Axis(1));
+        let mut p = n_ij.clone();
+        for (mut r, &s) in p.axis_iter_mut(Axis(0)).zip(&row) {
+            if s > 0.0 {
+                r.mapv_inplace(|v| v / s);
+            }
+        }
+        let (parent_shares, child_shares) = if total > 0.0 {
+            (row / total, n_ij.sum_axis(Axis(0)) / total)
+        } else {
+            (Array1::zeros(k), Array1::zeros(k))
+        };
+        TransitionMatrix {
+            k,
+            n: Some(total),
+            counts: Some(n_ij.clone()),
+            probabilities: p,
+            parent_shares,
+            child_shares,
+            parent_cutoffs: counts.parent_cutoffs.clone(),
+            child_cutoffs: counts.child_cutoffs.clone(),
+        }
+    }
+
+    /// The quantile transition matrix of paired status: the main entry point for microdata.
+    ///
+    /// # Formula
+    /// ```text
+    /// p_ij = n_ij / n_i.,   n_ij = sum_u w_u [parent class = i][child class = j]
+    /// ```
+    ///
+    /// # Errors
+    /// As [`TransitionCounts::from_status`].
+    ///
+    /// # Complexity
+    /// `O(n)` (see [`TransitionCounts::from_status`]).
+    ///
+    /// # Example
+    /// ```
+    /// use mobility::{ClassSpec, TransitionMatrix};
+    /// let parent = [10.0, 20.0, 30.0, 40.0];
+    /// let child = [15.0, 12.0, 50.0, 45.0];
+    /// let tm = TransitionMatrix::from_status(&parent, &child, None, &ClassSpec::quantiles(2)).unwrap();
+    /// assert_eq!(tm.probabilities[[0, 0]], 1.0);
+    /// assert_eq!(tm.parent_shares.to_vec(), vec![0.5, 0.5]);
+    /// ```
+    pub fn from_status(
+        parent: &[f64],
+        child: &[f64],
+        weights: Option<&[f64]>,
+        spec: &ClassSpec,
+    ) -> Result<TransitionMatrix> {
+        Ok(TransitionCounts::from_status(parent, child, weights, spec)?.to_matrix())
+    }
+
+    /// The matrix of a published k x k count table (parents in rows).
+    ///
+    /// # Errors
+    /// As [`TransitionCounts::from_table`].
+    ///
+    /// # Complexity
+    /// `O(k^2)`.
+    ///
+    /// # Example
+    /// ```
+    /// use mobility::TransitionMatrix;
+    /// let tm = TransitionMatrix::from_counts(ndarray::array![[3.0, 1.0], [1.0, 3.0]].view()).unwrap();
+    /// assert_eq!(tm.probabilities[[0, 0]], 0.75);
+    /// ```
+    pub fn from_counts(table: ArrayView2<f64>) -> Result<TransitionMatrix> {
+        Ok(TransitionCounts::from_table(table)?.to_matrix())
+    }
+
+    /// The matrix of a published probability table.
+    ///
+    /// Rows must sum to 1 within `options.tolerance`, unless `options.renormalise` asks to rescale
+    /// them (tables printed rounded). `n` and the counts are unknown; parent shares are uniform
+    /// unless given.
+    ///
+    /// # Errors
+    /// Not square, `k < 2`, a bad entry, a row sum off by more than the tolerance (without
+    /// `renormalise`), an all-zero row with `renormalise`, parent shares of the wrong length,
+    /// negative, or not summing to 1 within the tolerance.
+    ///
+    /// # Complexity
+    /// `O(k^2)`.
+    ///
+    /// # Example
+    /// ```
+    /// use mobility::{TransitionMatrix, matrix::ProbabilityOptions};
+    /// let printed = ndarray::array![[0.38, 0.29, 0.22, 0.11], [0.25, 0.28, 0.26, 0.22],
+    ///                               [0.21, 0.26, 0.28, 0.24], [0.16, 0.17, 0.25, 0.42]];
+    /// assert!(TransitionMatrix::from_probabilities(printed.view(), &ProbabilityOptions::default()).is_err());
+    /// let opts = ProbabilityOptions { renormalise: true, ..Default::default() };
+    /// let tm = TransitionMatrix::from_probabilities(printed.view(), &opts).unwrap();
+    /// assert!((tm.probabilities.row(1).sum() - 1.0).abs() < 1e-15);
+    /// ```
+    pub fn from_probabilities(table: ArrayView2<f64>, options: &ProbabilityOptions) -> Result<TransitionMatrix> {
+        let table = if options.child_in_rows { table.t() } else { table };
+        check_table(table, "probability table")?;
+        let k = table.nrows();
+        if !(options.tolerance >= 0.0 && options.tolerance.is_finite()) {
+            return Err(MobilityError::invalid("tolerance", "must be a finite number >= 0"));
+        }
+        let mut p = table.to_owned();
+        for (i, mut r) in p.axis_iter_mut(Axis(0)).enumerate() {
+            let sum = r.sum();
+            if (sum - 1.0).abs() > options.tolerance {
+                if !options.renormalise || sum <= 0.0 {
+                    return Err(MobilityError::RowSum {
+                        row: i + 1,
+                        sum,
+                        tolerance: options.tolerance,
+                    });
+                }
+            }
+            r.mapv_inplace(|v| v / sum);
+        }
+        let parent_shares = match &options.parent_shares {
+            None => Array1::from_elem(k, 1.0 / k as f64),
+            Some(s) => Array1::from(check_shares(s, k, options.tolerance.max(1e-9), "parent shares")?),
+        };
+        let child_shares = parent_shares.dot(&p);
+        Ok(TransitionMatrix {
+            k,
+            n: None,
+            counts: None,
+            probabilities: p,
+            parent_shares,
+            child_shares,
+            parent_cutoffs: None,
+            child_cutoffs: None,
+        })
+    }
+
+    /// Zero-based indices of parent classes with no observations (all-zero rows of `P`).
+    pub fn empty_rows(&self) -> Vec<usize> {
+        self.probabilities
+            .axis_iter(Axis(0))
+            .enumerate()
+            .filter(|(_, r)| r.sum() == 0.0)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Zero-based indices of child classes nobody reached (all-zero columns).
+    pub fn empty_columns(&self) -> Vec<usize> {
+        (0..self.k).filter(|&j| self.child_shares[j] == 0.0).collect()
+    }
+
+    /// Whether every row of `P` sums to 1 (no empty parent class).
+    pub fn is_stochastic(&self) -> bool {
+        self.empty_rows().is_empty()
+    }
+
+    /// The joint distribution `f_ij = pi_i p_ij` (parent shares times `P`; `n_ij / n` from counts).
+    pub fn joint(&self) -> Array2<f64> {
+        let mut f = self.probabilities.clone();
+        for (mut r, &s) in f.axis_iter_mut(Axis(0)).zip(&self.parent_shares) {
+            r.mapv_inplace(|v| v * s);
+        }
+        f
+    }
+
+    /// The inflow view: `P(parent in i | child in j)`, each column summing to 1 (a column nobody
+    /// reached is all zeros).
+    pub fn inflow(&self) -> Array2<f64> {
+        let mut f = self.joint();
+        for (mut c, &s) in f.axis_iter_mut(Axis(1)).zip(&self.child_shares) {
+            if s > 0.0 {
+                c.mapv_inplace(|v| v / s);
+            }
+        }
+        f
+    }
+
+    /// Class labels for display: `Q1..Q5` for quintiles, `D1..D10` for deciles, `C1..Ck` otherwise
+    /// (`Q1..Q4` for quartiles, `P1..P100` for percentiles).
+    pub fn labels(&self) -> Vec<String> {
+        class_labels(self.k)
+    }
+}
+
+/// Class labels: quartiles and quintiles `Q`, deciles `D`, percentiles `P`, otherwise `C`.
+pub fn class_labels(k: usize) -> Vec<String> {
+    let prefix = match k {
+        4 | 5 => "Q",
+        10 => "D",
+        100 => "P",
+        _ => "C",
+    };
+    (1..=k).map(|i| format!("{prefix}{i}")).collect()
+}
+
+/// Validates a share vector: length `k`, finite, non-negative, summing to 1 within `tolerance`.
+pub(crate) fn check_shares(s: &[f64], k: usize, tolerance: f64, what: &str) -> Result<Vec<f64>> {
+    check_same_length(k, s.len(), what)?;
+    check_finite(s, what)?;
+    if let Some((index, &value)) = s.iter().enumerate().find(|(_, v)| **v < 0.0) {
+        return Err(MobilityError::invalid(
+            what,
+            format!("entry {} is negative ({value})", index + 1),
+        ));
+    }
+    let sum: f64 = s.iter().sum();
+    if (sum - 1.0).abs() > tolerance {
+        return Err(MobilityError::invalid(what, format!("must sum to 1, sum to {sum}")));
+    }
+    Ok(s.iter().map(|v| v / sum).collect())
+}

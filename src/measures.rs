@@ -1,0 +1,684 @@
+//! The canonical mobility measures of FORMULAS.md, under exactly those names.
+//!
+//! Two ways in:
+//! - plain functions over any row-stochastic matrix (`&ArrayRef2<f64>`: an `Array2` or a view),
+//!   for people who already have a matrix: [`shorrocks_trace`], [`determinant_shorrocks`], ...;
+//! - [`TransitionMatrix::measures`], which computes every measure at once, with the origin
+//!   weighting `pi` chosen by [`Weighting`] (parent shares by default), and reports a measure as
+//!   undefined (`None`, JSON `null`) where the matrix does not support it (an empty parent class,
+//!   a zero cell for Altham's distance).
+//!
+//! Notation: `P = [p_ij]` row-stochastic, origin (parent) in rows, classes `1..k` from the bottom;
+//! `pi` origin weights summing to 1.
+
+use ndarray::{Array1, Array2, ArrayRef2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{MobilityError, Result};
+use crate::linalg::{self, Complex};
+use crate::markov;
+use crate::matrix::{TransitionMatrix, check_shares};
+
+/// Row sums of a matrix handed to the plain functions must be within this of 1.
+pub const ROW_SUM_TOLERANCE: f64 = 1e-8;
+
+/// Checks that `p` is a row-stochastic k x k matrix, `k >= 2`.
+///
+/// # Errors
+/// [`MobilityError::NotSquare`], [`MobilityError::TooFewClasses`], [`MobilityError::InvalidEntry`]
+/// or [`MobilityError::RowSum`] (tolerance [`ROW_SUM_TOLERANCE`]).
+pub fn check_stochastic(p: &ArrayRef2<f64>) -> Result<()> {
+    let (rows, cols) = p.dim();
+    if rows != cols {
+        return Err(MobilityError::NotSquare {
+            what: "transition matrix".into(),
+            rows,
+            cols,
+        });
+    }
+    crate::error::check_k(rows)?;
+    for ((i, j), &v) in p.indexed_iter() {
+        if !v.is_finite() || v < 0.0 {
+            return Err(MobilityError::InvalidEntry {
+                what: "transition matrix".into(),
+                row: i + 1,
+                col: j + 1,
+                value: v,
+            });
+        }
+    }
+    for (i, r) in p.axis_iter(Axis(0)).enumerate() {
+        let sum = r.sum();
+        if (sum - 1.0).abs() > ROW_SUM_TOLERANCE {
+            return Err(MobilityError::RowSum {
+                row: i + 1,
+                sum,
+                tolerance: ROW_SUM_TOLERANCE,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn check_pi(p: &ArrayRef2<f64>, pi: &[f64]) -> Result<Vec<f64>> {
+    check_shares(pi, p.nrows(), 1e-6, "origin weights pi")
+}
+
+/// Shorrocks' trace index (Prais 1955; Shorrocks 1978; giddy `P`, Stata igmobil).
+///
+/// # Formula
+/// ```text
+/// M_P = (k - tr P) / (k - 1)          0 = immobile (P = I), 1 = perfect mobility (P = J/k)
+/// ```
+///
+/// # Errors
+/// `p` not row-stochastic ([`check_stochastic`]).
+///
+/// # Complexity
+/// `O(k^2)` (the check), `O(k)` the index.
+///
+/// # Example
+/// ```
+/// let p = ndarray::array![[0.8, 0.2], [0.3, 0.7]];
+/// assert!((mobility::measures::shorrocks_trace(&p).unwrap() - 0.5).abs() < 1e-15);
+/// ```
+pub fn shorrocks_trace(p: &ArrayRef2<f64>) -> Result<f64> {
+    check_stochastic(p)?;
+    let k = p.nrows() as f64;
+    Ok((k - p.diag().sum()) / (k - 1.0))
+}
+
+/// Shorrocks' determinant index (Shorrocks 1978; R incdist).
+///
+/// # Formula
+/// ```text
+/// M_D = 1 - |det P|^(1/(k-1))
+/// ```
+///
+/// # Errors
+/// `p` not row-stochastic.
+///
+/// # Complexity
+/// `O(k^3)` (LU).
+///
+/// # Example
+/// ```
+/// let p = ndarray::array![[0.8, 0.2], [0.3, 0.7]];
+/// assert!((mobility::measures::determinant_shorrocks(&p).unwrap() - 0.5).abs() < 1e-12);
+/// ```
+pub fn determinant_shorrocks(p: &ArrayRef2<f64>) -> Result<f64> {
+    check_stochastic(p)?;
+    let k = p.nrows() as f64;
+    Ok(1.0 - linalg::determinant(p.view())?.abs().powf(1.0 / (k - 1.0)))
+}
+
+/// The determinant index without the root, as PySAL giddy (`D`) and Stata igmobil compute it.
+///
+/// # Formula
+/// ```text
+/// M_D' = 1 - |det P|
+/// ```
+///
+/// # Errors
+/// `p` not row-stochastic.
+///
+/// # Complexity
+/// `O(k^3)`.
+///
+/// # Example
+/// ```
+/// let p = ndarray::array![[0.8, 0.2], [0.3, 0.7]];
+/// assert!((mobility::measures::determinant_giddy(&p).unwrap() - 0.5).abs() < 1e-12);
+/// ```
+pub fn determinant_giddy(p: &ArrayRef2<f64>) -> Result<f64> {
+    check_stochastic(p)?;
+    Ok(1.0 - linalg::determinant(p.view())?.abs())
+}
+
+/// Eigenvalues of `P`, sorted by modulus, largest first (complex pairs kept whole).
+///
+/// # Errors
+/// `p` not row-stochastic, or the eigenvalue iteration fails.
+///
+/// # Complexity
+/// `O(k^3)`.
+pub fn eigenvalues(p: &ArrayRef2<f64>) -> Result<Vec<Complex>> {
+    check_stochastic(p)?;
+    linalg::eigenvalues(p.view())
+}
+
+/// The second-eigenvalue index (Sommers & Conlisk 1979; giddy `L2`).
+///
+/// # Formula
+/// ```text
+/// M_2 = 1 - |lambda_2|,   lambda_2 the eigenvalue of second-largest modulus (may be complex)
+/// ```
+///
+/// # Errors
+/// `p` not row-stochastic, or the eigenvalue iteration fails.
+///
+/// # Complexity
+/// `O(k^3)`.
+///
+/// # Example
+/// ```
+/// let p = ndarray::array![[0.8, 0.2], [0.3, 0.7]]; // eigenvalues 1 and 0.5
+/// assert!((mobility::measures::second_eigenvalue(&p).unwrap() - 0.5).abs() < 1e-12);
+/// ```
+pub fn second_eigenvalue(p: &ArrayRef2<f64>) -> Result<f64> {
+    Ok(1.0 - eigenvalues(p)?[1].modulus())
+}
+
+/// Shorrocks' eigenvalue-sum index: the trace index with moduli, which differs from it when
+/// eigenvalues are complex (Shorrocks 1978).
+///
+/// # Formula
+/// ```text
+/// M_E = (k - sum_i |lambda_i|) / (k - 1)
+/// ```
+///
+/// # Errors
+/// `p` not row-stochastic, or the eigenvalue iteration fails.
+///
+/// # Complexity
+/// `O(k^3)`.
+///
+/// # Example
+/// ```
+/// let p = ndarray::array![[0.8, 0.2], [0.3, 0.7]];
+/// assert!((mobility::measures::eigenvalue_sum(&p).unwrap() - 0.5).abs() < 1e-12);
+/// ```
+pub fn eigenvalue_sum(p: &ArrayRef2<f64>) -> Result<f64> {
+    let k = p.nrows() as f64;
+    let s: f64 = eigenvalues(p)?.iter().map(Complex::modulus).sum();
+    Ok((k - s) / (k - 1.0))
+}
+
+/// Bartholomew's index: the mean absolute class jump, scaled to `[0, 1]` (Bartholomew 1973;
+/// giddy `B2`, which defaults to uniform `pi`; igmobil uses uniform `pi`).
+///
+/// # Formula
+/// ```text
+/// B = sum_i pi_i sum_j p_ij |i - j| / (k - 1)
+/// ```
+///
+/// # Errors
+/// `p` not row-stochastic; `pi` of the wrong length, negative, or not summing to 1.
+///
+/// # Complexity
+/// `O(k^2)`.
+///
+/// # Example
+/// ```
+/// let p = ndarray::array![[0.8, 0.2], [0.3, 0.7]];
+/// let b = mobility::measures::bartholomew(&p, &[0.5, 0.5]).unwrap();
+/// assert!((b - 0.25).abs() < 1e-15);
+/// ```
+pub fn bartholomew(p: &ArrayRef2<f64>, pi: &[f64]) -> Result<f64> {
+    Ok(mean_class_jump(p, pi)? / (p.nrows() as f64 - 1.0))
+}
+
+/// Mean absolute class jump (mobilityIndexR `average_movement` with parent-share weights).
+///
+/// # Formula
+/// ```text
+/// J = sum_i pi_i sum_j p_ij |i - j|
+/// ```
+///
+/// # Errors
+/// As [`bartholomew`].
+///
+/// # Complexity
+/// `O(k^2)`.
+pub fn mean_class_jump(p: &ArrayRef2<f64>, pi: &[f64]) -> Result<f64> {
+    check_stochastic(p)?;
+    let pi = check_pi(p, pi)?;
+    Ok(weighted_rows(p, &pi, |i, j| i.abs_diff(j) as f64))
+}
+
+/// Immobility ratio: the weighted share staying in their parents' class.
+/// `prais_bibby = 1 - immobility_ratio` (Bibby 1975; mobilityIndexR `prais_bibby`).
+///
+/// # Formula
+/// ```text
+/// I = sum_i pi_i p_ii
+/// ```
+///
+/// # Errors
+/// As [`bartholomew`].
+///
+/// # Complexity
+/// `O(k^2)`.
+pub fn immobility_ratio(p: &ArrayRef2<f64>, pi: &[f64]) -> Result<f64> {
+    check_stochastic(p)?;
+    let pi = check_pi(p, pi)?;
+    Ok(weighted_rows(p, &pi, |i, j| f64::from(u8::from(i == j))))
+}
+
+/// Share moving up: `upward_share + downward_share + immobility_ratio = 1`.
+///
+/// # Formula
+/// ```text
+/// U = sum_i pi_i sum_{j > i} p_ij
+/// ```
+///
+/// # Errors
+/// As [`bartholomew`].
+///
+/// # Complexity
+/// `O(k^2)`.
+pub fn upward_share(p: &ArrayRef2<f64>, pi: &[f64]) -> Result<f64> {
+    check_stochastic(p)?;
+    let pi = check_pi(p, pi)?;
+    Ok(weighted_rows(p, &pi, |i, j| f64::from(u8::from(j > i))))
+}
+
+/// Share moving down.
+///
+/// # Formula
+/// ```text
+/// D = sum_i pi_i sum_{j < i} p_ij
+/// ```
+///
+/// # Errors
+/// As [`bartholomew`].
+///
+/// # Complexity
+/// `O(k^2)`.
+pub fn downward_share(p: &ArrayRef2<f64>, pi: &[f64]) -> Result<f64> {
+    check_stochastic(p)?;
+    let pi = check_pi(p, pi)?;
+    Ok(weighted_rows(p, &pi, |i, j| f64::from(u8::from(j < i))))
+}
+
+/// giddy's `B1`: the trace index with origin weights (equals [`shorrocks_trace`] for uniform `pi`).
+///
+/// # Formula
+/// ```text
+/// B1 = (k - k sum_i pi_i p_ii) / (k - 1)
+/// ```
+///
+/// # Errors
+/// As [`bartholomew`].
+///
+/// # Complexity
+/// `O(k^2)`.
+pub fn giddy_b1(p: &ArrayRef2<f64>, pi: &[f64]) -> Result<f64> {
+    let k = p.nrows() as f64;
+    Ok((k - k * immobility_ratio(p, pi)?) / (k - 1.0))
+}
+
+fn weighted_rows(p: &ArrayRef2<f64>, pi: &[f64], f: impl Fn(usize, usize) -> f64) -> f64 {
+    p.indexed_iter().map(|((i, j), &v)| pi[i] * v * f(i, j)).sum()
+}
+
+/// Altham's distance between two tables: the size of the difference in their log odds ratios,
+/// invariant to row and column margins (Altham 1970; Altham & Ferrie 2007).
+///
+/// # Formula
+/// ```text
+/// d(P, Q) = sqrt( sum_{i,l,j,m} ln( p_ij p_lm q_im q_lj / (p_im p_lj q_ij q_lm) )^2 )
+///         = 2 k sqrt( sum_ij (lambda^P_ij - lambda^Q_ij)^2 ),  lambda = double-centred ln table
+/// ```
+/// Counts or probabilities give the same value (margins cancel). `Q` may be of another shape only
+/// if it is of the same `r x c` size.
+///
+/// # Errors
+/// Shapes that differ, fewer than 2 rows or columns, a negative or non-finite entry, or a zero
+/// cell (the log odds ratio is infinite; add a constant to the counts first if that is wanted).
+///
+/// # Complexity
+/// `O(r c)`.
+///
+/// # Example
+/// ```
+/// let p = ndarray::array![[2.0, 1.0], [1.0, 2.0]];
+/// let q = ndarray::array![[1.0, 1.0], [1.0, 1.0]];
+/// // 2 x 2: d = 2 |ln OR| = 2 ln 4
+/// let d = mobility::measures::altham_distance(&p, &q).unwrap();
+/// assert!((d - 2.0 * 4f64.ln()).abs() < 1e-12);
+/// ```
+pub fn altham_distance(p: &ArrayRef2<f64>, q: &ArrayRef2<f64>) -> Result<f64> {
+    if p.dim() != q.dim() {
+        return Err(MobilityError::Incompatible {
+            reason: format!("tables of shapes {:?} and {:?}", p.dim(), q.dim()),
+        });
+    }
+    let lp = double_centred_log(p, "first table")?;
+    let lq = double_centred_log(q, "second table")?;
+    let (r, c) = p.dim();
+    let ss: f64 = lp.iter().zip(&lq).map(|(a, b)| (a - b).powi(2)).sum();
+    // sum over (i,l,j,m) of (x_ij + x_lm - x_im - x_lj)^2 = 4 r c sum x^2 for double-centred x
+    Ok((4.0 * (r * c) as f64 * ss).sqrt())
+}
+
+/// Altham's distance from independence, `d(P, J)` with `J` the all-ones table.
+///
+/// # Formula
+/// ```text
+/// d(P, J) = 2 k sqrt( sum_ij lambda_ij^2 ),  lambda = double-centred ln P
+/// ```
+///
+/// # Errors
+/// As [`altham_distance`].
+///
+/// # Complexity
+/// `O(k^2)`.
+pub fn altham_independence(p: &ArrayRef2<f64>) -> Result<f64> {
+    altham_distance(p, &Array2::ones(p.dim()))
+}
+
+fn double_centred_log(t: &ArrayRef2<f64>, what: &str) -> Result<Array2<f64>> {
+    let (r, c) = t.dim();
+    if r < 2 || c < 2 {
+        return Err(MobilityError::invalid(what, "needs at least 2 rows and 2 columns"));
+    }
+    for ((i, j), &v) in t.indexed_iter() {
+        if !v.is_finite() || v <= 0.0 {
+            return Err(MobilityError::InvalidEntry {
+                what: format!("{what} (Altham's distance needs every cell > 0)"),
+                row: i + 1,
+                col: j + 1,
+                value: v,
+            });
+        }
+    }
+    let l = t.mapv(f64::ln);
+    let rows = l.mean_axis(Axis(1)).expect("c >= 2");
+    let cols = l.mean_axis(Axis(0)).expect("r >= 2");
+    let all = l.mean().expect("non-empty");
+    Ok(Array2::from_shape_fn((r, c), |(i, j)| l[[i, j]] - rows[i] - cols[j] + all))
+}
+
+/// The origin weights `pi` used by the weighted summary measures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Weighting {
+    /// Parent shares `n_i. / n`: the actual flows (the default).
+    #[default]
+    ParentShares,
+    /// `1/k` for every class (giddy's and igmobil's convention).
+    Uniform,
+    /// The stationary distribution of `P` (must be unique).
+    Stationary,
+    /// A user vector (length `k`, non-negative, summing to 1).
+    Custom(Vec<f64>),
+}
+
+impl std::str::FromStr for Weighting {
+    type Err = MobilityError;
+
+    /// `parent` (or `parent_shares`), `uniform`, `stationary`, or comma-separated numbers.
+    fn from_str(s: &str) -> Result<Weighting> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "parent" | "parent_shares" | "parents" => Ok(Weighting::ParentShares),
+            "uniform" => Ok(Weighting::Uniform),
+            "stationary" | "steady_state" => Ok(Weighting::Stationary),
+            other => other
+                .split(',')
+                .map(|x| x.trim().parse::<f64>())
+                .collect::<std::result::Result<Vec<f64>, _>>()
+                .map(Weighting::Custom)
+                .map_err(|_| {
+                    MobilityError::invalid(
+                        "pi",
+                        format!("'{s}': expected parent, uniform, stationary or comma-separated weights"),
+                    )
+                }),
+        }
+    }
+}
+
+/// Every canonical measure of FORMULAS.md; `None` where undefined for this matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measures {
+    /// `p_11`: OECD (2018) "sticky floor" (bottom-decile persistence with k = 10).
+    pub bottom_persistence: Option<f64>,
+    /// `p_kk`: OECD (2018) "sticky ceiling".
+    pub top_persistence: Option<f64>,
+    /// `1 - p_11`.
+    pub upward_from_bottom: Option<f64>,
+    /// `1 - p_kk`.
+    pub downward_from_top: Option<f64>,
+    /// `p_1k`: Chetty et al. (2014) P(Q5 | Q1) with k = 5.
+    pub bottom_to_top: Option<f64>,
+    /// `p_k1`.
+    pub top_to_bottom: Option<f64>,
+    /// `sum_i pi_i sum_{j>i} p_ij`.
+    pub upward_share: Option<f64>,
+    /// `sum_i pi_i sum_{j<i} p_ij`.
+    pub downward_share: Option<f64>,
+    /// `sum_i pi_i p_ii`.
+    pub immobility_ratio: Option<f64>,
+    /// `1 - immobility_ratio` (Bibby 1975).
+    pub prais_bibby: Option<f64>,
+    /// `(k - tr P) / (k - 1)` (Prais 1955; Shorrocks 1978).
+    pub shorrocks_trace: Option<f64>,
+    /// `1 - |det P|^(1/(k-1))` (Shorrocks 1978).
+    pub determinant_shorrocks: Option<f64>,
+    /// `1 - |det P|` (giddy, igmobil).
+    pub determinant_giddy: Option<f64>,
+    /// `1 - |lambda_2|` (Sommers & Conlisk 1979).
+    pub second_eigenvalue: Option<f64>,
+    /// `(k - sum |lambda_i|) / (k - 1)` (Shorrocks 1978).
+    pub eigenvalue_sum: Option<f64>,
+    /// `sum_i pi_i sum_j p_ij |i - j| / (k - 1)` (Bartholomew 1973).
+    pub bartholomew: Option<f64>,
+    /// `sum_i pi_i sum_j p_ij |i - j|`.
+    pub mean_class_jump: Option<f64>,
+    /// `d(P, J)` (Altham 1970); undefined with a zero cell.
+    pub altham_independence: Option<f64>,
+}
+
+/// Canonical measure names, in FORMULAS.md order, with a one-line description each.
+pub const MEASURES: [(&str, &str); 18] = [
+    ("bottom_persistence", "P(child bottom | parent bottom): the sticky floor (OECD 2018)"),
+    ("top_persistence", "P(child top | parent top): the sticky ceiling (OECD 2018)"),
+    ("upward_from_bottom", "1 - bottom_persistence: share of bottom-class children who move up"),
+    ("downward_from_top", "1 - top_persistence: share of top-class children who move down"),
+    ("bottom_to_top", "P(child top | parent bottom) (Chetty et al. 2014: Q1 to Q5)"),
+    ("top_to_bottom", "P(child bottom | parent top)"),
+    ("upward_share", "share of children in a higher class than their parents"),
+    ("downward_share", "share of children in a lower class than their parents"),
+    ("immobility_ratio", "share of children in their parents' class"),
+    ("prais_bibby", "1 - immobility_ratio (Bibby 1975)"),
+    ("shorrocks_trace", "(k - trace P)/(k - 1) (Prais 1955; Shorrocks 1978)"),
+    ("determinant_shorrocks", "1 - |det P|^(1/(k-1)) (Shorrocks 1978)"),
+    ("determinant_giddy", "1 - |det P| (PySAL giddy, Stata igmobil)"),
+    ("second_eigenvalue", "1 - |lambda_2| (Sommers & Conlisk 1979)"),
+    ("eigenvalue_sum", "(k - sum |lambda_i|)/(k - 1) (Shorrocks 1978)"),
+    ("bartholomew", "mean |class jump|/(k - 1) (Bartholomew 1973)"),
+    ("mean_class_jump", "mean |class jump| in classes"),
+    ("altham_independence", "Altham distance d(P, J) from independence (Altham 1970)"),
+];
+
+impl Measures {
+    /// `(name, value)` pairs in canonical order.
+    pub fn to_pairs(&self) -> Vec<(&'static str, Option<f64>)> {
+        let v = [
+            self.bottom_persistence,
+            self.top_persistence,
+            self.upward_from_bottom,
+            self.downward_from_top,
+            self.bottom_to_top,
+            self.top_to_bottom,
+            self.upward_share,
+            self.downward_share,
+            self.immobility_ratio,
+            self.prais_bibby,
+            self.shorrocks_trace,
+            self.determinant_shorrocks,
+            self.determinant_giddy,
+            self.second_eigenvalue,
+            self.eigenvalue_sum,
+            self.bartholomew,
+            self.mean_class_jump,
+            self.altham_independence,
+        ];
+        MEASURES.iter().map(|(n, _)| *n).zip(v).collect()
+    }
+
+    /// One measure by its canonical name (`None` for an unknown name; `Some(None)` where undefined).
+    pub fn get(&self, name: &str) -> Option<Option<f64>> {
+        self.to_pairs().into_iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+/// A measure's one-line description, by canonical name.
+pub fn describe(name: &str) -> Option<&'static str> {
+    MEASURES.iter().find(|(n, _)| *n == name).map(|(_, d)| *d)
+}
+
+/// Per-class vectors (`None` for a class with no parents).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassProfile {
+    /// `p_ii`.
+    pub persistence: Vec<Option<f64>>,
+    /// Prais vector `1 - p_ii` (giddy `prais`).
+    pub prais: Vec<Option<f64>>,
+    /// `sum_{j>i} p_ij`.
+    pub upward: Vec<Option<f64>>,
+    /// `sum_{j<i} p_ij`.
+    pub downward: Vec<Option<f64>>,
+    /// Expected generations in the class, `1 / (1 - p_ii)` (giddy `sojourn_time`); infinite when
+    /// `p_ii = 1` (JSON `null`).
+    pub expected_stay: Vec<Option<f64>>,
+}
+
+/// The spectrum and long run of `P`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spectrum {
+    /// Eigenvalues, largest modulus first.
+    pub eigenvalues: Vec<Complex>,
+    /// Their moduli.
+    pub abs_eigenvalues: Vec<f64>,
+    /// The stationary distribution, when unique.
+    pub steady_state: Option<Vec<f64>>,
+}
+
+impl TransitionMatrix {
+    /// The origin weights `pi` for a [`Weighting`].
+    ///
+    /// # Errors
+    /// `Stationary` when the chain has no unique stationary distribution (or an empty row);
+    /// `Custom` of the wrong length, negative, or not summing to 1.
+    pub fn origin_weights(&self, weighting: &Weighting) -> Result<Array1<f64>> {
+        match weighting {
+            Weighting::ParentShares => Ok(self.parent_shares.clone()),
+            Weighting::Uniform => Ok(Array1::from_elem(self.k, 1.0 / self.k as f64)),
+            Weighting::Stationary => markov::stationary_distribution(self.probabilities.view()),
+            Weighting::Custom(v) => Ok(Array1::from(check_shares(v, self.k, 1e-6, "origin weights pi")?)),
+        }
+    }
+
+    /// Every canonical measure, with origin weights `pi` per `weighting`.
+    ///
+    /// Cell measures need their row observed; the whole-matrix indices (trace, determinant,
+    /// eigenvalues, Altham) need every row observed; the weighted shares need every row with
+    /// `pi_i > 0` observed; Altham needs every cell positive. Otherwise the measure is `None`.
+    ///
+    /// # Formula
+    /// See each field of [`Measures`] and the plain functions of this module.
+    ///
+    /// # Errors
+    /// Only from [`TransitionMatrix::origin_weights`].
+    ///
+    /// # Complexity
+    /// `O(k^3)`.
+    ///
+    /// # Example
+    /// ```
+    /// use mobility::{TransitionMatrix, measures::Weighting};
+    /// let tm = TransitionMatrix::from_counts(ndarray::array![[8.0, 2.0], [2.0, 8.0]].view()).unwrap();
+    /// let m = tm.measures(&Weighting::ParentShares).unwrap();
+    /// assert_eq!(m.bottom_persistence, Some(0.8));
+    /// assert!((m.shorrocks_trace.unwrap() - 0.4).abs() < 1e-12);
+    /// ```
+    pub fn measures(&self, weighting: &Weighting) -> Result<Measures> {
+        let pi = self.origin_weights(weighting)?;
+        let p = &self.probabilities;
+        let k = self.k;
+        let empty = self.empty_rows();
+        let row_ok = |i: usize| !empty.contains(&i);
+        let cell = |i: usize, j: usize| row_ok(i).then(|| p[[i, j]]);
+        let full = empty.is_empty();
+        let weighted_ok = empty.iter().all(|&i| pi[i] == 0.0);
+        let weighted = |f: &dyn Fn(usize, usize) -> f64| {
+            weighted_ok.then(|| weighted_rows(p, pi.as_slice().expect("contiguous"), f))
+        };
+        let immobility = weighted(&|i, j| f64::from(u8::from(i == j)));
+        let jump = weighted(&|i, j| i.abs_diff(j) as f64);
+        let eig = if full { linalg::eigenvalues(p.view()).ok() } else { None };
+        let det = if full { linalg::determinant(p.view()).ok() } else { None };
+        let kf = k as f64;
+        Ok(Measures {
+            bottom_persistence: cell(0, 0),
+            top_persistence: cell(k - 1, k - 1),
+            upward_from_bottom: cell(0, 0).map(|v| 1.0 - v),
+            downward_from_top: cell(k - 1, k - 1).map(|v| 1.0 - v),
+            bottom_to_top: cell(0, k - 1),
+            top_to_bottom: cell(k - 1, 0),
+            upward_share: weighted(&|i, j| f64::from(u8::from(j > i))),
+            downward_share: weighted(&|i, j| f64::from(u8::from(j < i))),
+            immobility_ratio: immobility,
+            prais_bibby: immobility.map(|v| 1.0 - v),
+            shorrocks_trace: full.then(|| (kf - p.diag().sum()) / (kf - 1.0)),
+            determinant_shorrocks: det.map(|d| 1.0 - d.abs().powf(1.0 / (kf - 1.0))),
+            determinant_giddy: det.map(|d| 1.0 - d.abs()),
+            second_eigenvalue: eig.as_ref().map(|e| 1.0 - e[1].modulus()),
+            eigenvalue_sum: eig
+                .as_ref()
+                .map(|e| (kf - e.iter().map(Complex::modulus).sum::<f64>()) / (kf - 1.0)),
+            bartholomew: jump.map(|v| v / (kf - 1.0)),
+            mean_class_jump: jump,
+            altham_independence: if full { altham_independence(p).ok() } else { None },
+        })
+    }
+
+    /// Per-class persistence, Prais vector, up and down shares and expected stay.
+    ///
+    /// # Complexity
+    /// `O(k^2)`.
+    pub fn class_profile(&self) -> ClassProfile {
+        let p = &self.probabilities;
+        let empty = self.empty_rows();
+        let per = |f: &dyn Fn(usize) -> f64| -> Vec<Option<f64>> {
+            (0..self.k).map(|i| (!empty.contains(&i)).then(|| f(i))).collect()
+        };
+        ClassProfile {
+            persistence: per(&|i| p[[i, i]]),
+            prais: per(&|i| 1.0 - p[[i, i]]),
+            upward: per(&|i| p.row(i).iter().skip(i + 1).sum()),
+            downward: per(&|i| p.row(i).iter().take(i).sum()),
+            expected_stay: per(&|i| {
+                let stay = 1.0 - p[[i, i]];
+                if stay > 0.0 { 1.0 / stay } else { f64::INFINITY }
+            }),
+        }
+    }
+
+    /// Eigenvalues, their moduli and the stationary distribution (when unique).
+    ///
+    /// # Errors
+    /// [`MobilityError::Undefined`] when a parent class is empty (the matrix is not stochastic),
+    /// or the eigenvalue iteration fails.
+    ///
+    /// # Complexity
+    /// `O(k^3)`.
+    pub fn spectrum(&self) -> Result<Spectrum> {
+        if let Some(&i) = self.empty_rows().first() {
+            return Err(MobilityError::Undefined {
+                what: "the spectrum".into(),
+                reason: format!("parent class {} has no observations", i + 1),
+            });
+        }
+        let eigenvalues = linalg::eigenvalues(self.probabilities.view())?;
+        Ok(Spectrum {
+            abs_eigenvalues: eigenvalues.iter().map(Complex::modulus).collect(),
+            eigenvalues,
+            steady_state: markov::stationary_distribution(self.probabilities.view())
+                .ok()
+                .map(|s| s.to_vec()),
+        })
+    }
+}

@@ -1,0 +1,612 @@
+//! Cut-offs and class assignment: from the data itself, from a reference population, or fixed.
+//!
+//! A set of [`Cutoffs`] for `k` classes is `k - 1` [`Cut`]s in status units. A unit with status
+//! `x` is in class `<= m` exactly when `x < cut_m.value`, or `x == cut_m.value` and
+//! `cut_m.inclusive`. Every rule in [`Rule`] is expressed this way, so classes computed against a
+//! reference population (national ranks for a place) or fixed bands use the same code path.
+//!
+//! # Finding quantile cut-offs without sorting
+//! Classes need only the `k - 1` cut-off order statistics, not full ranks. [`Cutoffs::quantiles`]
+//! finds them by a weighted radix selection on the bits of the values: one parallel histogram
+//! pass over the data (65,536 buckets on the top 16 bits), one pass gathering the few buckets that
+//! hold a cut-off, then the same on the next 16 bits of the (small) gathered set. `O(n)` time,
+//! with working memory proportional to the gathered buckets, not to `n`.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{MobilityError, Result, check_finite, check_k, check_weights};
+use crate::rank::{Rule, check_index_range, from_sort_key, sort_key};
+
+/// One boundary between class `m` and class `m + 1`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Cut {
+    /// The cut-off in status units.
+    pub value: f64,
+    /// Whether a unit whose status equals `value` belongs to the lower class.
+    pub inclusive: bool,
+}
+
+impl Cut {
+    /// The smallest sort key that lies above this cut.
+    #[inline]
+    fn boundary(self) -> u64 {
+        sort_key(self.value) + u64::from(self.inclusive)
+    }
+}
+
+/// Where a set of cut-offs came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CutoffSource {
+    /// Quantiles of a population under a tie rule.
+    Quantiles(Rule),
+    /// Bounds given by the user in status units.
+    Fixed,
+}
+
+/// Which side of a fixed bound a unit exactly on it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Closed {
+    /// Bands `[b_{m-1}, b_m)`: a unit on a bound goes up (the usual reading of income bands).
+    #[default]
+    Left,
+    /// Bands `(b_{m-1}, b_m]`: a unit on a bound stays down.
+    Right,
+}
+
+/// The `k - 1` cut-offs that define `k` classes, numbered from the bottom.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cutoffs {
+    cuts: Vec<Cut>,
+    source: CutoffSource,
+}
+
+impl Cutoffs {
+    /// Quantile cut-offs of `values` for `k` classes under `rule`.
+    ///
+    /// # Formula
+    /// ```text
+    /// midrank      class <= m  iff  k (W(x < x_i) + W(x = x_i)/2) <= m W       (= ceil(k r_i) <= m)
+    /// giddy        q_m = x_(h) interpolated at h = m (n-1)/k (0-based),  class = 1 + #{m : q_m < x}
+    /// r-type7      same q_m,                                             class = 1 + #{m : q_m <= x}
+    /// stata-xtile  q_m = (x_(nm/k) + x_(nm/k+1))/2 if nm/k is whole, else x_(ceil(nm/k)) (1-based),
+    ///              class = 1 + #{m : q_m < x}
+    /// ```
+    /// Sources: Chetty et al. (2014) for `midrank`; PySAL mapclassify `Quantiles`, R `quantile`
+    /// type 7 (Hyndman & Fan 1996) with `cut(right = FALSE)`, Stata `_pctile`/`xtile`. Positions
+    /// are computed in exact integer arithmetic.
+    ///
+    /// # Errors
+    /// `k < 2`, empty or non-finite values, bad weights, or weights with a rule other than
+    /// `midrank` (the other rules reproduce unweighted software).
+    ///
+    /// # Complexity
+    /// `O(n)` time (a parallel histogram pass and a gathering pass), no `O(n)` extra memory beyond
+    /// the buckets that hold a cut-off.
+    ///
+    /// # Example
+    /// ```
+    /// use mobility::{quantile::Cutoffs, Rule};
+    /// let x: Vec<f64> = (1..=10).map(f64::from).collect();
+    /// let cuts = Cutoffs::quantiles(&x, None, 5, Rule::Midrank).unwrap();
+    /// let classes: Vec<usize> = x.iter().map(|&v| cuts.class_of(v).unwrap()).collect();
+    /// assert_eq!(classes, vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+    /// ```
+    pub fn quantiles(values: &[f64], weights: Option<&[f64]>, k: usize, rule: Rule) -> Result<Cutoffs> {
+        check_k(k)?;
+        check_finite(values, "status")?;
+        check_index_range(values.len())?;
+        let total = check_weights(weights, values.len())?;
+        if weights.is_some() && rule != Rule::Midrank {
+            return Err(MobilityError::invalid(
+                "rule",
+                format!("the {rule} rule reproduces unweighted software; use midrank with weights"),
+            ));
+        }
+        let cuts = match rule {
+            Rule::Midrank => midrank_cuts(values, weights, total, k),
+            Rule::Giddy | Rule::RType7 => type7_cuts(values, k, rule == Rule::Giddy),
+            Rule::StataXtile => stata_cuts(values, k),
+        };
+        Ok(Cutoffs {
+            cuts,
+            source: CutoffSource::Quantiles(rule),
+        })
+    }
+
+    /// Fixed cut-offs in status units: `bounds` are the `k - 1` inner bounds, strictly increasing.
+    ///
+    /// # Formula
+    /// ```text
+    /// Closed::Left:   class = 1 + #{m : b_m <= x}     (bands [b_{m-1}, b_m))
+    /// Closed::Right:  class = 1 + #{m : b_m <  x}     (bands (b_{m-1}, b_m])
+    /// ```
+    ///
+    /// # Errors
+    /// No bound (k would be 1), a non-finite bound, or bounds not strictly increasing.
+    ///
+    /// # Complexity
+    /// `O(k)`.
+    ///
+    /// # Example
+    /// ```
+    /// use mobility::quantile::{Closed, Cutoffs};
+    /// let bands = Cutoffs::fixed(&[20_000.0, 50_000.0], Closed::Left).unwrap();
+    /// assert_eq!(bands.k(), 3);
+    /// assert_eq!(bands.class_of(20_000.0).unwrap(), 2);
+    /// ```
+    pub fn fixed(bounds: &[f64], closed: Closed) -> Result<Cutoffs> {
+        check_k(bounds.len() + 1)?;
+        check_finite(bounds, "cut-offs")?;
+        for (i, w) in bounds.windows(2).enumerate() {
+            if w[1] <= w[0] {
+                return Err(MobilityError::CutoffsNotIncreasing {
+                    index: i + 2,
+                    value: w[1],
+                });
+            }
+        }
+        let inclusive = closed == Closed::Right;
+        Ok(Cutoffs {
+            cuts: bounds.iter().map(|&value| Cut { value, inclusive }).collect(),
+            source: CutoffSource::Fixed,
+        })
+    }
+
+    /// Cut-offs from explicit [`Cut`]s (e.g. read back from JSON).
+    ///
+    /// # Errors
+    /// Fewer than one cut, a non-finite value, or cuts that would make a class's range decrease.
+    ///
+    /// # Complexity
+    /// `O(k)`.
+    pub fn from_cuts(cuts: Vec<Cut>, source: CutoffSource) -> Result<Cutoffs> {
+        check_k(cuts.len() + 1)?;
+        let values: Vec<f64> = cuts.iter().map(|c| c.value).collect();
+        check_finite(&values, "cut-offs")?;
+        for (i, w) in cuts.windows(2).enumerate() {
+            if w[1].boundary() < w[0].boundary() {
+                return Err(MobilityError::CutoffsNotIncreasing {
+                    index: i + 2,
+                    value: w[1].value,
+                });
+            }
+        }
+        Ok(Cutoffs { cuts, source })
+    }
+
+    /// The number of classes, `k`.
+    pub fn k(&self) -> usize {
+        self.cuts.len() + 1
+    }
+
+    /// The `k - 1` cuts, from the bottom.
+    pub fn cuts(&self) -> &[Cut] {
+        &self.cuts
+    }
+
+    /// The cut-off values in status units, from the bottom.
+    pub fn values(&self) -> Vec<f64> {
+        self.cuts.iter().map(|c| c.value).collect()
+    }
+
+    /// Where these cut-offs came from.
+    pub fn source(&self) -> CutoffSource {
+        self.source
+    }
+
+    /// The class (1-based, from the bottom) of one status value.
+    ///
+    /// # Errors
+    /// A NaN or infinite value.
+    ///
+    /// # Complexity
+    /// `O(log k)`.
+    pub fn class_of(&self, x: f64) -> Result<usize> {
+        check_finite(&[x], "status")?;
+        Ok(self.classifier().class0(sort_key(x)) + 1)
+    }
+
+    /// Classes (1-based) of many values, in their order.
+    ///
+    /// # Errors
+    /// Empty input or a NaN or infinite value (naming its index).
+    ///
+    /// # Complexity
+    /// `O(n log k)`, parallel.
+    pub fn classify(&self, values: &[f64]) -> Result<Vec<u32>> {
+        check_finite(values, "status")?;
+        let c = self.classifier();
+        Ok(values
+            .par_iter()
+            .with_min_len(1 << 14)
+            .map(|&v| c.class0(sort_key(v)) as u32 + 1)
+            .collect())
+    }
+
+    pub(crate) fn classifier(&self) -> Classifier {
+        Classifier {
+            bounds: self.cuts.iter().map(|c| c.boundary()).collect(),
+        }
+    }
+}
+
+/// Cut-offs as sort-key boundaries: 0-based class = number of boundaries at or below the key.
+#[derive(Debug, Clone)]
+pub(crate) struct Classifier {
+    bounds: Vec<u64>,
+}
+
+impl Classifier {
+    /// 0-based class of a sort key.
+    #[inline]
+    pub(crate) fn class0(&self, key: u64) -> usize {
+        if self.bounds.len() <= 32 {
+            // branch-free count: the compiler vectorises it, and k is small
+            self.bounds.iter().map(|&b| usize::from(key >= b)).sum()
+        } else {
+            self.bounds.partition_point(|&b| key >= b)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weighted selection of order statistics
+// ---------------------------------------------------------------------------------------------
+
+/// The value that holds a weighted position, and the weight below and at it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Located {
+    key: u64,
+    below: f64,
+    tie: f64,
+}
+
+/// Fixed chunk length for parallel passes: results never depend on the number of threads.
+const CHUNK: usize = 1 << 18;
+const BUCKET_BITS: u32 = 16;
+const BUCKETS: usize = 1 << BUCKET_BITS;
+/// Gathered sets at most this long are sorted instead of histogrammed again.
+const SORT_MAX: usize = 4096;
+
+/// For each target `t` (ascending, each in `[0, scale * W)`), the distinct value `x*` with
+/// `scale * W(x < x*) <= t < scale * W(x <= x*)`. Comparing `scale * cumulative` with `t`
+/// keeps the arithmetic exact for whole-number weights.
+fn locate(values: &[f64], weights: Option<&[f64]>, scale: f64, targets: &[f64]) -> Vec<Located> {
+    let shift = 64 - BUCKET_BITS;
+    // Pass 1: weight per top-16-bit bucket, in fixed chunks summed in order.
+    let hist = values
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut h = vec![0.0f64; BUCKETS];
+            match weights {
+                None => chunk.iter().for_each(|&v| h[(sort_key(v) >> shift) as usize] += 1.0),
+                Some(w) => {
+                    let w = &w[c * CHUNK..c * CHUNK + chunk.len()];
+                    chunk
+                        .iter()
+                        .zip(w)
+                        .for_each(|(&v, &wi)| h[(sort_key(v) >> shift) as usize] += wi);
+                }
+            }
+            h
+        })
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+            a
+        })
+        .unwrap_or_else(|| vec![0.0; BUCKETS]);
+    let hits = bucket_hits(&hist, scale, 0.0, targets);
+
+    // Pass 2: gather the members of the buckets that hold a target.
+    let mut slot = vec![u16::MAX; BUCKETS];
+    let mut groups: Vec<(usize, f64)> = Vec::new(); // (bucket, weight below it)
+    for &(bucket, base) in &hits {
+        if slot[bucket] == u16::MAX {
+            slot[bucket] = groups.len() as u16;
+            groups.push((bucket, base));
+        }
+    }
+    let gathered: Vec<Vec<Vec<(u64, f64)>>> = values
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut out = vec![Vec::new(); groups.len()];
+            for (i, &v) in chunk.iter().enumerate() {
+                let key = sort_key(v);
+                let s = slot[(key >> shift) as usize];
+                if s != u16::MAX {
+                    let w = weights.map_or(1.0, |w| w[c * CHUNK + i]);
+                    out[s as usize].push((key, w));
+                }
+            }
+            out
+        })
+        .collect();
+
+    // Resolve each gathered bucket on the remaining bits.
+    let mut result = Vec::with_capacity(targets.len());
+    for (g, &(bucket, base)) in groups.iter().enumerate() {
+        let mut members: Vec<(u64, f64)> = gathered.iter().flat_map(|c| c[g].iter().copied()).collect();
+        let group_targets: Vec<f64> = hits
+            .iter()
+            .zip(targets)
+            .filter(|((b, _), _)| *b == bucket)
+            .map(|(_, &t)| t)
+            .collect();
+        resolve(&mut members, shift, base, scale, &group_targets, &mut result);
+    }
+    result
+}
+
+/// For each target, the bucket holding it and the weight of all lower buckets.
+fn bucket_hits(hist: &[f64], scale: f64, base: f64, targets: &[f64]) -> Vec<(usize, f64)> {
+    let mut hits = Vec::with_capacity(targets.len());
+    let mut cum = base;
+    let mut b = 0;
+    for &t in targets {
+        while b < hist.len() && scale * (cum + hist[b]) <= t {
+            cum += hist[b];
+            b += 1;
+        }
+        if b == hist.len() {
+            // a target at or past the total (only by rounding): it belongs to the top value
+            let last = hist.iter().rposition(|&h| h > 0.0).unwrap_or(0);
+            hits.push((last, cum - hist[last]));
+        } else {
+            hits.push((b, cum));
+        }
+    }
+    hits
+}
+
+/// Resolves targets inside one gathered bucket whose keys agree above bit `shift`.
+fn resolve(members: &mut [(u64, f64)], shift: u32, base: f64, scale: f64, targets: &[f64], out: &mut Vec<Located>) {
+    let Some(&(first, _)) = members.first() else {
+        return; // unreachable: a bucket holding a target has members
+    };
+    let all_tied = members.iter().all(|m| m.0 == first);
+    if all_tied {
+        let tie = members.iter().map(|m| m.1).sum();
+        out.extend(targets.iter().map(|_| Located {
+            key: first,
+            below: base,
+            tie,
+        }));
+        return;
+    }
+    if members.len() <= SORT_MAX || shift < BUCKET_BITS {
+        members.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut cum = base;
+        let mut i = 0;
+        let mut t = 0;
+        while i < members.len() && t < targets.len() {
+            let key = members[i].0;
+            let mut tie = 0.0;
+            while i < members.len() && members[i].0 == key {
+                tie += members[i].1;
+                i += 1;
+            }
+            while t < targets.len() && targets[t] < scale * (cum + tie) {
+                out.push(Located { key, below: cum, tie });
+                t += 1;
+            }
+            cum += tie;
+        }
+        // rounding guard: attribute any remaining target to the last value
+        while t < targets.len() {
+            let last = members[members.len() - 1].0;
+            let tie: f64 = members.iter().filter(|m| m.0 == last).map(|m| m.1).sum();
+            out.push(Located {
+                key: last,
+                below: cum - tie,
+                tie,
+            });
+            t += 1;
+        }
+        return;
+    }
+    let shift = shift - BUCKET_BITS;
+    let mask = (BUCKETS - 1) as u64;
+    let bucket = |key: u64| ((key >> shift) & mask) as usize;
+    let mut hist = vec![0.0f64; BUCKETS];
+    for &(key, w) in members.iter() {
+        hist[bucket(key)] += w;
+    }
+    let hits = bucket_hits(&hist, scale, base, targets);
+    let mut start = 0;
+    while start < hits.len() {
+        let (b, sub_base) = hits[start];
+        let end = start + hits[start..].iter().take_while(|h| h.0 == b).count();
+        let mut sub: Vec<(u64, f64)> = members.iter().copied().filter(|m| bucket(m.0) == b).collect();
+        resolve(&mut sub, shift, sub_base, scale, &targets[start..end], out);
+        start = end;
+    }
+}
+
+/// The value at each 0-based order-statistic position (unit weights).
+fn order_statistics(values: &[f64], positions: &[usize]) -> Vec<f64> {
+    let targets: Vec<f64> = positions.iter().map(|&p| p as f64 + 0.5).collect();
+    locate(values, None, 1.0, &targets)
+        .into_iter()
+        .map(|l| from_sort_key(l.key))
+        .collect()
+}
+
+fn midrank_cuts(values: &[f64], weights: Option<&[f64]>, total: f64, k: usize) -> Vec<Cut> {
+    let kf = k as f64;
+    // class <= m  iff  k (below + tie/2) <= m W; the value holding position m W / k is found
+    // with the comparison scaled by k so whole-number weights stay exact.
+    let targets: Vec<f64> = (1..k).map(|m| m as f64 * total).collect();
+    locate(values, weights, kf, &targets)
+        .into_iter()
+        .zip(targets)
+        .map(|(l, t)| Cut {
+            value: from_sort_key(l.key),
+            inclusive: kf * (2.0 * l.below + l.tie) <= 2.0 * t,
+        })
+        .collect()
+}
+
+/// Type-7 cut points `q_m`, m = 1..k-1, at h = m (n - 1) / k.
+fn type7_cuts(values: &[f64], k: usize, right_closed: bool) -> Vec<Cut> {
+    let n = values.len();
+    let spots: Vec<(usize, usize)> = (1..k).map(|m| ((m * (n - 1)) / k, (m * (n - 1)) % k)).collect();
+    let mut positions: Vec<usize> = spots.iter().flat_map(|&(lo, _)| [lo, (lo + 1).min(n - 1)]).collect();
+    positions.dedup();
+    let stats = order_statistics(values, &positions);
+    let at = |p: usize| stats[positions.binary_search(&p).expect("position requested")];
+    spots
+        .iter()
+        .map(|&(lo, rem)| {
+            let a = at(lo);
+            let b = at((lo + 1).min(n - 1));
+            let value = if rem == 0 || a == b {
+                a
+            } else {
+                a + (rem as f64 / k as f64) * (b - a)
+            };
+            Cut {
+                value,
+                inclusive: right_closed,
+            }
+        })
+        .collect()
+}
+
+/// Stata `_pctile` default (type 2) cut points, right-closed as `xtile` uses them.
+fn stata_cuts(values: &[f64], k: usize) -> Vec<Cut> {
+    let n = values.len();
+    // 1-based order statistic i = n m / k; 0-based positions below
+    let spots: Vec<(usize, bool)> = (1..k)
+        .map(|m| {
+            let whole = (n * m) % k == 0;
+            let i = (n * m) / k; // floor
+            if whole {
+                (i.saturating_sub(1), true) // average of x_(i) and x_(i+1), 1-based
+            } else {
+                (i, false) // x_(ceil(nm/k)), 1-based = 0-based floor(nm/k)
+            }
+        })
+        .collect();
+    let mut positions: Vec<usize> = spots
+        .iter()
+        .flat_map(|&(p, avg)| if avg { vec![p, (p + 1).min(n - 1)] } else { vec![p] })
+        .collect();
+    positions.sort_unstable();
+    positions.dedup();
+    let stats = order_statistics(values, &positions);
+    let at = |p: usize| stats[positions.binary_search(&p).expect("position requested")];
+    spots
+        .iter()
+        .map(|&(p, avg)| {
+            let a = at(p);
+            let value = if avg {
+                let b = at((p + 1).min(n - 1));
+                if a == b { a } else { (a + b) / 2.0 }
+            } else {
+                a
+            };
+            Cut { value, inclusive: true }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rank::{class_of_rank, fractional_ranks};
+
+    fn classes(values: &[f64], weights: Option<&[f64]>, k: usize, rule: Rule) -> Vec<u32> {
+        Cutoffs::quantiles(values, weights, k, rule)
+            .unwrap()
+            .classify(values)
+            .unwrap()
+    }
+
+    fn sizes(c: &[u32], k: usize) -> Vec<usize> {
+        (1..=k as u32).map(|m| c.iter().filter(|&&x| x == m).count()).collect()
+    }
+
+    #[test]
+    fn midrank_matches_ceil_k_r() {
+        // many ties, several sizes, cross-check against the rank definition
+        for n in [1usize, 2, 3, 7, 10, 48, 101, 5000, 20_000] {
+            let values: Vec<f64> = (0..n).map(|i| ((i * 7919) % 13) as f64 * 0.5 - 2.0).collect();
+            for k in [2usize, 3, 4, 5, 10, 100] {
+                let got = classes(&values, None, k, Rule::Midrank);
+                let r = fractional_ranks(&values, None).unwrap();
+                let want: Vec<u32> = r.iter().map(|&r| class_of_rank(r, k) as u32).collect();
+                assert_eq!(got, want, "n={n} k={k}");
+            }
+        }
+    }
+
+    #[test]
+    fn midrank_distinct_values_equal_classes() {
+        let values: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1000) as f64).collect();
+        assert_eq!(sizes(&classes(&values, None, 10, Rule::Midrank), 10), vec![100; 10]);
+    }
+
+    #[test]
+    fn giddy_sizes_n48_k5() {
+        let values: Vec<f64> = (0..48).map(|i| ((i * 17) % 48) as f64).collect();
+        assert_eq!(sizes(&classes(&values, None, 5, Rule::Giddy), 5), vec![10, 9, 10, 9, 10]);
+    }
+
+    #[test]
+    fn rules_on_a_small_sample() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
+        // type 7 quartile cuts: 3.25, 5.5, 7.75
+        let c = Cutoffs::quantiles(&x, None, 4, Rule::Giddy).unwrap();
+        assert_eq!(c.values(), vec![3.25, 5.5, 7.75]);
+        // stata type 2 quartiles, n = 10: 2.5 -> x_(3) = 3; 5 -> (5+6)/2; 7.5 -> x_(8) = 8
+        let s = Cutoffs::quantiles(&x, None, 4, Rule::StataXtile).unwrap();
+        assert_eq!(s.values(), vec![3.0, 5.5, 8.0]);
+        assert_eq!(classes(&x, None, 4, Rule::StataXtile), vec![1, 1, 1, 2, 2, 3, 3, 3, 4, 4]);
+        // left- vs right-closed differ only on values equal to a cut
+        let y = [1.0, 2.0, 2.0, 2.0, 3.0];
+        assert_eq!(classes(&y, None, 2, Rule::Giddy), vec![1, 1, 1, 1, 2]);
+        assert_eq!(classes(&y, None, 2, Rule::RType7), vec![1, 2, 2, 2, 2]);
+    }
+
+    #[test]
+    fn large_input_uses_histogram_levels() {
+        // enough values to pass through both histogram levels, with a heavy tie at zero
+        let n = 300_000;
+        let values: Vec<f64> = (0..n)
+            .map(|i| if i % 5 == 0 { 0.0 } else { ((i as f64) * 0.618_033_988_7).fract() * 1e5 })
+            .collect();
+        let r = fractional_ranks(&values, None).unwrap();
+        for k in [5, 10, 100] {
+            let want: Vec<u32> = r.iter().map(|&r| class_of_rank(r, k) as u32).collect();
+            assert_eq!(classes(&values, None, k, Rule::Midrank), want);
+        }
+        let w: Vec<f64> = (0..n).map(|i| (i % 3 + 1) as f64).collect();
+        let rw = fractional_ranks(&values, Some(&w)).unwrap();
+        let want: Vec<u32> = rw.iter().map(|&r| class_of_rank(r, 10) as u32).collect();
+        assert_eq!(classes(&values, Some(&w), 10, Rule::Midrank), want);
+    }
+
+    #[test]
+    fn fixed_bands() {
+        let left = Cutoffs::fixed(&[10.0, 20.0], Closed::Left).unwrap();
+        let right = Cutoffs::fixed(&[10.0, 20.0], Closed::Right).unwrap();
+        let x = [5.0, 10.0, 15.0, 20.0, 25.0];
+        assert_eq!(left.classify(&x).unwrap(), vec![1, 2, 2, 3, 3]);
+        assert_eq!(right.classify(&x).unwrap(), vec![1, 1, 2, 2, 3]);
+        assert!(matches!(
+            Cutoffs::fixed(&[3.0, 3.0], Closed::Left),
+            Err(MobilityError::CutoffsNotIncreasing { index: 2, .. })
+        ));
+        assert!(matches!(Cutoffs::fixed(&[], Closed::Left), Err(MobilityError::TooFewClasses { k: 1 })));
+    }
+
+    #[test]
+    fn weights_need_midrank() {
+        assert!(Cutoffs::quantiles(&[1.0, 2.0], Some(&[1.0, 1.0]), 2, Rule::Giddy).is_err());
+    }
+}
