@@ -1,0 +1,1 @@
+//! Markov dynamics of a transition matrix.
