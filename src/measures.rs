@@ -19,46 +19,7 @@ use crate::linalg::{self, Complex};
 use crate::markov;
 use crate::matrix::{TransitionMatrix, check_shares};
 
-/// Row sums of a matrix handed to the plain functions must be within this of 1.
-pub const ROW_SUM_TOLERANCE: f64 = 1e-8;
-
-/// Checks that `p` is a row-stochastic k x k matrix, `k >= 2`.
-///
-/// # Errors
-/// [`MobilityError::NotSquare`], [`MobilityError::TooFewClasses`], [`MobilityError::InvalidEntry`]
-/// or [`MobilityError::RowSum`] (tolerance [`ROW_SUM_TOLERANCE`]).
-pub fn check_stochastic(p: &ArrayRef2<f64>) -> Result<()> {
-    let (rows, cols) = p.dim();
-    if rows != cols {
-        return Err(MobilityError::NotSquare {
-            what: "transition matrix".into(),
-            rows,
-            cols,
-        });
-    }
-    crate::error::check_k(rows)?;
-    for ((i, j), &v) in p.indexed_iter() {
-        if !v.is_finite() || v < 0.0 {
-            return Err(MobilityError::InvalidEntry {
-                what: "transition matrix".into(),
-                row: i + 1,
-                col: j + 1,
-                value: v,
-            });
-        }
-    }
-    for (i, r) in p.axis_iter(Axis(0)).enumerate() {
-        let sum = r.sum();
-        if (sum - 1.0).abs() > ROW_SUM_TOLERANCE {
-            return Err(MobilityError::RowSum {
-                row: i + 1,
-                sum,
-                tolerance: ROW_SUM_TOLERANCE,
-            });
-        }
-    }
-    Ok(())
-}
+pub use crate::markov::check_stochastic;
 
 fn check_pi(p: &ArrayRef2<f64>, pi: &[f64]) -> Result<Vec<f64>> {
     check_shares(pi, p.nrows(), 1e-6, "origin weights pi")
@@ -72,7 +33,7 @@ fn check_pi(p: &ArrayRef2<f64>, pi: &[f64]) -> Result<Vec<f64>> {
 /// ```
 ///
 /// # Errors
-/// `p` not row-stochastic ([`check_stochastic`]).
+/// `p` not row-stochastic ([`check_stochastic`]: rows must sum to 1 within 1e-9).
 ///
 /// # Complexity
 /// `O(k^2)` (the check), `O(k)` the index.
@@ -566,7 +527,7 @@ impl TransitionMatrix {
         match weighting {
             Weighting::ParentShares => Ok(self.parent_shares.clone()),
             Weighting::Uniform => Ok(Array1::from_elem(self.k, 1.0 / self.k as f64)),
-            Weighting::Stationary => markov::stationary_distribution(self.probabilities.view()),
+            Weighting::Stationary => markov::stationary_distribution(&self.probabilities),
             Weighting::Custom(v) => Ok(Array1::from(check_shares(v, self.k, 1e-6, "origin weights pi")?)),
         }
     }
@@ -676,7 +637,7 @@ impl TransitionMatrix {
         Ok(Spectrum {
             abs_eigenvalues: eigenvalues.iter().map(Complex::modulus).collect(),
             eigenvalues,
-            steady_state: markov::stationary_distribution(self.probabilities.view())
+            steady_state: markov::stationary_distribution(&self.probabilities)
                 .ok()
                 .map(|s| s.to_vec()),
         })
