@@ -6,8 +6,10 @@ pub mod linalg;
 pub mod markov;
 pub mod matrix;
 pub mod measures;
+pub mod published;
 pub mod quantile;
 pub mod rank;
+pub mod report;
 pub mod serde_nd;
 
 pub use error::{MobilityError, Result};

@@ -13,7 +13,9 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{MobilityError, Result, check_finite, check_k, check_same_length, check_weights};
+use crate::error::{
+    MobilityError, Result, check_finite, check_k, check_same_length, check_weights,
+};
 use crate::quantile::{Classifier, Cutoffs};
 use crate::rank::{Rule, check_index_range, sort_key};
 use crate::serde_nd;
@@ -43,7 +45,10 @@ pub enum ClassSpec {
 impl ClassSpec {
     /// `k` quantile classes under the default `midrank` rule.
     pub fn quantiles(k: usize) -> ClassSpec {
-        ClassSpec::Quantiles { k, rule: Rule::Midrank }
+        ClassSpec::Quantiles {
+            k,
+            rule: Rule::Midrank,
+        }
     }
 
     /// Classes of a sub-population (a place, a group) against a reference population: the cut-offs
@@ -194,7 +199,9 @@ impl TransitionCounts {
         check_same_length(parent.len(), child.len(), "child classes")?;
         check_weights(weights, parent.len())?;
         for (what, classes) in [("parent classes", parent), ("child classes", child)] {
-            if let Some((index, &class)) = classes.iter().enumerate().find(|(_, c)| **c < 1 || **c > k) {
+            if let Some((index, &class)) =
+                classes.iter().enumerate().find(|(_, c)| **c < 1 || **c > k)
+            {
                 return Err(MobilityError::ClassOutOfRange {
                     what: what.into(),
                     index,
@@ -248,10 +255,15 @@ impl TransitionCounts {
     pub fn merge(&mut self, other: &TransitionCounts) -> Result<()> {
         if self.k() != other.k() {
             return Err(MobilityError::Incompatible {
-                reason: format!("cannot merge counts with k = {} and k = {}", self.k(), other.k()),
+                reason: format!(
+                    "cannot merge counts with k = {} and k = {}",
+                    self.k(),
+                    other.k()
+                ),
             });
         }
-        if self.parent_cutoffs != other.parent_cutoffs || self.child_cutoffs != other.child_cutoffs {
+        if self.parent_cutoffs != other.parent_cutoffs || self.child_cutoffs != other.child_cutoffs
+        {
             return Err(MobilityError::Incompatible {
                 reason: "counts were built with different cut-offs; classify every chunk against \
                          the same (fixed or reference) cut-offs before merging"
@@ -513,12 +525,22 @@ impl TransitionMatrix {
     /// let tm = TransitionMatrix::from_probabilities(printed.view(), &opts).unwrap();
     /// assert!((tm.probabilities.row(1).sum() - 1.0).abs() < 1e-15);
     /// ```
-    pub fn from_probabilities(table: ArrayView2<f64>, options: &ProbabilityOptions) -> Result<TransitionMatrix> {
-        let table = if options.child_in_rows { table.t() } else { table };
+    pub fn from_probabilities(
+        table: ArrayView2<f64>,
+        options: &ProbabilityOptions,
+    ) -> Result<TransitionMatrix> {
+        let table = if options.child_in_rows {
+            table.t()
+        } else {
+            table
+        };
         check_table(table, "probability table")?;
         let k = table.nrows();
         if !(options.tolerance >= 0.0 && options.tolerance.is_finite()) {
-            return Err(MobilityError::invalid("tolerance", "must be a finite number >= 0"));
+            return Err(MobilityError::invalid(
+                "tolerance",
+                "must be a finite number >= 0",
+            ));
         }
         let mut p = table.to_owned();
         for (i, mut r) in p.axis_iter_mut(Axis(0)).enumerate() {
@@ -536,7 +558,12 @@ impl TransitionMatrix {
         }
         let parent_shares = match &options.parent_shares {
             None => Array1::from_elem(k, 1.0 / k as f64),
-            Some(s) => Array1::from(check_shares(s, k, options.tolerance.max(1e-9), "parent shares")?),
+            Some(s) => Array1::from(check_shares(
+                s,
+                k,
+                options.tolerance.max(1e-9),
+                "parent shares",
+            )?),
         };
         let child_shares = parent_shares.dot(&p);
         Ok(TransitionMatrix {
@@ -563,7 +590,9 @@ impl TransitionMatrix {
 
     /// Zero-based indices of child classes nobody reached (all-zero columns).
     pub fn empty_columns(&self) -> Vec<usize> {
-        (0..self.k).filter(|&j| self.child_shares[j] == 0.0).collect()
+        (0..self.k)
+            .filter(|&j| self.child_shares[j] == 0.0)
+            .collect()
     }
 
     /// Whether every row of `P` sums to 1 (no empty parent class).
@@ -622,7 +651,10 @@ pub(crate) fn check_shares(s: &[f64], k: usize, tolerance: f64, what: &str) -> R
     }
     let sum: f64 = s.iter().sum();
     if (sum - 1.0).abs() > tolerance {
-        return Err(MobilityError::invalid(what, format!("must sum to 1, sum to {sum}")));
+        return Err(MobilityError::invalid(
+            what,
+            format!("must sum to 1, sum to {sum}"),
+        ));
     }
     Ok(s.iter().map(|v| v / sum).collect())
 }

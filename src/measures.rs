@@ -270,7 +270,9 @@ pub fn giddy_b1(p: &ArrayRef2<f64>, pi: &[f64]) -> Result<f64> {
 }
 
 fn weighted_rows(p: &ArrayRef2<f64>, pi: &[f64], f: impl Fn(usize, usize) -> f64) -> f64 {
-    p.indexed_iter().map(|((i, j), &v)| pi[i] * v * f(i, j)).sum()
+    p.indexed_iter()
+        .map(|((i, j), &v)| pi[i] * v * f(i, j))
+        .sum()
 }
 
 /// Altham's distance between two tables: the size of the difference in their log odds ratios,
@@ -332,7 +334,10 @@ pub fn altham_independence(p: &ArrayRef2<f64>) -> Result<f64> {
 fn double_centred_log(t: &ArrayRef2<f64>, what: &str) -> Result<Array2<f64>> {
     let (r, c) = t.dim();
     if r < 2 || c < 2 {
-        return Err(MobilityError::invalid(what, "needs at least 2 rows and 2 columns"));
+        return Err(MobilityError::invalid(
+            what,
+            "needs at least 2 rows and 2 columns",
+        ));
     }
     for ((i, j), &v) in t.indexed_iter() {
         if !v.is_finite() || v <= 0.0 {
@@ -348,7 +353,9 @@ fn double_centred_log(t: &ArrayRef2<f64>, what: &str) -> Result<Array2<f64>> {
     let rows = l.mean_axis(Axis(1)).expect("c >= 2");
     let cols = l.mean_axis(Axis(0)).expect("r >= 2");
     let all = l.mean().expect("non-empty");
-    Ok(Array2::from_shape_fn((r, c), |(i, j)| l[[i, j]] - rows[i] - cols[j] + all))
+    Ok(Array2::from_shape_fn((r, c), |(i, j)| {
+        l[[i, j]] - rows[i] - cols[j] + all
+    }))
 }
 
 /// The origin weights `pi` used by the weighted summary measures.
@@ -383,7 +390,9 @@ impl std::str::FromStr for Weighting {
                 .map_err(|_| {
                     MobilityError::invalid(
                         "pi",
-                        format!("'{s}': expected parent, uniform, stationary or comma-separated weights"),
+                        format!(
+                            "'{s}': expected parent, uniform, stationary or comma-separated weights"
+                        ),
                     )
                 }),
         }
@@ -433,24 +442,69 @@ pub struct Measures {
 
 /// Canonical measure names, in FORMULAS.md order, with a one-line description each.
 pub const MEASURES: [(&str, &str); 18] = [
-    ("bottom_persistence", "P(child bottom | parent bottom): the sticky floor (OECD 2018)"),
-    ("top_persistence", "P(child top | parent top): the sticky ceiling (OECD 2018)"),
-    ("upward_from_bottom", "1 - bottom_persistence: share of bottom-class children who move up"),
-    ("downward_from_top", "1 - top_persistence: share of top-class children who move down"),
-    ("bottom_to_top", "P(child top | parent bottom) (Chetty et al. 2014: Q1 to Q5)"),
+    (
+        "bottom_persistence",
+        "P(child bottom | parent bottom): the sticky floor (OECD 2018)",
+    ),
+    (
+        "top_persistence",
+        "P(child top | parent top): the sticky ceiling (OECD 2018)",
+    ),
+    (
+        "upward_from_bottom",
+        "1 - bottom_persistence: share of bottom-class children who move up",
+    ),
+    (
+        "downward_from_top",
+        "1 - top_persistence: share of top-class children who move down",
+    ),
+    (
+        "bottom_to_top",
+        "P(child top | parent bottom) (Chetty et al. 2014: Q1 to Q5)",
+    ),
     ("top_to_bottom", "P(child bottom | parent top)"),
-    ("upward_share", "share of children in a higher class than their parents"),
-    ("downward_share", "share of children in a lower class than their parents"),
-    ("immobility_ratio", "share of children in their parents' class"),
+    (
+        "upward_share",
+        "share of children in a higher class than their parents",
+    ),
+    (
+        "downward_share",
+        "share of children in a lower class than their parents",
+    ),
+    (
+        "immobility_ratio",
+        "share of children in their parents' class",
+    ),
     ("prais_bibby", "1 - immobility_ratio (Bibby 1975)"),
-    ("shorrocks_trace", "(k - trace P)/(k - 1) (Prais 1955; Shorrocks 1978)"),
-    ("determinant_shorrocks", "1 - |det P|^(1/(k-1)) (Shorrocks 1978)"),
-    ("determinant_giddy", "1 - |det P| (PySAL giddy, Stata igmobil)"),
-    ("second_eigenvalue", "1 - |lambda_2| (Sommers & Conlisk 1979)"),
-    ("eigenvalue_sum", "(k - sum |lambda_i|)/(k - 1) (Shorrocks 1978)"),
-    ("bartholomew", "mean |class jump|/(k - 1) (Bartholomew 1973)"),
+    (
+        "shorrocks_trace",
+        "(k - trace P)/(k - 1) (Prais 1955; Shorrocks 1978)",
+    ),
+    (
+        "determinant_shorrocks",
+        "1 - |det P|^(1/(k-1)) (Shorrocks 1978)",
+    ),
+    (
+        "determinant_giddy",
+        "1 - |det P| (PySAL giddy, Stata igmobil)",
+    ),
+    (
+        "second_eigenvalue",
+        "1 - |lambda_2| (Sommers & Conlisk 1979)",
+    ),
+    (
+        "eigenvalue_sum",
+        "(k - sum |lambda_i|)/(k - 1) (Shorrocks 1978)",
+    ),
+    (
+        "bartholomew",
+        "mean |class jump|/(k - 1) (Bartholomew 1973)",
+    ),
     ("mean_class_jump", "mean |class jump| in classes"),
-    ("altham_independence", "Altham distance d(P, J) from independence (Altham 1970)"),
+    (
+        "altham_independence",
+        "Altham distance d(P, J) from independence (Altham 1970)",
+    ),
 ];
 
 impl Measures {
@@ -481,7 +535,10 @@ impl Measures {
 
     /// One measure by its canonical name (`None` for an unknown name; `Some(None)` where undefined).
     pub fn get(&self, name: &str) -> Option<Option<f64>> {
-        self.to_pairs().into_iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+        self.to_pairs()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
     }
 }
 
@@ -528,7 +585,12 @@ impl TransitionMatrix {
             Weighting::ParentShares => Ok(self.parent_shares.clone()),
             Weighting::Uniform => Ok(Array1::from_elem(self.k, 1.0 / self.k as f64)),
             Weighting::Stationary => markov::stationary_distribution(&self.probabilities),
-            Weighting::Custom(v) => Ok(Array1::from(check_shares(v, self.k, 1e-6, "origin weights pi")?)),
+            Weighting::Custom(v) => Ok(Array1::from(check_shares(
+                v,
+                self.k,
+                1e-6,
+                "origin weights pi",
+            )?)),
         }
     }
 
@@ -569,8 +631,16 @@ impl TransitionMatrix {
         };
         let immobility = weighted(&|i, j| f64::from(u8::from(i == j)));
         let jump = weighted(&|i, j| i.abs_diff(j) as f64);
-        let eig = if full { linalg::eigenvalues(p.view()).ok() } else { None };
-        let det = if full { linalg::determinant(p.view()).ok() } else { None };
+        let eig = if full {
+            linalg::eigenvalues(p.view()).ok()
+        } else {
+            None
+        };
+        let det = if full {
+            linalg::determinant(p.view()).ok()
+        } else {
+            None
+        };
         let kf = k as f64;
         Ok(Measures {
             bottom_persistence: cell(0, 0),
@@ -592,7 +662,11 @@ impl TransitionMatrix {
                 .map(|e| (kf - e.iter().map(Complex::modulus).sum::<f64>()) / (kf - 1.0)),
             bartholomew: jump.map(|v| v / (kf - 1.0)),
             mean_class_jump: jump,
-            altham_independence: if full { altham_independence(p).ok() } else { None },
+            altham_independence: if full {
+                altham_independence(p).ok()
+            } else {
+                None
+            },
         })
     }
 
@@ -604,7 +678,9 @@ impl TransitionMatrix {
         let p = &self.probabilities;
         let empty = self.empty_rows();
         let per = |f: &dyn Fn(usize) -> f64| -> Vec<Option<f64>> {
-            (0..self.k).map(|i| (!empty.contains(&i)).then(|| f(i))).collect()
+            (0..self.k)
+                .map(|i| (!empty.contains(&i)).then(|| f(i)))
+                .collect()
         };
         ClassProfile {
             persistence: per(&|i| p[[i, i]]),
@@ -613,7 +689,11 @@ impl TransitionMatrix {
             downward: per(&|i| p.row(i).iter().take(i).sum()),
             expected_stay: per(&|i| {
                 let stay = 1.0 - p[[i, i]];
-                if stay > 0.0 { 1.0 / stay } else { f64::INFINITY }
+                if stay > 0.0 {
+                    1.0 / stay
+                } else {
+                    f64::INFINITY
+                }
             }),
         }
     }

@@ -94,7 +94,12 @@ impl Cutoffs {
     /// let classes: Vec<usize> = x.iter().map(|&v| cuts.class_of(v).unwrap()).collect();
     /// assert_eq!(classes, vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
     /// ```
-    pub fn quantiles(values: &[f64], weights: Option<&[f64]>, k: usize, rule: Rule) -> Result<Cutoffs> {
+    pub fn quantiles(
+        values: &[f64],
+        weights: Option<&[f64]>,
+        k: usize,
+        rule: Rule,
+    ) -> Result<Cutoffs> {
         check_k(k)?;
         check_finite(values, "status")?;
         check_index_range(values.len())?;
@@ -150,7 +155,10 @@ impl Cutoffs {
         }
         let inclusive = closed == Closed::Right;
         Ok(Cutoffs {
-            cuts: bounds.iter().map(|&value| Cut { value, inclusive }).collect(),
+            cuts: bounds
+                .iter()
+                .map(|&value| Cut { value, inclusive })
+                .collect(),
             source: CutoffSource::Fixed,
         })
     }
@@ -283,7 +291,9 @@ fn locate(values: &[f64], weights: Option<&[f64]>, scale: f64, targets: &[f64]) 
         .map(|(c, chunk)| {
             let mut h = vec![0.0f64; BUCKETS];
             match weights {
-                None => chunk.iter().for_each(|&v| h[(sort_key(v) >> shift) as usize] += 1.0),
+                None => chunk
+                    .iter()
+                    .for_each(|&v| h[(sort_key(v) >> shift) as usize] += 1.0),
                 Some(w) => {
                     let w = &w[c * CHUNK..c * CHUNK + chunk.len()];
                     chunk
@@ -330,14 +340,22 @@ fn locate(values: &[f64], weights: Option<&[f64]>, scale: f64, targets: &[f64]) 
     // Resolve each gathered bucket on the remaining bits.
     let mut result = Vec::with_capacity(targets.len());
     for (g, &(bucket, base)) in groups.iter().enumerate() {
-        let mut members: Vec<(u64, f64)> = gathered.iter().flat_map(|c| c[g].iter().copied()).collect();
+        let mut members: Vec<(u64, f64)> =
+            gathered.iter().flat_map(|c| c[g].iter().copied()).collect();
         let group_targets: Vec<f64> = hits
             .iter()
             .zip(targets)
             .filter(|((b, _), _)| *b == bucket)
             .map(|(_, &t)| t)
             .collect();
-        resolve(&mut members, shift, base, scale, &group_targets, &mut result);
+        resolve(
+            &mut members,
+            shift,
+            base,
+            scale,
+            &group_targets,
+            &mut result,
+        );
     }
     result
 }
@@ -364,7 +382,14 @@ fn bucket_hits(hist: &[f64], scale: f64, base: f64, targets: &[f64]) -> Vec<(usi
 }
 
 /// Resolves targets inside one gathered bucket whose keys agree above bit `shift`.
-fn resolve(members: &mut [(u64, f64)], shift: u32, base: f64, scale: f64, targets: &[f64], out: &mut Vec<Located>) {
+fn resolve(
+    members: &mut [(u64, f64)],
+    shift: u32,
+    base: f64,
+    scale: f64,
+    targets: &[f64],
+    out: &mut Vec<Located>,
+) {
     let Some(&(first, _)) = members.first() else {
         return; // unreachable: a bucket holding a target has members
     };
@@ -391,7 +416,11 @@ fn resolve(members: &mut [(u64, f64)], shift: u32, base: f64, scale: f64, target
                 i += 1;
             }
             while t < targets.len() && targets[t] < scale * (cum + tie) {
-                out.push(Located { key, below: cum, tie });
+                out.push(Located {
+                    key,
+                    below: cum,
+                    tie,
+                });
                 t += 1;
             }
             cum += tie;
@@ -421,7 +450,11 @@ fn resolve(members: &mut [(u64, f64)], shift: u32, base: f64, scale: f64, target
     while start < hits.len() {
         let (b, sub_base) = hits[start];
         let end = start + hits[start..].iter().take_while(|h| h.0 == b).count();
-        let mut sub: Vec<(u64, f64)> = members.iter().copied().filter(|m| bucket(m.0) == b).collect();
+        let mut sub: Vec<(u64, f64)> = members
+            .iter()
+            .copied()
+            .filter(|m| bucket(m.0) == b)
+            .collect();
         resolve(&mut sub, shift, sub_base, scale, &targets[start..end], out);
         start = end;
     }
@@ -454,8 +487,13 @@ fn midrank_cuts(values: &[f64], weights: Option<&[f64]>, total: f64, k: usize) -
 /// Type-7 cut points `q_m`, m = 1..k-1, at h = m (n - 1) / k.
 fn type7_cuts(values: &[f64], k: usize, right_closed: bool) -> Vec<Cut> {
     let n = values.len();
-    let spots: Vec<(usize, usize)> = (1..k).map(|m| ((m * (n - 1)) / k, (m * (n - 1)) % k)).collect();
-    let mut positions: Vec<usize> = spots.iter().flat_map(|&(lo, _)| [lo, (lo + 1).min(n - 1)]).collect();
+    let spots: Vec<(usize, usize)> = (1..k)
+        .map(|m| ((m * (n - 1)) / k, (m * (n - 1)) % k))
+        .collect();
+    let mut positions: Vec<usize> = spots
+        .iter()
+        .flat_map(|&(lo, _)| [lo, (lo + 1).min(n - 1)])
+        .collect();
     positions.dedup();
     let stats = order_statistics(values, &positions);
     let at = |p: usize| stats[positions.binary_search(&p).expect("position requested")];
@@ -494,7 +532,13 @@ fn stata_cuts(values: &[f64], k: usize) -> Vec<Cut> {
         .collect();
     let mut positions: Vec<usize> = spots
         .iter()
-        .flat_map(|&(p, avg)| if avg { vec![p, (p + 1).min(n - 1)] } else { vec![p] })
+        .flat_map(|&(p, avg)| {
+            if avg {
+                vec![p, (p + 1).min(n - 1)]
+            } else {
+                vec![p]
+            }
+        })
         .collect();
     positions.sort_unstable();
     positions.dedup();
@@ -510,7 +554,10 @@ fn stata_cuts(values: &[f64], k: usize) -> Vec<Cut> {
             } else {
                 a
             };
-            Cut { value, inclusive: true }
+            Cut {
+                value,
+                inclusive: true,
+            }
         })
         .collect()
 }
@@ -528,14 +575,18 @@ mod tests {
     }
 
     fn sizes(c: &[u32], k: usize) -> Vec<usize> {
-        (1..=k as u32).map(|m| c.iter().filter(|&&x| x == m).count()).collect()
+        (1..=k as u32)
+            .map(|m| c.iter().filter(|&&x| x == m).count())
+            .collect()
     }
 
     #[test]
     fn midrank_matches_ceil_k_r() {
         // many ties, several sizes, cross-check against the rank definition
         for n in [1usize, 2, 3, 7, 10, 48, 101, 5000, 20_000] {
-            let values: Vec<f64> = (0..n).map(|i| ((i * 7919) % 13) as f64 * 0.5 - 2.0).collect();
+            let values: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919) % 13) as f64 * 0.5 - 2.0)
+                .collect();
             for k in [2usize, 3, 4, 5, 10, 100] {
                 let got = classes(&values, None, k, Rule::Midrank);
                 let r = fractional_ranks(&values, None).unwrap();
@@ -548,13 +599,19 @@ mod tests {
     #[test]
     fn midrank_distinct_values_equal_classes() {
         let values: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1000) as f64).collect();
-        assert_eq!(sizes(&classes(&values, None, 10, Rule::Midrank), 10), vec![100; 10]);
+        assert_eq!(
+            sizes(&classes(&values, None, 10, Rule::Midrank), 10),
+            vec![100; 10]
+        );
     }
 
     #[test]
     fn giddy_sizes_n48_k5() {
         let values: Vec<f64> = (0..48).map(|i| ((i * 17) % 48) as f64).collect();
-        assert_eq!(sizes(&classes(&values, None, 5, Rule::Giddy), 5), vec![10, 9, 10, 9, 10]);
+        assert_eq!(
+            sizes(&classes(&values, None, 5, Rule::Giddy), 5),
+            vec![10, 9, 10, 9, 10]
+        );
     }
 
     #[test]
@@ -566,7 +623,10 @@ mod tests {
         // stata type 2 quartiles, n = 10: 2.5 -> x_(3) = 3; 5 -> (5+6)/2; 7.5 -> x_(8) = 8
         let s = Cutoffs::quantiles(&x, None, 4, Rule::StataXtile).unwrap();
         assert_eq!(s.values(), vec![3.0, 5.5, 8.0]);
-        assert_eq!(classes(&x, None, 4, Rule::StataXtile), vec![1, 1, 1, 2, 2, 3, 3, 3, 4, 4]);
+        assert_eq!(
+            classes(&x, None, 4, Rule::StataXtile),
+            vec![1, 1, 1, 2, 2, 3, 3, 3, 4, 4]
+        );
         // left- vs right-closed differ only on values equal to a cut
         let y = [1.0, 2.0, 2.0, 2.0, 3.0];
         assert_eq!(classes(&y, None, 2, Rule::Giddy), vec![1, 1, 1, 1, 2]);
@@ -578,7 +638,13 @@ mod tests {
         // enough values to pass through both histogram levels, with a heavy tie at zero
         let n = 300_000;
         let values: Vec<f64> = (0..n)
-            .map(|i| if i % 5 == 0 { 0.0 } else { ((i as f64) * 0.618_033_988_7).fract() * 1e5 })
+            .map(|i| {
+                if i % 5 == 0 {
+                    0.0
+                } else {
+                    ((i as f64) * 0.618_033_988_7).fract() * 1e5
+                }
+            })
             .collect();
         let r = fractional_ranks(&values, None).unwrap();
         for k in [5, 10, 100] {
@@ -602,7 +668,10 @@ mod tests {
             Cutoffs::fixed(&[3.0, 3.0], Closed::Left),
             Err(MobilityError::CutoffsNotIncreasing { index: 2, .. })
         ));
-        assert!(matches!(Cutoffs::fixed(&[], Closed::Left), Err(MobilityError::TooFewClasses { k: 1 })));
+        assert!(matches!(
+            Cutoffs::fixed(&[], Closed::Left),
+            Err(MobilityError::TooFewClasses { k: 1 })
+        ));
     }
 
     #[test]

@@ -71,7 +71,9 @@ impl std::str::FromStr for Rule {
             .ok_or_else(|| {
                 crate::MobilityError::invalid(
                     "rule",
-                    format!("'{s}' is not a rule; expected one of midrank, giddy, r-type7, stata-xtile"),
+                    format!(
+                        "'{s}' is not a rule; expected one of midrank, giddy, r-type7, stata-xtile"
+                    ),
                 )
             })
     }
@@ -82,13 +84,21 @@ impl std::str::FromStr for Rule {
 #[inline]
 pub(crate) fn sort_key(x: f64) -> u64 {
     let bits = (x + 0.0).to_bits(); // + 0.0 turns -0.0 into 0.0
-    if bits >> 63 == 1 { !bits } else { bits | (1 << 63) }
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
 }
 
 /// Inverse of [`sort_key`].
 #[inline]
 pub(crate) fn from_sort_key(key: u64) -> f64 {
-    let bits = if key >> 63 == 1 { key & !(1 << 63) } else { !key };
+    let bits = if key >> 63 == 1 {
+        key & !(1 << 63)
+    } else {
+        !key
+    };
     f64::from_bits(bits)
 }
 
@@ -164,7 +174,10 @@ pub(crate) fn check_index_range(n: usize) -> Result<()> {
     if n > u32::MAX as usize {
         return Err(crate::MobilityError::invalid(
             "status",
-            format!("{n} values is more than this version handles ({})", u32::MAX),
+            format!(
+                "{n} values is more than this version handles ({})",
+                u32::MAX
+            ),
         ));
     }
     Ok(())

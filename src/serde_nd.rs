@@ -43,7 +43,9 @@ pub mod option_matrix {
 
     /// Deserialise.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Array2<f64>>, D::Error> {
-        Option::<Vec<Vec<f64>>>::deserialize(d)?.map(from_rows).transpose()
+        Option::<Vec<Vec<f64>>>::deserialize(d)?
+            .map(from_rows)
+            .transpose()
     }
 }
 
