@@ -51,6 +51,7 @@ pub mod measures;
 pub mod published;
 pub mod quantile;
 pub mod rank;
+pub mod rankbased;
 pub mod report;
 pub mod serde_nd;
 
