@@ -44,6 +44,8 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod groups;
+pub mod levelling;
 pub mod linalg;
 pub mod markov;
 pub mod matrix;
