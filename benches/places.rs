@@ -22,9 +22,13 @@ fn places() -> Vec<PlaceTable> {
     (0..741)
         .map(|c| {
             let a = 0.3 + 0.2 * (c as f64 / 741.0);
-            let p = ndarray::Array2::from_shape_fn((5, 5), |(i, j)| {
-                if i == j { a } else { (1.0 - a) / 4.0 }
-            });
+            let p =
+                ndarray::Array2::from_shape_fn(
+                    (5, 5),
+                    |(i, j)| {
+                        if i == j { a } else { (1.0 - a) / 4.0 }
+                    },
+                );
             PlaceTable {
                 id: c.to_string(),
                 name: format!("place {c}"),
@@ -60,7 +64,9 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("by_group");
     group.sample_size(10);
     group.bench_function("1e6_pairs_741_places_quintiles", |b| {
-        b.iter(|| black_box(by_group(&parent, &child, None, &place, &GroupOptions::new(5)).unwrap()))
+        b.iter(|| {
+            black_box(by_group(&parent, &child, None, &place, &GroupOptions::new(5)).unwrap())
+        })
     });
     group.finish();
 }

@@ -299,8 +299,8 @@ where
             let pick = |v: &[f64]| -> Vec<f64> { members.iter().map(|&u| v[u as usize]).collect() };
             let (gp, gc) = (pick(parent), pick(child));
             let gw = weights.map(pick);
-            let counts = ndarray::Array2::from_shape_vec((k, k), s.counts.clone())
-                .expect("k * k counts");
+            let counts =
+                ndarray::Array2::from_shape_vec((k, k), s.counts.clone()).expect("k * k counts");
             let mut national_classes = TransitionCounts::from_table(counts.view())?.to_matrix();
             national_classes.parent_cutoffs = Some(pcut.clone());
             national_classes.child_cutoffs = Some(ccut.clone());
@@ -326,10 +326,7 @@ where
                 }
             };
             let measures = matrix.measures(&options.weighting).map_err(|e| {
-                MobilityError::invalid(
-                    "weighting",
-                    format!("group {:?}: {e}", labels[g]),
-                )
+                MobilityError::invalid("weighting", format!("group {:?}: {e}", labels[g]))
             })?;
             let fell = s.fall_w > 0.0;
             Ok(Some(GroupRow {

@@ -307,9 +307,8 @@ pub fn read_place_matrices(path: impl AsRef<Path>) -> Result<Vec<PlaceTable>> {
     let mut cell_col = vec![0usize; k * k];
     for i in 1..=k {
         for j in 1..=k {
-            cell_col[(i - 1) * k + (j - 1)] = find(&format!("p_par{i}_kid{j}")).ok_or_else(|| {
-                input_error(None, format!("column p_par{i}_kid{j} is missing"))
-            })?;
+            cell_col[(i - 1) * k + (j - 1)] = find(&format!("p_par{i}_kid{j}"))
+                .ok_or_else(|| input_error(None, format!("column p_par{i}_kid{j} is missing")))?;
         }
     }
     let share_cols = |prefix: &str| -> Option<Vec<usize>> {
@@ -319,14 +318,17 @@ pub fn read_place_matrices(path: impl AsRef<Path>) -> Result<Vec<PlaceTable>> {
     };
     let par_cols = share_cols("frac_par_q");
     let kid_cols = share_cols("frac_kid_q");
-    let name_col = headers.iter().position(|h| h.to_ascii_lowercase().ends_with("name"));
+    let name_col = headers
+        .iter()
+        .position(|h| h.to_ascii_lowercase().ends_with("name"));
     let region_col = find("state").or_else(|| find("region"));
     let size_col = headers.iter().position(|h| h.starts_with("n_"));
 
     let mut places = Vec::new();
     for (line, record) in reader.records().enumerate() {
         let line_no = line + 2; // header is line 1
-        let record = record.map_err(|e| input_error(Some(format!("line {line_no}")), e.to_string()))?;
+        let record =
+            record.map_err(|e| input_error(Some(format!("line {line_no}")), e.to_string()))?;
         let text = |c: usize| record.get(c).unwrap_or("").trim();
         let number = |c: usize| -> Result<Option<f64>> {
             let t = text(c);
@@ -630,16 +632,16 @@ pub fn places_report(places: &[PlaceTable], options: &PlacesOptions) -> Result<P
     if !(options.row_tolerance.is_finite() && options.row_tolerance >= 0.0) {
         return Err(MobilityError::invalid(
             "row_tolerance",
-            format!("must be a finite number >= 0, got {}", options.row_tolerance),
+            format!(
+                "must be a finite number >= 0, got {}",
+                options.row_tolerance
+            ),
         ));
     }
     if !(options.contrast_fraction > 0.0 && options.contrast_fraction <= 0.5) {
         return Err(MobilityError::invalid(
             "contrast_fraction",
-            format!(
-                "must lie in (0, 0.5], got {}",
-                options.contrast_fraction
-            ),
+            format!("must lie in (0, 0.5], got {}", options.contrast_fraction),
         ));
     }
     let k = places
@@ -648,12 +650,15 @@ pub fn places_report(places: &[PlaceTable], options: &PlacesOptions) -> Result<P
         .ok_or_else(|| MobilityError::EmptyInput {
             what: "places with a complete matrix".into(),
         })?;
-    if let Some(p) = places.iter().find(|p| {
-        p.probabilities
+    if let Some(p) = places
+        .iter()
+        .find(|p| p.probabilities.as_ref().is_some_and(|m| m.dim() != (k, k)))
+    {
+        let dim = p
+            .probabilities
             .as_ref()
-            .is_some_and(|m| m.dim() != (k, k))
-    }) {
-        let dim = p.probabilities.as_ref().map(|m| m.dim()).unwrap_or_default();
+            .map(|m| m.dim())
+            .unwrap_or_default();
         return Err(MobilityError::Incompatible {
             reason: format!(
                 "place {} has a {} x {} matrix, the first complete place {k} x {k}",

@@ -482,7 +482,7 @@ fn joint_pass(parent: &[f64], child: &[f64], weights: Option<&[f64]>, total: f64
             let (seq, tie_sq_x) = parent_ranks(
                 &pairs,
                 |p| p.0,
-                |_| 1.0,
+                None,
                 total,
                 |p, prank| Unit { key: p.1, prank },
             );
@@ -509,7 +509,7 @@ fn joint_pass(parent: &[f64], child: &[f64], weights: Option<&[f64]>, total: f64
             let (seq, tie_sq_x) = parent_ranks(
                 &triples,
                 |p| p.0,
-                |p| p.2,
+                Some(&|p: &(u64, u64, f64)| p.2),
                 total,
                 |p, prank| WUnit {
                     key: p.1,
@@ -523,79 +523,153 @@ fn joint_pass(parent: &[f64], child: &[f64], weights: Option<&[f64]>, total: f64
     }
 }
 
-/// Parent mid-ranks from the pairs sorted by parent key (the formula of
-/// `crate::rank::fractional_ranks`; bit-identical without weights), turned into merge-sort
-/// elements; also `sum_g W_g^2`.
-fn parent_ranks<T, E>(
+/// Parent mid-ranks from the pairs sorted by parent key, turned into merge-sort elements; also
+/// `sum_g W_g^2` over the parent's tie groups.
+fn parent_ranks<T: Sync, E: Send>(
     sorted: &[T],
-    key: impl Fn(&T) -> u64,
-    weight: impl Fn(&T) -> f64,
+    key: impl Fn(&T) -> u64 + Sync,
+    weight: Option<&(dyn Fn(&T) -> f64 + Sync)>,
     total: f64,
-    make: impl Fn(&T, f64) -> E,
+    make: impl Fn(&T, f64) -> E + Sync + Send,
 ) -> (Vec<E>, f64) {
-    let n = sorted.len();
-    let mut seq = Vec::with_capacity(n);
-    let mut tie_sq = 0.0;
-    let mut below = 0.0;
-    let mut s = 0;
-    while s < n {
-        let k = key(&sorted[s]);
-        let mut tie = weight(&sorted[s]);
-        let mut e = s + 1;
-        while e < n && key(&sorted[e]) == k {
-            tie += weight(&sorted[e]);
-            e += 1;
-        }
-        let r = (below + tie / 2.0) / total;
-        seq.extend(sorted[s..e].iter().map(|p| make(p, r)));
-        below += tie;
-        tie_sq += tie * tie;
-        s = e;
-    }
+    let (ranks, tie_sq) = sorted_midranks(sorted, &key, weight, total);
+    let seq = sorted
+        .par_iter()
+        .zip(ranks.par_iter())
+        .with_min_len(CHUNK)
+        .map(|(p, &r)| make(p, r))
+        .collect();
     (seq, tie_sq)
+}
+
+/// Mid-ranks of a sequence sorted by `key` (ties share the mean rank of their group) and
+/// `sum_g W_g^2` over tie groups, in parallel fixed chunks.
+///
+/// Without weights the arithmetic is exactly that of `crate::rank::fractional_ranks`
+/// (`(start + len/2) / n`, exact in floating point). With weights, the weight below a group that
+/// spans a chunk boundary is taken from chunk prefix sums, so every chunk computes the same rank
+/// for it; results never depend on the number of threads.
+fn sorted_midranks<T: Sync>(
+    seq: &[T],
+    key: &(impl Fn(&T) -> u64 + Sync),
+    weight: Option<&(dyn Fn(&T) -> f64 + Sync)>,
+    total: f64,
+) -> (Vec<f64>, f64) {
+    let n = seq.len();
+    let w = |i: usize| weight.map_or(1.0, |f| f(&seq[i]));
+    // weight before the start of each chunk
+    let chunk_sums: Vec<f64> = match weight {
+        None => seq.chunks(CHUNK).map(|c| c.len() as f64).collect(),
+        Some(f) => seq
+            .par_chunks(CHUNK)
+            .map(|c| c.iter().map(f).sum())
+            .collect(),
+    };
+    let mut prefix = Vec::with_capacity(chunk_sums.len());
+    let mut acc = 0.0;
+    for s in &chunk_sums {
+        prefix.push(acc);
+        acc += s;
+    }
+    // weight strictly before position `pos` (0 <= pos <= n)
+    let below_at = |pos: usize| -> f64 {
+        match weight {
+            None => pos as f64,
+            Some(_) => {
+                let c = pos / CHUNK;
+                if c >= prefix.len() {
+                    return acc;
+                }
+                prefix[c] + (c * CHUNK..pos).map(w).sum::<f64>()
+            }
+        }
+    };
+    let run_end = |s: usize| s + seq[s..].partition_point(|x| key(x) <= key(&seq[s]));
+    let run_start = |pos: usize| seq[..pos].partition_point(|x| key(x) < key(&seq[pos]));
+    let mut ranks = vec![0.0; n];
+    let tie_sq: Vec<f64> = ranks
+        .par_chunks_mut(CHUNK)
+        .enumerate()
+        .map(|(c, out)| {
+            let (a, b) = (c * CHUNK, c * CHUNK + out.len());
+            let mut tie_sq = 0.0;
+            let mut s = run_start(a);
+            let mut below = if s < a { below_at(s) } else { prefix[c] };
+            while s < b {
+                let mut e = s + 1;
+                let mut tie = w(s);
+                // stops at b + 1 at the latest: then the group crosses into the next chunk
+                while e < n && e <= b && key(&seq[e]) == key(&seq[s]) {
+                    tie += w(e);
+                    e += 1;
+                }
+                if s < a || e > b {
+                    // a group that crosses a chunk boundary: the same arithmetic in every chunk
+                    e = run_end(s);
+                    below = below_at(s);
+                    tie = match weight {
+                        None => (e - s) as f64,
+                        Some(_) => below_at(e) - below,
+                    };
+                }
+                let r = (below + tie / 2.0) / total;
+                out[s.max(a) - a..e.min(b) - a].fill(r);
+                if s >= a {
+                    tie_sq += tie * tie;
+                }
+                below += tie;
+                s = e;
+            }
+            tie_sq
+        })
+        .collect();
+    (ranks, tie_sq.iter().sum())
 }
 
 fn joint_rest<E: Element>(mut seq: Vec<E>, tie_sq_x: f64, total: f64) -> Joint {
     let discordant = E::to_f64(sort_counting(&mut seq));
-    // Child mid-ranks, rank moments and joint ties in one walk of the child order. Within a run
-    // of equal child keys the merge kept parent order, so joint ties are consecutive.
     let n = seq.len();
-    let mut moments = Moments::default();
-    let mut tie_sq_y = 0.0;
-    let mut joint_sq = 0.0;
-    let mut below = 0.0;
-    let mut s = 0;
-    while s < n {
-        let k = seq[s].key();
-        let mut tie = seq[s].weight();
-        let mut e = s + 1;
-        while e < n && seq[e].key() == k {
-            tie += seq[e].weight();
-            e += 1;
-        }
-        let ry = (below + tie / 2.0) / total;
-        if e == s + 1 {
-            let v = &seq[s];
-            moments.add(v.weight(), v.prank(), ry);
-            joint_sq += tie * tie;
-        } else {
-            let mut a = s;
-            while a < e {
-                let pr = seq[a].prank().to_bits();
-                let mut w = 0.0;
-                let mut b = a;
-                while b < e && seq[b].prank().to_bits() == pr {
-                    moments.add(seq[b].weight(), seq[b].prank(), ry);
-                    w += seq[b].weight();
-                    b += 1;
+    let weighted = |e: &E| e.weight();
+    let unit = seq.first().is_none_or(|e| e.is_unit());
+    let (rank_y, tie_sq_y) = sorted_midranks(
+        &seq,
+        &|e: &E| e.key(),
+        if unit { None } else { Some(&weighted) },
+        total,
+    );
+    // Rank moments, and joint ties: runs of equal (child key, parent rank) that start in the
+    // chunk (within a run of equal child keys the merge kept parent order, so they are
+    // consecutive).
+    let same = |x: &E, y: &E| x.key() == y.key() && x.prank().to_bits() == y.prank().to_bits();
+    let partials: Vec<(Moments, f64)> = seq
+        .par_chunks(CHUNK)
+        .zip(rank_y.par_chunks(CHUNK))
+        .enumerate()
+        .map(|(c, (chunk, ry))| {
+            let mut m = Moments::default();
+            let mut joint_sq = 0.0;
+            let start = c * CHUNK;
+            for (t, (e, &r)) in chunk.iter().zip(ry).enumerate() {
+                m.add(e.weight(), e.prank(), r);
+                let pos = start + t;
+                if pos == 0 || !same(&seq[pos - 1], e) {
+                    let mut w = e.weight();
+                    let mut q = pos + 1;
+                    while q < n && same(&seq[q], e) {
+                        w += seq[q].weight();
+                        q += 1;
+                    }
+                    joint_sq += w * w;
                 }
-                joint_sq += w * w;
-                a = b;
             }
-        }
-        below += tie;
-        tie_sq_y += tie * tie;
-        s = e;
+            (m, joint_sq)
+        })
+        .collect();
+    let mut moments = Moments::default();
+    let mut joint_sq = 0.0;
+    for (m, j) in &partials {
+        moments.merge(m);
+        joint_sq += j;
     }
     let w2 = total * total;
     let tx = (w2 - tie_sq_x) / 2.0;
@@ -826,6 +900,8 @@ trait Element: Copy + Send + Sync {
     fn key(&self) -> u64;
     /// The parent's mid-rank (identifies the parent's tie group).
     fn prank(&self) -> f64;
+    /// Whether the element type carries unit weights only.
+    fn is_unit(&self) -> bool;
     fn weight(&self) -> f64;
     fn mass(&self) -> Self::Mass;
     /// `mass(self) * other` if `cond`, else 0 (branch-free).
@@ -843,6 +919,10 @@ struct Unit {
 
 impl Element for Unit {
     type Mass = u64;
+    #[inline]
+    fn is_unit(&self) -> bool {
+        true
+    }
     #[inline]
     fn key(&self) -> u64 {
         self.key
@@ -882,6 +962,10 @@ struct WUnit {
 impl Element for WUnit {
     type Mass = f64;
     #[inline]
+    fn is_unit(&self) -> bool {
+        false
+    }
+    #[inline]
     fn key(&self) -> u64 {
         self.key
     }
@@ -920,7 +1004,7 @@ fn sort_counting<E: Element>(v: &mut [E]) -> E::Mass {
     if v.len() <= SMALL {
         return insertion_count(v);
     }
-    let mut scratch = v.to_vec();
+    let mut scratch: Vec<E> = v.par_iter().with_min_len(CHUNK).copied().collect();
     sort_in_place(v, &mut scratch)
 }
 
@@ -1073,6 +1157,60 @@ mod tests {
     }
 
     #[test]
+    fn chunked_midranks_across_chunk_boundaries() {
+        // tie groups of 1000 and one of 150,000 straddle many chunk boundaries
+        let n = 400_000usize;
+        let values: Vec<f64> = (0..n)
+            .map(|i| {
+                if (100_000..250_000).contains(&i) {
+                    100.0
+                } else {
+                    (i / 1000) as f64
+                }
+            })
+            .collect();
+        let weights: Vec<f64> = (0..n).map(|i| 0.5 + (i % 7) as f64 * 0.25).collect();
+        let keyed: Vec<(u64, f64)> = values
+            .iter()
+            .zip(&weights)
+            .map(|(&v, &w)| (sort_key(v), w))
+            .collect(); // already sorted by value
+        assert!(keyed.windows(2).all(|p| p[0].0 <= p[1].0));
+        let total: f64 = weights.iter().sum();
+        let (ranks, tie_sq) = sorted_midranks(
+            &keyed,
+            &|p: &(u64, f64)| p.0,
+            Some(&|p: &(u64, f64)| p.1),
+            total,
+        );
+        let reference = crate::rank::fractional_ranks(&values, Some(&weights)).unwrap();
+        for i in 0..n {
+            assert!((ranks[i] - reference[i]).abs() < 1e-12, "{i}");
+            if i > 0 && values[i] == values[i - 1] {
+                assert_eq!(ranks[i].to_bits(), ranks[i - 1].to_bits(), "{i}");
+            }
+        }
+        let mut expect = 0.0;
+        let mut i = 0;
+        while i < n {
+            let mut j = i;
+            let mut w = 0.0;
+            while j < n && values[j] == values[i] {
+                w += weights[j];
+                j += 1;
+            }
+            expect += w * w;
+            i = j;
+        }
+        assert!((tie_sq - expect).abs() < 1e-9 * expect);
+        // unit weights: bit-identical to fractional_ranks
+        let (ranks, tie_sq) = sorted_midranks(&keyed, &|p: &(u64, f64)| p.0, None, n as f64);
+        assert_eq!(ranks, crate::rank::fractional_ranks(&values, None).unwrap());
+        // 100 + 150 groups of 1000 outside the big group of 150,000
+        assert_eq!(tie_sq, 250.0 * 1e6 + 150_000f64.powi(2));
+    }
+
+    #[test]
     fn ranks_match_fractional_ranks() {
         let x = [3.0, 1.0, 2.0, 2.0, 5.0, 1.0];
         let w = [1.0, 0.5, 2.0, 1.0, 0.25, 3.0];
@@ -1083,7 +1221,13 @@ mod tests {
             .map(|(&v, &w)| (sort_key(v), 0, w))
             .collect();
         triples.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.2.total_cmp(&b.2)));
-        let (seq, _) = parent_ranks(&triples, |p| p.0, |p| p.2, total, |p, r| (p.0, r));
+        let (seq, _) = parent_ranks(
+            &triples,
+            |p| p.0,
+            Some(&|p: &(u64, u64, f64)| p.2),
+            total,
+            |p, r| (p.0, r),
+        );
         let r = crate::rank::fractional_ranks(&x, Some(&w)).unwrap();
         for (i, &v) in x.iter().enumerate() {
             let found = seq.iter().find(|(k, _)| *k == sort_key(v)).unwrap().1;

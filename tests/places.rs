@@ -49,7 +49,8 @@ fn decomposition_closed_forms() {
     // Quantile classes of the data itself: shares equal, all mobility is exchange.
     let parent: Vec<f64> = (0..100).map(f64::from).collect();
     let child: Vec<f64> = (0..100).map(|i| f64::from((i * 37) % 100)).collect();
-    let tm = TransitionMatrix::from_status(&parent, &child, None, &ClassSpec::quantiles(5)).unwrap();
+    let tm =
+        TransitionMatrix::from_status(&parent, &child, None, &ClassSpec::quantiles(5)).unwrap();
     let d = tm.decompose();
     assert_abs_diff_eq!(d.structural, 0.0, epsilon = 1e-15);
     assert_abs_diff_eq!(d.exchange, d.total, epsilon = 1e-15);
@@ -101,9 +102,15 @@ fn levelling_hand_example() {
     assert_abs_diff_eq!(l.top_access.bottom_to_top.unwrap(), 0.25, epsilon = 1e-15);
     assert_abs_diff_eq!(l.top_access.ratio.unwrap(), 0.75, epsilon = 1e-15);
     // falls of two classes count twice
-    let tm = TransitionMatrix::from_counts(array![[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [2.0, 1.0, 1.0]].view())
-        .unwrap();
-    assert_abs_diff_eq!(tm.levelling().mean_fall_classes.unwrap(), 1.5, epsilon = 1e-15);
+    let tm = TransitionMatrix::from_counts(
+        array![[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [2.0, 1.0, 1.0]].view(),
+    )
+    .unwrap();
+    assert_abs_diff_eq!(
+        tm.levelling().mean_fall_classes.unwrap(),
+        1.5,
+        epsilon = 1e-15
+    );
     // middle classes: ceil(k / 2)
     for (k, m) in [(2, 1), (4, 2), (5, 3), (10, 5)] {
         let tm = TransitionMatrix::from_counts(Array2::<f64>::ones((k, k)).view()).unwrap();
@@ -140,12 +147,18 @@ fn groups_against_national_cutoffs_agree_with_the_core() {
     let rp = fractional_ranks(&parent, None).unwrap();
     let rc = fractional_ranks(&child, None).unwrap();
     for row in &t.rows {
-        let (gp, gc) = (subset(&parent, &region, row.group), subset(&child, &region, row.group));
+        let (gp, gc) = (
+            subset(&parent, &region, row.group),
+            subset(&child, &region, row.group),
+        );
         let direct = TransitionMatrix::from_status(&gp, &gc, None, &spec).unwrap();
         assert_eq!(row.matrix.counts, direct.counts);
         assert_eq!(row.matrix.probabilities, direct.probabilities);
         assert_eq!(row.levelling, direct.levelling());
-        assert_eq!(row.measures, direct.measures(&Weighting::ParentShares).unwrap());
+        assert_eq!(
+            row.measures,
+            direct.measures(&Weighting::ParentShares).unwrap()
+        );
         let rank = rank_mobility_national(
             &gp,
             &gc,
@@ -159,9 +172,16 @@ fn groups_against_national_cutoffs_agree_with_the_core() {
     // the poorer region 0 sits low, the rising region 1 levels up, the richer region 2 high
     let (r0, r1, r2) = (&t.rows[0], &t.rows[1], &t.rows[2]);
     assert!(r0.levelling.parent_shares[0] > 0.2 && r2.levelling.parent_shares[4] > 0.2);
-    assert!(r1.levelling.levelling_up > 0.3, "{}", r1.levelling.levelling_up);
+    assert!(
+        r1.levelling.levelling_up > 0.3,
+        "{}",
+        r1.levelling.levelling_up
+    );
     assert!(r1.levelling.decomposition.structural > 0.1);
-    assert!(r0.rank.as_ref().unwrap().absolute_upward_mobility < r1.rank.as_ref().unwrap().absolute_upward_mobility);
+    assert!(
+        r0.rank.as_ref().unwrap().absolute_upward_mobility
+            < r1.rank.as_ref().unwrap().absolute_upward_mobility
+    );
 }
 
 #[test]
@@ -179,11 +199,15 @@ fn groups_with_local_ranks() {
             subset(&parent, &region, g as u32),
             subset(&child, &region, g as u32),
         );
-        let local = TransitionMatrix::from_status(&gp, &gc, None, &ClassSpec::quantiles(4)).unwrap();
+        let local =
+            TransitionMatrix::from_status(&gp, &gc, None, &ClassSpec::quantiles(4)).unwrap();
         assert_eq!(row.matrix, local);
         // local classes: shares 1/4, no structural mobility in the local matrix
         assert!(row.matrix.decompose().structural < 1e-12);
-        assert_eq!(row.rank.as_ref().unwrap(), &rank_mobility(&gp, &gc, None).unwrap());
+        assert_eq!(
+            row.rank.as_ref().unwrap(),
+            &rank_mobility(&gp, &gc, None).unwrap()
+        );
         // levelling is still against national classes
         let spec = ClassSpec::reference(&parent, &child, None, 4, mobility::Rule::Midrank).unwrap();
         let nat = TransitionMatrix::from_status(&gp, &gc, None, &spec).unwrap();
@@ -225,17 +249,41 @@ fn downward_fall_hand_example() {
 #[test]
 fn national_medians() {
     // odd count: the middle value; weights: the value where half the weight is reached
-    let t = by_group(&[1.0, 9.0, 5.0], &[2.0, 4.0, 6.0], None, &[0, 0, 0], &GroupOptions::new(2))
-        .unwrap();
-    assert_eq!((t.national_parent_median, t.national_child_median), (5.0, 4.0));
+    let t = by_group(
+        &[1.0, 9.0, 5.0],
+        &[2.0, 4.0, 6.0],
+        None,
+        &[0, 0, 0],
+        &GroupOptions::new(2),
+    )
+    .unwrap();
+    assert_eq!(
+        (t.national_parent_median, t.national_child_median),
+        (5.0, 4.0)
+    );
     let w = [1.0, 3.0, 1.0];
-    let t = by_group(&[1.0, 9.0, 5.0], &[2.0, 4.0, 6.0], Some(&w), &[0, 0, 0], &GroupOptions::new(2))
-        .unwrap();
-    assert_eq!((t.national_parent_median, t.national_child_median), (9.0, 4.0));
+    let t = by_group(
+        &[1.0, 9.0, 5.0],
+        &[2.0, 4.0, 6.0],
+        Some(&w),
+        &[0, 0, 0],
+        &GroupOptions::new(2),
+    )
+    .unwrap();
+    assert_eq!(
+        (t.national_parent_median, t.national_child_median),
+        (9.0, 4.0)
+    );
     // exactly half the weight at or below 2: midpoint with the next value
     let w = [1.0, 1.0, 2.0];
-    let t = by_group(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0], Some(&w), &[0, 0, 0], &GroupOptions::new(2))
-        .unwrap();
+    let t = by_group(
+        &[1.0, 2.0, 3.0],
+        &[1.0, 2.0, 3.0],
+        Some(&w),
+        &[0, 0, 0],
+        &GroupOptions::new(2),
+    )
+    .unwrap();
     assert_eq!(t.national_parent_median, 2.5);
 }
 
@@ -262,7 +310,13 @@ fn group_errors() {
         Err(MobilityError::TooFewClasses { .. })
     ));
     assert!(matches!(
-        by_group(&p, &[1.0, f64::NAN, 2.0], None, &[1, 2, 3], &GroupOptions::new(2)),
+        by_group(
+            &p,
+            &[1.0, f64::NAN, 2.0],
+            None,
+            &[1, 2, 3],
+            &GroupOptions::new(2)
+        ),
         Err(MobilityError::NonFinite { .. })
     ));
     let weighted_giddy = GroupOptions {
@@ -298,7 +352,9 @@ fn groups_same_for_one_and_two_threads() {
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| by_group(&parent, &child, Some(&w), &region, &GroupOptions::new(5)).unwrap())
+            .install(|| {
+                by_group(&parent, &child, Some(&w), &region, &GroupOptions::new(5)).unwrap()
+            })
     };
     assert_eq!(run(1), run(2));
 }
@@ -393,14 +449,22 @@ fn places_report_cleans_ranks_and_contrasts() {
         r.excluded.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
         vec!["4", "5", "6"]
     );
-    assert!(r.excluded[0].reason.contains("row 1"), "{}", r.excluded[0].reason);
+    assert!(
+        r.excluded[0].reason.contains("row 1"),
+        "{}",
+        r.excluded[0].reason
+    );
     assert!(r.excluded[1].reason.contains("suppressed"));
     assert!(r.excluded[2].reason.contains("shares"));
     assert_eq!(r.rows_renormalised, 1);
     assert_eq!(r.places_renormalised, 1);
     assert_abs_diff_eq!(r.max_row_deviation, 1e-4, epsilon = 1e-12);
     let p3 = &r.places[2];
-    assert_abs_diff_eq!(p3.measures.bottom_to_top.unwrap(), 0.2001 / 1.0001, epsilon = 1e-15);
+    assert_abs_diff_eq!(
+        p3.measures.bottom_to_top.unwrap(),
+        0.2001 / 1.0001,
+        epsilon = 1e-15
+    );
     // place 1 levels up most, place 2 is the most mobile from the bottom
     let by_id = |id: &str| r.places.iter().find(|p| p.id == id).unwrap();
     assert_eq!(by_id("1").levelling_rank, 1);
@@ -424,7 +488,10 @@ fn places_report_cleans_ranks_and_contrasts() {
     assert_eq!(back.excluded, r.excluded);
     assert_eq!(back.levelling_not_mobility, r.levelling_not_mobility);
     for (a, b) in back.places.iter().zip(&r.places) {
-        assert_eq!((a.levelling_rank, a.mobility_rank), (b.levelling_rank, b.mobility_rank));
+        assert_eq!(
+            (a.levelling_rank, a.mobility_rank),
+            (b.levelling_rank, b.mobility_rank)
+        );
         assert_abs_diff_eq!(a.levelling_score, b.levelling_score, epsilon = 1e-15);
     }
     let v = serde_json::to_value(&r).unwrap();
@@ -435,9 +502,17 @@ fn places_report_cleans_ranks_and_contrasts() {
 #[test]
 fn places_report_other_scores_and_errors() {
     let places = vec![
-        place("a", array![[0.6, 0.3, 0.1], [0.3, 0.4, 0.3], [0.1, 0.3, 0.6]], vec![0.3, 0.4, 0.3]),
+        place(
+            "a",
+            array![[0.6, 0.3, 0.1], [0.3, 0.4, 0.3], [0.1, 0.3, 0.6]],
+            vec![0.3, 0.4, 0.3],
+        ),
         // P(top | middle) = 0: the ratio is undefined, the place is excluded on that axis
-        place("b", array![[0.6, 0.3, 0.1], [0.5, 0.5, 0.0], [0.1, 0.3, 0.6]], vec![0.3, 0.4, 0.3]),
+        place(
+            "b",
+            array![[0.6, 0.3, 0.1], [0.5, 0.5, 0.0], [0.1, 0.3, 0.6]],
+            vec![0.3, 0.4, 0.3],
+        ),
     ];
     let opts = PlacesOptions {
         mobility_score: MobilityScore::TopAccessRatio,
@@ -447,24 +522,41 @@ fn places_report_other_scores_and_errors() {
     assert_eq!(r.places.len(), 1);
     assert_abs_diff_eq!(r.places[0].mobility_score, 1.0 / 3.0, epsilon = 1e-15);
     assert!(r.excluded[0].reason.contains("top_access_ratio"));
-    for s in ["bottom_to_top", "upward-from-bottom", "top_access_ratio", "shorrocks_trace"] {
+    for s in [
+        "bottom_to_top",
+        "upward-from-bottom",
+        "top_access_ratio",
+        "shorrocks_trace",
+    ] {
         assert!(s.parse::<MobilityScore>().is_ok());
     }
     assert!("trace".parse::<MobilityScore>().is_err());
     let bad = |o: PlacesOptions| places_report(&places, &o).unwrap_err();
     assert!(matches!(
-        bad(PlacesOptions { contrast_fraction: 0.0, ..PlacesOptions::default() }),
+        bad(PlacesOptions {
+            contrast_fraction: 0.0,
+            ..PlacesOptions::default()
+        }),
         MobilityError::InvalidParameter { .. }
     ));
     assert!(matches!(
-        bad(PlacesOptions { contrast_fraction: 0.6, ..PlacesOptions::default() }),
+        bad(PlacesOptions {
+            contrast_fraction: 0.6,
+            ..PlacesOptions::default()
+        }),
         MobilityError::InvalidParameter { .. }
     ));
     assert!(matches!(
-        bad(PlacesOptions { row_tolerance: f64::NAN, ..PlacesOptions::default() }),
+        bad(PlacesOptions {
+            row_tolerance: f64::NAN,
+            ..PlacesOptions::default()
+        }),
         MobilityError::InvalidParameter { .. }
     ));
-    let mixed = vec![places[0].clone(), place("c", array![[0.5, 0.5], [0.5, 0.5]], vec![0.5, 0.5])];
+    let mixed = vec![
+        places[0].clone(),
+        place("c", array![[0.5, 0.5], [0.5, 0.5]], vec![0.5, 0.5]),
+    ];
     assert!(matches!(
         places_report(&mixed, &PlacesOptions::default()),
         Err(MobilityError::Incompatible { .. })
@@ -497,7 +589,10 @@ fn reads_the_chetty_table_6_layout() {
     assert_eq!(places[0].name, "Springfield");
     assert_eq!(places[0].region, "IL");
     assert_eq!(places[0].size, Some(500.0));
-    assert_eq!(places[0].probabilities, Some(array![[0.6, 0.4], [0.3, 0.7]]));
+    assert_eq!(
+        places[0].probabilities,
+        Some(array![[0.6, 0.4], [0.3, 0.7]])
+    );
     assert_eq!(places[0].parent_shares, Some(vec![0.5, 0.5]));
     assert_eq!(places[0].child_shares, Some(vec![0.45, 0.55]));
     assert_eq!(places[1].probabilities, None);
@@ -505,17 +600,29 @@ fn reads_the_chetty_table_6_layout() {
     let r = places_report(&places, &PlacesOptions::default()).unwrap();
     assert_abs_diff_eq!(r.places[0].child_share_gap, 0.0, epsilon = 1e-15);
 
-    let path = temp_csv("bad-number", &format!("{header}\n1,A,B,1,0.6,x,0.3,0.7,0.5,0.5,0.5,0.5\n"));
+    let path = temp_csv(
+        "bad-number",
+        &format!("{header}\n1,A,B,1,0.6,x,0.3,0.7,0.5,0.5,0.5,0.5\n"),
+    );
     let err = read_place_matrices(&path).unwrap_err();
     std::fs::remove_file(&path).ok();
     let msg = err.to_string();
     assert!(matches!(err, MobilityError::Input { .. }));
-    assert!(msg.contains("line 2") && msg.contains("p_par1_kid2"), "{msg}");
+    assert!(
+        msg.contains("line 2") && msg.contains("p_par1_kid2"),
+        "{msg}"
+    );
 
     let path = temp_csv("no-cells", "id,name\n1,A\n");
-    assert!(matches!(read_place_matrices(&path), Err(MobilityError::Input { .. })));
+    assert!(matches!(
+        read_place_matrices(&path),
+        Err(MobilityError::Input { .. })
+    ));
     std::fs::remove_file(&path).ok();
-    let path = temp_csv("missing-cell", "id,p_par1_kid1,p_par1_kid2,p_par2_kid1\n1,0.5,0.5,0.5\n");
+    let path = temp_csv(
+        "missing-cell",
+        "id,p_par1_kid1,p_par1_kid2,p_par2_kid1\n1,0.5,0.5,0.5\n",
+    );
     let err = read_place_matrices(&path).unwrap_err();
     std::fs::remove_file(&path).ok();
     assert!(err.to_string().contains("p_par2_kid2"), "{err}");

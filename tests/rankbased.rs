@@ -311,6 +311,44 @@ fn same_result_for_one_and_two_threads() {
 }
 
 #[test]
+fn integer_weights_equal_replication_at_scale() {
+    // Heavy ties (rounded incomes) so tie groups straddle the 65,536-element chunks of the
+    // parallel passes; weights 1..3 against the pairs listed that many times.
+    let (parent, child) = lognormal_pairs(60_000, 0.4, 17);
+    let parent: Vec<f64> = parent.iter().map(|v| (v / 5000.0).round()).collect();
+    let child: Vec<f64> = child.iter().map(|v| (v / 5000.0).round()).collect();
+    let w: Vec<f64> = (0..parent.len()).map(|i| 1.0 + (i % 3) as f64).collect();
+    let (mut rp, mut rc) = (vec![], vec![]);
+    for i in 0..parent.len() {
+        for _ in 0..w[i] as usize {
+            rp.push(parent[i]);
+            rc.push(child[i]);
+        }
+    }
+    assert!(rp.len() > 100_000);
+    let a = rank_mobility(&parent, &child, Some(&w)).unwrap();
+    let b = rank_mobility(&rp, &rc, None).unwrap();
+    let close = |x: f64, y: f64| (x - y).abs() < 1e-10;
+    assert!(close(a.rank_rank_slope, b.rank_rank_slope));
+    assert!(close(a.rank_rank_intercept, b.rank_rank_intercept));
+    assert!(close(a.spearman.unwrap(), b.spearman.unwrap()));
+    assert!(close(a.kendall_tau_b.unwrap(), b.kendall_tau_b.unwrap()));
+    assert!(close(
+        a.share_child_rank_above_parent,
+        b.share_child_rank_above_parent
+    ));
+    assert!(close(
+        a.share_child_rank_equal_parent,
+        b.share_child_rank_equal_parent
+    ));
+    assert!(close(a.ige.unwrap(), b.ige.unwrap()));
+    // and the ranks of the replicated pairs are those of fractional_ranks
+    let (slope, _, corr) = rank_ols(&rp, &rc, None);
+    assert!(close(b.rank_rank_slope, slope));
+    assert!(close(b.spearman.unwrap(), corr.unwrap()));
+}
+
+#[test]
 fn json_field_names() {
     let m = rank_mobility(&[1.0, 2.0, 3.0], &[1.0, 3.0, 2.0], None).unwrap();
     let v = serde_json::to_value(&m).unwrap();
