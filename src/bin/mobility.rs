@@ -248,6 +248,14 @@ fn parse(command: &'static str, args: &[String], opts: &[Opt]) -> Outcome<Option
         positionals: Vec::new(),
         given: Vec::new(),
     };
+    // Help wins over everything else on the line, even a bad option.
+    if args
+        .iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "-h" || a == "--help")
+    {
+        return Ok(None);
+    }
     let mut i = 0;
     let mut only_positionals = false;
     while i < args.len() {
@@ -260,9 +268,6 @@ fn parse(command: &'static str, args: &[String], opts: &[Opt]) -> Outcome<Option
         if arg == "--" {
             only_positionals = true;
             continue;
-        }
-        if arg == "-h" || arg == "--help" {
-            return Ok(None);
         }
         let Some(body) = arg.strip_prefix("--") else {
             return Err(usage(command, format!("unknown option '{arg}'")));
