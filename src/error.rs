@@ -67,7 +67,9 @@ pub enum MobilityError {
         cols: usize,
     },
     /// A table entry is negative, NaN or infinite.
-    #[error("{what}: entry in row {row}, column {col} is {value} (entries must be finite and >= 0)")]
+    #[error(
+        "{what}: entry in row {row}, column {col} is {value} (entries must be finite and >= 0)"
+    )]
     InvalidEntry {
         /// Which table.
         what: String,
@@ -104,7 +106,9 @@ pub enum MobilityError {
         k: usize,
     },
     /// Cut-offs are not in increasing order.
-    #[error("cut-offs must be strictly increasing: cut-off {index} ({value}) is not above the one before it")]
+    #[error(
+        "cut-offs must be strictly increasing: cut-off {index} ({value}) is not above the one before it"
+    )]
     CutoffsNotIncreasing {
         /// One-based position of the offending cut-off.
         index: usize,

@@ -2,5 +2,6 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod simulate;
 
 pub use error::{MobilityError, Result};
