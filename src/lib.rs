@@ -53,6 +53,7 @@ pub mod quantile;
 pub mod rank;
 pub mod report;
 pub mod serde_nd;
+pub mod simulate;
 
 pub use error::{MobilityError, Result};
 pub use matrix::{ClassSpec, TransitionCounts, TransitionMatrix};
