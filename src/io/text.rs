@@ -188,8 +188,9 @@ pub fn render_report(report: &Report, labels: &[String]) -> String {
 /// Renders the canonical measures of several reports side by side, one column per report
 /// (headed by `titles`), with each measure's one-line description below its name.
 ///
-/// Reports may have different `k`; extra titles or reports are ignored. Lines stay within
-/// [`WIDTH`] for up to 6 columns.
+/// Reports may have different `k`; extra titles or reports are ignored. Columns are as wide as
+/// the longest title (at least 9 characters): six columns of short titles (up to 9 characters)
+/// stay within [`WIDTH`].
 ///
 /// # Complexity
 /// `O(m)` for `m` reports.
