@@ -99,7 +99,7 @@ fn main() -> mobility::Result<()> {
         print!("{title:>10}");
     }
     println!();
-    let rows: [(&str, &str, fn(&Measures) -> Option<f64>); 10] = [
+    let rows: [ReportLine; 10] = [
         (
             "sticky floor  P(bottom | bottom)",
             "children of the poorest class who stay there (OECD 2018)",
@@ -182,6 +182,9 @@ fn main() -> mobility::Result<()> {
     Ok(())
 }
 
+/// A report line: label, one-line explanation, and the measure it shows.
+type ReportLine = (&'static str, &'static str, fn(&Measures) -> Option<f64>);
+
 fn print_matrix(title: &str, tm: &TransitionMatrix) {
     println!("{title}");
     let labels = tm.labels();
@@ -205,7 +208,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -64,7 +64,7 @@ fn sane(v: &Value, k: usize, n: f64) {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|r| floats(r))
+        .flat_map(floats)
         .sum();
     assert!((counts - n).abs() < 1e-9);
     for (name, _) in MEASURES {
