@@ -133,13 +133,18 @@ impl TransitionCounts {
         check_finite(child, "child status")?;
         check_index_range(parent.len())?;
         // a zero total is fine against given cut-offs (an empty chunk); quantiles need weight
-        check_weight_values(weights, parent.len())?;
+        let total = check_weight_values(weights, parent.len())?;
         let (parent_cutoffs, child_cutoffs) = match spec {
             ClassSpec::Quantiles { k, rule } => {
                 check_k(*k)?;
+                if total <= 0.0 {
+                    return Err(MobilityError::ZeroTotalWeight {
+                        what: "weights".into(),
+                    });
+                }
                 let (p, c) = rayon::join(
-                    || Cutoffs::quantiles(parent, weights, *k, *rule),
-                    || Cutoffs::quantiles(child, weights, *k, *rule),
+                    || Cutoffs::quantiles_checked(parent, weights, total, *k, *rule),
+                    || Cutoffs::quantiles_checked(child, weights, total, *k, *rule),
                 );
                 (p?, c?)
             }

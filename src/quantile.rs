@@ -101,15 +101,28 @@ impl Cutoffs {
         rule: Rule,
     ) -> Result<Cutoffs> {
         check_k(k)?;
+        check_finite(values, "status")?;
+        check_index_range(values.len())?;
+        let total = check_weights(weights, values.len())?;
+        Self::quantiles_checked(values, weights, total, k, rule)
+    }
+
+    /// [`Cutoffs::quantiles`] after the caller has validated `values` and `weights` and summed the
+    /// weights to `total` (saves passes over data already checked).
+    pub(crate) fn quantiles_checked(
+        values: &[f64],
+        weights: Option<&[f64]>,
+        total: f64,
+        k: usize,
+        rule: Rule,
+    ) -> Result<Cutoffs> {
+        check_k(k)?;
         if k > MAX_QUANTILE_CLASSES {
             return Err(MobilityError::invalid(
                 "quantiles",
                 format!("{k} classes is more than the {MAX_QUANTILE_CLASSES} supported"),
             ));
         }
-        check_finite(values, "status")?;
-        check_index_range(values.len())?;
-        let total = check_weights(weights, values.len())?;
         if weights.is_some() && rule != Rule::Midrank {
             return Err(MobilityError::invalid(
                 "rule",
