@@ -15,7 +15,9 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{MobilityError, Result, check_finite, check_k, check_weights};
+use crate::error::{
+    MobilityError, Result, check_finite, check_k, check_k_requested, check_weights,
+};
 use crate::rank::{Rule, check_index_range, from_sort_key, sort_key};
 
 /// One boundary between class `m` and class `m + 1`.
@@ -79,7 +81,7 @@ impl Cutoffs {
     /// are computed in exact integer arithmetic.
     ///
     /// # Errors
-    /// `k < 2` or above [`MAX_QUANTILE_CLASSES`], empty or non-finite values, bad weights, or
+    /// `k < 2` or above [`crate::error::MAX_CLASSES`], empty or non-finite values, bad weights, or
     /// weights with a rule other than `midrank` (the other rules reproduce unweighted software).
     ///
     /// # Complexity
@@ -116,13 +118,7 @@ impl Cutoffs {
         k: usize,
         rule: Rule,
     ) -> Result<Cutoffs> {
-        check_k(k)?;
-        if k > MAX_QUANTILE_CLASSES {
-            return Err(MobilityError::invalid(
-                "quantiles",
-                format!("{k} classes is more than the {MAX_QUANTILE_CLASSES} supported"),
-            ));
-        }
+        check_k_requested(k)?;
         if weights.is_some() && rule != Rule::Midrank {
             return Err(MobilityError::invalid(
                 "rule",
@@ -162,7 +158,7 @@ impl Cutoffs {
     /// assert_eq!(bands.class_of(20_000.0).unwrap(), 2);
     /// ```
     pub fn fixed(bounds: &[f64], closed: Closed) -> Result<Cutoffs> {
-        check_k(bounds.len() + 1)?;
+        check_k_requested(bounds.len() + 1)?;
         check_finite(bounds, "cut-offs")?;
         for (i, w) in bounds.windows(2).enumerate() {
             if w[1] <= w[0] {
@@ -190,7 +186,7 @@ impl Cutoffs {
     /// # Complexity
     /// `O(k)`.
     pub fn from_cuts(cuts: Vec<Cut>, source: CutoffSource) -> Result<Cutoffs> {
-        check_k(cuts.len() + 1)?;
+        check_k_requested(cuts.len() + 1)?;
         let values: Vec<f64> = cuts.iter().map(|c| c.value).collect();
         check_finite(&values, "cut-offs")?;
         for (i, w) in cuts.windows(2).enumerate() {
@@ -290,9 +286,6 @@ struct Located {
     below: f64,
     tie: f64,
 }
-
-/// The most quantile classes [`Cutoffs::quantiles`] makes (per-mille and beyond are fine).
-pub const MAX_QUANTILE_CLASSES: usize = 65_535;
 
 /// Fixed chunk length for parallel passes: results never depend on the number of threads.
 const CHUNK: usize = 1 << 18;
@@ -557,7 +550,7 @@ fn stata_cuts(values: &[f64], k: usize) -> Vec<Cut> {
     // 1-based order statistic i = n m / k; 0-based positions below
     let spots: Vec<(usize, bool)> = (1..k)
         .map(|m| {
-            let whole = (n * m) % k == 0;
+            let whole = (n * m).is_multiple_of(k);
             let i = (n * m) / k; // floor
             if whole {
                 (i.saturating_sub(1), true) // average of x_(i) and x_(i+1), 1-based

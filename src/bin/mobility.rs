@@ -16,7 +16,7 @@ use mobility::{ClassSpec, MobilityError, Rule, TransitionMatrix, published};
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Most classes `analyze` accepts (the k x k tables are allocated per thread chunk).
-const MAX_K: usize = 1000;
+const MAX_K: usize = mobility::error::MAX_CLASSES;
 
 const HELP: &str = "\
 mobility: social mobility from parent and child status
