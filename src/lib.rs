@@ -56,6 +56,11 @@ pub mod report;
 pub mod serde_nd;
 pub mod simulate;
 
+/// The README's Rust example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use error::{MobilityError, Result};
 pub use matrix::{ClassSpec, TransitionCounts, TransitionMatrix};
 pub use measures::{Measures, Weighting};
