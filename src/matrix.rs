@@ -14,7 +14,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{
-    MobilityError, Result, check_finite, check_k, check_same_length, check_weights,
+    MobilityError, Result, check_finite, check_k, check_same_length, check_weight_values,
+    check_weights,
 };
 use crate::quantile::{Classifier, Cutoffs};
 use crate::rank::{Rule, check_index_range, sort_key};
@@ -105,7 +106,7 @@ impl TransitionCounts {
     /// ```
     ///
     /// # Errors
-    /// Empty input, lengths that differ, NaN or infinite status, bad weights, `k < 2`, parent and
+    /// Empty input, lengths that differ, NaN or infinite status, bad weights (a zero total only with quantile classes), `k < 2`, parent and
     /// child cut-offs with different `k`.
     ///
     /// # Complexity
@@ -131,13 +132,19 @@ impl TransitionCounts {
         check_same_length(parent.len(), child.len(), "child status")?;
         check_finite(child, "child status")?;
         check_index_range(parent.len())?;
-        check_weights(weights, parent.len())?;
+        // a zero total is fine against given cut-offs (an empty chunk); quantiles need weight
+        let total = check_weight_values(weights, parent.len())?;
         let (parent_cutoffs, child_cutoffs) = match spec {
             ClassSpec::Quantiles { k, rule } => {
                 check_k(*k)?;
+                if total <= 0.0 {
+                    return Err(MobilityError::ZeroTotalWeight {
+                        what: "weights".into(),
+                    });
+                }
                 let (p, c) = rayon::join(
-                    || Cutoffs::quantiles(parent, weights, *k, *rule),
-                    || Cutoffs::quantiles(child, weights, *k, *rule),
+                    || Cutoffs::quantiles_checked(parent, weights, total, *k, *rule),
+                    || Cutoffs::quantiles_checked(child, weights, total, *k, *rule),
                 );
                 (p?, c?)
             }
@@ -460,7 +467,7 @@ impl TransitionMatrix {
     /// ```
     ///
     /// # Errors
-    /// As [`TransitionCounts::from_status`].
+    /// As [`TransitionCounts::from_status`], and a zero total weight.
     ///
     /// # Complexity
     /// `O(n)` (see [`TransitionCounts::from_status`]).
@@ -480,7 +487,13 @@ impl TransitionMatrix {
         weights: Option<&[f64]>,
         spec: &ClassSpec,
     ) -> Result<TransitionMatrix> {
-        Ok(TransitionCounts::from_status(parent, child, weights, spec)?.to_matrix())
+        let counts = TransitionCounts::from_status(parent, child, weights, spec)?;
+        if counts.total() <= 0.0 {
+            return Err(MobilityError::ZeroTotalWeight {
+                what: "weights".into(),
+            });
+        }
+        Ok(counts.to_matrix())
     }
 
     /// The matrix of a published k x k count table (parents in rows).
