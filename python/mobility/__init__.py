@@ -37,6 +37,7 @@ from ._input import as_float_array as _as_float_array
 from ._matrix import MEASURES, TransitionMatrix, describe, transition_matrix
 from ._mobility import Cutoffs, MobilityError
 from . import markov, measures, published
+from ._simulate import gaussian_copula_matrix, simulate
 from .markov import (
     check_stochastic,
     closed_classes,
@@ -118,6 +119,8 @@ __all__ = [
     "markov",
     "measures",
     "published",
+    "simulate",
+    "gaussian_copula_matrix",
     # measures
     "shorrocks_trace",
     "determinant_shorrocks",
