@@ -33,11 +33,26 @@ $(STAMP): | $(VPY)
 develop: $(STAMP)
 	$(VENV_ENV) maturin develop --release --quiet -m python/Cargo.toml
 
+# Tests and the notebook that read the real data in ../shared/data (not part of the repository)
+# run where that folder exists; elsewhere the data-free tests still run.
+SHARED_DATA ?= $(CURDIR)/../shared/data
+HAVE_DATA := $(wildcard $(SHARED_DATA)/chetty2014_national)
+
 test-python: develop
-	$(VENV_ENV) MPLBACKEND=Agg python -m pytest -q python/tests
+ifneq ($(HAVE_DATA),)
+	$(VENV_ENV) MPLBACKEND=Agg MOBILITY_SHARED_DATA="$(SHARED_DATA)" python -m pytest -q python/tests
+else
+	@echo "note: $(SHARED_DATA) not found: running the Python tests that need no data"
+	$(VENV_ENV) MPLBACKEND=Agg python -m pytest -q -m "not validation" python/tests
+endif
 
 notebook: develop
-	$(VENV_ENV) MPLBACKEND=Agg python python/tests/run_notebooks.py examples/notebooks/quickstart.ipynb
+ifneq ($(HAVE_DATA),)
+	$(VENV_ENV) MPLBACKEND=Agg MOBILITY_SHARED_DATA="$(SHARED_DATA)" \
+		python python/tests/run_notebooks.py examples/notebooks/quickstart.ipynb
+else
+	@echo "note: $(SHARED_DATA) not found: the quickstart notebook (which reads it) is not run"
+endif
 
 quickstart:
 	cargo run --release --example quickstart
