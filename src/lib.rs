@@ -44,6 +44,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod io;
 pub mod linalg;
 pub mod markov;
 pub mod matrix;
