@@ -3,7 +3,10 @@
 use mobility::matrix::ProbabilityOptions;
 use mobility::quantile::{Closed, CutoffSource, Cutoffs};
 use mobility::{ClassSpec, TransitionCounts, TransitionMatrix};
-use numpy::{Complex64, IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{
+    AllowTypeChange, Complex64, IntoPyArray, PyArray1, PyArrayLike1, PyReadonlyArray1,
+    PyReadonlyArray2,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -32,14 +35,14 @@ impl PyCutoffs {
     #[pyo3(signature = (values, weights=None, k=5, rule="midrank"))]
     fn quantiles(
         py: Python<'_>,
-        values: PyReadonlyArray1<'_, f64>,
-        weights: Option<PyReadonlyArray1<'_, f64>>,
+        values: PyArrayLike1<'_, f64, AllowTypeChange>,
+        weights: Option<PyArrayLike1<'_, f64, AllowTypeChange>>,
         k: usize,
         rule: &str,
     ) -> PyResult<Self> {
         let rule = convert::rule(rule)?;
         let v = slice(&values);
-        let w = weights.as_ref().map(slice);
+        let w = weights.as_ref().map(|w| slice(w));
         let cuts = py.detach(|| Cutoffs::quantiles(&v, w.as_deref(), k, rule));
         Ok(PyCutoffs(cuts.py()?))
     }
@@ -108,7 +111,7 @@ impl PyCutoffs {
     fn classify<'py>(
         &self,
         py: Python<'py>,
-        values: PyReadonlyArray1<'py, f64>,
+        values: PyArrayLike1<'py, f64, AllowTypeChange>,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let v = slice(&values);
         let classes = py.detach(|| {

@@ -291,3 +291,15 @@ def test_gil_released_in_threads():
 
 def test_version():
     assert mobility.__version__ == "0.1.0"
+
+
+def test_cutoffs_take_array_likes():
+    c = mobility.Cutoffs.quantiles([1, 2, 3, 4, 5, 6], k=3)
+    assert c.k == 3 and c.source == "midrank"
+    np.testing.assert_array_equal(c.classify([1, 2, 3, 4, 5, 6]), [1, 1, 2, 2, 3, 3])
+    assert c.class_of(3.5) == 2
+    w = mobility.Cutoffs.quantiles(pd.Series([1.0, 2.0, 3.0, 4.0]), weights=[3, 1, 1, 1], k=2)
+    assert w.classify(np.array([1, 2], dtype=np.int32)).tolist() == [1, 2]
+    assert "Cutoffs(k=3" in repr(c)
+    f = mobility.Cutoffs.fixed([10.0, 20.0], closed="right")
+    assert f.inclusive == [True, True] and f.values.tolist() == [10.0, 20.0]
