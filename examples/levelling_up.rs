@@ -14,7 +14,9 @@
 
 use std::path::PathBuf;
 
-use mobility::levelling::{PlaceRow, PlacesOptions, PlacesReport, places_report, read_place_matrices};
+use mobility::levelling::{
+    PlaceRow, PlacesOptions, PlacesReport, places_report, read_place_matrices,
+};
 
 fn main() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -67,9 +69,10 @@ fn summary(read: &usize, r: &PlacesReport) {
         "{read} places read; {} ranked; {} left out ({}).",
         r.places.len(),
         r.excluded.len(),
-        r.excluded
-            .first()
-            .map_or("none".to_string(), |e| format!("e.g. {}: {}", e.name, e.reason))
+        r.excluded.first().map_or("none".to_string(), |e| format!(
+            "e.g. {}: {}",
+            e.name, e.reason
+        ))
     );
     println!(
         "{} rows in {} places did not sum to 1 (largest gap {:.1e}) and were rescaled.",
@@ -116,7 +119,10 @@ fn side_by_side(r: &PlacesReport, n: usize) {
     for i in 0..n.min(lev.len()) {
         row(lev[i], mob[i]);
     }
-    println!("{:>3}  {:<24} {:>6} {:>6} | {:>3}", "...", "", "", "", "...");
+    println!(
+        "{:>3}  {:<24} {:>6} {:>6} | {:>3}",
+        "...", "", "", "", "..."
+    );
     let m = lev.len();
     for i in m.saturating_sub(5)..m {
         row(lev[i], mob[i]);

@@ -253,6 +253,10 @@ pub fn check_same_length(expected: usize, found: usize, what: &str) -> Result<()
     Ok(())
 }
 
+/// The most classes a matrix built from microdata may have: per-mille classes. A k x k table of
+/// counts is allocated per chunk of data, so `k` is bounded to keep memory small.
+pub const MAX_CLASSES: usize = 1000;
+
 /// Checks `k >= 2`.
 ///
 /// # Errors
@@ -260,6 +264,21 @@ pub fn check_same_length(expected: usize, found: usize, what: &str) -> Result<()
 pub fn check_k(k: usize) -> Result<()> {
     if k < 2 {
         return Err(MobilityError::TooFewClasses { k });
+    }
+    Ok(())
+}
+
+/// Checks `2 <= k <=` [`MAX_CLASSES`] for classes requested by the user.
+///
+/// # Errors
+/// [`MobilityError::TooFewClasses`] or [`MobilityError::InvalidParameter`].
+pub fn check_k_requested(k: usize) -> Result<()> {
+    check_k(k)?;
+    if k > MAX_CLASSES {
+        return Err(MobilityError::invalid(
+            "number of classes",
+            format!("{k} is more than the {MAX_CLASSES} supported"),
+        ));
     }
     Ok(())
 }

@@ -45,6 +45,7 @@
 
 pub mod error;
 pub mod groups;
+pub mod io;
 pub mod levelling;
 pub mod linalg;
 pub mod markov;
@@ -56,6 +57,12 @@ pub mod rank;
 pub mod rankbased;
 pub mod report;
 pub mod serde_nd;
+pub mod simulate;
+
+/// The README's Rust example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub use error::{MobilityError, Result};
 pub use matrix::{ClassSpec, TransitionCounts, TransitionMatrix};

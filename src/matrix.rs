@@ -14,8 +14,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{
-    MobilityError, Result, check_finite, check_k, check_same_length, check_weight_values,
-    check_weights,
+    MobilityError, Result, check_finite, check_k, check_k_requested, check_same_length,
+    check_weight_values, check_weights,
 };
 use crate::quantile::{Classifier, Cutoffs};
 use crate::rank::{Rule, check_index_range, sort_key};
@@ -133,13 +133,18 @@ impl TransitionCounts {
         check_finite(child, "child status")?;
         check_index_range(parent.len())?;
         // a zero total is fine against given cut-offs (an empty chunk); quantiles need weight
-        check_weight_values(weights, parent.len())?;
+        let total = check_weight_values(weights, parent.len())?;
         let (parent_cutoffs, child_cutoffs) = match spec {
             ClassSpec::Quantiles { k, rule } => {
-                check_k(*k)?;
+                check_k_requested(*k)?;
+                if total <= 0.0 {
+                    return Err(MobilityError::ZeroTotalWeight {
+                        what: "weights".into(),
+                    });
+                }
                 let (p, c) = rayon::join(
-                    || Cutoffs::quantiles(parent, weights, *k, *rule),
-                    || Cutoffs::quantiles(child, weights, *k, *rule),
+                    || Cutoffs::quantiles_checked(parent, weights, total, *k, *rule),
+                    || Cutoffs::quantiles_checked(child, weights, total, *k, *rule),
                 );
                 (p?, c?)
             }
@@ -192,7 +197,7 @@ impl TransitionCounts {
         weights: Option<&[f64]>,
         k: usize,
     ) -> Result<TransitionCounts> {
-        check_k(k)?;
+        check_k_requested(k)?;
         if parent.is_empty() {
             return Err(MobilityError::EmptyInput {
                 what: "parent classes".into(),
@@ -322,9 +327,11 @@ fn count_pairs(
     cc: &Classifier,
     k: usize,
 ) -> Array2<f64> {
+    // one k x k partial table per chunk: long chunks for large k keep the partials small
+    let chunk = COUNT_CHUNK.max(4 * k * k);
     let partials: Vec<Vec<f64>> = parent
-        .par_chunks(COUNT_CHUNK)
-        .zip(child.par_chunks(COUNT_CHUNK))
+        .par_chunks(chunk)
+        .zip(child.par_chunks(chunk))
         .enumerate()
         .map(|(c, (ps, cs))| {
             let mut local = vec![0.0f64; k * k];
@@ -335,7 +342,7 @@ fn count_pairs(
                     }
                 }
                 Some(w) => {
-                    let ws = &w[c * COUNT_CHUNK..c * COUNT_CHUNK + ps.len()];
+                    let ws = &w[c * chunk..c * chunk + ps.len()];
                     for ((&p, &x), &wi) in ps.iter().zip(cs).zip(ws) {
                         local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] += wi;
                     }
@@ -553,14 +560,12 @@ impl TransitionMatrix {
         let mut p = table.to_owned();
         for (i, mut r) in p.axis_iter_mut(Axis(0)).enumerate() {
             let sum = r.sum();
-            if (sum - 1.0).abs() > options.tolerance {
-                if !options.renormalise || sum <= 0.0 {
-                    return Err(MobilityError::RowSum {
-                        row: i + 1,
-                        sum,
-                        tolerance: options.tolerance,
-                    });
-                }
+            if (sum - 1.0).abs() > options.tolerance && (!options.renormalise || sum <= 0.0) {
+                return Err(MobilityError::RowSum {
+                    row: i + 1,
+                    sum,
+                    tolerance: options.tolerance,
+                });
             }
             r.mapv_inplace(|v| v / sum);
         }
