@@ -7,10 +7,16 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use mobility::groups::{GroupOptions, GroupTable, by_group};
 use mobility::io::csv::{self, Columns, CsvOptions, Delimiter, Missing, Table};
 use mobility::io::text::render_report;
+use mobility::levelling::{
+    MobilityScore, PlaceRow, PlacesOptions, PlacesReport, places_report, read_place_matrices,
+};
 use mobility::matrix::ProbabilityOptions;
 use mobility::measures::Weighting;
+use mobility::rankbased::{RankBasis, RankMobility, rank_mobility};
+use mobility::report::Report;
 use mobility::{ClassSpec, MobilityError, Rule, TransitionMatrix, published};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -25,11 +31,16 @@ Usage:
   mobility analyze FILE.csv --parent COL --child COL [options]   pairs -> quantile matrix
   mobility table FILE.csv [options]                             a k x k count or probability table
   mobility published [NAME]                                     a built-in published table
+  mobility places FILE.csv --parent COL --child COL --by COL    one row per group or place
+  mobility places FILE.csv --matrices                           rank published place matrices
   mobility --help | --version
 
 Each command prints the transition matrix P (parent class in rows, from the bottom), class shares,
 every mobility measure with a one-line description, the stationary distribution and eigenvalue
-moduli; --json prints one JSON object instead. Run 'mobility COMMAND --help' for the options.
+moduli (analyze adds the rank and income measures: rank-rank slope, absolute upward mobility,
+Spearman, Kendall's tau-b, IGE, absolute mobility); --json prints one JSON object instead.
+'places' puts levelling up and social mobility side by side for groups or places.
+Run 'mobility COMMAND --help' for the options.
 
 Exit status: 0 success, 1 bad data, 2 bad usage.
 ";
@@ -56,11 +67,64 @@ Options:
   --drop-missing        drop rows with an empty or NA cell in these columns
                         (default: report them as an error)
   --delimiter D         field delimiter: ',' ';' or tab                          [default: ,]
-  --json                print one JSON object (k, n, counts, matrix, shares, measures, ...)
+  --json                print one JSON object (k, n, counts, matrix, shares, measures, ...,
+                        and rank_measures: rank_rank_slope, rank_rank_intercept,
+                        absolute_upward_mobility, spearman, kendall_tau_b,
+                        share_child_rank_above_parent, ige, absolute_mobility, ...)
   -h, --help            this help
 
 Example:
   mobility analyze incomes.csv --parent t0 --child t9 --quantiles 5
+";
+
+const PLACES_HELP: &str = "\
+mobility places: levelling up and social mobility side by side, per group or place
+
+Usage:
+  mobility places FILE.csv --parent COL --child COL --by COL [options]
+  mobility places FILE.csv --matrices [options]
+
+With --by, FILE.csv holds paired status and a group column (region, cohort, sex). Classes are cut
+at the national (whole-file) quantiles; for each group the command prints its size, its parent and
+child shares over the national classes, the levelling-up score (mean national class of children
+minus that of parents), the structural and exchange parts of its mobility, P(top | bottom) and its
+ratio to P(top | middle), the rank-rank slope and absolute upward mobility, and the mean fall in
+national rank points of children who end below their parents' class.
+
+With --matrices, FILE.csv holds published place matrices in the layout of Chetty et al. (2014),
+Online Data Table 6 (p_par{i}_kid{j}, frac_par_q{i}, frac_kid_q{j}; one row per place): places
+are ranked on levelling up and on social mobility, and those that do well on one and badly on the
+other are listed.
+
+Options with --by:
+  --parent COL          column with the parent's status                          [required]
+  --child COL           column with the child's status                           [required]
+  --by COL              column of group labels (any text)                        [required]
+  --weight COL          column of survey weights (>= 0; needs --rule midrank)
+  --quantiles K         number of national classes, 2..=1000                     [default: 5]
+  --rule RULE           tie rule: midrank, giddy, r-type7, stata-xtile            [default: midrank]
+  --ranks BASIS         national: each group's matrix and rank-rank line on national classes
+                        and ranks (Chetty et al. 2014 for places); local: within the group
+                                                                                [default: national]
+  --drop-missing        drop rows with an empty or NA cell in these columns
+Options with --matrices:
+  --score NAME          the mobility axis: bottom_to_top (P(top | bottom)),
+                        upward_from_bottom, top_access_ratio, shorrocks_trace
+                                                                            [default: bottom_to_top]
+  --fraction F          'does well' = top F of places on an axis, 'badly' = bottom F
+                                                                                  [default: 0.2]
+  --row-tolerance X     rows within X of summing to 1 are rescaled (and counted), further ones
+                        exclude the place                                        [default: 0.01]
+  --top N               places listed per axis in the text output               [default: 10]
+Both:
+  --pi WEIGHTS          origin weights of the matrix measures                     [default: parent]
+  --delimiter D         field delimiter: ',' ';' or tab (with --by)              [default: ,]
+  --json                print one JSON object
+  -h, --help            this help
+
+Examples:
+  mobility places pairs.csv --parent parent_income --child child_income --by region
+  mobility places table6_cz_quintile_matrices.csv --matrices --score bottom_to_top
 ";
 
 const TABLE_HELP: &str = "\
@@ -162,7 +226,8 @@ fn run(args: Vec<std::ffi::OsString>) -> Outcome<()> {
         .collect::<Outcome<_>>()?;
     let Some((command, rest)) = args.split_first() else {
         return Err(Failure::Usage(
-            "no command given; usage: mobility analyze|table|published ... (see mobility --help)"
+            "no command given; usage: mobility analyze|table|published|places ... (see mobility \
+             --help)"
                 .into(),
         ));
     };
@@ -172,13 +237,14 @@ fn run(args: Vec<std::ffi::OsString>) -> Outcome<()> {
         "analyze" | "analyse" => analyze(rest),
         "table" => table(rest),
         "published" => published_table(rest),
+        "places" => places(rest),
         other => {
             let hint = if other.ends_with(".csv") || other.ends_with(".tsv") {
                 format!("; did you mean 'mobility analyze {other} --parent COL --child COL'?")
             } else if other.starts_with('-') {
                 "; options come after the command (see mobility --help)".to_string()
             } else {
-                "; expected analyze, table or published (see mobility --help)".to_string()
+                "; expected analyze, table, published or places (see mobility --help)".to_string()
             };
             Err(Failure::Usage(format!("unknown command '{other}'{hint}")))
         }
@@ -475,6 +541,9 @@ fn analyze(raw: &[String]) -> Outcome<()> {
     let tm = TransitionMatrix::from_status(get(parent), get(child), weights, &spec)
         .map_err(|e| analyze_error(e, &columns, weight))?;
     let report = tm.report(&pi).map_err(|e| pi_error(e, &source))?;
+    // Undefined only when every parent has the same status (the matrix above is then degenerate
+    // too): reported as null / a note, not an error.
+    let ranks = rank_mobility(get(parent), get(child), weights);
 
     let dropped = columns.dropped.as_ref().map(|d| {
         format!(
@@ -489,7 +558,10 @@ fn analyze(raw: &[String]) -> Outcome<()> {
         if let Some(d) = &dropped {
             eprintln!("mobility: note: {d}");
         }
-        return print_json(&report);
+        return print_json(&AnalyzeJson {
+            report: &report,
+            rank_measures: ranks.as_ref().ok(),
+        });
     }
     let mut out = format!(
         "mobility analyze: {source}, parent '{parent}' -> child '{child}'\n{} rows{}; {k} quantile \
@@ -504,7 +576,81 @@ fn analyze(raw: &[String]) -> Outcome<()> {
         out.push_str(&format!("{d}\n"));
     }
     out.push_str(&render_report(&report, &tm.labels()));
+    out.push_str(&render_rank_measures(&ranks));
     emit(&out)
+}
+
+/// `analyze --json`: the report's keys and `rank_measures`.
+#[derive(serde::Serialize)]
+struct AnalyzeJson<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    rank_measures: Option<&'a RankMobility>,
+}
+
+fn render_rank_measures(ranks: &Result<RankMobility, MobilityError>) -> String {
+    let m = match ranks {
+        Ok(m) => m,
+        Err(e) => return format!("\nRank and income measures: {e}\n"),
+    };
+    let opt = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), |v| format!("{v:.4}"));
+    let rows: Vec<(&str, String, String)> = vec![
+        (
+            "rank_rank_slope",
+            format!("{:.4}", m.rank_rank_slope),
+            "OLS slope, child rank on parent rank (Chetty et al. 2014)".into(),
+        ),
+        (
+            "rank_rank_intercept",
+            format!("{:.2}", m.rank_rank_intercept),
+            "expected child rank (0-100) at parent rank 0".into(),
+        ),
+        (
+            "absolute_upward_mobility",
+            format!("{:.2}", m.absolute_upward_mobility),
+            "expected child rank (0-100) at parent rank 25".into(),
+        ),
+        (
+            "spearman",
+            opt(m.spearman),
+            "correlation of parent and child ranks (Spearman)".into(),
+        ),
+        (
+            "kendall_tau_b",
+            opt(m.kendall_tau_b),
+            "Kendall's tau-b (ties counted)".into(),
+        ),
+        (
+            "share_child_rank_above_parent",
+            format!("{:.4}", m.share_child_rank_above_parent),
+            "share with child rank > parent rank (ties: not up)".into(),
+        ),
+        (
+            "ige",
+            opt(m.ige),
+            format!(
+                "log-log slope; {} pair{} with status <= 0 dropped",
+                m.ige_dropped,
+                if m.ige_dropped == 1 { "" } else { "s" }
+            ),
+        ),
+        (
+            "absolute_mobility",
+            format!("{:.4}", m.absolute_mobility),
+            "share with child status > parent's (Chetty et al. 2017)".into(),
+        ),
+        (
+            "absolute_mobility_at_least",
+            format!("{:.4}", m.absolute_mobility_at_least),
+            "share with child status >= parent's".into(),
+        ),
+    ];
+    let mut out =
+        String::from("\nRank and income measures (mid-ranks, ties share their mean rank)\n");
+    for (name, value, what) in rows {
+        out.push_str(&format!("  {name:<29} {value:>8}  {what}\n"));
+    }
+    out
 }
 
 fn table(raw: &[String]) -> Outcome<()> {
@@ -659,6 +805,421 @@ fn published_table(raw: &[String]) -> Outcome<()> {
     let mut out = format!("mobility published: {name}\n");
     out.push_str(&render_report(&report, &tm.labels()));
     emit(&out)
+}
+
+fn places(raw: &[String]) -> Outcome<()> {
+    let opts = [
+        value("parent"),
+        value("child"),
+        value("by"),
+        value("weight"),
+        value("quantiles"),
+        value("rule"),
+        value("ranks"),
+        flag("drop-missing"),
+        flag("matrices"),
+        value("score"),
+        value("fraction"),
+        value("row-tolerance"),
+        value("top"),
+        value("pi"),
+        value("delimiter"),
+        flag("json"),
+    ];
+    let Some(args) = parse("places", raw, &opts)? else {
+        return emit(PLACES_HELP);
+    };
+    let file = one_positional(&args, "FILE.csv")?;
+    let pi = parse_pi(&args)?;
+    if args.has("matrices") {
+        for only in [
+            "parent",
+            "child",
+            "by",
+            "weight",
+            "quantiles",
+            "rule",
+            "ranks",
+            "drop-missing",
+            "delimiter",
+        ] {
+            if args.has(only) {
+                return Err(usage(
+                    "places",
+                    format!("--{only} applies to microdata (--by), not to --matrices"),
+                ));
+            }
+        }
+        return place_matrices(&args, file, pi);
+    }
+    for only in ["score", "fraction", "row-tolerance", "top"] {
+        if args.has(only) {
+            return Err(usage(
+                "places",
+                format!("--{only} applies to published matrices (add --matrices)"),
+            ));
+        }
+    }
+    let parent = args.required("parent")?;
+    let child = args.required("child")?;
+    let by = args.required("by")?;
+    let weight = args.get("weight");
+    let k = match args.get("quantiles") {
+        None => 5,
+        Some(s) => match s.trim().parse::<i64>() {
+            Ok(k) if (2..=MAX_K as i64).contains(&k) => k as usize,
+            _ => {
+                return Err(usage(
+                    "places",
+                    format!("--quantiles expects a whole number from 2 to {MAX_K}, got '{s}'"),
+                ));
+            }
+        },
+    };
+    let rule: Rule = match args.get("rule") {
+        None => Rule::Midrank,
+        Some(s) => s.parse().map_err(|_| {
+            usage(
+                "places",
+                format!("unknown --rule '{s}'; expected midrank, giddy, r-type7 or stata-xtile"),
+            )
+        })?,
+    };
+    if weight.is_some() && rule != Rule::Midrank {
+        return Err(usage(
+            "places",
+            format!(
+                "--weight needs --rule midrank (the {rule} rule reproduces unweighted software)"
+            ),
+        ));
+    }
+    let basis = match args.get("ranks").map(|s| s.trim().to_ascii_lowercase()) {
+        None => RankBasis::National,
+        Some(s) if s == "national" => RankBasis::National,
+        Some(s) if s == "local" => RankBasis::Local,
+        Some(s) => {
+            return Err(usage(
+                "places",
+                format!("unknown --ranks '{s}'; expected national or local"),
+            ));
+        }
+    };
+    check_pi_len(&pi, k, "places")?;
+    let options = CsvOptions {
+        delimiter: parse_delimiter(&args)?,
+        missing: if args.has("drop-missing") {
+            Missing::DropRow
+        } else {
+            Missing::Reject
+        },
+    };
+    let mut names = vec![parent, child];
+    if let Some(w) = weight {
+        names.push(w);
+    }
+    let read = if file == "-" {
+        csv::read_labelled_columns_from(std::io::stdin().lock(), "<stdin>", &names, by, &options)
+    } else {
+        csv::read_labelled_columns(file, &names, by, &options)
+    }
+    .map_err(|e| data(e, None))?;
+    let columns = &read.columns;
+    let source = columns.source.clone();
+    let get = |name: &str| columns.get(name).expect("column was read");
+    let weights = weight.map(get);
+    let group_options = GroupOptions {
+        k,
+        rule,
+        basis,
+        weighting: pi,
+    };
+    let table = by_group(
+        get(parent),
+        get(child),
+        weights,
+        &read.labels,
+        &group_options,
+    )
+    .map_err(|e| match e {
+        MobilityError::InvalidParameter { name, reason } if name == "weighting" => {
+            Failure::Data(format!("{source}: --pi: {reason}"))
+        }
+        e => analyze_error(e, columns, weight),
+    })?;
+    if let Some(d) = &columns.dropped {
+        eprintln!(
+            "mobility: note: dropped {} row{} with missing values (the first on line {}, column \
+             '{}')",
+            d.rows,
+            if d.rows == 1 { "" } else { "s" },
+            d.first_line,
+            d.first_column
+        );
+    }
+    if args.has("json") {
+        return print_json(&table);
+    }
+    let mut out = format!(
+        "mobility places: {source}, parent '{parent}' -> child '{child}', groups by '{by}'\n{} \
+         rows{}; {k} national quantile classes by the {rule} rule; {} ranks\n",
+        columns.len(),
+        weight.map_or_else(
+            || ", unweighted".to_string(),
+            |w| format!(", weights '{w}'")
+        ),
+        match basis {
+            RankBasis::National => "national",
+            RankBasis::Local => "local (within-group)",
+        }
+    );
+    out.push_str(&render_groups(&table));
+    emit(&out)
+}
+
+fn render_groups(t: &GroupTable<String>) -> String {
+    let k = t.k;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "National medians: parents {}, children {}\n\n",
+        t.national_parent_median, t.national_child_median
+    ));
+    let width = t
+        .rows
+        .iter()
+        .map(|r| r.group.chars().count())
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 16);
+    out.push_str(&format!(
+        "  {:<width$} {:>7} {:>5} {:>6} {:>6} {:>6} {:>6} {:>5} {:>6} {:>6} {:>6} {:>5} {:>5}\n",
+        "group",
+        "units",
+        "share",
+        "par C1",
+        "kid C1",
+        "level",
+        "struct",
+        "exch",
+        "topbot",
+        "access",
+        "slope",
+        "AUM",
+        "fall"
+    ));
+    let opt = |v: Option<f64>, d: usize| v.map_or_else(|| "-".to_string(), |v| format!("{v:.d$}"));
+    for r in &t.rows {
+        let l = &r.levelling;
+        let name: String = r.group.chars().take(width).collect();
+        out.push_str(&format!(
+            "  {:<width$} {:>7} {:>5.3} {:>6.3} {:>6.3} {:>+6.3} {:>6.3} {:>5.3} {:>6} {:>6} {:>6} {:>5} \
+             {:>5}\n",
+            name,
+            r.units,
+            r.population_share,
+            l.parent_shares[0],
+            l.child_shares[0],
+            l.levelling_up,
+            l.decomposition.structural,
+            l.decomposition.exchange,
+            opt(l.top_access.bottom_to_top, 3),
+            opt(l.top_access.ratio, 2),
+            opt(r.rank.as_ref().map(|m| m.rank_rank_slope), 3),
+            opt(r.rank.as_ref().map(|m| m.absolute_upward_mobility), 1),
+            opt(r.fall.mean_fall_rank_points, 1),
+        ));
+    }
+    if !t.empty_groups.is_empty() {
+        out.push_str(&format!(
+            "  ({} group{} with zero total weight left out: {})\n",
+            t.empty_groups.len(),
+            if t.empty_groups.len() == 1 { "" } else { "s" },
+            t.empty_groups.join(", ")
+        ));
+    }
+    let ranks = match t.basis {
+        RankBasis::National => "national",
+        RankBasis::Local => "within-group",
+    };
+    out.push_str(&format!(
+        "\nClasses C1..C{k} are the national (whole-file) quantile classes.
+  share   the group's share of the total weight
+  par C1  its parents' share in the bottom national class; kid C1: its children's
+  level   levelling up: mean national class of its children minus that of its parents
+  struct  structural mobility, 1/2 sum |parent share - child share| over national classes
+  exch    exchange mobility: the share changing class minus struct
+  topbot  P(top class | bottom class); access: that divided by P(top | middle class)
+  slope   rank-rank slope; AUM: expected child rank at parent rank 25 ({ranks} ranks)
+  fall    mean drop in national rank points of children who end below their parents' class
+"
+    ));
+    out
+}
+
+fn place_matrices(args: &Args, file: &str, pi: Weighting) -> Outcome<()> {
+    let mobility_score: MobilityScore = match args.get("score") {
+        None => MobilityScore::BottomToTop,
+        Some(s) => s.parse().map_err(|_| {
+            usage(
+                "places",
+                format!(
+                    "unknown --score '{s}'; expected bottom_to_top, upward_from_bottom, \
+                     top_access_ratio or shorrocks_trace"
+                ),
+            )
+        })?,
+    };
+    let number = |name: &str, default: f64| -> Outcome<f64> {
+        match args.get(name) {
+            None => Ok(default),
+            Some(s) => s
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| usage("places", format!("--{name} expects a number, got '{s}'"))),
+        }
+    };
+    let defaults = PlacesOptions::default();
+    let contrast_fraction = number("fraction", defaults.contrast_fraction)?;
+    let row_tolerance = number("row-tolerance", defaults.row_tolerance)?;
+    let top = match args.get("top") {
+        None => 10,
+        Some(s) => s
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| usage("places", format!("--top expects a whole number, got '{s}'")))?,
+    };
+    if file == "-" {
+        return Err(usage(
+            "places",
+            "--matrices reads a file, not standard input",
+        ));
+    }
+    let table = read_place_matrices(file).map_err(|e| data(e, None))?;
+    if let Some(k) = table
+        .iter()
+        .find_map(|p| p.probabilities.as_ref().map(|m| m.nrows()))
+    {
+        check_pi_len(&pi, k, "places")?;
+    }
+    let options = PlacesOptions {
+        mobility_score,
+        row_tolerance,
+        contrast_fraction,
+        weighting: pi,
+    };
+    let report = places_report(&table, &options).map_err(|e| match e {
+        MobilityError::InvalidParameter { name, reason } => {
+            let option = match name.as_str() {
+                "contrast_fraction" => "fraction".to_string(),
+                "row_tolerance" => "row-tolerance".to_string(),
+                other => other.to_string(),
+            };
+            usage("places", format!("invalid --{option}: {reason}"))
+        }
+        e => data(e, Some(file)),
+    })?;
+    if args.has("json") {
+        return print_json(&report);
+    }
+    let mut out = format!(
+        "mobility places: {file}, {} published place matrices ({} x {})\n",
+        table.len(),
+        report.k,
+        report.k
+    );
+    out.push_str(&render_places(&report, top));
+    emit(&out)
+}
+
+fn render_places(r: &PlacesReport, top: usize) -> String {
+    let mut out = String::new();
+    let m = r.places.len();
+    let score = r.options.mobility_score.name();
+    out.push_str(&format!(
+        "{m} places ranked, {} left out{}\n",
+        r.excluded.len(),
+        r.excluded
+            .first()
+            .map_or(String::new(), |e| format!(" (e.g. {}: {})", e.id, e.reason))
+    ));
+    out.push_str(&format!(
+        "{} rows in {} places did not sum to 1 (largest gap {:.1e}) and were rescaled\n",
+        r.rows_renormalised, r.places_renormalised, r.max_row_deviation
+    ));
+    if let Some(c) = r.score_correlation {
+        out.push_str(&format!(
+            "Spearman correlation of the two axes across places: {c:+.3}\n"
+        ));
+    }
+    let label = |p: &PlaceRow| {
+        let s = if p.region.is_empty() {
+            p.name.clone()
+        } else {
+            format!("{}, {}", p.name, p.region)
+        };
+        let s = if s.is_empty() { p.id.clone() } else { s };
+        s.chars().take(26).collect::<String>()
+    };
+    let list = |out: &mut String, title: &str, rows: &[&PlaceRow], first: bool| {
+        out.push_str(&format!("\n{title}\n"));
+        out.push_str(&format!(
+            "  {:>4}  {:<26} {:>9} {:>6} {:>9} {:>6}\n",
+            "rank", "place", "levelling", "rank", score, "rank"
+        ));
+        for p in rows {
+            out.push_str(&format!(
+                "  {:>4}  {:<26} {:>+9.3} {:>6} {:>9.4} {:>6}\n",
+                if first {
+                    p.levelling_rank
+                } else {
+                    p.mobility_rank
+                },
+                label(p),
+                p.levelling_score,
+                p.levelling_rank,
+                p.mobility_score,
+                p.mobility_rank
+            ));
+        }
+    };
+    let by_l = r.by_levelling();
+    let by_m = r.by_mobility();
+    list(
+        &mut out,
+        &format!("Most levelling up (mean national class of children minus parents), top {top}"),
+        &by_l[..top.min(m)],
+        true,
+    );
+    list(
+        &mut out,
+        &format!("Most mobile ({score}), top {top}"),
+        &by_m[..top.min(m)],
+        false,
+    );
+    let find = |id: &str| r.places.iter().find(|p| p.id == id).expect("ranked place");
+    let pct = (r.options.contrast_fraction * 100.0).round();
+    let contrast_rows =
+        |c: &[mobility::levelling::Contrast]| c.iter().map(|c| find(&c.id)).collect::<Vec<_>>();
+    list(
+        &mut out,
+        &format!(
+            "Levelling up without mobility: top {pct}% on levelling up, bottom {pct}% on {score} \
+             ({} places)",
+            r.levelling_not_mobility.len()
+        ),
+        &contrast_rows(&r.levelling_not_mobility),
+        true,
+    );
+    list(
+        &mut out,
+        &format!(
+            "Mobility without levelling up: top {pct}% on {score}, bottom {pct}% on levelling up \
+             ({} places)",
+            r.mobility_not_levelling.len()
+        ),
+        &contrast_rows(&r.mobility_not_levelling),
+        false,
+    );
+    out
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -237,6 +237,59 @@ pub fn read_columns_from<R: Read>(
     names: &[&str],
     options: &CsvOptions,
 ) -> Result<Columns> {
+    Ok(read_impl(reader, source, names, None, options)?.columns)
+}
+
+/// Numeric columns and one column of labels (e.g. a region or cohort to group by).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelledColumns {
+    /// The numeric columns.
+    pub columns: Columns,
+    /// The label of each kept row, trimmed, in the same order.
+    pub labels: Vec<String>,
+}
+
+/// As [`read_columns`], plus the text column `label` (e.g. `--by region`). A row whose label is
+/// missing (empty or a missing-value marker) counts as a row with a missing value: an error, or
+/// dropped with [`Missing::DropRow`].
+///
+/// # Errors
+/// As [`read_columns`], for `label` too.
+///
+/// # Complexity
+/// `O(rows x fields)` time, one pass.
+pub fn read_labelled_columns(
+    path: impl AsRef<Path>,
+    names: &[&str],
+    label: &str,
+    options: &CsvOptions,
+) -> Result<LabelledColumns> {
+    let path = path.as_ref();
+    let source = path.display().to_string();
+    read_labelled_columns_from(open(path, &source)?, &source, names, label, options)
+}
+
+/// As [`read_labelled_columns`], from any reader.
+///
+/// # Errors
+/// As [`read_labelled_columns`].
+pub fn read_labelled_columns_from<R: Read>(
+    reader: R,
+    source: &str,
+    names: &[&str],
+    label: &str,
+    options: &CsvOptions,
+) -> Result<LabelledColumns> {
+    read_impl(reader, source, names, Some(label), options)
+}
+
+fn read_impl<R: Read>(
+    reader: R,
+    source: &str,
+    names: &[&str],
+    label: Option<&str>,
+    options: &CsvOptions,
+) -> Result<LabelledColumns> {
     let mut rdr = builder(options).has_headers(true).from_reader(reader);
     let headers = rdr
         .byte_headers()
@@ -258,6 +311,10 @@ pub fn read_columns_from<R: Read>(
         .iter()
         .map(|name| find_column(source, &header, header_line, name, options))
         .collect::<Result<_>>()?;
+    let label_index = label
+        .map(|name| find_column(source, &header, header_line, name, options))
+        .transpose()?;
+    let mut labels = Vec::new();
 
     let mut values: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     let mut lines = Vec::new();
@@ -302,6 +359,27 @@ pub fn read_columns_from<R: Read>(
                 }
             }
         }
+        let mut row_label = None;
+        if let (Some(i), Some(name)) = (label_index, label) {
+            match parse_cell(&record[i]) {
+                Cell::Missing => {
+                    if !row_missing && first_missing.is_none() {
+                        first_missing = Some((line, names.len(), show_cell(&record[i])));
+                    }
+                    row_missing = true;
+                }
+                _ => match std::str::from_utf8(&record[i]) {
+                    Ok(t) => row_label = Some(t.trim().to_string()),
+                    Err(_) => {
+                        return Err(input(
+                            source,
+                            Some(format!("line {line}, column '{name}'")),
+                            "the label is not valid UTF-8",
+                        ));
+                    }
+                },
+            }
+        }
         if row_missing {
             missing += 1;
             continue;
@@ -309,8 +387,10 @@ pub fn read_columns_from<R: Read>(
         for (column, &v) in values.iter_mut().zip(&row) {
             column.push(v);
         }
+        labels.extend(row_label);
         lines.push(line);
     }
+    let column_name = |c: usize| names.get(c).copied().or(label).unwrap_or("");
     let dropped = match first_missing {
         None => None,
         Some((line, c, cell)) => {
@@ -322,7 +402,7 @@ pub fn read_columns_from<R: Read>(
                 };
                 return Err(input(
                     source,
-                    Some(format!("line {line}, column '{}'", names[c])),
+                    Some(format!("line {line}, column '{}'", column_name(c))),
                     format!(
                         "missing value ({cell}); {rows} in the columns used, the first on line {line}"
                     ),
@@ -331,7 +411,7 @@ pub fn read_columns_from<R: Read>(
             Some(DroppedRows {
                 rows: missing,
                 first_line: line,
-                first_column: names[c].to_string(),
+                first_column: column_name(c).to_string(),
             })
         }
     };
@@ -343,12 +423,15 @@ pub fn read_columns_from<R: Read>(
         };
         return Err(input(source, None, message));
     }
-    Ok(Columns {
-        source: source.to_string(),
-        names: names.iter().map(|n| n.to_string()).collect(),
-        values,
-        lines,
-        dropped,
+    Ok(LabelledColumns {
+        columns: Columns {
+            source: source.to_string(),
+            names: names.iter().map(|n| n.to_string()).collect(),
+            values,
+            lines,
+            dropped,
+        },
+        labels,
     })
 }
 
