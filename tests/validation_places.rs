@@ -133,3 +133,37 @@ fn commuting_zone_report() {
     );
     assert!((num / den).abs() < 0.05, "{}", num / den);
 }
+
+/// The CLI on the same file: `mobility places FILE --matrices --json` agrees with the library.
+#[test]
+fn commuting_zones_through_the_cli() {
+    let path = format!("{SHARED}/chetty2014_cz/table6_cz_quintile_matrices.csv");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mobility"))
+        .args(["places", &path, "--matrices", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["places"].as_array().unwrap().len(), 729);
+    assert_eq!(v["excluded"].as_array().unwrap().len(), 12);
+    let lib = places_report(
+        &read_place_matrices(&path).unwrap(),
+        &PlacesOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        v["levelling_not_mobility"].as_array().unwrap().len(),
+        lib.levelling_not_mobility.len()
+    );
+    let san_jose = v["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "San Jose")
+        .unwrap();
+    assert!((san_jose["mobility_score"].as_f64().unwrap() - 0.129).abs() <= 0.0005);
+}
