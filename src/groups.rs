@@ -127,7 +127,9 @@ pub struct GroupTable<G> {
     pub national_parent_cutoffs: Cutoffs,
     /// National child cut-offs.
     pub national_child_cutoffs: Cutoffs,
-    /// National parent median (see [`weighted_median`]).
+    /// National parent median: the smallest value with at least half the weight at or below it
+    /// (the midpoint with the next value when exactly half is; with unit weights and an even count,
+    /// the mean of the two middle values).
     pub national_parent_median: f64,
     /// National child median.
     pub national_child_median: f64,
