@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod inference;
 pub mod linalg;
 pub mod markov;
 pub mod matrix;
