@@ -8,26 +8,37 @@
 //! recomputes every canonical measure, every cell `p_ij` and every per-class vector entry.
 //!
 //! # How a replicate avoids sorting (the `midrank` rule)
-//! Both variables are sorted **once**. A unit is numbered by its position in the parent order, and
-//! the child order is split into about `sqrt(n)` blocks whose boundaries never split a tie group
-//! (the same for the parent order). A replicate then costs three linear passes and no sort:
+//! Both variables are sorted **once**; a unit is numbered by its position in the parent order.
+//! Around each full-sample cut position (on each side) lies an *uncertain interval* of six
+//! replicate standard deviations of that position either way (`6 sqrt(n p (1 - p))` positions,
+//! inflated by Kish's design effect of the weights and the mean cluster size, widened to whole tie
+//! groups, overlapping intervals merged). Outside the intervals lie the *safe zones*. A replicate
+//! then costs, with no sort and no allocation:
 //!
-//! 1. multiplicities `m_u`: `n` uniform draws of a unit, each incrementing its count (a
-//!    multinomial `(n; 1/n, ..., 1/n)` draw), or the same over clusters;
-//! 2. one pass over the units in parent order accumulating `v_u = w_u m_u` per parent block and
-//!    per child block; the cumulative block weights locate, for each cut `m = 1..k-1`, the one
-//!    block holding it, which is scanned tie group by tie group with exactly the comparison of
+//! 1. the multiplicities `m_u`: `n` uniform draws of a unit, each incrementing its count (a
+//!    multinomial `(n; 1/n, ..., 1/n)` draw in `O(n)`), or the same over clusters; counts are
+//!    kept in bytes (an `n`-byte buffer stays in cache), with an exact fallback to `u32` counts
+//!    when one exceeds 255 (probability below 1e-500);
+//! 2. one streaming pass adding each unit's replicate weight `v_u = w_u m_u` to the cell of its
+//!    (parent safe zone, child safe zone) pair; units inside an interval (about 9% of them for
+//!    deciles at `n = 10^6`) are kept aside;
+//! 3. the cuts: the weights of the safe zones and intervals give the weight below each interval,
+//!    and each interval is scanned tie group by tie group with exactly the comparison of
 //!    [`Cutoffs::quantiles`](crate::quantile::Cutoffs::quantiles):
 //!    `k W(x < x*) <= m W < k W(x <= x*)`, the cut inclusive iff `k (2 W(x < x*) + W(x = x*)) <= 2 m W`
-//!    (whole-number weights keep this exact);
-//! 3. one pass counting the table: a unit's parent class is fixed by its block unless the block
-//!    holds a cut, likewise its child class.
+//!    (whole-number weights keep this exact; the unweighted bootstrap is exact);
+//! 4. the table: each safe-zone pair goes to its class pair as a whole, the units inside
+//!    intervals are classified one by one.
 //!
-//! The other tie rules (`giddy`, `r-type7`, `stata-xtile`) take the generic path: the replicate
-//! sample is expanded by multiplicity and [`Cutoffs::quantiles`](crate::quantile::Cutoffs::quantiles)
-//! is called on it (`O(n)` radix selection, a buffer of `n` values per thread): slower, exact.
-//! Given cut-offs ([`ClassSpec::Cutoffs`]) and [`CutoffMode::Fixed`] classify every unit once and
-//! only recount.
+//! A replicate with a cut outside its interval (about 1e-9 a cut) falls back to an exact scan of
+//! both sorted orders, still `O(n)`. For small samples or many classes, where the intervals would
+//! cover most units, the exact scan is always used.
+//!
+//! The other tie rules (`giddy`, `r-type7`, `stata-xtile`) take a generic path: the replicate
+//! sample is expanded by multiplicity and
+//! [`Cutoffs::quantiles`](crate::quantile::Cutoffs::quantiles) is called on it (`O(n)` radix
+//! selection, a buffer of `n` values per thread): slower, exact. Given cut-offs
+//! ([`ClassSpec::Cutoffs`]) and [`CutoffMode::Fixed`] classify every unit once and only recount.
 //!
 //! # Reproducibility
 //! Replicate `b` draws from its own ChaCha8 stream (`ChaCha8Rng::seed_from_u64(seed)`,
@@ -294,7 +305,13 @@ impl Bootstrap {
             .map_init(
                 || Scratch::new(&design),
                 |s, r| {
-                    design.draw(Draw::Resample(seed, stream_base + r as u64), s);
+                    design.draw(
+                        Draw::Resample {
+                            seed,
+                            stream: stream_base + r as u64,
+                        },
+                        s,
+                    );
                     design.count(s);
                     evaluator.eval_counts(&s.table)
                 },
@@ -540,8 +557,8 @@ impl BootstrapResult {
 /// How a replicate's multiplicities are formed.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Draw {
-    /// Multinomial resampling from stream `stream` of the seed.
-    Resample(u64, u64),
+    /// Multinomial resampling from stream `stream` of ChaCha8 seeded with `seed`.
+    Resample { seed: u64, stream: u64 },
     /// Every unit once, except jackknife group `group` of `groups` (deleted).
     DeleteGroup { group: usize, groups: usize },
     /// Every unit once (the full sample).
@@ -561,7 +578,7 @@ pub(crate) struct Design {
     weights: Option<Vec<f64>>,
     /// Cluster number by unit, and the number of clusters.
     clusters: Option<(Vec<u32>, usize)>,
-    /// Original index of each unit (tests only need it).
+    /// Original index of each unit.
     #[cfg_attr(not(test), allow(dead_code))]
     original: Vec<u32>,
     kernel: Kernel,
@@ -577,13 +594,21 @@ enum Kernel {
 
 /// Per-thread buffers, reused across replicates.
 pub(crate) struct Scratch {
-    m: Vec<u32>,
+    /// Multiplicities while they all fit a byte (always, in practice: a multinomial
+    /// `(n; 1/n, ...)` count above 255 has probability below 1e-500).
+    small: Vec<u8>,
+    /// Multiplicities when one does not fit a byte (allocated on first need).
+    large: Vec<u32>,
+    is_large: bool,
     cluster_m: Vec<u32>,
-    hp: Vec<f64>,
-    hc: Vec<f64>,
+    /// Replicate weight per (parent safe zone, child safe zone), then one slot for the rest.
+    tab: Vec<f64>,
+    psafe: Vec<f64>,
+    csafe: Vec<f64>,
+    pint: Vec<f64>,
+    cint: Vec<f64>,
     pcuts: Vec<u32>,
     ccuts: Vec<u32>,
-    cblock_class: Vec<u32>,
     table: Vec<f64>,
     expanded_p: Vec<f64>,
     expanded_c: Vec<f64>,
@@ -591,24 +616,38 @@ pub(crate) struct Scratch {
 
 impl Scratch {
     fn new(d: &Design) -> Scratch {
-        let (hp, hc) = match &d.kernel {
-            Kernel::Midrank(mk) => (
-                vec![0.0; mk.pblocks.len() - 1],
-                vec![0.0; mk.cblocks.len() - 1],
-            ),
-            _ => (Vec::new(), Vec::new()),
+        let zones = match &d.kernel {
+            Kernel::Midrank(mk) => mk.zones.as_ref(),
+            _ => None,
         };
+        let (zp, zc) = zones.map_or((0, 0), |z| (z.parent.safe_class.len(), z.child.safe_class.len()));
         Scratch {
-            m: vec![0; d.n],
+            small: vec![0; d.n],
+            large: Vec::new(),
+            is_large: false,
             cluster_m: vec![0; d.clusters.as_ref().map_or(0, |c| c.1)],
-            cblock_class: vec![0; hc.len()],
-            hp,
-            hc,
+            tab: vec![0.0; LANES * (zp * zc + 1)],
+            psafe: vec![0.0; zp],
+            csafe: vec![0.0; zc],
+            pint: vec![0.0; zp.saturating_sub(1)],
+            cint: vec![0.0; zc.saturating_sub(1)],
             pcuts: Vec::with_capacity(d.k),
             ccuts: Vec::with_capacity(d.k),
             table: vec![0.0; d.k * d.k],
             expanded_p: Vec::new(),
             expanded_c: Vec::new(),
+        }
+    }
+
+    /// Stores multiplicities given as `u32`, in the byte buffer when they fit.
+    fn store(&mut self, m: impl Iterator<Item = u32> + Clone) {
+        if m.clone().all(|x| x <= u32::from(u8::MAX)) {
+            self.is_large = false;
+            self.small.iter_mut().zip(m).for_each(|(s, x)| *s = x as u8);
+        } else {
+            self.is_large = true;
+            self.large.clear();
+            self.large.extend(m);
         }
     }
 }
@@ -629,12 +668,34 @@ impl Design {
         let original: Vec<u32> = psorted.iter().map(|&(_, i)| i).collect();
         let by_unit = |x: &[f64]| -> Vec<f64> { original.iter().map(|&i| x[i as usize]).collect() };
         let child_u = by_unit(child);
+        let weights_u = weights.map(by_unit);
+        let clusters_u = clusters.map(|(ids, g)| {
+            (
+                original.iter().map(|&i| ids[i as usize]).collect::<Vec<u32>>(),
+                g,
+            )
+        });
         let kernel = match (spec, mode) {
             (ClassSpec::Quantiles { rule, .. }, CutoffMode::Reestimate) => {
                 if *rule == Rule::Midrank {
+                    // How much more a cut position moves between replicates than under unit
+                    // resampling with equal weights: Kish's design effect of the weights times
+                    // the mean cluster size seen by a unit.
+                    let kish = weights_u.as_ref().map_or(1.0, |w| {
+                        let (s1, s2) = w.iter().fold((0.0, 0.0), |(a, b), x| (a + x, b + x * x));
+                        n as f64 * s2 / (s1 * s1)
+                    });
+                    let cluster = clusters_u.as_ref().map_or(1.0, |(ids, g)| {
+                        let mut size = vec![0u64; *g];
+                        ids.iter().for_each(|&c| size[c as usize] += 1);
+                        size.iter().map(|&s| (s * s) as f64).sum::<f64>() / n as f64
+                    });
                     Kernel::Midrank(MidrankKernel::new(
                         psorted.iter().map(|&(key, _)| key).collect(),
                         &child_u,
+                        weights_u.as_deref(),
+                        k,
+                        kish * cluster,
                     ))
                 } else {
                     Kernel::Generic(GenericKernel {
@@ -663,81 +724,103 @@ impl Design {
         Ok(Design {
             n,
             k,
-            weights: weights.map(by_unit),
-            clusters: clusters.map(|(ids, g)| {
-                (
-                    original.iter().map(|&i| ids[i as usize]).collect::<Vec<u32>>(),
-                    g,
-                )
-            }),
+            weights: weights_u,
+            clusters: clusters_u,
             original,
             kernel,
         })
     }
 
-    /// Fills `s.m` with the multiplicity of every unit.
+    /// Fills the scratch multiplicities of every unit.
     pub(crate) fn draw(&self, draw: Draw, s: &mut Scratch) {
         match draw {
-            Draw::Resample(seed, stream) => {
-                let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                rng.set_stream(stream);
+            Draw::Resample { seed, stream } => {
+                let rng = || {
+                    let mut r = ChaCha8Rng::seed_from_u64(seed);
+                    r.set_stream(stream);
+                    r
+                };
                 match &self.clusters {
                     None => {
-                        s.m.fill(0);
                         let n = self.n as u32;
+                        let mut r = rng();
+                        s.small.fill(0);
+                        let mut overflow = false;
                         for _ in 0..self.n {
-                            s.m[rng.random_range(0..n) as usize] += 1;
+                            let c = &mut s.small[r.random_range(0..n) as usize];
+                            *c = c.wrapping_add(1);
+                            overflow |= *c == 0;
+                        }
+                        s.is_large = overflow;
+                        if overflow {
+                            // the same draws again, counted in u32
+                            let mut r = rng();
+                            s.large.clear();
+                            s.large.resize(self.n, 0);
+                            for _ in 0..self.n {
+                                s.large[r.random_range(0..n) as usize] += 1;
+                            }
                         }
                     }
                     Some((ids, g)) => {
+                        let mut r = rng();
                         s.cluster_m.fill(0);
                         let g = *g as u32;
                         for _ in 0..g {
-                            s.cluster_m[rng.random_range(0..g) as usize] += 1;
+                            s.cluster_m[r.random_range(0..g) as usize] += 1;
                         }
-                        for (m, &c) in s.m.iter_mut().zip(ids) {
-                            *m = s.cluster_m[c as usize];
-                        }
+                        let cm = std::mem::take(&mut s.cluster_m);
+                        s.store(ids.iter().map(|&c| cm[c as usize]));
+                        s.cluster_m = cm;
                     }
                 }
             }
-            Draw::DeleteGroup { group, groups } => match &self.clusters {
-                None => s
-                    .m
-                    .iter_mut()
-                    .enumerate()
-                    .for_each(|(u, m)| *m = u32::from(u % groups != group)),
-                Some((ids, _)) => s
-                    .m
-                    .iter_mut()
-                    .zip(ids)
-                    .for_each(|(m, &c)| *m = u32::from(c as usize % groups != group)),
-            },
+            Draw::DeleteGroup { group, groups } => {
+                s.is_large = false;
+                match &self.clusters {
+                    None => s
+                        .small
+                        .iter_mut()
+                        .enumerate()
+                        .for_each(|(u, m)| *m = u8::from(u % groups != group)),
+                    Some((ids, _)) => s
+                        .small
+                        .iter_mut()
+                        .zip(ids)
+                        .for_each(|(m, &c)| *m = u8::from(c as usize % groups != group)),
+                }
+            }
             #[cfg(test)]
-            Draw::Full => s.m.fill(1),
+            Draw::Full => {
+                s.is_large = false;
+                s.small.fill(1);
+            }
             #[cfg(test)]
             Draw::Given(by_original) => {
-                for (m, &i) in s.m.iter_mut().zip(&self.original) {
-                    *m = by_original[i as usize];
-                }
+                let m: Vec<u32> = self.original.iter().map(|&i| by_original[i as usize]).collect();
+                s.store(m.into_iter());
             }
         }
     }
 
-    /// Counts the replicate's `k x k` table into `s.table` from `s.m`.
+    /// Counts the replicate's `k x k` table into `s.table` from its multiplicities.
     pub(crate) fn count(&self, s: &mut Scratch) {
-        let m = std::mem::take(&mut s.m);
-        match &self.weights {
-            None => self.count_with(&Unweighted { m: &m }, s),
-            Some(w) => self.count_with(&Weighted { m: &m, w }, s),
+        let small = std::mem::take(&mut s.small);
+        let large = std::mem::take(&mut s.large);
+        match (&self.weights, s.is_large) {
+            (None, false) => self.count_with(&Unweighted { m: &small }, s),
+            (None, true) => self.count_with(&Unweighted { m: &large }, s),
+            (Some(w), false) => self.count_with(&Weighted { m: &small, w }, s),
+            (Some(w), true) => self.count_with(&Weighted { m: &large, w }, s),
         }
-        s.m = m;
+        s.small = small;
+        s.large = large;
     }
 
     fn count_with<V: Values>(&self, v: &V, s: &mut Scratch) {
         s.table.fill(0.0);
         match &self.kernel {
-            Kernel::Midrank(mk) => mk.count(self.k, v, s),
+            Kernel::Midrank(mk) => mk.count(self.n, self.k, v, s),
             Kernel::Fixed(cells) => {
                 for (x, &c) in v.range(0, self.n).zip(cells) {
                     s.table[c as usize] += x;
@@ -755,91 +838,113 @@ trait Values {
     fn multiplicity(&self, u: usize) -> u32;
 }
 
-struct Unweighted<'a> {
-    m: &'a [u32],
+struct Unweighted<'a, T> {
+    m: &'a [T],
 }
 
-impl Values for Unweighted<'_> {
+impl<T: Copy + Into<f64> + Into<u32>> Values for Unweighted<'_, T> {
     #[inline]
     fn at(&self, u: usize) -> f64 {
-        f64::from(self.m[u])
+        self.m[u].into()
     }
     #[inline]
     fn range(&self, start: usize, end: usize) -> impl Iterator<Item = f64> + '_ {
-        self.m[start..end].iter().map(|&x| f64::from(x))
+        self.m[start..end].iter().map(|&x| x.into())
     }
     #[inline]
     fn multiplicity(&self, u: usize) -> u32 {
-        self.m[u]
+        self.m[u].into()
     }
 }
 
-struct Weighted<'a> {
-    m: &'a [u32],
+struct Weighted<'a, T> {
+    m: &'a [T],
     w: &'a [f64],
 }
 
-impl Values for Weighted<'_> {
+impl<T: Copy + Into<f64> + Into<u32>> Values for Weighted<'_, T> {
     #[inline]
     fn at(&self, u: usize) -> f64 {
-        f64::from(self.m[u]) * self.w[u]
+        let m: f64 = self.m[u].into();
+        m * self.w[u]
     }
     #[inline]
     fn range(&self, start: usize, end: usize) -> impl Iterator<Item = f64> + '_ {
         self.m[start..end]
             .iter()
             .zip(&self.w[start..end])
-            .map(|(&x, &w)| f64::from(x) * w)
+            .map(|(&x, &w)| {
+                let m: f64 = x.into();
+                m * w
+            })
     }
     #[inline]
     fn multiplicity(&self, u: usize) -> u32 {
-        self.m[u]
+        self.m[u].into()
     }
 }
 
-/// Marks a child block that holds a cut (its units are classified one by one).
-const BOUNDARY: u32 = u32::MAX;
+/// Marks a unit outside every safe zone of a side.
+const NONE: u16 = u16::MAX;
 
-/// Sorted orders and tie-aligned blocks for the `midrank` rule.
+/// Sorted orders for the `midrank` rule, with the safe zones that make most units cost one add.
+///
+/// Around each full-sample cut position lies an *uncertain interval* of `+-6` replicate standard
+/// deviations of that position (widened to whole tie groups, overlapping ones merged). A replicate
+/// whose every cut falls in its interval leaves the classes of all units outside the intervals
+/// unchanged (the *safe zones*), so one streaming pass adds each unit's replicate weight to the
+/// (parent zone, child zone) cell it belongs to, and only the few units inside an interval are
+/// classified one by one. A replicate with a cut outside its interval (probability about 1e-9 a
+/// cut) falls back to the full exact scan of both orders.
 #[derive(Debug)]
 struct MidrankKernel {
     /// Parent sort key by unit (units are in parent order).
     pkey: Vec<u64>,
-    /// Parent block starts, then `n`.
-    pblocks: Vec<u32>,
     /// Child sort key by child position.
     ckey: Vec<u64>,
     /// Unit at each child position.
     corder: Vec<u32>,
     /// Child position of each unit.
     cpos: Vec<u32>,
-    /// Child block of each unit.
-    cblock: Vec<u16>,
-    /// Child block starts, then `n`.
-    cblocks: Vec<u32>,
+    /// `None` when the intervals would cover most units (small `n` or large `k`).
+    zones: Option<Zones>,
 }
 
-/// About `sqrt(n)` positions a block, at least 64, and never more than 60,000 blocks (so a block
-/// number fits a `u16`).
-fn block_size(n: usize) -> usize {
-    ((n as f64).sqrt().ceil() as usize)
-        .max(64)
-        .max(n.div_ceil(60_000))
+#[derive(Debug)]
+struct Zones {
+    parent: Side,
+    child: Side,
+    /// Per unit: `pz * zc + cz` for units in parent safe zone `pz` and child safe zone `cz`, else
+    /// the last slot.
+    pair: Vec<u16>,
+    /// Units in an uncertain interval on either side: unit, child position, and the safe zones
+    /// (or [`NONE`]).
+    uncertain: Vec<Uncertain>,
+    /// Number of slots of the pair table (the last one collects the uncertain units).
+    slots: usize,
 }
 
-/// Block starts (then `n`) of about `size` positions whose boundaries never split a tie group.
-fn tie_blocks(n: usize, size: usize, key: impl Fn(usize) -> u64) -> Vec<u32> {
-    let mut starts = vec![0u32];
-    let mut s = 0;
-    while s < n {
-        let mut e = (s + size).min(n);
-        while e < n && key(e) == key(e - 1) {
-            e += 1;
-        }
-        starts.push(e as u32);
-        s = e;
-    }
-    starts
+/// A unit in an uncertain interval on either side.
+#[derive(Debug, Clone, Copy)]
+struct Uncertain {
+    unit: u32,
+    cpos: u32,
+    pz: u16,
+    cz: u16,
+}
+
+/// The main pass adds into this many interleaved copies of the pair table (unit `u` into copy
+/// `u mod 4`), so consecutive adds to one cell do not wait on each other.
+const LANES: usize = 4;
+
+/// The uncertain intervals of one side (positions `[a, b)`, tie-aligned) and its safe zones.
+#[derive(Debug)]
+struct Side {
+    intervals: Vec<(u32, u32)>,
+    /// The cuts `m` (1-based, `lo..hi`) whose full-sample positions lie in each interval.
+    cuts: Vec<(usize, usize)>,
+    /// The 0-based class of safe zone `z` (before interval `z`; the last one after every interval).
+    safe_class: Vec<u32>,
 }
 
 /// 0-based class of a sort position: the number of cut positions at or below it.
@@ -848,157 +953,373 @@ fn class_of_position(cuts: &[u32], pos: u32) -> usize {
     cuts.iter().map(|&c| usize::from(pos >= c)).sum()
 }
 
-impl MidrankKernel {
-    fn new(pkey: Vec<u64>, child_by_unit: &[f64]) -> MidrankKernel {
-        let n = pkey.len();
-        let csorted = sorted_keys(child_by_unit);
-        let size = block_size(n);
-        let pblocks = tie_blocks(n, size, |i| pkey[i]);
-        let cblocks = tie_blocks(n, size, |i| csorted[i].0);
-        let mut cpos = vec![0u32; n];
-        let mut cblock = vec![0u16; n];
-        for (b, w) in cblocks.windows(2).enumerate() {
-            for pos in w[0]..w[1] {
-                let u = csorted[pos as usize].1 as usize;
-                cpos[u] = pos;
-                cblock[u] = b as u16;
+/// Cut positions for the targets `m W`, `m` in `ms`, found by walking the tie groups of positions
+/// `[a, b)`, with weight `before` below `a`. Exactly the `midrank` comparison of
+/// `Cutoffs::quantiles`: the tie group `x*` holding a target satisfies
+/// `k W(x < x*) <= m W < k W(x <= x*)`, and the cut includes it iff
+/// `k (2 W(x < x*) + W(x = x*)) <= 2 m W`. Returns `false` if a target's group is not in `[a, b)`.
+#[allow(clippy::too_many_arguments)]
+fn cuts_in(
+    a: usize,
+    b: usize,
+    before: f64,
+    ms: std::ops::Range<usize>,
+    total: f64,
+    kf: f64,
+    key: &impl Fn(usize) -> u64,
+    val: &impl Fn(usize) -> f64,
+    out: &mut Vec<u32>,
+) -> bool {
+    let mut m = ms.start;
+    if m < ms.end && kf * before > m as f64 * total {
+        return false;
+    }
+    let mut below = before;
+    let mut pos = a;
+    while pos < b && m < ms.end {
+        let k0 = key(pos);
+        let start = pos;
+        let mut tie = 0.0;
+        while pos < b && key(pos) == k0 {
+            tie += val(pos);
+            pos += 1;
+        }
+        while m < ms.end {
+            let t = m as f64 * total;
+            if t >= kf * (below + tie) {
+                break;
+            }
+            out.push(if kf * (2.0 * below + tie) <= 2.0 * t {
+                pos as u32
+            } else {
+                start as u32
+            });
+            m += 1;
+        }
+        below += tie;
+    }
+    m == ms.end
+}
+
+/// All `k - 1` cut positions of one side by one scan (a target beyond the total, reachable only
+/// by rounding with fractional weights, cuts at `n`).
+fn full_cuts(
+    n: usize,
+    k: usize,
+    total: f64,
+    key: &impl Fn(usize) -> u64,
+    val: &impl Fn(usize) -> f64,
+    out: &mut Vec<u32>,
+) {
+    out.clear();
+    cuts_in(0, n, 0.0, 1..k, total, k as f64, key, val, out);
+    out.resize(k - 1, n as u32);
+}
+
+impl Side {
+    /// Intervals of `+-delta_m` positions around the full-sample cuts `cuts`, widened to whole
+    /// tie groups and merged.
+    fn new(n: usize, cuts: &[u32], deltas: &[usize], key: impl Fn(usize) -> u64) -> Side {
+        let mut intervals: Vec<(u32, u32)> = Vec::new();
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        for (i, (&c, &d)) in cuts.iter().zip(deltas).enumerate() {
+            let c = c as usize;
+            let mut a = c.saturating_sub(d);
+            let mut b = (c + d).min(n);
+            while a > 0 && a < n && key(a) == key(a - 1) {
+                a -= 1;
+            }
+            while b > 0 && b < n && key(b) == key(b - 1) {
+                b += 1;
+            }
+            let m = i + 1;
+            match (intervals.last_mut(), ranges.last_mut()) {
+                (Some(last), Some(r)) if a as u32 <= last.1 => {
+                    last.1 = last.1.max(b as u32);
+                    r.1 = m + 1;
+                }
+                _ => {
+                    intervals.push((a as u32, b as u32));
+                    ranges.push((m, m + 1));
+                }
             }
         }
-        let (ckey, corder) = csorted.into_iter().unzip();
-        MidrankKernel {
-            pkey,
-            pblocks,
-            ckey,
-            corder,
-            cpos,
-            cblock,
-            cblocks,
+        let mut safe_class = vec![0u32];
+        safe_class.extend(ranges.iter().map(|r| (r.1 - 1) as u32));
+        Side {
+            intervals,
+            cuts: ranges,
+            safe_class,
         }
     }
 
-    fn count<V: Values>(&self, k: usize, v: &V, s: &mut Scratch) {
-        // Pass 1: replicate weight per parent block and per child block.
-        s.hc.fill(0.0);
-        for (b, w) in self.pblocks.windows(2).enumerate() {
-            let (st, en) = (w[0] as usize, w[1] as usize);
-            let mut acc = 0.0;
-            for (x, &cb) in v.range(st, en).zip(&self.cblock[st..en]) {
-                acc += x;
-                s.hc[cb as usize] += x;
+    /// Safe zone of every position (`NONE` inside an interval).
+    fn zone_of_positions(&self, n: usize) -> Vec<u16> {
+        let mut out = vec![NONE; n];
+        let mut start = 0usize;
+        for (z, &(a, b)) in self.intervals.iter().enumerate() {
+            out[start..a as usize].fill(z as u16);
+            start = b as usize;
+        }
+        out[start..n].fill(self.intervals.len() as u16);
+        out
+    }
+
+    /// This replicate's cuts, if each lies in its interval; `safe` and `inside` are the replicate
+    /// weights of the safe zones and intervals.
+    #[allow(clippy::too_many_arguments)]
+    fn replicate_cuts(
+        &self,
+        total: f64,
+        kf: f64,
+        safe: &[f64],
+        inside: &[f64],
+        key: &impl Fn(usize) -> u64,
+        val: &impl Fn(usize) -> f64,
+        out: &mut Vec<u32>,
+    ) -> bool {
+        out.clear();
+        let mut before = 0.0;
+        for (i, &(a, b)) in self.intervals.iter().enumerate() {
+            before += safe[i];
+            let (lo, hi) = self.cuts[i];
+            if !cuts_in(a as usize, b as usize, before, lo..hi, total, kf, key, val, out) {
+                return false;
             }
-            s.hp[b] = acc;
+            before += inside[i];
         }
-        let total: f64 = s.hp.iter().sum();
-        if total <= 0.0 {
-            return; // an all-zero table: every statistic undefined
-        }
-        // Cut positions on each side.
-        resolve_cuts(
-            &s.hp,
-            &self.pblocks,
-            total,
-            k,
-            |pos| self.pkey[pos],
-            |pos| v.at(pos),
-            &mut s.pcuts,
-        );
-        resolve_cuts(
-            &s.hc,
-            &self.cblocks,
-            total,
-            k,
-            |pos| self.ckey[pos],
-            |pos| v.at(self.corder[pos] as usize),
-            &mut s.ccuts,
-        );
-        for (b, w) in self.cblocks.windows(2).enumerate() {
-            let lo = class_of_position(&s.ccuts, w[0]);
-            let hi = class_of_position(&s.ccuts, w[1] - 1);
-            s.cblock_class[b] = if lo == hi { lo as u32 } else { BOUNDARY };
-        }
-        // Pass 2: the table.
-        let ccuts = &s.ccuts;
-        let cbc = &s.cblock_class;
-        let child_class = |u: usize, cb: u16| -> usize {
-            let c = cbc[cb as usize];
-            if c == BOUNDARY {
-                class_of_position(ccuts, self.cpos[u])
-            } else {
-                c as usize
-            }
-        };
-        for w in self.pblocks.windows(2) {
-            let (st, en) = (w[0] as usize, w[1] as usize);
-            let lo = class_of_position(&s.pcuts, w[0]);
-            let hi = class_of_position(&s.pcuts, w[1] - 1);
-            if lo == hi {
-                let row = &mut s.table[lo * k..(lo + 1) * k];
-                for ((x, &cb), u) in v.range(st, en).zip(&self.cblock[st..en]).zip(st..) {
-                    row[child_class(u, cb)] += x;
-                }
-            } else {
-                for ((x, &cb), u) in v.range(st, en).zip(&self.cblock[st..en]).zip(st..) {
-                    let r = class_of_position(&s.pcuts, u as u32);
-                    s.table[r * k + child_class(u, cb)] += x;
-                }
-            }
-        }
+        true
     }
 }
 
-/// The `k - 1` cut positions of one side: class `<= m` iff sort position `< cuts[m-1]`.
-///
-/// Exactly the `midrank` comparison of `Cutoffs::quantiles`: the tie group `x*` holding the cut
-/// satisfies `k W(x < x*) <= m W < k W(x <= x*)`, and the cut includes it iff
-/// `k (2 W(x < x*) + W(x = x*)) <= 2 m W`.
-fn resolve_cuts(
-    hist: &[f64],
-    blocks: &[u32],
-    total: f64,
-    k: usize,
-    key: impl Fn(usize) -> u64,
-    val: impl Fn(usize) -> f64,
-    cuts: &mut Vec<u32>,
-) {
-    cuts.clear();
-    let kf = k as f64;
-    let nb = hist.len();
-    let n = blocks[nb];
-    let mut b = 0;
-    let mut cum = 0.0;
-    for m in 1..k {
-        let t = m as f64 * total;
-        while b < nb && kf * (cum + hist[b]) <= t {
-            cum += hist[b];
-            b += 1;
+impl MidrankKernel {
+    fn new(
+        pkey: Vec<u64>,
+        child_by_unit: &[f64],
+        weights: Option<&[f64]>,
+        k: usize,
+        inflation: f64,
+    ) -> MidrankKernel {
+        let n = pkey.len();
+        let csorted = sorted_keys(child_by_unit);
+        let mut cpos = vec![0u32; n];
+        for (pos, &(_, u)) in csorted.iter().enumerate() {
+            cpos[u as usize] = pos as u32;
         }
-        if b == nb {
-            cuts.push(n); // reachable only by rounding with fractional weights
-            continue;
+        let (ckey, corder): (Vec<u64>, Vec<u32>) = csorted.into_iter().unzip();
+        let mut mk = MidrankKernel {
+            pkey,
+            ckey,
+            corder,
+            cpos,
+            zones: None,
+        };
+        if k <= 255 {
+            mk.zones = mk.build_zones(n, k, weights, inflation);
         }
-        let (st, en) = (blocks[b] as usize, blocks[b + 1] as usize);
-        let mut below = cum;
-        let mut pos = st;
-        let mut cut = en as u32;
-        while pos < en {
-            let k0 = key(pos);
-            let start = pos;
-            let mut tie = 0.0;
-            while pos < en && key(pos) == k0 {
-                tie += val(pos);
-                pos += 1;
-            }
-            if t < kf * (below + tie) {
-                cut = if kf * (2.0 * below + tie) <= 2.0 * t {
-                    pos as u32
+        mk
+    }
+
+    fn build_zones(
+        &self,
+        n: usize,
+        k: usize,
+        weights: Option<&[f64]>,
+        inflation: f64,
+    ) -> Option<Zones> {
+        let w = |u: usize| weights.map_or(1.0, |w| w[u]);
+        let total: f64 = (0..n).map(w).sum();
+        let mut pcuts = Vec::new();
+        let mut ccuts = Vec::new();
+        full_cuts(n, k, total, &|p| self.pkey[p], &w, &mut pcuts);
+        full_cuts(
+            n,
+            k,
+            total,
+            &|p| self.ckey[p],
+            &|p| w(self.corder[p] as usize),
+            &mut ccuts,
+        );
+        let deltas: Vec<usize> = (1..k)
+            .map(|m| {
+                let p = m as f64 / k as f64;
+                (6.0 * (n as f64 * inflation * p * (1.0 - p)).sqrt()).ceil() as usize + 16
+            })
+            .collect();
+        let parent = Side::new(n, &pcuts, &deltas, |p| self.pkey[p]);
+        let child = Side::new(n, &ccuts, &deltas, |p| self.ckey[p]);
+        let pz = parent.zone_of_positions(n);
+        let cz_pos = child.zone_of_positions(n);
+        let zc = child.safe_class.len();
+        let slot = (parent.safe_class.len() * zc) as u16;
+        let mut uncertain = Vec::new();
+        let pair: Vec<u16> = (0..n)
+            .map(|u| {
+                let (a, b) = (pz[u], cz_pos[self.cpos[u] as usize]);
+                if a == NONE || b == NONE {
+                    uncertain.push(Uncertain {
+                        unit: u as u32,
+                        cpos: self.cpos[u],
+                        pz: a,
+                        cz: b,
+                    });
+                    slot
                 } else {
-                    start as u32
-                };
-                break;
+                    a * zc as u16 + b
+                }
+            })
+            .collect();
+        // Zones pay off only when most units are safe.
+        (uncertain.len() * 2 <= n).then_some(Zones {
+            parent,
+            child,
+            pair,
+            uncertain,
+            slots: slot as usize + 1,
+        })
+    }
+
+    fn count<V: Values>(&self, n: usize, k: usize, v: &V, s: &mut Scratch) {
+        if let Some(z) = &self.zones {
+            if self.count_zones(z, k, v, s) {
+                return;
             }
-            below += tie;
+            s.table.fill(0.0);
         }
-        cuts.push(cut);
+        self.count_full(n, k, v, s);
+    }
+
+    /// The exact scan of both orders (no zones).
+    fn count_full<V: Values>(&self, n: usize, k: usize, v: &V, s: &mut Scratch) {
+        let total: f64 = v.range(0, n).sum();
+        if total <= 0.0 {
+            return; // an all-zero table: every statistic undefined
+        }
+        full_cuts(n, k, total, &|p| self.pkey[p], &|p| v.at(p), &mut s.pcuts);
+        full_cuts(
+            n,
+            k,
+            total,
+            &|p| self.ckey[p],
+            &|p| v.at(self.corder[p] as usize),
+            &mut s.ccuts,
+        );
+        for (u, x) in v.range(0, n).enumerate() {
+            if x != 0.0 {
+                let r = class_of_position(&s.pcuts, u as u32);
+                let c = class_of_position(&s.ccuts, self.cpos[u]);
+                s.table[r * k + c] += x;
+            }
+        }
+    }
+
+    /// One streaming pass plus the uncertain units; `false` if a cut left its interval.
+    fn count_zones<V: Values>(&self, z: &Zones, k: usize, v: &V, s: &mut Scratch) -> bool {
+        let n = z.pair.len();
+        let slots = z.slots;
+        s.tab.fill(0.0);
+        let body = n / LANES * LANES;
+        {
+            let (l0, rest) = s.tab.split_at_mut(slots);
+            let (l1, rest) = rest.split_at_mut(slots);
+            let (l2, l3) = rest.split_at_mut(slots);
+            let mut xs = v.range(0, body);
+            for p in z.pair[..body].chunks_exact(LANES) {
+                // the iterator yields exactly `body` values
+                let (Some(a), Some(b), Some(c), Some(d)) = (xs.next(), xs.next(), xs.next(), xs.next())
+                else {
+                    break;
+                };
+                l0[p[0] as usize] += a;
+                l1[p[1] as usize] += b;
+                l2[p[2] as usize] += c;
+                l3[p[3] as usize] += d;
+            }
+            for (x, &p) in v.range(body, n).zip(&z.pair[body..]) {
+                l0[p as usize] += x;
+            }
+            for lane in [&*l1, &*l2, &*l3] {
+                for (t, x) in l0.iter_mut().zip(lane) {
+                    *t += x;
+                }
+            }
+        }
+        let zc = z.child.safe_class.len();
+        let tab = &s.tab[..slots - 1];
+        s.psafe.fill(0.0);
+        s.csafe.fill(0.0);
+        for (pz, row) in tab.chunks_exact(zc).enumerate() {
+            s.psafe[pz] += row.iter().sum::<f64>();
+            for (c, &x) in s.csafe.iter_mut().zip(row) {
+                *c += x;
+            }
+        }
+        for &Uncertain { unit, pz, cz, .. } in &z.uncertain {
+            let x = v.at(unit as usize);
+            if pz != NONE {
+                s.psafe[pz as usize] += x;
+            }
+            if cz != NONE {
+                s.csafe[cz as usize] += x;
+            }
+        }
+        for (t, &(a, b)) in s.pint.iter_mut().zip(&z.parent.intervals) {
+            *t = v.range(a as usize, b as usize).sum();
+        }
+        for (t, &(a, b)) in s.cint.iter_mut().zip(&z.child.intervals) {
+            *t = self.corder[a as usize..b as usize]
+                .iter()
+                .map(|&u| v.at(u as usize))
+                .sum();
+        }
+        let total = s.psafe.iter().sum::<f64>() + s.pint.iter().sum::<f64>();
+        if total <= 0.0 {
+            return true; // an all-zero table
+        }
+        let kf = k as f64;
+        if !z.parent.replicate_cuts(
+            total,
+            kf,
+            &s.psafe,
+            &s.pint,
+            &|p| self.pkey[p],
+            &|p| v.at(p),
+            &mut s.pcuts,
+        ) || !z.child.replicate_cuts(
+            total,
+            kf,
+            &s.csafe,
+            &s.cint,
+            &|p| self.ckey[p],
+            &|p| v.at(self.corder[p] as usize),
+            &mut s.ccuts,
+        ) {
+            return false;
+        }
+        for (pz, row) in s.tab[..slots - 1].chunks_exact(zc).enumerate() {
+            let r = z.parent.safe_class[pz] as usize;
+            for (cz, &x) in row.iter().enumerate() {
+                s.table[r * k + z.child.safe_class[cz] as usize] += x;
+            }
+        }
+        for &Uncertain { unit, cpos, pz, cz } in &z.uncertain {
+            let x = v.at(unit as usize);
+            if x == 0.0 {
+                continue;
+            }
+            let r = if pz == NONE {
+                class_of_position(&s.pcuts, unit)
+            } else {
+                z.parent.safe_class[pz as usize] as usize
+            };
+            let c = if cz == NONE {
+                class_of_position(&s.ccuts, cpos)
+            } else {
+                z.child.safe_class[cz as usize] as usize
+            };
+            s.table[r * k + c] += x;
+        }
+        true
     }
 }
 
@@ -1176,13 +1497,41 @@ mod tests {
     }
 
     #[test]
-    fn blocks_never_split_ties() {
-        let keys: Vec<u64> = (0..1000).map(|i| i / 100).collect();
-        let b = tie_blocks(1000, 64, |i| keys[i]);
-        for &s in &b[1..b.len() - 1] {
-            assert_ne!(keys[s as usize], keys[s as usize - 1]);
+    fn zones_and_their_fallback_are_exact() {
+        let n = 100_000;
+        let (p, c, w) = data(n, 5_000);
+        let spec = ClassSpec::quantiles(5);
+        let tm = TransitionMatrix::from_status(&p, &c, None, &spec).unwrap();
+        let d = Design::new(&p, &c, None, None, &spec, &tm, CutoffMode::Reestimate).unwrap();
+        let Kernel::Midrank(mk) = &d.kernel else {
+            panic!("midrank kernel expected")
+        };
+        let z = mk.zones.as_ref().expect("zones for n = 100,000, k = 5");
+        assert!(z.uncertain.len() < n / 4);
+        // random multiplicities stay within the zones; dropping the lower half of the parents
+        // moves every cut far outside them (the full-scan fallback)
+        let median = {
+            let mut s = p.clone();
+            s.sort_by(f64::total_cmp);
+            s[n / 2]
+        };
+        let random: Vec<u32> = lcg(77, n).iter().map(|&x| (x % 3) as u32).collect();
+        let skewed: Vec<u32> = p.iter().map(|&x| u32::from(x >= median) * 2).collect();
+        let mut large = random.clone();
+        large[17] = 300; // multiplicities above 255 take the u32 buffer
+        for m in [random, skewed, large] {
+            let m = leak(m);
+            let mut s = Scratch::new(&d);
+            d.draw(Draw::Given(m), &mut s);
+            d.count(&mut s);
+            let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
+            let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
+            assert_eq!(s.table, want.counts().iter().copied().collect::<Vec<_>>());
+            let wm: Vec<f64> = m.iter().zip(&w).map(|(&x, &w)| f64::from(x) * w).collect();
+            let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
+            let got = design_table(&p, &c, Some(&w), &spec, CutoffMode::Reestimate, Draw::Given(m));
+            assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
         }
-        assert_eq!(*b.last().unwrap(), 1000);
     }
 
     #[test]
