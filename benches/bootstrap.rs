@@ -25,7 +25,9 @@ fn pairs(n: usize, rho: f64, seed: u64) -> (Vec<f64>, Vec<f64>) {
 
 fn bench(c: &mut Criterion) {
     let (parent, child) = pairs(1_000_000, 0.4, 1);
-    let weights: Vec<f64> = (0..parent.len()).map(|i| 1.0 + (i % 7) as f64 / 3.0).collect();
+    let weights: Vec<f64> = (0..parent.len())
+        .map(|i| 1.0 + (i % 7) as f64 / 3.0)
+        .collect();
     let spec = ClassSpec::quantiles(10);
     let mut group = c.benchmark_group("bootstrap");
     group.sample_size(10);

@@ -37,10 +37,23 @@ fn main() {
 
 fn standard_errors(n: usize, reps: usize) {
     println!("Analytic standard errors vs Monte Carlo spread: N = {n}, {reps} samples");
-    println!("ratio = mean estimated SE / Monte Carlo SD (1 = right; SD known to +-{:.1}%)", 100.0 / (2.0 * reps as f64).sqrt());
+    println!(
+        "ratio = mean estimated SE / Monte Carlo SD (1 = right; SD known to +-{:.1}%)",
+        100.0 / (2.0 * reps as f64).sqrt()
+    );
     println!(
         "{:>3} {:>4} | {:>8} {:>7} {:>7} | {:>8} {:>7} {:>7} | {:>8} {:>7} {:>7}",
-        "k", "rho", "sd p11", "copula", "naive", "sd pkk", "copula", "naive", "sd trace", "copula", "naive"
+        "k",
+        "rho",
+        "sd p11",
+        "copula",
+        "naive",
+        "sd pkk",
+        "copula",
+        "naive",
+        "sd trace",
+        "copula",
+        "naive"
     );
     for k in [4usize, 5, 10] {
         for rho in [0.0, 0.3, 0.6] {
@@ -89,7 +102,10 @@ fn coverage(n: usize, k: usize, rho: f64, samples: usize, b: usize) {
     let truth = support::gaussian_copula_matrix(rho, k);
     let true_p11 = truth[[0, 0]];
     let true_trace = (k as f64 - truth.diag().sum()) / (k as f64 - 1.0);
-    let names = vec!["bottom_persistence".to_string(), "shorrocks_trace".to_string()];
+    let names = vec![
+        "bottom_persistence".to_string(),
+        "shorrocks_trace".to_string(),
+    ];
     let truths = [true_p11, true_trace];
     let boot = Bootstrap::new(b)
         .seed(2024)
@@ -126,8 +142,14 @@ fn coverage(n: usize, k: usize, rho: f64, samples: usize, b: usize) {
          B = {b} ({:.1} s; {undefined} undefined replicate values)",
         start.elapsed().as_secs_f64()
     );
-    println!("(a rate is known to +-{:.1} points)", 100.0 * (0.05 * 0.95 / samples as f64).sqrt());
-    println!("{:>20} {:>8} | {:>10} {:>8} {:>17}", "statistic", "true", "percentile", "BCa", "analytic (copula)");
+    println!(
+        "(a rate is known to +-{:.1} points)",
+        100.0 * (0.05 * 0.95 / samples as f64).sqrt()
+    );
+    println!(
+        "{:>20} {:>8} | {:>10} {:>8} {:>17}",
+        "statistic", "true", "percentile", "BCa", "analytic (copula)"
+    );
     for (i, name) in names.iter().enumerate() {
         let rate = |h: usize| 100.0 * h as f64 / samples as f64;
         println!(

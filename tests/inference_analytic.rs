@@ -78,7 +78,10 @@ fn independence_limit_of_the_copula_variance() {
     for name in ["p_1_1", "p_2_3", "p_4_4"] {
         let nv = r.get(name).unwrap().se.unwrap().powi(2) * n as f64;
         let want = (1.0 - 1.0 / k as f64).powi(2);
-        assert!((nv / want - 1.0).abs() < 0.05, "{name}: n Var = {nv}, closed form {want}");
+        assert!(
+            (nv / want - 1.0).abs() < 0.05,
+            "{name}: n Var = {nv}, closed form {want}"
+        );
     }
 }
 
@@ -153,7 +156,10 @@ fn row_model_matches_the_bootstrap_with_known_bounds() {
         .unwrap();
     for name in stats {
         let ratio = boot.get(name).unwrap().se.unwrap() / an.get(name).unwrap().se.unwrap();
-        assert!((0.87..1.15).contains(&ratio), "{name}: bootstrap / delta = {ratio}");
+        assert!(
+            (0.87..1.15).contains(&ratio),
+            "{name}: bootstrap / delta = {ratio}"
+        );
     }
 }
 
@@ -161,7 +167,8 @@ fn row_model_matches_the_bootstrap_with_known_bounds() {
 fn undefined_gradients_are_explained() {
     // a singular matrix: no determinant gradient; repeated eigenvalues: no eigenvalue gradient
     let p = array![[0.5, 0.5, 0.0], [0.5, 0.5, 0.0], [0.0, 0.2, 0.8]];
-    let tm = TransitionMatrix::from_probabilities(p.view(), &ProbabilityOptions::default()).unwrap();
+    let tm =
+        TransitionMatrix::from_probabilities(p.view(), &ProbabilityOptions::default()).unwrap();
     let r = row_multinomial(
         &tm,
         &RowCounts::Effective(vec![100.0; 3]),
@@ -186,8 +193,8 @@ fn undefined_gradients_are_explained() {
 #[test]
 fn errors_are_typed() {
     let probs = array![[0.5, 0.5], [0.2, 0.8]];
-    let tm = TransitionMatrix::from_probabilities(probs.view(), &ProbabilityOptions::default())
-        .unwrap();
+    let tm =
+        TransitionMatrix::from_probabilities(probs.view(), &ProbabilityOptions::default()).unwrap();
     let opts = AnalyticOptions::default();
     assert!(matches!(
         row_multinomial(&tm, &RowCounts::Observed, &opts),

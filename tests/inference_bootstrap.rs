@@ -40,10 +40,10 @@ fn small_coverage_study() {
     for s in 0..samples {
         let (p, c) = gaussian_pairs(1000, 0.5, 321, s);
         let r = boot.run(&p, &c, None, &ClassSpec::quantiles(k)).unwrap();
-        for (h, (name, t)) in hits
-            .iter_mut()
-            .zip([("bottom_persistence", true_p11), ("shorrocks_trace", true_trace)])
-        {
+        for (h, (name, t)) in hits.iter_mut().zip([
+            ("bottom_persistence", true_p11),
+            ("shorrocks_trace", true_trace),
+        ]) {
             let st = r.get(name).unwrap();
             *h += usize::from(st.ci_low.unwrap() <= t && t <= st.ci_high.unwrap());
         }
@@ -63,7 +63,11 @@ fn identical_for_one_and_two_threads_and_for_a_seed() {
     let run = |b: &Bootstrap, w: Option<&[f64]>| b.run(&p, &c, w, &spec).unwrap();
     let boot = Bootstrap::new(60).seed(9).ci(CiMethod::Bca);
     let clustered = boot.clone().clusters(&clusters);
-    for (b, w) in [(&boot, None), (&boot, Some(w.as_slice())), (&clustered, None)] {
+    for (b, w) in [
+        (&boot, None),
+        (&boot, Some(w.as_slice())),
+        (&clustered, None),
+    ] {
         let one: BootstrapResult = in_pool(1, || run(b, w));
         let two: BootstrapResult = in_pool(2, || run(b, w));
         assert_eq!(one, two);
@@ -73,7 +77,10 @@ fn identical_for_one_and_two_threads_and_for_a_seed() {
     let a = run(&boot, None);
     let b = run(&boot.clone().seed(10), None);
     assert_ne!(a.replicates("p_1_1"), b.replicates("p_1_1"));
-    assert_eq!(a.get("p_1_1").unwrap().estimate, b.get("p_1_1").unwrap().estimate);
+    assert_eq!(
+        a.get("p_1_1").unwrap().estimate,
+        b.get("p_1_1").unwrap().estimate
+    );
 }
 
 #[test]
@@ -98,7 +105,10 @@ fn every_statistic_is_reported_with_its_replicates() {
         assert!(pc.low <= pc.high);
         assert_eq!((s.ci_low, s.ci_high), (Some(pc.low), Some(pc.high)));
     }
-    assert_eq!(r.get("p_2_3").unwrap().estimate, Some(tm.probabilities[[1, 2]]));
+    assert_eq!(
+        r.get("p_2_3").unwrap().estimate,
+        Some(tm.probabilities[[1, 2]])
+    );
     assert!(r.get("steady_state_4").unwrap().se.is_some());
     assert!(r.get("expected_stay_1").unwrap().se.is_some());
     // upward + downward + immobility = 1 in every replicate
@@ -171,9 +181,15 @@ fn agrees_with_the_analytic_standard_errors() {
     let row = row_multinomial(&tm, &RowCounts::Observed, &opts).unwrap();
     for name in ["bottom_persistence", "top_persistence", "shorrocks_trace"] {
         let ratio = re.get(name).unwrap().se.unwrap() / cop.get(name).unwrap().se.unwrap();
-        assert!((0.88..1.12).contains(&ratio), "{name}: bootstrap / copula = {ratio}");
+        assert!(
+            (0.88..1.12).contains(&ratio),
+            "{name}: bootstrap / copula = {ratio}"
+        );
         let ratio = fixed.get(name).unwrap().se.unwrap() / row.get(name).unwrap().se.unwrap();
-        assert!((0.88..1.12).contains(&ratio), "{name}: fixed / row = {ratio}");
+        assert!(
+            (0.88..1.12).contains(&ratio),
+            "{name}: fixed / row = {ratio}"
+        );
     }
     let naive_excess = fixed.get("bottom_persistence").unwrap().se.unwrap()
         / re.get("bottom_persistence").unwrap().se.unwrap();
@@ -265,9 +281,15 @@ fn clusters_resample_whole_groups() {
     for name in ["bottom_persistence", "shorrocks_trace"] {
         let se = |r: &BootstrapResult| r.get(name).unwrap().se.unwrap();
         let ratio = se(&clustered) / se(&original);
-        assert!((0.85..1.15).contains(&ratio), "{name}: clustered / original {ratio}");
+        assert!(
+            (0.85..1.15).contains(&ratio),
+            "{name}: clustered / original {ratio}"
+        );
         let ratio = se(&original) / se(&naive);
-        assert!((1.2..1.7).contains(&ratio), "{name}: original / naive {ratio}");
+        assert!(
+            (1.2..1.7).contains(&ratio),
+            "{name}: original / naive {ratio}"
+        );
     }
 }
 
@@ -317,7 +339,10 @@ fn errors_are_typed() {
         "replicates",
     );
     invalid(
-        Bootstrap::new(10).level(1.0).run(&p, &c, None, &spec).unwrap_err(),
+        Bootstrap::new(10)
+            .level(1.0)
+            .run(&p, &c, None, &spec)
+            .unwrap_err(),
         "level",
     );
     invalid(
@@ -368,7 +393,9 @@ fn errors_are_typed() {
         MobilityError::NonFinite { index: 3, .. }
     ));
     assert!(matches!(
-        Bootstrap::new(10).run(&p, &c[..50], None, &spec).unwrap_err(),
+        Bootstrap::new(10)
+            .run(&p, &c[..50], None, &spec)
+            .unwrap_err(),
         MobilityError::LengthMismatch { .. }
     ));
     assert!(matches!(

@@ -96,16 +96,8 @@ fn draw(p: &Array2<f64>, rows: &[u64], rng: &mut ChaCha8Rng) -> Array2<f64> {
 
 #[test]
 fn size_under_the_null_and_power() {
-    let p = array![
-        [0.5, 0.3, 0.2],
-        [0.25, 0.45, 0.3],
-        [0.15, 0.3, 0.55]
-    ];
-    let q = array![
-        [0.35, 0.35, 0.3],
-        [0.25, 0.45, 0.3],
-        [0.15, 0.3, 0.55]
-    ];
+    let p = array![[0.5, 0.3, 0.2], [0.25, 0.45, 0.3], [0.15, 0.3, 0.55]];
+    let q = array![[0.35, 0.35, 0.3], [0.25, 0.45, 0.3], [0.15, 0.3, 0.55]];
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
     let sims = 2000;
     let (mut chi, mut g, mut power) = (0, 0, 0);
@@ -118,7 +110,13 @@ fn size_under_the_null_and_power() {
         g += usize::from(t.likelihood_ratio.p_value < 0.05);
         let c = draw(&q, &[300, 150, 100], &mut rng);
         let b = draw(&p, &[300, 150, 100], &mut rng);
-        power += usize::from(homogeneity(&[c.view(), b.view()]).unwrap().chi_square.p_value < 0.05);
+        power += usize::from(
+            homogeneity(&[c.view(), b.view()])
+                .unwrap()
+                .chi_square
+                .p_value
+                < 0.05,
+        );
     }
     let rate = |x: usize| x as f64 / sims as f64;
     println!(
@@ -127,7 +125,11 @@ fn size_under_the_null_and_power() {
         rate(g),
         rate(power)
     );
-    assert!((0.03..=0.07).contains(&rate(chi)), "chi-square size {}", rate(chi));
+    assert!(
+        (0.03..=0.07).contains(&rate(chi)),
+        "chi-square size {}",
+        rate(chi)
+    );
     assert!((0.03..=0.07).contains(&rate(g)), "G size {}", rate(g));
     assert!(rate(power) > 0.8, "power {}", rate(power));
 }
@@ -142,7 +144,10 @@ fn altham_distance_with_an_interval() {
     assert!(i.low < r.distance && r.distance < i.high);
     assert!(r.se.unwrap() > 0.0);
     assert_eq!(r.replicates.len() + r.undefined_replicates, 400);
-    assert_eq!(r, altham_bootstrap(a.view(), b.view(), 400, 7, 0.9).unwrap());
+    assert_eq!(
+        r,
+        altham_bootstrap(a.view(), b.view(), 400, 7, 0.9).unwrap()
+    );
     // small counts: some replicates hit a zero cell and are counted
     let s = array![[3.0, 1.0], [1.0, 3.0]];
     let r = altham_bootstrap(s.view(), s.view(), 300, 1, 0.95).unwrap();
@@ -161,10 +166,10 @@ fn bootstrap_difference_between_groups() {
     let sel = Selection::Names(vec!["shorrocks_trace".into(), "bottom_persistence".into()]);
     let boot = Bootstrap::new(300).seed(4).statistics(sel);
     let spec = ClassSpec::quantiles(5);
-    let same = bootstrap_difference(&boot, &Group::new(&pa, &ca), &Group::new(&pb, &cb), &spec)
-        .unwrap();
-    let differ = bootstrap_difference(&boot, &Group::new(&pa, &ca), &Group::new(&pc, &cc), &spec)
-        .unwrap();
+    let same =
+        bootstrap_difference(&boot, &Group::new(&pa, &ca), &Group::new(&pb, &cb), &spec).unwrap();
+    let differ =
+        bootstrap_difference(&boot, &Group::new(&pa, &ca), &Group::new(&pc, &cc), &spec).unwrap();
     for name in ["shorrocks_trace", "bottom_persistence"] {
         let d = same.get(name).unwrap();
         let (a, b) = (same.a.get(name).unwrap(), same.b.get(name).unwrap());
@@ -173,13 +178,19 @@ fn bootstrap_difference_between_groups() {
         // independent groups: var(d) = var(a) + var(b), roughly
         let want = (a.se.unwrap().powi(2) + b.se.unwrap().powi(2)).sqrt();
         assert!((d.se.unwrap() / want - 1.0).abs() < 0.15);
-        assert!(d.ci_low.unwrap() < 0.0 && 0.0 < d.ci_high.unwrap(), "{name}");
+        assert!(
+            d.ci_low.unwrap() < 0.0 && 0.0 < d.ci_high.unwrap(),
+            "{name}"
+        );
         let d = differ.get(name).unwrap();
-        assert!(d.ci_high.unwrap() < 0.0 || d.ci_low.unwrap() > 0.0, "{name}");
+        assert!(
+            d.ci_high.unwrap() < 0.0 || d.ci_low.unwrap() > 0.0,
+            "{name}"
+        );
     }
     // group B's draws are independent of group A's (other streams)
-    let twin = bootstrap_difference(&boot, &Group::new(&pa, &ca), &Group::new(&pa, &ca), &spec)
-        .unwrap();
+    let twin =
+        bootstrap_difference(&boot, &Group::new(&pa, &ca), &Group::new(&pa, &ca), &spec).unwrap();
     assert_ne!(
         twin.a.replicates("shorrocks_trace"),
         twin.b.replicates("shorrocks_trace")

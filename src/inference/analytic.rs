@@ -368,8 +368,16 @@ pub fn quantile_copula(
         || fractional_ranks(child, weights),
     );
     let (pr, cr) = (pr?, cr?);
-    let pcl = tm.parent_cutoffs.as_ref().expect("from status").classify(parent)?;
-    let ccl = tm.child_cutoffs.as_ref().expect("from status").classify(child)?;
+    let pcl = tm
+        .parent_cutoffs
+        .as_ref()
+        .expect("from status")
+        .classify(parent)?;
+    let ccl = tm
+        .child_cutoffs
+        .as_ref()
+        .expect("from status")
+        .classify(child)?;
     let alpha = derivative_windows(&pr, &ccl, weights, k, h)?;
     let beta = derivative_windows(&cr, &pcl, weights, k, h)?;
 
@@ -463,10 +471,18 @@ fn copula_influence(
     }
     // c_a, a = 1..k-1 (index a-1), and the suffix sums S_alpha(i) = sum_{a >= i} c_a.
     let c: Vec<f64> = (0..k - 1)
-        .map(|a| (0..k).map(|b| (gg[[a + 1, b]] - gg[[a, b]]) * alpha[a][b]).sum())
+        .map(|a| {
+            (0..k)
+                .map(|b| (gg[[a + 1, b]] - gg[[a, b]]) * alpha[a][b])
+                .sum()
+        })
         .collect();
     let d: Vec<f64> = (0..k - 1)
-        .map(|b| (0..k).map(|a| (gg[[a, b + 1]] - gg[[a, b]]) * beta[b][a]).sum())
+        .map(|b| {
+            (0..k)
+                .map(|a| (gg[[a, b + 1]] - gg[[a, b]]) * beta[b][a])
+                .sum()
+        })
         .collect();
     let suffix = |v: &[f64]| -> Vec<f64> {
         let mut s = vec![0.0; k];
@@ -570,7 +586,11 @@ impl Context {
         } else {
             Err(not_full())
         };
-        let eigen = if full { eigen_decomposition(&p) } else { Err(not_full()) };
+        let eigen = if full {
+            eigen_decomposition(&p)
+        } else {
+            Err(not_full())
+        };
         Ok(Context {
             k,
             p,
@@ -645,12 +665,12 @@ impl Context {
                 match vector {
                     ClassVector::Persistence => Ok(self.unit(i, i)),
                     ClassVector::Prais => Ok(-self.unit(i, i)),
-                    ClassVector::Upward => {
-                        Ok(Array2::from_shape_fn((k, k), |(a, b)| f64::from(u8::from(a == i && b > i))))
-                    }
-                    ClassVector::Downward => {
-                        Ok(Array2::from_shape_fn((k, k), |(a, b)| f64::from(u8::from(a == i && b < i))))
-                    }
+                    ClassVector::Upward => Ok(Array2::from_shape_fn((k, k), |(a, b)| {
+                        f64::from(u8::from(a == i && b > i))
+                    })),
+                    ClassVector::Downward => Ok(Array2::from_shape_fn((k, k), |(a, b)| {
+                        f64::from(u8::from(a == i && b < i))
+                    })),
                     ClassVector::ExpectedStay => {
                         let stay = 1.0 - self.p[[i, i]];
                         if stay <= 0.0 {
@@ -711,9 +731,11 @@ impl Context {
                         return Err("could not pair the complex second eigenvalue".into());
                     }
                     if next < k && (eig[next].value.abs() - m2).abs() <= tol {
-                        return Err("two distinct eigenvalues share the second-largest modulus: \
+                        return Err(
+                            "two distinct eigenvalues share the second-largest modulus: \
                                     1 - |lambda_2| has no derivative here"
-                            .into());
+                                .into(),
+                        );
                     }
                     Ok(-self.modulus_gradient(1)?)
                 }
@@ -735,12 +757,15 @@ impl Context {
                     let rm = l.mean_axis(Axis(1)).expect("k >= 2");
                     let cm = l.mean_axis(Axis(0)).expect("k >= 2");
                     let all = l.mean().expect("k >= 2");
-                    let lam = Array2::from_shape_fn((k, k), |(i, j)| l[[i, j]] - rm[i] - cm[j] + all);
+                    let lam =
+                        Array2::from_shape_fn((k, k), |(i, j)| l[[i, j]] - rm[i] - cm[j] + all);
                     let d = 2.0 * kf * lam.iter().map(|x| x * x).sum::<f64>().sqrt();
                     if d <= 0.0 {
-                        return Err("d(P, J) = 0 (independence): the distance has no derivative \
+                        return Err(
+                            "d(P, J) = 0 (independence): the distance has no derivative \
                                     there"
-                            .into());
+                                .into(),
+                        );
                     }
                     Ok(Array2::from_shape_fn((k, k), |(i, j)| {
                         4.0 * kf * kf * lam[[i, j]] / (d * self.p[[i, j]])
@@ -1015,7 +1040,12 @@ mod tests {
                 check_gradient(m, name, Weighting::Uniform);
             }
             for w in [Weighting::Uniform, Weighting::Stationary] {
-                for name in ["upward_share", "bartholomew", "immobility_ratio", "mean_class_jump"] {
+                for name in [
+                    "upward_share",
+                    "bartholomew",
+                    "immobility_ratio",
+                    "mean_class_jump",
+                ] {
                     check_gradient(m, name, w.clone());
                 }
             }

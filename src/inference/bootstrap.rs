@@ -245,7 +245,10 @@ impl Bootstrap {
         if self.replicates < 2 {
             return Err(MobilityError::invalid(
                 "replicates",
-                format!("{} bootstrap replicates; at least 2 are needed", self.replicates),
+                format!(
+                    "{} bootstrap replicates; at least 2 are needed",
+                    self.replicates
+                ),
             ));
         }
         check_level(self.level)?;
@@ -586,7 +589,7 @@ pub(crate) struct Design {
 
 #[derive(Debug)]
 enum Kernel {
-    Midrank(MidrankKernel),
+    Midrank(Box<MidrankKernel>),
     /// Cell index `i k + j` of every unit (classes never change).
     Fixed(Vec<u32>),
     Generic(GenericKernel),
@@ -620,7 +623,9 @@ impl Scratch {
             Kernel::Midrank(mk) => mk.zones.as_ref(),
             _ => None,
         };
-        let (zp, zc) = zones.map_or((0, 0), |z| (z.parent.safe_class.len(), z.child.safe_class.len()));
+        let (zp, zc) = zones.map_or((0, 0), |z| {
+            (z.parent.safe_class.len(), z.child.safe_class.len())
+        });
         Scratch {
             small: vec![0; d.n],
             large: Vec::new(),
@@ -671,7 +676,10 @@ impl Design {
         let weights_u = weights.map(by_unit);
         let clusters_u = clusters.map(|(ids, g)| {
             (
-                original.iter().map(|&i| ids[i as usize]).collect::<Vec<u32>>(),
+                original
+                    .iter()
+                    .map(|&i| ids[i as usize])
+                    .collect::<Vec<u32>>(),
                 g,
             )
         });
@@ -690,13 +698,13 @@ impl Design {
                         ids.iter().for_each(|&c| size[c as usize] += 1);
                         size.iter().map(|&s| (s * s) as f64).sum::<f64>() / n as f64
                     });
-                    Kernel::Midrank(MidrankKernel::new(
+                    Kernel::Midrank(Box::new(MidrankKernel::new(
                         psorted.iter().map(|&(key, _)| key).collect(),
                         &child_u,
                         weights_u.as_deref(),
                         k,
                         kish * cluster,
-                    ))
+                    )))
                 } else {
                     Kernel::Generic(GenericKernel {
                         rule: *rule,
@@ -797,7 +805,11 @@ impl Design {
             }
             #[cfg(test)]
             Draw::Given(by_original) => {
-                let m: Vec<u32> = self.original.iter().map(|&i| by_original[i as usize]).collect();
+                let m: Vec<u32> = self
+                    .original
+                    .iter()
+                    .map(|&i| by_original[i as usize])
+                    .collect();
                 s.store(m.into_iter());
             }
         }
@@ -1083,7 +1095,17 @@ impl Side {
         for (i, &(a, b)) in self.intervals.iter().enumerate() {
             before += safe[i];
             let (lo, hi) = self.cuts[i];
-            if !cuts_in(a as usize, b as usize, before, lo..hi, total, kf, key, val, out) {
+            if !cuts_in(
+                a as usize,
+                b as usize,
+                before,
+                lo..hi,
+                total,
+                kf,
+                key,
+                val,
+                out,
+            ) {
                 return false;
             }
             before += inside[i];
@@ -1226,7 +1248,8 @@ impl MidrankKernel {
             let mut xs = v.range(0, body);
             for p in z.pair[..body].chunks_exact(LANES) {
                 // the iterator yields exactly `body` values
-                let (Some(a), Some(b), Some(c), Some(d)) = (xs.next(), xs.next(), xs.next(), xs.next())
+                let (Some(a), Some(b), Some(c), Some(d)) =
+                    (xs.next(), xs.next(), xs.next(), xs.next())
                 else {
                     break;
                 };
@@ -1415,14 +1438,24 @@ mod tests {
 
     #[test]
     fn full_sample_matches_from_status() {
-        for (n, ties) in [(7usize, 3u64), (100, 1000), (5000, 17), (5000, 1_000_000), (70_000, 50)] {
+        for (n, ties) in [
+            (7usize, 3u64),
+            (100, 1000),
+            (5000, 17),
+            (5000, 1_000_000),
+            (70_000, 50),
+        ] {
             let (p, c, w) = data(n, ties);
             for k in [2usize, 3, 5, 10] {
                 for rule in [Rule::Midrank, Rule::Giddy, Rule::StataXtile] {
                     let spec = ClassSpec::Quantiles { k, rule };
                     let want = TransitionCounts::from_status(&p, &c, None, &spec).unwrap();
                     let got = design_table(&p, &c, None, &spec, CutoffMode::Reestimate, Draw::Full);
-                    assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>(), "n={n} k={k} {rule}");
+                    assert_eq!(
+                        got,
+                        want.counts().iter().copied().collect::<Vec<_>>(),
+                        "n={n} k={k} {rule}"
+                    );
                 }
                 let spec = ClassSpec::quantiles(k);
                 let want = TransitionCounts::from_status(&p, &c, Some(&w), &spec).unwrap();
@@ -1436,7 +1469,12 @@ mod tests {
     fn replicate_matches_weights_times_multiplicity() {
         // The fast kernel on multiplicities m equals from_status with weights w m (whole-number
         // weights: exact), for heavy ties, no ties, and zero weights.
-        for (n, ties) in [(50usize, 4u64), (3000, 25), (3000, 1_000_000), (40_000, 300)] {
+        for (n, ties) in [
+            (50usize, 4u64),
+            (3000, 25),
+            (3000, 1_000_000),
+            (40_000, 300),
+        ] {
             let (p, c, w) = data(n, ties);
             for seed in 0..4u64 {
                 let m: Vec<u32> = lcg(10 + seed, n).iter().map(|&x| (x % 3) as u32).collect();
@@ -1450,8 +1488,7 @@ mod tests {
                     assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
                     let wm: Vec<f64> = m.iter().zip(&w).map(|(&x, &w)| f64::from(x) * w).collect();
                     if wm.iter().sum::<f64>() > 0.0 {
-                        let want =
-                            TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
+                        let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
                         let got = design_table(
                             &p,
                             &c,
@@ -1464,7 +1501,10 @@ mod tests {
                     }
                 }
                 // generic rules: the expanded sample
-                let spec = ClassSpec::Quantiles { k: 5, rule: Rule::Giddy };
+                let spec = ClassSpec::Quantiles {
+                    k: 5,
+                    rule: Rule::Giddy,
+                };
                 let mut ep = Vec::new();
                 let mut ec = Vec::new();
                 for i in 0..n {
@@ -1529,7 +1569,14 @@ mod tests {
             assert_eq!(s.table, want.counts().iter().copied().collect::<Vec<_>>());
             let wm: Vec<f64> = m.iter().zip(&w).map(|(&x, &w)| f64::from(x) * w).collect();
             let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
-            let got = design_table(&p, &c, Some(&w), &spec, CutoffMode::Reestimate, Draw::Given(m));
+            let got = design_table(
+                &p,
+                &c,
+                Some(&w),
+                &spec,
+                CutoffMode::Reestimate,
+                Draw::Given(m),
+            );
             assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
         }
     }

@@ -161,7 +161,8 @@ fn test_statistic(statistic: f64, df: usize) -> Result<TestStatistic> {
                 .into(),
         });
     }
-    let dist = ChiSquared::new(df as f64).map_err(|e| MobilityError::invalid("df", e.to_string()))?;
+    let dist =
+        ChiSquared::new(df as f64).map_err(|e| MobilityError::invalid("df", e.to_string()))?;
     Ok(TestStatistic {
         statistic,
         df,
@@ -343,8 +344,7 @@ fn spread(values: &[f64], level: f64) -> (Option<f64>, Option<Interval>) {
         return (None, None);
     }
     let mean = values.iter().sum::<f64>() / values.len() as f64;
-    let var =
-        values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64;
+    let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64;
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let a = 1.0 - level;
@@ -497,11 +497,13 @@ pub fn bootstrap_difference(
                 .collect();
             let ja: Vec<Option<f64>> = ra.jack.iter().map(|r| r[s]).collect();
             let jb: Vec<Option<f64>> = rb.jack.iter().map(|r| r[s]).collect();
-            let accel = jackknife_effects(&ja).zip(jackknife_effects(&jb)).map(|(ea, eb)| {
-                let mut all = ea;
-                all.extend(eb.into_iter().map(|e| -e));
-                acceleration(&all)
-            });
+            let accel = jackknife_effects(&ja)
+                .zip(jackknife_effects(&jb))
+                .map(|(ea, eb)| {
+                    let mut all = ea;
+                    all.extend(eb.into_iter().map(|e| -e));
+                    acceleration(&all)
+                });
             boot.summary(ra.stats[s].clone(), est, &column, accel)
         })
         .collect();

@@ -34,8 +34,8 @@ use crate::matrix::{TransitionCounts, TransitionMatrix};
 use crate::measures::{MEASURES, Measures, Weighting};
 
 pub use analytic::{
-    AnalyticEstimate, AnalyticMethod, AnalyticOptions, AnalyticResult, RowCounts,
-    kish_row_counts, quantile_copula, row_multinomial,
+    AnalyticEstimate, AnalyticMethod, AnalyticOptions, AnalyticResult, RowCounts, kish_row_counts,
+    quantile_copula, row_multinomial,
 };
 pub use bootstrap::{Bootstrap, BootstrapResult, CutoffMode, Resampling, StatisticSummary};
 pub use compare::{
@@ -171,13 +171,14 @@ impl Statistic {
             }
             Ok(c)
         };
-        if let Some(rest) = name.strip_prefix("p_") {
-            if let Some((r, c)) = rest.split_once('_') {
-                return Ok(Statistic::Cell {
-                    row: class_no(r)?,
-                    col: class_no(c)?,
-                });
-            }
+        if let Some((r, c)) = name
+            .strip_prefix("p_")
+            .and_then(|rest| rest.split_once('_'))
+        {
+            return Ok(Statistic::Cell {
+                row: class_no(r)?,
+                col: class_no(c)?,
+            });
         }
         for vector in ClassVector::ALL {
             if let Some(rest) = name
@@ -340,12 +341,12 @@ impl Evaluator {
         let full_measures = stats.iter().any(
             |s| matches!(s, Statistic::Measure { name } if !CELL_MEASURES.contains(&name.as_str())),
         );
-        let profile = stats.iter().any(|s| {
-            matches!(s, Statistic::Class { vector, .. } if *vector != ClassVector::SteadyState)
-        });
-        let steady = stats.iter().any(|s| {
-            matches!(s, Statistic::Class { vector, .. } if *vector == ClassVector::SteadyState)
-        });
+        let profile = stats.iter().any(
+            |s| matches!(s, Statistic::Class { vector, .. } if *vector != ClassVector::SteadyState),
+        );
+        let steady = stats.iter().any(
+            |s| matches!(s, Statistic::Class { vector, .. } if *vector == ClassVector::SteadyState),
+        );
         Evaluator {
             k,
             weighting,
@@ -403,9 +404,9 @@ impl Evaluator {
                             "downward_from_top" => cell(k - 1, k - 1).map(|v| 1.0 - v),
                             "bottom_to_top" => cell(0, k - 1),
                             "top_to_bottom" => cell(k - 1, 0),
-                            "shorrocks_trace" => empty
-                                .is_empty()
-                                .then(|| (kf - p.diag().sum()) / (kf - 1.0)),
+                            "shorrocks_trace" => {
+                                empty.is_empty().then(|| (kf - p.diag().sum()) / (kf - 1.0))
+                            }
                             _ => None,
                         },
                     },

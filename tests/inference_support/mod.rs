@@ -45,8 +45,16 @@ pub fn gaussian_copula_matrix(rho: f64, k: usize) -> Array2<f64> {
             let u = lo + (t as f64 + 0.5) * h;
             let zu = nd.inverse_cdf(u);
             for b in 0..k {
-                let up = if b + 1 == k { 1.0 } else { nd.cdf((z[b + 1] - rho * zu) / s) };
-                let dn = if b == 0 { 0.0 } else { nd.cdf((z[b] - rho * zu) / s) };
+                let up = if b + 1 == k {
+                    1.0
+                } else {
+                    nd.cdf((z[b + 1] - rho * zu) / s)
+                };
+                let dn = if b == 0 {
+                    0.0
+                } else {
+                    nd.cdf((z[b] - rho * zu) / s)
+                };
                 p[[a, b]] += (up - dn) * h * k as f64;
             }
         }
