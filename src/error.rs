@@ -82,8 +82,9 @@ pub enum MobilityError {
     },
     /// A row of a probability table does not sum to 1 within the tolerance.
     #[error(
-        "row {row} of the probability table sums to {sum}, not 1 (tolerance {tolerance}); \
-         pass renormalise to rescale rounded tables"
+        "row {row} of the probability table sums to {}, not 1 (tolerance {tolerance}); \
+         pass renormalise to rescale rounded tables",
+        short(*.sum)
     )]
     RowSum {
         /// One-based row.
@@ -149,6 +150,13 @@ pub enum MobilityError {
     },
 }
 
+/// A number for a message: at most 10 decimals, trailing zeros dropped (0.8999999999999999 -> 0.9).
+fn short(x: f64) -> String {
+    let s = format!("{x:.10}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
 /// The crate's result type.
 pub type Result<T> = std::result::Result<T, MobilityError>;
 
@@ -188,6 +196,21 @@ pub fn check_finite(values: &[f64], what: &str) -> Result<()> {
 /// [`MobilityError::LengthMismatch`], [`MobilityError::NonFinite`],
 /// [`MobilityError::NegativeWeight`] or [`MobilityError::ZeroTotalWeight`].
 pub fn check_weights(weights: Option<&[f64]>, n: usize) -> Result<f64> {
+    let total = check_weight_values(weights, n)?;
+    if total <= 0.0 {
+        return Err(MobilityError::ZeroTotalWeight {
+            what: "weights".into(),
+        });
+    }
+    Ok(total)
+}
+
+/// As [`check_weights`], but a zero total is allowed (counting a chunk against fixed cut-offs).
+///
+/// # Errors
+/// [`MobilityError::LengthMismatch`], [`MobilityError::NonFinite`] or
+/// [`MobilityError::NegativeWeight`].
+pub fn check_weight_values(weights: Option<&[f64]>, n: usize) -> Result<f64> {
     let Some(w) = weights else {
         return Ok(n as f64);
     };
@@ -212,11 +235,6 @@ pub fn check_weights(weights: Option<&[f64]>, n: usize) -> Result<f64> {
         }
         total += value;
     }
-    if total <= 0.0 {
-        return Err(MobilityError::ZeroTotalWeight {
-            what: "weights".into(),
-        });
-    }
     Ok(total)
 }
 
@@ -235,6 +253,10 @@ pub fn check_same_length(expected: usize, found: usize, what: &str) -> Result<()
     Ok(())
 }
 
+/// The most classes a matrix built from microdata may have: per-mille classes. A k x k table of
+/// counts is allocated per chunk of data, so `k` is bounded to keep memory small.
+pub const MAX_CLASSES: usize = 1000;
+
 /// Checks `k >= 2`.
 ///
 /// # Errors
@@ -242,6 +264,21 @@ pub fn check_same_length(expected: usize, found: usize, what: &str) -> Result<()
 pub fn check_k(k: usize) -> Result<()> {
     if k < 2 {
         return Err(MobilityError::TooFewClasses { k });
+    }
+    Ok(())
+}
+
+/// Checks `2 <= k <=` [`MAX_CLASSES`] for classes requested by the user.
+///
+/// # Errors
+/// [`MobilityError::TooFewClasses`] or [`MobilityError::InvalidParameter`].
+pub fn check_k_requested(k: usize) -> Result<()> {
+    check_k(k)?;
+    if k > MAX_CLASSES {
+        return Err(MobilityError::invalid(
+            "number of classes",
+            format!("{k} is more than the {MAX_CLASSES} supported"),
+        ));
     }
     Ok(())
 }

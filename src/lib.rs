@@ -1,8 +1,51 @@
-//! mobility: social mobility measurement.
+//! # mobility
+//!
+//! Measure social mobility: how a child's place in the income (or any status) distribution
+//! depends on the parent's. From paired parent/child status with optional survey weights to the
+//! quantile transition matrix, every classic mobility index, Markov dynamics and inference.
+//!
+//! ## Notation (FORMULAS.md)
+//! - Classes `1..k` numbered from the **bottom**; matrices have the **origin (parent) in rows**.
+//! - `n_ij` weighted joint counts, `n_i.` row totals, `n` the total;
+//!   `P = [p_ij]`, `p_ij = n_ij / n_i.` = P(child in j | parent in i).
+//! - `pi`: origin weights for summary measures, parent shares `n_i. / n` by default
+//!   ([`Weighting`]).
+//! - Tie rules ([`Rule`]): `midrank` (default; Chetty et al. 2014: a unit's rank is the weighted
+//!   share below it plus half its tie group, class `ceil(k r)`), and `giddy`, `r-type7`,
+//!   `stata-xtile`, which reproduce PySAL giddy, R (mobilityIndexR) and Stata `xtile` exactly.
+//!   Ties always share a class; `k` never shrinks (an empty class is kept and reported).
+//!
+//! ## The data path
+//! ```text
+//! status --rank/quantile--> classes --matrix--> counts n_ij --> P --measures--> indices
+//!        (Cutoffs: data,                         (mergeable)        (Measures, ClassProfile,
+//!         reference, fixed)                                          Spectrum, markov)
+//! ```
+//! Each step is a type or function you can call on its own: [`rank::fractional_ranks`],
+//! [`quantile::Cutoffs`], [`TransitionCounts`], [`TransitionMatrix`], [`measures`], [`markov`].
+//!
+//! ## Example
+//! ```
+//! use mobility::{ClassSpec, TransitionMatrix, Weighting};
+//!
+//! // parent and child incomes (any strictly increasing transform gives the same matrix)
+//! let parent = [12.0, 25.0, 31.0, 48.0, 52.0, 60.0, 75.0, 90.0, 110.0, 150.0];
+//! let child = [15.0, 20.0, 45.0, 30.0, 70.0, 50.0, 65.0, 140.0, 95.0, 120.0];
+//! let tm = TransitionMatrix::from_status(&parent, &child, None, &ClassSpec::quantiles(5)).unwrap();
+//! let m = tm.measures(&Weighting::ParentShares).unwrap();
+//! assert_eq!(m.bottom_persistence, Some(1.0)); // both bottom-quintile children stayed
+//! assert!((m.shorrocks_trace.unwrap() - 0.5).abs() < 1e-12);
+//!
+//! // a published table: Chetty et al. (2014), US national quintiles
+//! let us = mobility::published::us_chetty_2014_quintiles();
+//! let m = us.measures(&Weighting::ParentShares).unwrap();
+//! assert!((m.bottom_to_top.unwrap() - 0.075).abs() < 5e-4); // P(Q5 | Q1) = 7.5%
+//! ```
 #![deny(missing_docs)]
 
 pub mod error;
 pub mod inference;
+pub mod io;
 pub mod linalg;
 pub mod markov;
 pub mod matrix;
@@ -12,6 +55,12 @@ pub mod quantile;
 pub mod rank;
 pub mod report;
 pub mod serde_nd;
+pub mod simulate;
+
+/// The README's Rust example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub use error::{MobilityError, Result};
 pub use matrix::{ClassSpec, TransitionCounts, TransitionMatrix};

@@ -72,12 +72,11 @@ pub fn check_stochastic(p: &ArrayRef2<f64>) -> Result<usize> {
         let sum: f64 = row.sum();
         if sum == 0.0 {
             return Err(MobilityError::Undefined {
-                what: format!("the transition probabilities of row {}", i + 1),
+                what: format!("the next step from class {}", i + 1),
                 reason: format!(
-                    "row {} is all zeros (class {} has no observations), so the next step from \
-                     that class is not defined; Markov dynamics need every row to sum to 1 \
-                     (drop or merge the empty class)",
-                    i + 1,
+                    "row {} of the transition matrix is all zeros (a class with no \
+                     observations); Markov dynamics need every row to sum to 1 (drop or merge \
+                     the empty class)",
                     i + 1
                 ),
             });
@@ -337,8 +336,8 @@ pub fn stationary_distribution(p: &ArrayRef2<f64>) -> Result<Array1<f64>> {
         return Err(MobilityError::Undefined {
             what: "the stationary distribution".into(),
             reason: format!(
-                "it is not unique: the chain has {} closed classes ({} in 1-based class \
-                 numbers); use stationary_distributions for one distribution per closed class",
+                "it is not unique: the chain has {} closed classes (1-based: {}); use \
+                 stationary_distributions for one distribution per closed class",
                 closed.len(),
                 list.join(", ")
             ),

@@ -14,7 +14,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{
-    MobilityError, Result, check_finite, check_k, check_same_length, check_weights,
+    MobilityError, Result, check_finite, check_k, check_k_requested, check_same_length,
+    check_weight_values, check_weights,
 };
 use crate::quantile::{Classifier, Cutoffs};
 use crate::rank::{Rule, check_index_range, sort_key};
@@ -105,7 +106,7 @@ impl TransitionCounts {
     /// ```
     ///
     /// # Errors
-    /// Empty input, lengths that differ, NaN or infinite status, bad weights, `k < 2`, parent and
+    /// Empty input, lengths that differ, NaN or infinite status, bad weights (a zero total only with quantile classes), `k < 2`, parent and
     /// child cut-offs with different `k`.
     ///
     /// # Complexity
@@ -131,13 +132,19 @@ impl TransitionCounts {
         check_same_length(parent.len(), child.len(), "child status")?;
         check_finite(child, "child status")?;
         check_index_range(parent.len())?;
-        check_weights(weights, parent.len())?;
+        // a zero total is fine against given cut-offs (an empty chunk); quantiles need weight
+        let total = check_weight_values(weights, parent.len())?;
         let (parent_cutoffs, child_cutoffs) = match spec {
             ClassSpec::Quantiles { k, rule } => {
-                check_k(*k)?;
+                check_k_requested(*k)?;
+                if total <= 0.0 {
+                    return Err(MobilityError::ZeroTotalWeight {
+                        what: "weights".into(),
+                    });
+                }
                 let (p, c) = rayon::join(
-                    || Cutoffs::quantiles(parent, weights, *k, *rule),
-                    || Cutoffs::quantiles(child, weights, *k, *rule),
+                    || Cutoffs::quantiles_checked(parent, weights, total, *k, *rule),
+                    || Cutoffs::quantiles_checked(child, weights, total, *k, *rule),
                 );
                 (p?, c?)
             }
@@ -190,7 +197,7 @@ impl TransitionCounts {
         weights: Option<&[f64]>,
         k: usize,
     ) -> Result<TransitionCounts> {
-        check_k(k)?;
+        check_k_requested(k)?;
         if parent.is_empty() {
             return Err(MobilityError::EmptyInput {
                 what: "parent classes".into(),
@@ -320,9 +327,11 @@ fn count_pairs(
     cc: &Classifier,
     k: usize,
 ) -> Array2<f64> {
+    // one k x k partial table per chunk: long chunks for large k keep the partials small
+    let chunk = COUNT_CHUNK.max(4 * k * k);
     let partials: Vec<Vec<f64>> = parent
-        .par_chunks(COUNT_CHUNK)
-        .zip(child.par_chunks(COUNT_CHUNK))
+        .par_chunks(chunk)
+        .zip(child.par_chunks(chunk))
         .enumerate()
         .map(|(c, (ps, cs))| {
             let mut local = vec![0.0f64; k * k];
@@ -333,7 +342,7 @@ fn count_pairs(
                     }
                 }
                 Some(w) => {
-                    let ws = &w[c * COUNT_CHUNK..c * COUNT_CHUNK + ps.len()];
+                    let ws = &w[c * chunk..c * chunk + ps.len()];
                     for ((&p, &x), &wi) in ps.iter().zip(cs).zip(ws) {
                         local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] += wi;
                     }
@@ -460,7 +469,7 @@ impl TransitionMatrix {
     /// ```
     ///
     /// # Errors
-    /// As [`TransitionCounts::from_status`].
+    /// As [`TransitionCounts::from_status`], and a zero total weight.
     ///
     /// # Complexity
     /// `O(n)` (see [`TransitionCounts::from_status`]).
@@ -480,7 +489,13 @@ impl TransitionMatrix {
         weights: Option<&[f64]>,
         spec: &ClassSpec,
     ) -> Result<TransitionMatrix> {
-        Ok(TransitionCounts::from_status(parent, child, weights, spec)?.to_matrix())
+        let counts = TransitionCounts::from_status(parent, child, weights, spec)?;
+        if counts.total() <= 0.0 {
+            return Err(MobilityError::ZeroTotalWeight {
+                what: "weights".into(),
+            });
+        }
+        Ok(counts.to_matrix())
     }
 
     /// The matrix of a published k x k count table (parents in rows).
@@ -545,14 +560,12 @@ impl TransitionMatrix {
         let mut p = table.to_owned();
         for (i, mut r) in p.axis_iter_mut(Axis(0)).enumerate() {
             let sum = r.sum();
-            if (sum - 1.0).abs() > options.tolerance {
-                if !options.renormalise || sum <= 0.0 {
-                    return Err(MobilityError::RowSum {
-                        row: i + 1,
-                        sum,
-                        tolerance: options.tolerance,
-                    });
-                }
+            if (sum - 1.0).abs() > options.tolerance && (!options.renormalise || sum <= 0.0) {
+                return Err(MobilityError::RowSum {
+                    row: i + 1,
+                    sum,
+                    tolerance: options.tolerance,
+                });
             }
             r.mapv_inplace(|v| v / sum);
         }

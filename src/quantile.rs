@@ -15,7 +15,9 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{MobilityError, Result, check_finite, check_k, check_weights};
+use crate::error::{
+    MobilityError, Result, check_finite, check_k, check_k_requested, check_weights,
+};
 use crate::rank::{Rule, check_index_range, from_sort_key, sort_key};
 
 /// One boundary between class `m` and class `m + 1`.
@@ -79,8 +81,8 @@ impl Cutoffs {
     /// are computed in exact integer arithmetic.
     ///
     /// # Errors
-    /// `k < 2`, empty or non-finite values, bad weights, or weights with a rule other than
-    /// `midrank` (the other rules reproduce unweighted software).
+    /// `k < 2` or above [`crate::error::MAX_CLASSES`], empty or non-finite values, bad weights, or
+    /// weights with a rule other than `midrank` (the other rules reproduce unweighted software).
     ///
     /// # Complexity
     /// `O(n)` time (a parallel histogram pass and a gathering pass), no `O(n)` extra memory beyond
@@ -104,6 +106,19 @@ impl Cutoffs {
         check_finite(values, "status")?;
         check_index_range(values.len())?;
         let total = check_weights(weights, values.len())?;
+        Self::quantiles_checked(values, weights, total, k, rule)
+    }
+
+    /// [`Cutoffs::quantiles`] after the caller has validated `values` and `weights` and summed the
+    /// weights to `total` (saves passes over data already checked).
+    pub(crate) fn quantiles_checked(
+        values: &[f64],
+        weights: Option<&[f64]>,
+        total: f64,
+        k: usize,
+        rule: Rule,
+    ) -> Result<Cutoffs> {
+        check_k_requested(k)?;
         if weights.is_some() && rule != Rule::Midrank {
             return Err(MobilityError::invalid(
                 "rule",
@@ -143,7 +158,7 @@ impl Cutoffs {
     /// assert_eq!(bands.class_of(20_000.0).unwrap(), 2);
     /// ```
     pub fn fixed(bounds: &[f64], closed: Closed) -> Result<Cutoffs> {
-        check_k(bounds.len() + 1)?;
+        check_k_requested(bounds.len() + 1)?;
         check_finite(bounds, "cut-offs")?;
         for (i, w) in bounds.windows(2).enumerate() {
             if w[1] <= w[0] {
@@ -171,7 +186,7 @@ impl Cutoffs {
     /// # Complexity
     /// `O(k)`.
     pub fn from_cuts(cuts: Vec<Cut>, source: CutoffSource) -> Result<Cutoffs> {
-        check_k(cuts.len() + 1)?;
+        check_k_requested(cuts.len() + 1)?;
         let values: Vec<f64> = cuts.iter().map(|c| c.value).collect();
         check_finite(&values, "cut-offs")?;
         for (i, w) in cuts.windows(2).enumerate() {
@@ -282,42 +297,54 @@ const SORT_MAX: usize = 4096;
 /// For each target `t` (ascending, each in `[0, scale * W)`), the distinct value `x*` with
 /// `scale * W(x < x*) <= t < scale * W(x <= x*)`. Comparing `scale * cumulative` with `t`
 /// keeps the arithmetic exact for whole-number weights.
+///
+/// Keys are taken relative to the smallest one, and the first histogram uses the top 16 bits of
+/// the observed key range, so the buckets are fine wherever the data lie.
 fn locate(values: &[f64], weights: Option<&[f64]>, scale: f64, targets: &[f64]) -> Vec<Located> {
-    let shift = 64 - BUCKET_BITS;
-    // Pass 1: weight per top-16-bit bucket, in fixed chunks summed in order.
-    let hist = values
+    // Pass 0: the key range (min and max are exact, so any reduction order gives the same).
+    let (lo, hi) = values
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            chunk.iter().fold((u64::MAX, 0u64), |(lo, hi), &v| {
+                let key = sort_key(v);
+                (lo.min(key), hi.max(key))
+            })
+        })
+        .reduce(|| (u64::MAX, 0), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+    let span_bits = 64 - (hi - lo).leading_zeros();
+    let shift = span_bits.saturating_sub(BUCKET_BITS);
+    let bucket = |v: f64| ((sort_key(v) - lo) >> shift) as usize;
+
+    // Pass 1: weight per bucket, in fixed chunks summed in chunk order.
+    let partials: Vec<Vec<f64>> = values
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(c, chunk)| {
             let mut h = vec![0.0f64; BUCKETS];
             match weights {
-                None => chunk
-                    .iter()
-                    .for_each(|&v| h[(sort_key(v) >> shift) as usize] += 1.0),
+                None => chunk.iter().for_each(|&v| h[bucket(v)] += 1.0),
                 Some(w) => {
                     let w = &w[c * CHUNK..c * CHUNK + chunk.len()];
-                    chunk
-                        .iter()
-                        .zip(w)
-                        .for_each(|(&v, &wi)| h[(sort_key(v) >> shift) as usize] += wi);
+                    chunk.iter().zip(w).for_each(|(&v, &wi)| h[bucket(v)] += wi);
                 }
             }
             h
         })
-        .reduce_with(|mut a, b| {
-            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-            a
-        })
-        .unwrap_or_else(|| vec![0.0; BUCKETS]);
+        .collect();
+    let mut hist = vec![0.0f64; BUCKETS];
+    for part in &partials {
+        hist.iter_mut().zip(part).for_each(|(x, y)| *x += y);
+    }
+    drop(partials);
     let hits = bucket_hits(&hist, scale, 0.0, targets);
 
     // Pass 2: gather the members of the buckets that hold a target.
     let mut slot = vec![u16::MAX; BUCKETS];
     let mut groups: Vec<(usize, f64)> = Vec::new(); // (bucket, weight below it)
-    for &(bucket, base) in &hits {
-        if slot[bucket] == u16::MAX {
-            slot[bucket] = groups.len() as u16;
-            groups.push((bucket, base));
+    for &(b, base) in &hits {
+        if slot[b] == u16::MAX {
+            slot[b] = groups.len() as u16;
+            groups.push((b, base));
         }
     }
     let gathered: Vec<Vec<Vec<(u64, f64)>>> = values
@@ -326,11 +353,10 @@ fn locate(values: &[f64], weights: Option<&[f64]>, scale: f64, targets: &[f64]) 
         .map(|(c, chunk)| {
             let mut out = vec![Vec::new(); groups.len()];
             for (i, &v) in chunk.iter().enumerate() {
-                let key = sort_key(v);
-                let s = slot[(key >> shift) as usize];
+                let s = slot[bucket(v)];
                 if s != u16::MAX {
                     let w = weights.map_or(1.0, |w| w[c * CHUNK + i]);
-                    out[s as usize].push((key, w));
+                    out[s as usize].push((sort_key(v) - lo, w));
                 }
             }
             out
@@ -339,13 +365,13 @@ fn locate(values: &[f64], weights: Option<&[f64]>, scale: f64, targets: &[f64]) 
 
     // Resolve each gathered bucket on the remaining bits.
     let mut result = Vec::with_capacity(targets.len());
-    for (g, &(bucket, base)) in groups.iter().enumerate() {
+    for (g, &(b, base)) in groups.iter().enumerate() {
         let mut members: Vec<(u64, f64)> =
             gathered.iter().flat_map(|c| c[g].iter().copied()).collect();
         let group_targets: Vec<f64> = hits
             .iter()
             .zip(targets)
-            .filter(|((b, _), _)| *b == bucket)
+            .filter(|((hb, _), _)| *hb == b)
             .map(|(_, &t)| t)
             .collect();
         resolve(
@@ -356,6 +382,9 @@ fn locate(values: &[f64], weights: Option<&[f64]>, scale: f64, targets: &[f64]) 
             &group_targets,
             &mut result,
         );
+    }
+    for l in &mut result {
+        l.key += lo;
     }
     result
 }
@@ -381,7 +410,7 @@ fn bucket_hits(hist: &[f64], scale: f64, base: f64, targets: &[f64]) -> Vec<(usi
     hits
 }
 
-/// Resolves targets inside one gathered bucket whose keys agree above bit `shift`.
+/// Resolves targets inside one gathered bucket whose (relative) keys agree on `key >> shift`.
 fn resolve(
     members: &mut [(u64, f64)],
     shift: u32,
@@ -403,7 +432,7 @@ fn resolve(
         }));
         return;
     }
-    if members.len() <= SORT_MAX || shift < BUCKET_BITS {
+    if members.len() <= SORT_MAX || shift == 0 {
         members.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
         let mut cum = base;
         let mut i = 0;
@@ -438,9 +467,9 @@ fn resolve(
         }
         return;
     }
-    let shift = shift - BUCKET_BITS;
-    let mask = (BUCKETS - 1) as u64;
-    let bucket = |key: u64| ((key >> shift) & mask) as usize;
+    let next = shift.saturating_sub(BUCKET_BITS);
+    let mask = (1u64 << (shift - next)) - 1;
+    let bucket = |key: u64| ((key >> next) & mask) as usize;
     let mut hist = vec![0.0f64; BUCKETS];
     for &(key, w) in members.iter() {
         hist[bucket(key)] += w;
@@ -455,7 +484,7 @@ fn resolve(
             .copied()
             .filter(|m| bucket(m.0) == b)
             .collect();
-        resolve(&mut sub, shift, sub_base, scale, &targets[start..end], out);
+        resolve(&mut sub, next, sub_base, scale, &targets[start..end], out);
         start = end;
     }
 }
@@ -521,7 +550,7 @@ fn stata_cuts(values: &[f64], k: usize) -> Vec<Cut> {
     // 1-based order statistic i = n m / k; 0-based positions below
     let spots: Vec<(usize, bool)> = (1..k)
         .map(|m| {
-            let whole = (n * m) % k == 0;
+            let whole = (n * m).is_multiple_of(k);
             let i = (n * m) / k; // floor
             if whole {
                 (i.saturating_sub(1), true) // average of x_(i) and x_(i+1), 1-based
@@ -650,6 +679,18 @@ mod tests {
         for k in [5, 10, 100] {
             let want: Vec<u32> = r.iter().map(|&r| class_of_rank(r, k) as u32).collect();
             assert_eq!(classes(&values, None, k, Rule::Midrank), want);
+        }
+        // extreme outliers make the first-level buckets coarse: the bulk needs deeper levels
+        let mut wide: Vec<f64> = (0..n)
+            .map(|i| 1.0 + ((i as f64) * 0.618_033_988_7).fract())
+            .collect();
+        wide[7] = -1e300;
+        wide[11] = 1e300;
+        wide[13] = 1e-300;
+        let rw = fractional_ranks(&wide, None).unwrap();
+        for k in [4, 10, 100] {
+            let want: Vec<u32> = rw.iter().map(|&r| class_of_rank(r, k) as u32).collect();
+            assert_eq!(classes(&wide, None, k, Rule::Midrank), want);
         }
         let w: Vec<f64> = (0..n).map(|i| (i % 3 + 1) as f64).collect();
         let rw = fractional_ranks(&values, Some(&w)).unwrap();

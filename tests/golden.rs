@@ -102,9 +102,9 @@ fn chetty_2014_us_national_quintiles() {
         [0.134, 0.16, 0.209, 0.244, 0.254],
         [0.109, 0.119, 0.17, 0.236, 0.365],
     ];
-    for i in 0..5 {
-        for j in 0..5 {
-            assert_abs_diff_eq!(tm.probabilities[[i, j]], printed[i][j], epsilon = 5e-4);
+    for (i, row) in printed.iter().enumerate() {
+        for (j, &want) in row.iter().enumerate() {
+            assert_abs_diff_eq!(tm.probabilities[[i, j]], want, epsilon = 5e-4);
         }
     }
     // computed with the FORMULAS.md definitions, uniform pi

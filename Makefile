@@ -1,0 +1,64 @@
+# Developer commands. `make test` needs only Rust and Python 3 (>= 3.9) on the machine.
+#
+#   make test          Rust tests, then the Python package built into .venv, its tests and the notebook
+#   make quickstart    the quickstart example (simulated population and published tables)
+#   make develop       (re)build the Python extension into .venv (release build)
+#   make bench-python  the Python comparison benchmark (benches/compare_python.py)
+
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+STAMP  := $(VENV)/.deps-stamp
+# Build and test dependencies; keep in step with python/pyproject.toml (`test` extra).
+PY_DEPS := "maturin>=1.16,<2" pytest numpy pandas polars matplotlib giddy nbclient ipykernel nbformat
+VENV_ENV := VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+
+.PHONY: test test-rust test-python notebook develop quickstart bench-python clean-venv
+
+test: test-rust test-python notebook
+
+test-rust:
+	cargo test --workspace
+
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+
+# Dependencies are installed once per venv (the stamp); `make clean-venv` starts afresh.
+$(STAMP): | $(VPY)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet $(PY_DEPS)
+	touch $(STAMP)
+
+# Incremental: cargo rebuilds only what changed, then maturin reinstalls the wheel.
+develop: $(STAMP)
+	$(VENV_ENV) maturin develop --release --quiet -m python/Cargo.toml
+
+# Tests and the notebook that read the real data in ../shared/data (not part of the repository)
+# run where that folder exists; elsewhere the data-free tests still run.
+SHARED_DATA ?= $(CURDIR)/../shared/data
+HAVE_DATA := $(wildcard $(SHARED_DATA)/chetty2014_national)
+
+test-python: develop
+ifneq ($(HAVE_DATA),)
+	$(VENV_ENV) MPLBACKEND=Agg MOBILITY_SHARED_DATA="$(SHARED_DATA)" python -m pytest -q python/tests
+else
+	@echo "note: $(SHARED_DATA) not found: running the Python tests that need no data"
+	$(VENV_ENV) MPLBACKEND=Agg python -m pytest -q -m "not validation" python/tests
+endif
+
+notebook: develop
+ifneq ($(HAVE_DATA),)
+	$(VENV_ENV) MPLBACKEND=Agg MOBILITY_SHARED_DATA="$(SHARED_DATA)" \
+		python python/tests/run_notebooks.py examples/notebooks/quickstart.ipynb
+else
+	@echo "note: $(SHARED_DATA) not found: the quickstart notebook (which reads it) is not run"
+endif
+
+quickstart:
+	cargo run --release --example quickstart
+
+bench-python: develop
+	$(VENV_ENV) python benches/compare_python.py
+
+clean-venv:
+	rm -rf $(VENV)

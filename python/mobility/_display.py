@@ -1,0 +1,181 @@
+"""Text, HTML and matplotlib views of a TransitionMatrix (no plotting import until asked)."""
+
+from __future__ import annotations
+
+import html as _html
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._matrix import TransitionMatrix
+
+#: The measures shown under the table, in this order.
+HEADLINE = (
+    "shorrocks_trace",
+    "bottom_persistence",
+    "top_persistence",
+    "bottom_to_top",
+    "immobility_ratio",
+    "second_eigenvalue",
+)
+
+
+def _fmt(v: Optional[float], digits: int = 3) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "n/a"
+    return f"{v:.{digits}f}"
+
+
+def _n_text(tm: "TransitionMatrix") -> str:
+    n = tm.n
+    if n is None:
+        return "n unknown (probability table)"
+    if float(n).is_integer():
+        return f"n = {int(n):,}"
+    return f"n = {n:,.2f} (weighted)"
+
+
+def _safe_measures(tm: "TransitionMatrix") -> Dict[str, Optional[float]]:
+    try:
+        return tm.measures()
+    except Exception:  # a display must never raise
+        return {}
+
+
+def text(tm: "TransitionMatrix") -> str:
+    """A compact plain-text view: header, the matrix, the headline measures."""
+    labels: List[str] = tm.labels
+    p = tm.probabilities
+    k = tm.k
+    head = f"TransitionMatrix(k={k}, {_n_text(tm)}"
+    if tm.n_dropped:
+        head += f", {tm.n_dropped:,} rows dropped"
+    head += ")"
+    if k > 12:
+        return head
+    width = max(6, max(len(x) for x in labels) + 1)
+    lines = [head, "parent \\ child " + "".join(f"{x:>{width}}" for x in labels)]
+    for i, lab in enumerate(labels):
+        row = "".join(f"{v:>{width}.3f}" for v in p[i])
+        lines.append(f"{lab:<15}{row}")
+    m = _safe_measures(tm)
+    if m:
+        lines.append("  ".join(f"{name}={_fmt(m.get(name))}" for name in HEADLINE[:4]))
+    return "\n".join(lines)
+
+
+def _cell_style(v: float, vmax: float) -> str:
+    a = 0.0 if vmax <= 0 else max(0.0, min(1.0, v / vmax))
+    color = "#ffffff" if a > 0.6 else "#111111"
+    return (
+        f"background-color: rgba(8, 81, 156, {0.08 + 0.87 * a:.3f}); color: {color}; "
+        "text-align: right; padding: 3px 8px; font-variant-numeric: tabular-nums;"
+    )
+
+
+def html(tm: "TransitionMatrix") -> str:
+    """A shaded heat-map table with labelled classes and the headline measures (pure HTML)."""
+    esc = _html.escape
+    labels = tm.labels
+    p = tm.probabilities
+    k = tm.k
+    vmax = float(p.max()) if p.size else 0.0
+    digits = 3 if k <= 10 else 2
+    th = "padding: 3px 8px; text-align: center; font-weight: 600;"
+    caption = f"Transition matrix P(child class | parent class), k = {k}, {_n_text(tm)}"
+    if tm.n_dropped:
+        caption += f", {tm.n_dropped:,} rows with missing values dropped"
+    out = [
+        '<div class="mobility-transition-matrix">',
+        '<table style="border-collapse: collapse; font-size: 0.9em;">',
+        f'<caption style="caption-side: top; text-align: left; padding-bottom: 4px;">'
+        f"{esc(caption)}</caption>",
+        "<thead><tr>",
+        f'<th style="{th}">parent \\ child</th>',
+    ]
+    out.extend(f'<th style="{th}">{esc(lab)}</th>' for lab in labels)
+    out.append(f'<th style="{th}">parent share</th></tr></thead><tbody>')
+    shares = tm.parent_shares
+    for i, lab in enumerate(labels):
+        out.append(f'<tr><th style="{th}">{esc(lab)}</th>')
+        out.extend(
+            f'<td style="{_cell_style(float(v), vmax)}">{float(v):.{digits}f}</td>' for v in p[i]
+        )
+        out.append(
+            f'<td style="text-align: right; padding: 3px 8px;">{float(shares[i]):.{digits}f}</td>'
+            "</tr>"
+        )
+    out.append("</tbody></table>")
+    m = _safe_measures(tm)
+    if m:
+        items = "".join(
+            f'<li><code>{esc(name)}</code> = {esc(_fmt(m.get(name)))}</li>' for name in HEADLINE
+        )
+        out.append(
+            '<ul style="list-style: none; padding-left: 0; margin-top: 6px; font-size: 0.9em;">'
+            f"{items}</ul>"
+        )
+    empty = tm.empty_rows()
+    if empty:
+        out.append(
+            "<p>Parent classes with no observations: "
+            f"{esc(', '.join(labels[i] for i in empty))}</p>"
+        )
+    out.append("</div>")
+    return "".join(out)
+
+
+def plot(
+    tm: "TransitionMatrix",
+    ax: Any = None,
+    *,
+    kind: str = "probabilities",
+    annotate: bool = True,
+    fmt: str = ".2f",
+    cmap: str = "Blues",
+    colorbar: bool = True,
+    title: Optional[str] = None,
+) -> Any:
+    """A labelled heat map of the matrix on `ax` (a new figure when None); returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    table = tm._table(kind)
+    if ax is None:
+        size = min(10.0, 2.0 + 0.7 * tm.k)
+        _, ax = plt.subplots(figsize=(size + 1.2, size))
+    image = ax.imshow(table, cmap=cmap, vmin=0.0, aspect="equal")
+    labels = tm.labels
+    step = max(1, tm.k // 20)
+    ticks = list(range(0, tm.k, step))
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([labels[i] for i in ticks])
+    ax.set_yticks(ticks)
+    ax.set_yticklabels([labels[i] for i in ticks])
+    ax.set_xlabel("child class")
+    ax.set_ylabel("parent class")
+    if title is None:
+        title = {
+            "probabilities": "P(child class | parent class)",
+            "counts": "Counts",
+            "joint": "Joint distribution",
+            "inflow": "P(parent class | child class)",
+        }.get(kind, kind)
+    ax.set_title(title)
+    if annotate and tm.k <= 12:
+        vmax = float(table.max()) if table.size else 0.0
+        for i in range(tm.k):
+            for j in range(tm.k):
+                v = float(table[i, j])
+                ax.text(
+                    j,
+                    i,
+                    format(v, fmt),
+                    ha="center",
+                    va="center",
+                    fontsize=8 if tm.k > 7 else 9,
+                    color="white" if vmax > 0 and v / vmax > 0.6 else "black",
+                )
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    return ax

@@ -1,0 +1,239 @@
+"""Turning user data (numpy, pandas, polars, lists) into contiguous float64 arrays.
+
+pandas and polars are never imported here: objects are recognised by their type's module, so
+the package works (and imports fast) without them.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ._mobility import MobilityError
+
+__all__ = [
+    "is_frame",
+    "column",
+    "as_float_array",
+    "as_int_array",
+    "as_matrix",
+    "check_k",
+    "missing_error",
+]
+
+
+def _module_root(obj: Any) -> str:
+    return type(obj).__module__.split(".", 1)[0]
+
+
+def is_frame(obj: Any) -> bool:
+    """Whether `obj` is a pandas or polars DataFrame (or a mapping of column name -> values)."""
+    root = _module_root(obj)
+    if root == "pandas" and type(obj).__name__ == "DataFrame":
+        return True
+    if root == "polars" and type(obj).__name__ in ("DataFrame", "LazyFrame"):
+        return True
+    return isinstance(obj, Mapping)
+
+
+def column(frame: Any, name: Any, role: str) -> Any:
+    """The column `name` of a DataFrame (or mapping), with an error naming the role if absent."""
+    if not isinstance(name, str):
+        raise TypeError(
+            f"with a DataFrame as the first argument, {role} must be a column name (str), "
+            f"not {type(name).__name__}"
+        )
+    if _module_root(frame) == "polars" and type(frame).__name__ == "LazyFrame":
+        frame = frame.collect()
+    try:
+        columns = list(frame.columns) if hasattr(frame, "columns") else list(frame.keys())
+    except Exception:  # pragma: no cover - exotic mappings
+        columns = []
+    if name not in columns:
+        shown = ", ".join(repr(c) for c in columns[:12])
+        more = ", ..." if len(columns) > 12 else ""
+        raise KeyError(f"{role} column {name!r} is not in the DataFrame (columns: {shown}{more})")
+    return frame[name]
+
+
+def _type_error(what: str, obj: Any, detail: str = "") -> TypeError:
+    extra = f" ({detail})" if detail else ""
+    return TypeError(
+        f"{what} must be numbers: a numpy array, pandas or polars Series, or a list, "
+        f"not {type(obj).__name__}{extra}"
+    )
+
+
+def as_float_array(obj: Any, what: str) -> np.ndarray:
+    """A 1-d contiguous float64 array from any real-valued array-like.
+
+    Missing values (None, NaN, pandas NA, polars null) become NaN. Contiguous float64 input is
+    returned as is (no copy). Strings, booleans, complex numbers, dicts and scalars raise
+    `TypeError`; a 2-d array raises `MobilityError` (a `ValueError`).
+    """
+    if isinstance(obj, (str, bytes, Mapping)) or obj is None or isinstance(obj, numbers.Number):
+        raise _type_error(what, obj)
+    root = _module_root(obj)
+    if root == "pandas":
+        if type(obj).__name__ == "DataFrame":
+            raise TypeError(
+                f"{what} is a DataFrame; pass it as the first argument and name the columns, "
+                f"e.g. transition_matrix(df, parent='...', child='...')"
+            )
+        kind = getattr(obj.dtype, "kind", "O")
+        if kind in "bcSUMm":
+            raise _type_error(what, obj, f"dtype {obj.dtype}")
+        try:
+            arr = obj.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError) as e:
+            raise _type_error(what, obj, f"dtype {obj.dtype}: {e}") from None
+    elif root == "polars":
+        if type(obj).__name__ in ("DataFrame", "LazyFrame"):
+            raise TypeError(
+                f"{what} is a DataFrame; pass it as the first argument and name the columns"
+            )
+        dtype = obj.dtype
+        if not dtype.is_numeric():
+            raise _type_error(what, obj, f"dtype {dtype}")
+        if obj.null_count() > 0:
+            obj = obj.cast(_polars_float64(obj)).fill_null(float("nan"))
+        arr = obj.to_numpy()
+    else:
+        try:
+            arr = np.asarray(obj)
+        except (TypeError, ValueError) as e:
+            raise _type_error(what, obj, str(e)) from None
+        if arr.dtype == object:
+            try:
+                arr = np.array(
+                    [np.nan if (v is None or _is_na(v)) else v for v in arr.ravel()],
+                    dtype=np.float64,
+                ).reshape(arr.shape)
+            except (TypeError, ValueError) as e:
+                raise _type_error(what, obj, str(e)) from None
+    if arr.dtype.kind not in "iuf":
+        raise _type_error(what, obj, f"dtype {arr.dtype}")
+    if arr.ndim != 1:
+        raise MobilityError(f"{what} must be one-dimensional, got shape {arr.shape}")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def _polars_float64(series: Any) -> Any:
+    import polars as pl  # only reached with a polars Series in hand
+
+    return pl.Float64
+
+
+def _is_na(v: Any) -> bool:
+    """pandas.NA, NaT, float NaN without importing pandas."""
+    if type(v).__name__ in ("NAType", "NaTType"):
+        return True
+    try:
+        return bool(v != v)
+    except Exception:
+        return False
+
+
+def as_int_array(obj: Any, what: str) -> np.ndarray:
+    """Classes as a contiguous int64 array; floats must be whole numbers, no missing values."""
+    arr = as_float_array(obj, what) if not (
+        isinstance(obj, np.ndarray) and obj.dtype.kind in "iu"
+    ) else obj
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise MobilityError(
+                f"{what} has {int(bad.sum())} missing or non-finite values; the first at row {i}"
+            )
+        frac = arr != np.round(arr)
+        if frac.any():
+            i = int(np.flatnonzero(frac)[0])
+            raise MobilityError(f"{what} at row {i} is {arr[i]}, not a whole class number")
+    if arr.ndim != 1:
+        raise MobilityError(f"{what} must be one-dimensional, got shape {arr.shape}")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def as_matrix(obj: Any, what: str = "matrix") -> np.ndarray:
+    """A 2-d float64 array from a matrix-like (numpy, nested lists, pandas/polars DataFrame)."""
+    if hasattr(obj, "probabilities") and hasattr(obj, "measures"):
+        return obj.probabilities
+    if isinstance(obj, (str, bytes, Mapping)) or obj is None or isinstance(obj, numbers.Number):
+        raise TypeError(f"{what} must be a k x k table of numbers, not {type(obj).__name__}")
+    root = _module_root(obj)
+    if root in ("pandas", "polars") and hasattr(obj, "to_numpy"):
+        obj = obj.to_numpy()
+    try:
+        arr = np.asarray(obj)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{what} must be a k x k table of numbers ({e})") from None
+    if arr.dtype == object:
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{what} must be a k x k table of numbers ({e})") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{what} must be a k x k table of numbers, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise MobilityError(f"{what} must be two-dimensional (k x k), got shape {arr.shape}")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def as_vector(obj: Any, what: str) -> list:
+    """A short vector (pi, shares, bounds) as a list of floats."""
+    if isinstance(obj, (str, bytes, Mapping)) or isinstance(obj, numbers.Number):
+        raise TypeError(f"{what} must be a sequence of numbers, not {type(obj).__name__}")
+    arr = as_float_array(obj, what)
+    return arr.tolist()
+
+
+def check_k(k: Any, what: str = "quantiles") -> int:
+    """An integer number of classes >= 2."""
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise TypeError(f"{what} must be an integer number of classes, not {type(k).__name__}")
+    k = int(k)
+    if k < 2:
+        raise MobilityError(f"the number of classes must be at least 2, got {k}")
+    return k
+
+
+def missing_error(
+    arrays: Sequence[Tuple[str, Optional[np.ndarray]]], index: Optional[Any] = None
+) -> Optional[MobilityError]:
+    """A clear error for missing values (NaN) in paired inputs, or None if there are none."""
+    parts = []
+    first = None
+    mask = None
+    for name, arr in arrays:
+        if arr is None:
+            continue
+        m = np.isnan(arr)
+        c = int(m.sum())
+        if c:
+            parts.append(f"{name}: {c}")
+            if mask is None:
+                mask = m
+            elif mask.shape == m.shape:
+                mask = mask | m
+            else:  # lengths differ (reported separately): count the longer one's rows
+                mask = m if m.size > mask.size else mask
+    if mask is None:
+        return None
+    rows = int(mask.sum())
+    first = int(np.flatnonzero(mask)[0])
+    label = ""
+    if index is not None:
+        try:
+            lab = index[first]
+            if lab != first:
+                label = f" (index label {lab!r})"
+        except Exception:
+            pass
+    return MobilityError(
+        f"{rows} row{'s' if rows != 1 else ''} with missing values (NaN, None or NA; "
+        f"{', '.join(parts)}); the first at row {first}{label}. "
+        f"Pass dropna=True to drop incomplete rows."
+    )

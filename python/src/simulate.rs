@@ -1,0 +1,70 @@
+//! The simulator: Gaussian-copula pairs with log-normal marginals, and the copula's true matrix.
+
+use mobility::simulate::{self as sim, Correlation, LogNormal, Simulation};
+use numpy::{IntoPyArray, PyArray2};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::{IntoPy, mat2, py_err};
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(gaussian_copula_matrix, m)?)?;
+    Ok(())
+}
+
+/// `n` simulated pairs: dict of numpy arrays `parent`, `child` (and `weight` when weighted).
+#[pyfunction]
+#[pyo3(signature = (n, rho, seed=0, correlation="pearson", parent_mu=sim::DEFAULT_MU,
+    parent_sigma=sim::DEFAULT_SIGMA, child_mu=sim::DEFAULT_MU, child_sigma=sim::DEFAULT_SIGMA,
+    weighted=false))]
+#[allow(clippy::too_many_arguments)]
+fn simulate<'py>(
+    py: Python<'py>,
+    n: usize,
+    rho: f64,
+    seed: u64,
+    correlation: &str,
+    parent_mu: f64,
+    parent_sigma: f64,
+    child_mu: f64,
+    child_sigma: f64,
+    weighted: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let correlation = match correlation {
+        "pearson" => Correlation::Pearson(rho),
+        "spearman" => Correlation::Spearman(rho),
+        other => {
+            return Err(py_err(mobility::MobilityError::invalid(
+                "correlation",
+                format!("'{other}': expected 'pearson' or 'spearman'"),
+            )));
+        }
+    };
+    let spec = Simulation::new(n, rho, seed)
+        .with_correlation(correlation)
+        .with_parent(LogNormal::new(parent_mu, parent_sigma).py()?)
+        .with_child(LogNormal::new(child_mu, child_sigma).py()?);
+    let d = PyDict::new(py);
+    if weighted {
+        let w = py.detach(|| sim::simulate_weighted(&spec)).py()?;
+        d.set_item("parent", w.parent.into_pyarray(py))?;
+        d.set_item("child", w.child.into_pyarray(py))?;
+        d.set_item("weight", w.weight.into_pyarray(py))?;
+    } else {
+        let s = py.detach(|| sim::simulate(&spec)).py()?;
+        d.set_item("parent", s.parent.into_pyarray(py))?;
+        d.set_item("child", s.child.into_pyarray(py))?;
+    }
+    Ok(d)
+}
+
+/// The population quantile transition matrix of the Gaussian copula with correlation `rho`.
+#[pyfunction]
+fn gaussian_copula_matrix<'py>(
+    py: Python<'py>,
+    rho: f64,
+    k: usize,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    Ok(mat2(py, sim::gaussian_copula_matrix(rho, k).py()?))
+}

@@ -1,0 +1,774 @@
+//! The `mobility` command-line tool, run as a user runs it: outputs checked against the library
+//! called directly, every error path checked for its exit status and its one-line message.
+//! Fixtures are small made-up files in tests/data.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use mobility::io::csv::{CsvOptions, read_columns};
+use mobility::matrix::ProbabilityOptions;
+use mobility::measures::{MEASURES, Weighting};
+use mobility::{ClassSpec, Rule, TransitionMatrix, published};
+use serde_json::Value;
+
+fn data(name: &str) -> String {
+    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run_with_stdin(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mobility"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    {
+        let mut input = child.stdin.take().expect("stdin");
+        if let Some(s) = stdin {
+            input.write_all(s.as_bytes()).expect("write stdin");
+        }
+    }
+    let out = child.wait_with_output().expect("the binary finishes");
+    for stream in [&out.stdout, &out.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(!text.contains("panicked"), "a panic: {text}");
+        assert!(!text.contains("RUST_BACKTRACE"), "a backtrace: {text}");
+    }
+    out
+}
+
+fn run(args: &[&str]) -> Output {
+    run_with_stdin(args, None)
+}
+
+/// Runs a command that must succeed silently on stderr; returns stdout.
+fn ok(args: &[&str]) -> String {
+    let out = run(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?} failed: {stderr}");
+    assert!(stderr.is_empty(), "{args:?} wrote to stderr: {stderr}");
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn json(args: &[&str]) -> Value {
+    serde_json::from_str(&ok(args)).expect("valid JSON")
+}
+
+/// Runs a command that must fail with `code` and exactly one line on stderr containing every
+/// part of `expected`; returns that line.
+fn fails(args: &[&str], code: i32, expected: &[&str]) -> String {
+    let out = run(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "{args:?}: not one line: {stderr}"
+    );
+    assert!(stderr.starts_with("mobility: error: "), "{stderr}");
+    for part in expected {
+        assert!(stderr.contains(part), "{args:?}: '{part}' not in: {stderr}");
+    }
+    stderr
+}
+
+fn library_report(tm: &TransitionMatrix, w: &Weighting) -> Value {
+    serde_json::to_value(tm.report(w).unwrap()).unwrap()
+}
+
+fn pairs_matrix(k: usize, rule: Rule, weighted: bool) -> TransitionMatrix {
+    let names = ["parent_income", "child_income", "weight"];
+    let c = read_columns(data("pairs.csv"), &names, &CsvOptions::default()).unwrap();
+    let w = weighted.then(|| c.get("weight").unwrap());
+    TransitionMatrix::from_status(
+        c.get("parent_income").unwrap(),
+        c.get("child_income").unwrap(),
+        w,
+        &ClassSpec::Quantiles { k, rule },
+    )
+    .unwrap()
+}
+
+/// JSON values equal up to the last bits of floats (serde_json's default float parser is not
+/// correctly rounded).
+fn assert_same(cli: &Value, lib: &Value) {
+    fn walk(a: &Value, b: &Value, path: &str) {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => {
+                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+                assert!(
+                    (x - y).abs() <= 1e-13 * x.abs().max(y.abs()).max(1.0),
+                    "{path}: {x} != {y}"
+                );
+            }
+            (Value::Array(x), Value::Array(y)) => {
+                assert_eq!(x.len(), y.len(), "{path}: lengths differ");
+                for (i, (a, b)) in x.iter().zip(y).enumerate() {
+                    walk(a, b, &format!("{path}[{i}]"));
+                }
+            }
+            (Value::Object(x), Value::Object(y)) => {
+                let kx: Vec<_> = x.keys().collect();
+                let ky: Vec<_> = y.keys().collect();
+                assert_eq!(kx, ky, "{path}: keys differ");
+                for (key, a) in x {
+                    walk(a, &y[key], &format!("{path}.{key}"));
+                }
+            }
+            _ => assert_eq!(a, b, "{path}"),
+        }
+    }
+    walk(cli, lib, "$");
+}
+
+fn check_keys(v: &Value) {
+    for key in [
+        "k",
+        "n",
+        "counts",
+        "matrix",
+        "parent_shares",
+        "child_shares",
+        "measures",
+        "steady_state",
+        "abs_eigenvalues",
+    ] {
+        assert!(v.get(key).is_some(), "no key {key}");
+    }
+    let measures = v["measures"].as_object().unwrap();
+    for (name, _) in MEASURES {
+        let m = &measures[name];
+        assert!(m.is_number() || m.is_null(), "{name}: {m}");
+    }
+    for row in v["matrix"].as_array().unwrap() {
+        let sum: f64 = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .sum();
+        assert!((sum - 1.0).abs() < 1e-12, "row sums to {sum}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// analyze
+
+#[test]
+fn analyze_human_output() {
+    let out = ok(&[
+        "analyze",
+        &data("pairs.csv"),
+        "--parent",
+        "parent_income",
+        "--child",
+        "child_income",
+    ]);
+    assert!(out.contains("parent 'parent_income' -> child 'child_income'"));
+    assert!(out.contains("40 rows, unweighted; 5 quantile classes by the midrank rule"));
+    assert!(out.contains("n = 40"));
+    assert!(out.contains("  Q1 "));
+    assert!(out.contains("Cut-offs"));
+    for (name, _) in MEASURES {
+        assert!(out.contains(name), "{name} missing");
+    }
+    assert!(out.contains("Eigenvalue moduli"));
+    assert!(out.lines().all(|l| l.chars().count() <= 100));
+    // The values are the library's, to 4 decimals.
+    let m = pairs_matrix(5, Rule::Midrank, false)
+        .measures(&Weighting::ParentShares)
+        .unwrap();
+    let trace = format!("{:.4}", m.shorrocks_trace.unwrap());
+    assert!(
+        out.lines()
+            .any(|l| l.contains("shorrocks_trace") && l.contains(&trace))
+    );
+}
+
+#[test]
+fn analyze_json_matches_the_library() {
+    let v = json(&[
+        "analyze",
+        &data("pairs.csv"),
+        "--parent",
+        "parent_income",
+        "--child",
+        "child_income",
+        "--json",
+    ]);
+    check_keys(&v);
+    let tm = pairs_matrix(5, Rule::Midrank, false);
+    assert_same(&v, &library_report(&tm, &Weighting::ParentShares));
+    assert_eq!(v["k"], 5);
+    assert_eq!(v["n"].as_f64(), Some(40.0));
+    assert!(v["counts"].is_array());
+}
+
+#[test]
+fn analyze_with_weights_rule_quantiles_and_pi() {
+    let v = json(&[
+        "analyze",
+        &data("pairs.csv"),
+        "--parent=parent_income",
+        "--child",
+        "child_income",
+        "--weight",
+        "weight",
+        "--quantiles",
+        "4",
+        "--pi",
+        "uniform",
+        "--json",
+    ]);
+    check_keys(&v);
+    let tm = pairs_matrix(4, Rule::Midrank, true);
+    assert_same(&v, &library_report(&tm, &Weighting::Uniform));
+    let total: f64 = read_columns(data("pairs.csv"), &["weight"], &CsvOptions::default())
+        .unwrap()
+        .values[0]
+        .iter()
+        .sum();
+    assert_eq!(v["n"].as_f64(), Some(total));
+
+    for rule in ["giddy", "r-type7", "stata-xtile"] {
+        let v = json(&[
+            "analyze",
+            &data("pairs.csv"),
+            "--parent",
+            "parent_income",
+            "--child",
+            "child_income",
+            "--rule",
+            rule,
+            "--quantiles",
+            "3",
+            "--pi",
+            "0.2,0.3,0.5",
+            "--json",
+        ]);
+        let tm = pairs_matrix(3, rule.parse().unwrap(), false);
+        assert_same(
+            &v,
+            &library_report(&tm, &Weighting::Custom(vec![0.2, 0.3, 0.5])),
+        );
+    }
+}
+
+#[test]
+fn analyze_deciles_fit_in_100_columns() {
+    let out = ok(&[
+        "analyze",
+        &data("pairs.csv"),
+        "--parent",
+        "parent_income",
+        "--child",
+        "child_income",
+        "--quantiles",
+        "10",
+    ]);
+    assert!(out.contains("D10"));
+    for l in out.lines() {
+        assert!(l.chars().count() <= 100, "too wide: {l}");
+    }
+}
+
+#[test]
+fn analyze_drop_missing() {
+    let args = [
+        "analyze",
+        &data("missing_values.csv"),
+        "--parent",
+        "parent_income",
+        "--child",
+        "child_income",
+        "--quantiles",
+        "2",
+        "--drop-missing",
+    ];
+    let out = ok(&args);
+    assert!(out.contains("dropped 2 rows with missing values (the first on line 3"));
+    assert!(out.contains("4 rows"));
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let o = run(&with_json);
+    assert!(o.status.success());
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["n"].as_f64(), Some(4.0));
+    let note = String::from_utf8_lossy(&o.stderr);
+    assert!(note.starts_with("mobility: note: dropped 2 rows"), "{note}");
+}
+
+#[test]
+fn analyze_reads_stdin_and_other_delimiters() {
+    let csv = "p,c\n1,2\n2,1\n3,4\n4,3\n";
+    let o = run_with_stdin(
+        &[
+            "analyze",
+            "-",
+            "--parent",
+            "p",
+            "--child",
+            "c",
+            "--quantiles",
+            "2",
+            "--json",
+        ],
+        Some(csv),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["matrix"], serde_json::json!([[1.0, 0.0], [0.0, 1.0]]));
+
+    let v = json(&[
+        "analyze",
+        &data("semicolon.csv"),
+        "--parent",
+        "parent",
+        "--child",
+        "child",
+        "--quantiles",
+        "3",
+        "--delimiter",
+        ";",
+        "--json",
+    ]);
+    assert_eq!(v["n"].as_f64(), Some(6.0));
+    fails(
+        &[
+            "analyze",
+            &data("semicolon.csv"),
+            "--parent",
+            "parent",
+            "--child",
+            "child",
+        ],
+        1,
+        &["semicolon.csv: column 'parent'", "is the delimiter ';'?"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// table
+
+#[test]
+fn table_of_counts() {
+    let out = ok(&["table", &data("counts5.csv")]);
+    assert!(out.contains("a 5 x 5 count table (header row on line 1; labels in column 1)"));
+    assert!(out.contains("n = 500"));
+    assert!(out.contains("0.4000  0.2500  0.1800  0.1100  0.0600"));
+
+    let v = json(&["table", &data("counts5.csv"), "--json"]);
+    check_keys(&v);
+    let counts = ndarray::array![
+        [40.0, 25.0, 18.0, 11.0, 6.0],
+        [26.0, 28.0, 22.0, 15.0, 9.0],
+        [18.0, 22.0, 24.0, 21.0, 15.0],
+        [10.0, 16.0, 22.0, 27.0, 25.0],
+        [6.0, 9.0, 14.0, 26.0, 45.0],
+    ];
+    let tm = TransitionMatrix::from_counts(counts.view()).unwrap();
+    assert_same(&v, &library_report(&tm, &Weighting::ParentShares));
+}
+
+#[test]
+fn table_of_counts_with_child_in_rows() {
+    let v = json(&[
+        "table",
+        &data("counts_child_in_rows.csv"),
+        "--child-in-rows",
+        "--json",
+    ]);
+    let file = ndarray::array![[12.0, 3.0, 1.0], [5.0, 10.0, 4.0], [3.0, 7.0, 15.0]];
+    let tm = TransitionMatrix::from_counts(file.t()).unwrap();
+    assert_same(&v, &library_report(&tm, &Weighting::ParentShares));
+    assert_eq!(v["counts"][0], serde_json::json!([12.0, 5.0, 3.0]));
+}
+
+#[test]
+fn table_of_probabilities_with_child_in_rows_and_parent_shares() {
+    let v = json(&[
+        "table",
+        &data("probs_child_in_rows.csv"),
+        "--probabilities",
+        "--child-in-rows",
+        "--parent-shares",
+        "0.5,0.3,0.2",
+        "--json",
+    ]);
+    check_keys(&v);
+    assert!(v["n"].is_null());
+    assert!(v["counts"].is_null());
+    let file = ndarray::array![[0.5, 0.25, 0.125], [0.25, 0.5, 0.375], [0.25, 0.25, 0.5]];
+    let opts = ProbabilityOptions {
+        parent_shares: Some(vec![0.5, 0.3, 0.2]),
+        child_in_rows: true,
+        ..ProbabilityOptions::default()
+    };
+    let tm = TransitionMatrix::from_probabilities(file.view(), &opts).unwrap();
+    assert_same(&v, &library_report(&tm, &Weighting::ParentShares));
+    assert_eq!(v["matrix"][2], serde_json::json!([0.125, 0.375, 0.5]));
+}
+
+#[test]
+fn rounded_table_needs_renormalise() {
+    fails(
+        &["table", &data("probs_rounded.csv"), "--probabilities"],
+        1,
+        &[
+            "probs_rounded.csv: line 3: parent class 2 sums to 1.01, not 1",
+            "--renormalise",
+        ],
+    );
+    let v = json(&[
+        "table",
+        &data("probs_rounded.csv"),
+        "--probabilities",
+        "--renormalise",
+        "--json",
+    ]);
+    // The same table, as printed by Blanden et al. (2005), is built in.
+    assert_same(
+        &v,
+        &library_report(
+            &published::uk_blanden_2005_quartiles(),
+            &Weighting::ParentShares,
+        ),
+    );
+    // A wide enough tolerance accepts it without rescaling.
+    let loose = json(&[
+        "table",
+        &data("probs_rounded.csv"),
+        "--probabilities",
+        "--tolerance",
+        "0.02",
+        "--json",
+    ]);
+    assert_eq!(loose["k"], 4);
+}
+
+// ---------------------------------------------------------------------------------------------
+// published, help, version
+
+#[test]
+fn published_tables() {
+    let list = ok(&["published"]);
+    for name in published::NAMES {
+        assert!(list.contains(name));
+        let out = ok(&["published", name]);
+        assert!(out.contains(&format!("mobility published: {name}")));
+        assert!(out.contains("shorrocks_trace"));
+        let v = json(&["published", name, "--json"]);
+        check_keys(&v);
+        let tm = published::by_name(name).unwrap();
+        assert_same(&v, &library_report(&tm, &Weighting::ParentShares));
+    }
+    let us = json(&["published", "us_chetty_2014", "--json"]);
+    let p11 = us["measures"]["bottom_persistence"].as_f64().unwrap();
+    assert!((p11 - 0.337).abs() < 5e-4); // Chetty et al. (2014): Q1 -> Q1 33.7%
+    let names: Value = json(&["published", "--json"]);
+    assert_eq!(names.as_array().unwrap().len(), published::NAMES.len());
+}
+
+#[test]
+fn help_and_version() {
+    let top = ok(&["--help"]);
+    assert!(top.contains("mobility analyze FILE.csv --parent COL --child COL"));
+    assert_eq!(ok(&["-h"]), top);
+    for (command, needle) in [
+        ("analyze", "--quantiles K"),
+        ("table", "--child-in-rows"),
+        ("published", "us_chetty_2014"),
+    ] {
+        let help = ok(&[command, "--help"]);
+        assert!(help.contains(needle), "{command}");
+        assert!(help.lines().all(|l| l.chars().count() <= 100));
+        // Help wins over other arguments, even bad ones.
+        assert_eq!(ok(&[command, "--bogus", "-h"]), help);
+    }
+    assert_eq!(
+        ok(&["--version"]).trim(),
+        format!("mobility {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors: exit 1 for data, 2 for usage, one line naming the file, line, column and problem
+
+fn analyze_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "analyze",
+        file,
+        "--parent",
+        "parent_income",
+        "--child",
+        "child_income",
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+#[test]
+fn data_errors_name_file_line_and_column() {
+    let missing = data("no_such_file.csv");
+    fails(
+        &analyze_args(&missing, &[]),
+        1,
+        &["no_such_file.csv: no such file"],
+    );
+    let pairs = data("pairs.csv");
+    fails(
+        &[
+            "analyze",
+            &pairs,
+            "--parent",
+            "parent",
+            "--child",
+            "child_income",
+        ],
+        1,
+        &[
+            "pairs.csv: column 'parent': no such column",
+            "'id', 'parent_income', 'child_income', 'weight'",
+        ],
+    );
+    let non_numeric = data("non_numeric.csv");
+    fails(
+        &analyze_args(&non_numeric, &[]),
+        1,
+        &["non_numeric.csv: line 3, column 'child_income': '31,000' is not a number"],
+    );
+    let empty = data("missing_values.csv");
+    fails(
+        &analyze_args(&empty, &[]),
+        1,
+        &[
+            "missing_values.csv: line 3, column 'child_income': missing value (empty cell)",
+            "2 rows have missing values",
+            "the first on line 3",
+        ],
+    );
+    let nan = data("nan.csv");
+    fails(
+        &analyze_args(&nan, &[]),
+        1,
+        &["nan.csv: line 4, column 'parent_income': missing value ('NaN')"],
+    );
+    let ragged = data("ragged.csv");
+    fails(
+        &analyze_args(&ragged, &[]),
+        1,
+        &["ragged.csv: line 4: 2 fields, but the header (line 1) has 3"],
+    );
+    let negative = data("negative_weight.csv");
+    fails(
+        &analyze_args(&negative, &["--weight", "weight"]),
+        1,
+        &["negative_weight.csv: line 4, column 'weight': negative weight (-2)"],
+    );
+    let dir = data("");
+    fails(&analyze_args(&dir, &[]), 1, &["is a directory"]);
+}
+
+#[test]
+fn table_errors() {
+    fails(
+        &["table", &data("not_square.csv")],
+        1,
+        &["not_square.csv: the table must be square (k x k), but it has 2 rows and 3 columns"],
+    );
+    fails(
+        &["table", &data("negative_count.csv")],
+        1,
+        &["negative_count.csv: line 2, column 1: count -4 is negative"],
+    );
+    fails(
+        &["table", &data("probs_child_in_rows.csv"), "--probabilities"],
+        1,
+        &["sums to 0.875, not 1", "pass --child-in-rows"],
+    );
+    fails(
+        &["table", &data("counts5.csv"), "--probabilities"],
+        1,
+        &[
+            "counts5.csv: line 2: parent class 1 sums to 100",
+            "count table",
+        ],
+    );
+    fails(
+        &["table", &data("table_nan.csv")],
+        1,
+        &["table_nan.csv: line 2, column 3 ('Q2'): missing value ('NaN')"],
+    );
+    fails(
+        &[
+            "table",
+            &data("probs_child_in_rows.csv"),
+            "--probabilities",
+            "--child-in-rows",
+            "--parent-shares",
+            "0.5,0.5",
+        ],
+        2,
+        &["--parent-shares has 2 values but the table has 3 classes"],
+    );
+    fails(
+        &[
+            "table",
+            &data("probs_child_in_rows.csv"),
+            "--probabilities",
+            "--child-in-rows",
+            "--parent-shares",
+            "0.5,0.3,0.3",
+        ],
+        2,
+        &["invalid --parent-shares: must sum to 1"],
+    );
+    fails(
+        &["table", &data("counts5.csv"), "--renormalise"],
+        2,
+        &["--renormalise applies to probability tables"],
+    );
+    fails(
+        &["table", &data("counts5.csv"), "--pi", "0.5,0.5"],
+        2,
+        &["--pi has 2 weights but there are 5 classes"],
+    );
+}
+
+#[test]
+fn one_by_one_table_is_rejected() {
+    let o = run_with_stdin(&["table", "-"], Some("7\n"));
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("<stdin>: the table is 1 x 1"), "{e}");
+}
+
+#[test]
+fn usage_errors() {
+    let pairs = data("pairs.csv");
+    fails(
+        &analyze_args(&pairs, &["--quantiles", "1"]),
+        2,
+        &["--quantiles must be at least 2, got 1"],
+    );
+    fails(
+        &analyze_args(&pairs, &["--quantiles", "five"]),
+        2,
+        &["--quantiles expects a whole number", "'five'"],
+    );
+    fails(
+        &analyze_args(&pairs, &["--quantiles", "100000"]),
+        2,
+        &["--quantiles must be at most 1000"],
+    );
+    fails(
+        &analyze_args(&pairs, &["--rule", "median"]),
+        2,
+        &[
+            "unknown --rule 'median'",
+            "midrank, giddy, r-type7 or stata-xtile",
+        ],
+    );
+    fails(
+        &analyze_args(&pairs, &["--frobnicate"]),
+        2,
+        &["unknown option '--frobnicate' for 'analyze'", "--help"],
+    );
+    fails(
+        &analyze_args(&pairs, &["--child", "weight"]),
+        2,
+        &["--child is given twice"],
+    );
+    fails(
+        &analyze_args(&pairs, &["--json=yes"]),
+        2,
+        &["--json takes no value"],
+    );
+    fails(
+        &["analyze", &pairs, "--parent", "parent_income"],
+        2,
+        &["--child is required"],
+    );
+    fails(
+        &["analyze", &pairs, "--parent", "--child", "child_income"],
+        2,
+        &["--parent needs a value"],
+    );
+    fails(
+        &["analyze", "--parent", "a", "--child", "b"],
+        2,
+        &["missing FILE.csv"],
+    );
+    fails(
+        &analyze_args(&pairs, &["other.csv"]),
+        2,
+        &["unexpected argument 'other.csv'"],
+    );
+    fails(
+        &analyze_args(&pairs, &["--weight", "weight", "--rule", "giddy"]),
+        2,
+        &["--weight needs --rule midrank"],
+    );
+    fails(
+        &analyze_args(&pairs, &["--pi", "sideways"]),
+        2,
+        &["invalid --pi 'sideways'"],
+    );
+    fails(
+        &analyze_args(&pairs, &["--delimiter", "|"]),
+        2,
+        &["invalid --delimiter '|'"],
+    );
+    fails(&[], 2, &["no command given"]);
+    fails(&["frobnicate"], 2, &["unknown command 'frobnicate'"]);
+    fails(
+        &["data.csv"],
+        2,
+        &["did you mean 'mobility analyze data.csv"],
+    );
+    fails(
+        &["published", "mars"],
+        2,
+        &["unknown table 'mars'", "us_chetty_2014"],
+    );
+    fails(
+        &[
+            "table",
+            &data("counts5.csv"),
+            "--tolerance",
+            "-1",
+            "--probabilities",
+        ],
+        2,
+        &["--tolerance expects a number >= 0"],
+    );
+}
+
+#[test]
+fn stationary_pi_that_is_not_unique_is_a_data_error() {
+    // Two closed classes: {1} and {2, 3}.
+    let o = run_with_stdin(
+        &["table", "-", "--pi", "stationary"],
+        Some("5,0,0\n0,3,1\n0,2,2\n"),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.starts_with("mobility: error: <stdin>: --pi:"), "{e}");
+}
+
+#[test]
+fn output_to_a_closed_pipe_is_not_an_error() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mobility"))
+        .args(["published", "us_chetty_2014"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
