@@ -34,10 +34,13 @@ use crate::matrix::{TransitionCounts, TransitionMatrix};
 use crate::measures::{MEASURES, Measures, Weighting};
 
 pub use analytic::{
-    AnalyticEstimate, AnalyticMethod, AnalyticOptions, AnalyticResult, RowCounts, kish_row_counts,
-    quantile_copula, row_multinomial,
+    AnalyticEstimate, AnalyticMethod, AnalyticOptions, AnalyticResult, Bandwidth, RowCounts,
+    kish_row_counts, quantile_copula, row_multinomial,
 };
-pub use bootstrap::{Bootstrap, BootstrapResult, CutoffMode, Resampling, StatisticSummary};
+pub use bootstrap::{
+    Bootstrap, BootstrapResult, CutoffMode, DEFAULT_JACKKNIFE_GROUPS, Resampling,
+    StatisticSummary,
+};
 pub use compare::{
     AlthamComparison, DifferenceResult, Group, HomogeneityTest, JointHomogeneityTest,
     RowContribution, TestStatistic, altham_bootstrap, bootstrap_difference, homogeneity,
