@@ -53,6 +53,21 @@
 //! `a = sum e_g^3 / (6 (sum e_g^2)^(3/2))` with `e_g = mean - theta_(g)`. The delete-one jackknife
 //! would cost `n` full estimations; with `G` groups the third and second moments of the group
 //! effects estimate those of the unit influence values (Efron & Tibshirani 1993, ch. 14 and 11.5).
+//!
+//! # Finite-sample behaviour (examples/coverage.rs)
+//! On a Gaussian copula (rho = 0.5) with `N = 2,000` and `B = 1,000`, over 1,000 samples, nominal
+//! 95% intervals covered the population value: quintiles, bottom persistence / trace: percentile
+//! 95.3% / 97.1%, BCa 93.1% / 93.4%; deciles: percentile 97.3% / 98.0%, BCa 94.3% / 93.5%
+//! (the analytic copula intervals of [`crate::inference::quantile_copula`]: 94.3-95.7%). With
+//! re-estimated cut-offs the bootstrap standard error of the trace is about 7% above the true
+//! spread at `N = 2,000` (13% at 500, 3% at 8,000): the bootstrap of sample quantiles converges
+//! slowly (Hall & Martin 1988), and tie-breaking the duplicated units does not change it. So the
+//! percentile interval errs on the wide side in small samples, and BCa, whose bias correction
+//! comes from the same replicates, on the narrow side.
+//!
+//! # Performance
+//! `B = 1,000` replicates of all decile statistics at `N = 10^6` (re-ranking every replicate)
+//! take about 3.7 s on 2 shared cores (`benches/bootstrap.rs`), about 3 ms of CPU a replicate.
 
 use std::collections::HashMap;
 use std::hash::Hash;

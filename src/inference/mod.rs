@@ -38,8 +38,7 @@ pub use analytic::{
     kish_row_counts, quantile_copula, row_multinomial,
 };
 pub use bootstrap::{
-    Bootstrap, BootstrapResult, CutoffMode, DEFAULT_JACKKNIFE_GROUPS, Resampling,
-    StatisticSummary,
+    Bootstrap, BootstrapResult, CutoffMode, DEFAULT_JACKKNIFE_GROUPS, Resampling, StatisticSummary,
 };
 pub use compare::{
     AlthamComparison, DifferenceResult, Group, HomogeneityTest, JointHomogeneityTest,
