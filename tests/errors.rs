@@ -122,8 +122,16 @@ fn lengths_empty_and_k() {
         assert_eq!(e, MobilityError::TooFewClasses { k });
     }
     assert!(Cutoffs::quantiles(&[1.0], None, 1, Rule::Giddy).is_err());
-    let e = err_of(TransitionMatrix::from_status(&[1.0, 2.0], &[1.0, 2.0], None, &q(1001)));
-    assert!(e.to_string().contains("1001 is more than the 1000 supported"));
+    let e = err_of(TransitionMatrix::from_status(
+        &[1.0, 2.0],
+        &[1.0, 2.0],
+        None,
+        &q(1001),
+    ));
+    assert!(
+        e.to_string()
+            .contains("1001 is more than the 1000 supported")
+    );
     assert!(TransitionCounts::from_classes(&[1], &[1], None, 5000).is_err());
 }
 
