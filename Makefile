@@ -3,6 +3,7 @@
 #   make test          Rust tests, then the Python package built into .venv, its tests and the notebook
 #   make quickstart    the quickstart example (simulated population and published tables)
 #   make develop       (re)build the Python extension into .venv (release build)
+#   make validate      the Rust validation suite on the real data in ../shared/data (CI runs it)
 #   make bench-python  the Python comparison benchmark (benches/compare_python.py)
 
 PYTHON ?= python3
@@ -13,7 +14,7 @@ STAMP  := $(VENV)/.deps-stamp
 PY_DEPS := "maturin>=1.16,<2" pytest numpy pandas polars matplotlib giddy nbclient ipykernel nbformat
 VENV_ENV := VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: test test-rust test-python notebook develop quickstart bench-python clean-venv
+.PHONY: test test-rust test-python notebook develop quickstart validate bench-python clean-venv
 
 test: test-rust test-python notebook
 
@@ -56,6 +57,11 @@ endif
 
 quickstart:
 	cargo run --release --example quickstart
+
+# Every Rust test file gated by the `validation` feature (tests/validation*.rs) reads ../shared/data.
+validate:
+	@test -d "$(SHARED_DATA)" || { echo "error: $(SHARED_DATA) not found: the validation suite needs it"; exit 1; }
+	cargo test --features validation --test 'validation*'
 
 bench-python: develop
 	$(VENV_ENV) python benches/compare_python.py
