@@ -175,7 +175,12 @@ fn analyze_human_output() {
         assert!(out.contains(name), "{name} missing");
     }
     assert!(out.contains("Eigenvalue moduli"));
-    assert!(out.lines().all(|l| l.chars().count() <= 100));
+    // every line but the header that echoes the (machine-dependent) file path fits 100 columns
+    assert!(
+        out.lines()
+            .filter(|l| !l.contains("tests/data/"))
+            .all(|l| l.chars().count() <= 100)
+    );
     // The values are the library's, to 4 decimals.
     let m = pairs_matrix(5, Rule::Midrank, false)
         .measures(&Weighting::ParentShares)
@@ -269,7 +274,7 @@ fn analyze_deciles_fit_in_100_columns() {
         "10",
     ]);
     assert!(out.contains("D10"));
-    for l in out.lines() {
+    for l in out.lines().filter(|l| !l.contains("tests/data/")) {
         assert!(l.chars().count() <= 100, "too wide: {l}");
     }
 }

@@ -87,6 +87,7 @@ fn identical_for_one_and_two_threads_and_for_a_seed() {
 fn every_statistic_is_reported_with_its_replicates() {
     let (p, c) = gaussian_pairs(3000, 0.5, 2, 0);
     let r = Bootstrap::new(50)
+        .ci(CiMethod::Percentile)
         .run(&p, &c, None, &ClassSpec::quantiles(4))
         .unwrap();
     assert_eq!(r.statistics.len(), 18 + 16 + 6 * 4);

@@ -68,7 +68,7 @@ Bootstrap (standard errors and 95% intervals for every measure):
   --seed S              seed of the random streams; same seed, same result on any
                         number of threads                                         [default: 0]
   --cluster COL         resample whole clusters: a numeric id column (a family, a state)
-  --ci METHOD           interval: percentile or bca                     [default: percentile]
+  --ci METHOD           interval: bca or percentile                            [default: bca]
   With --json the object gains an 'inference' key (for each measure: estimate, se, ci_low,
   ci_high, undefined_replicates) and a 'bootstrap' key (the settings); 'measures' is unchanged.
 
@@ -597,7 +597,7 @@ fn parse_bootstrap(args: &Args) -> Outcome<Option<BootstrapArgs<'_>>> {
         })?,
     };
     let ci = match args.get("ci") {
-        None => CiMethod::Percentile,
+        None => CiMethod::default(),
         Some(s) => s.parse().map_err(|_| {
             usage(
                 "analyze",

@@ -152,13 +152,13 @@ pub struct Bootstrap {
 pub const DEFAULT_JACKKNIFE_GROUPS: usize = 30;
 
 impl Bootstrap {
-    /// `replicates` bootstrap replicates (B), seed 0, percentile intervals at 95%, units
+    /// `replicates` bootstrap replicates (B), seed 0, BCa intervals at 95%, units
     /// resampled, cut-offs re-estimated, parent-share weighting, every statistic.
     pub fn new(replicates: usize) -> Bootstrap {
         Bootstrap {
             replicates,
             seed: 0,
-            ci: CiMethod::Percentile,
+            ci: CiMethod::default(),
             level: 0.95,
             clusters: None,
             cutoffs: CutoffMode::Reestimate,

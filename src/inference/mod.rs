@@ -260,11 +260,16 @@ impl Selection {
 /// Which bootstrap confidence interval is reported as `ci_low`/`ci_high`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+///
+/// BCa is the default: with cut-offs re-estimated in every replicate the bootstrap spread of the
+/// rank-based cells and indices is a little too wide in small samples, and the percentile interval
+/// over-covers (measured: nominal 95% covered bottom persistence / the trace 97.3% / 98.0% of the
+/// time for deciles at N = 2,000; BCa 94.3% / 93.5%; `examples/coverage.rs`).
 pub enum CiMethod {
     /// Percentile interval: the `alpha/2` and `1 - alpha/2` quantiles of the replicates.
-    #[default]
     Percentile,
-    /// Bias-corrected and accelerated interval (Efron 1987).
+    /// Bias-corrected and accelerated interval (Efron 1987). The default.
+    #[default]
     Bca,
 }
 
