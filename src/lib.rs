@@ -45,6 +45,7 @@
 
 pub mod error;
 pub mod groups;
+pub mod inference;
 pub mod io;
 pub mod levelling;
 pub mod linalg;

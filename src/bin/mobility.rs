@@ -8,6 +8,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use mobility::groups::{GroupOptions, GroupTable, by_group};
+use mobility::inference::{
+    Bootstrap, BootstrapResult, CiMethod, CutoffMode, Resampling, Selection,
+};
 use mobility::io::csv::{self, Columns, CsvOptions, Delimiter, Missing, Table};
 use mobility::io::text::render_report;
 use mobility::levelling::{
@@ -73,8 +76,19 @@ Options:
                         share_child_rank_above_parent, ige, absolute_mobility, ...)
   -h, --help            this help
 
-Example:
+Bootstrap (standard errors and 95% intervals for every measure):
+  --bootstrap B         B >= 2 replicates, resampling rows (with their weights) and
+                        re-estimating the cut-offs and classes in each replicate
+  --seed S              seed of the random streams; same seed, same result on any
+                        number of threads                                         [default: 0]
+  --cluster COL         resample whole clusters: a numeric id column (a family, a state)
+  --ci METHOD           interval: bca or percentile                            [default: bca]
+  With --json the object gains an 'inference' key (for each measure: estimate, se, ci_low,
+  ci_high, undefined_replicates) and a 'bootstrap' key (the settings); 'measures' is unchanged.
+
+Examples:
   mobility analyze incomes.csv --parent t0 --child t9 --quantiles 5
+  mobility analyze incomes.csv --parent t0 --child t9 --bootstrap 1000 --seed 1 --ci bca
 ";
 
 const PLACES_HELP: &str = "\
@@ -463,10 +477,15 @@ fn analyze(raw: &[String]) -> Outcome<()> {
         value("delimiter"),
         flag("drop-missing"),
         flag("json"),
+        value("bootstrap"),
+        value("seed"),
+        value("cluster"),
+        value("ci"),
     ];
     let Some(args) = parse("analyze", raw, &opts)? else {
         return emit(ANALYZE_HELP);
     };
+    let bootstrap = parse_bootstrap(&args)?;
     let file = one_positional(&args, "FILE.csv")?;
     let parent = args.required("parent")?;
     let child = args.required("child")?;
@@ -528,6 +547,9 @@ fn analyze(raw: &[String]) -> Outcome<()> {
     if let Some(w) = weight {
         names.push(w);
     }
+    if let Some(c) = bootstrap.as_ref().and_then(|b| b.cluster) {
+        names.push(c);
+    }
     let columns = if file == "-" {
         csv::read_columns_from(std::io::stdin().lock(), "<stdin>", &names, &options)
     } else {
@@ -544,6 +566,25 @@ fn analyze(raw: &[String]) -> Outcome<()> {
     // Undefined only when every parent has the same status (the matrix above is then degenerate
     // too): reported as null / a note, not an error.
     let ranks = rank_mobility(get(parent), get(child), weights);
+    let inference = match &bootstrap {
+        None => None,
+        Some(b) => {
+            let mut boot = Bootstrap::new(b.replicates)
+                .seed(b.seed)
+                .ci(b.ci)
+                .weighting(pi.clone())
+                .statistics(Selection::Measures);
+            if let Some(c) = b.cluster {
+                // numeric ids: equal values (-0 and 0 alike) form a cluster
+                let ids: Vec<u64> = get(c).iter().map(|x| (x + 0.0).to_bits()).collect();
+                boot = boot.clusters(&ids);
+            }
+            Some(
+                boot.run(get(parent), get(child), weights, &spec)
+                    .map_err(|e| analyze_error(e, &columns, weight))?,
+            )
+        }
+    };
 
     let dropped = columns.dropped.as_ref().map(|d| {
         format!(
@@ -558,10 +599,18 @@ fn analyze(raw: &[String]) -> Outcome<()> {
         if let Some(d) = &dropped {
             eprintln!("mobility: note: {d}");
         }
-        return print_json(&AnalyzeJson {
-            report: &report,
-            rank_measures: ranks.as_ref().ok(),
-        });
+        return match &inference {
+            None => print_json(&AnalyzeJson {
+                report: &report,
+                rank_measures: ranks.as_ref().ok(),
+            }),
+            Some(r) => print_json(&WithInference {
+                report: &report,
+                rank_measures: ranks.as_ref().ok(),
+                inference: InferenceJson(r),
+                bootstrap: bootstrap_settings_json(r),
+            }),
+        };
     }
     let mut out = format!(
         "mobility analyze: {source}, parent '{parent}' -> child '{child}'\n{} rows{}; {k} quantile \
@@ -577,6 +626,9 @@ fn analyze(raw: &[String]) -> Outcome<()> {
     }
     out.push_str(&render_report(&report, &tm.labels()));
     out.push_str(&render_rank_measures(&ranks));
+    if let Some(r) = &inference {
+        out.push_str(&render_inference(r));
+    }
     emit(&out)
 }
 
@@ -649,6 +701,165 @@ fn render_rank_measures(ranks: &Result<RankMobility, MobilityError>) -> String {
         String::from("\nRank and income measures (mid-ranks, ties share their mean rank)\n");
     for (name, value, what) in rows {
         out.push_str(&format!("  {name:<29} {value:>8}  {what}\n"));
+    }
+    out
+}
+
+/// The bootstrap options of `analyze`.
+struct BootstrapArgs<'a> {
+    replicates: usize,
+    seed: u64,
+    cluster: Option<&'a str>,
+    ci: CiMethod,
+}
+
+fn parse_bootstrap(args: &Args) -> Outcome<Option<BootstrapArgs<'_>>> {
+    let Some(b) = args.get("bootstrap") else {
+        for only in ["seed", "cluster", "ci"] {
+            if args.has(only) {
+                return Err(usage(
+                    "analyze",
+                    format!("--{only} applies to the bootstrap (add --bootstrap B)"),
+                ));
+            }
+        }
+        return Ok(None);
+    };
+    let replicates = match b.trim().parse::<i64>() {
+        Ok(b) if b >= 2 => b as usize,
+        _ => {
+            return Err(usage(
+                "analyze",
+                format!("--bootstrap expects a whole number of replicates (2 or more), got '{b}'"),
+            ));
+        }
+    };
+    let seed = match args.get("seed") {
+        None => 0,
+        Some(s) => s.trim().parse::<u64>().map_err(|_| {
+            usage(
+                "analyze",
+                format!("--seed expects a whole number >= 0, got '{s}'"),
+            )
+        })?,
+    };
+    let ci = match args.get("ci") {
+        None => CiMethod::default(),
+        Some(s) => s.parse().map_err(|_| {
+            usage(
+                "analyze",
+                format!("unknown --ci '{s}'; expected percentile or bca"),
+            )
+        })?,
+    };
+    Ok(Some(BootstrapArgs {
+        replicates,
+        seed,
+        cluster: args.get("cluster"),
+        ci,
+    }))
+}
+
+/// The report's JSON object with the `inference` and `bootstrap` keys after its own.
+#[derive(serde::Serialize)]
+struct WithInference<'a> {
+    #[serde(flatten)]
+    report: &'a mobility::report::Report,
+    rank_measures: Option<&'a RankMobility>,
+    inference: InferenceJson<'a>,
+    bootstrap: serde_json::Value,
+}
+
+/// `{measure: {estimate, se, ci_low, ci_high, undefined_replicates}}` in canonical order.
+struct InferenceJson<'a>(&'a BootstrapResult);
+
+impl serde::Serialize for InferenceJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.statistics.len()))?;
+        for s in &self.0.statistics {
+            map.serialize_entry(
+                &s.name,
+                &serde_json::json!({
+                    "estimate": s.estimate,
+                    "se": s.se,
+                    "ci_low": s.ci_low,
+                    "ci_high": s.ci_high,
+                    "undefined_replicates": s.undefined_replicates,
+                }),
+            )?;
+        }
+        map.end()
+    }
+}
+
+fn bootstrap_settings_json(r: &BootstrapResult) -> serde_json::Value {
+    let (resample, clusters) = match r.resampling {
+        Resampling::Units { .. } => ("units", None),
+        Resampling::Clusters { clusters, .. } => ("clusters", Some(clusters)),
+    };
+    serde_json::json!({
+        "replicates": r.replicate_count,
+        "seed": r.seed,
+        "ci": r.ci.to_string(),
+        "level": r.level,
+        "cutoffs": match r.cutoffs {
+            CutoffMode::Reestimate => "reestimated in each replicate",
+            CutoffMode::Fixed => "fixed",
+        },
+        "resample": resample,
+        "clusters": clusters,
+        "jackknife_groups": r.jackknife_groups,
+    })
+}
+
+/// The bootstrap section of the human-readable output.
+fn render_inference(r: &BootstrapResult) -> String {
+    let what = match r.resampling {
+        Resampling::Units { units } => format!("of the {units} rows"),
+        Resampling::Clusters { clusters, .. } => format!("of the {clusters} clusters"),
+    };
+    let cutoffs = match r.cutoffs {
+        CutoffMode::Reestimate => "cut-offs re-estimated in each",
+        CutoffMode::Fixed => "cut-offs fixed",
+    };
+    let interval = format!(
+        "{}% {} interval",
+        (r.level * 100.0).round(),
+        match r.ci {
+            CiMethod::Percentile => "percentile",
+            CiMethod::Bca => "BCa",
+        }
+    );
+    let mut out = format!(
+        "\nBootstrap: {} replicates (seed {}) {what}, {cutoffs}\n",
+        r.replicate_count, r.seed
+    );
+    let line = |a: &str, b: &str, c: &str, d: &str, e: &str| {
+        format!("  {a:<24} {b:>10} {c:>10}   {d:<24} {e}")
+            .trim_end()
+            .to_string()
+            + "\n"
+    };
+    out.push_str(&line("measure", "estimate", "se", &interval, "undefined"));
+    let num = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
+    for s in &r.statistics {
+        let ci = match (s.ci_low, s.ci_high) {
+            (Some(lo), Some(hi)) => format!("[{lo:.4}, {hi:.4}]"),
+            _ => "-".to_string(),
+        };
+        let undefined = if s.undefined_replicates > 0 {
+            format!("in {} of {}", s.undefined_replicates, r.replicate_count)
+        } else {
+            String::new()
+        };
+        out.push_str(&line(
+            &s.name,
+            &num(s.estimate),
+            &num(s.se),
+            &ci,
+            &undefined,
+        ));
     }
     out
 }

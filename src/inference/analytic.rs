@@ -1,0 +1,1075 @@
+//! Analytic (delta-method) standard errors for cells, measures and per-class vectors.
+//!
+//! Two sampling models, one gradient code:
+//!
+//! - [`row_multinomial`]: the class bounds are **known** (fixed bands, or reference cut-offs
+//!   treated as known), so given the row totals each row of counts is an independent multinomial:
+//!
+//!   ```text
+//!   Var(p_ij) = p_ij (1 - p_ij) / n_i.     Cov(p_ij, p_il) = -p_ij p_il / n_i.     rows independent
+//!   Var(M)    = sum_i [ sum_j p_ij g_ij^2 - (sum_j p_ij g_ij)^2 ] / n_i.,   g_ij = dM/dp_ij
+//!   ```
+//!
+//!   With survey weights the row count `n_i.` is replaced by the row's Kish effective count
+//!   `(sum w)^2 / sum w^2` ([`kish_row_counts`]).
+//! - [`quantile_copula`]: the classes are **sample quantiles** (cut-offs estimated from the same
+//!   data). The quantile matrix is `k` times a rectangle increment of the empirical copula `C_n`,
+//!   whose limit is `G(u,v) = B(u,v) - dC/du B(u,1) - dC/dv B(1,v)` (B a C-Brownian bridge;
+//!   Rüschendorf 1976, Fermanian, Radulović & Wegkamp 2004). See [`quantile_copula`] for the
+//!   influence function this gives and the estimator of the copula derivatives.
+//!
+//! Gradients `g_ij = dM/dp_ij` (FORMULAS.md, Inference): cells and cell measures are indicator
+//! matrices; the trace `-I/(k-1)`; the weighted shares `pi_i c_ij` (with `c_ij` the share's
+//! indicator, plus `pi_i (Z r)_j` for stationary weights, Z the fundamental matrix); the
+//! determinant `d det / d p_ij = det(P) (P^-1)_ji`; an eigenvalue `d lambda / d p_ij =
+//! y_i x_j / (y'x)` with `y`, `x` left and right eigenvectors (inverse iteration in complex
+//! arithmetic), and for its modulus `Re(conj(lambda) dlambda) / |lambda|`, so a complex
+//! `lambda_2` is handled; Altham's `d(P, J)`: `4 k^2 lambda_ij / (d p_ij)` with `lambda` the
+//! double-centred `ln P`; the stationary distribution `d pi*_l / d p_ij = pi*_i Z_jl`. Only the
+//! component of `g` within row-sum-preserving directions matters; the variance formulas ignore
+//! the rest. Where a gradient does not exist (a singular matrix, a repeated eigenvalue, a second
+//! eigenvalue whose modulus ties with another, `d(P, J) = 0`) the standard error is `None` with a
+//! note.
+
+use ndarray::{Array1, Array2, Axis};
+use serde::{Deserialize, Serialize};
+
+use super::{ClassVector, Evaluator, Selection, Statistic, check_level, normal_quantile};
+use crate::error::{
+    MobilityError, Result, check_finite, check_k, check_same_length, check_weights,
+};
+use crate::linalg;
+use crate::markov;
+use crate::matrix::{ClassSpec, TransitionMatrix};
+use crate::measures::Weighting;
+use crate::quantile::Cutoffs;
+use crate::rank::fractional_ranks;
+
+/// Which sampling model produced the standard errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnalyticMethod {
+    /// Independent multinomial rows given the row totals (known class bounds).
+    RowMultinomial,
+    /// The empirical-copula limit (quantile classes with estimated cut-offs).
+    EmpiricalCopula,
+}
+
+/// The row totals used by [`row_multinomial`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowCounts {
+    /// The row sums of the matrix's counts (right for unweighted counts).
+    Observed,
+    /// Given effective row counts, e.g. Kish's from [`kish_row_counts`] for weighted data.
+    Effective(Vec<f64>),
+}
+
+/// The bandwidth of the copula-derivative estimator of [`quantile_copula`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Bandwidth {
+    /// `h = 0.5 n^(-1/3)`, capped at `1 / (2k)` (see [`quantile_copula`]).
+    #[default]
+    Auto,
+    /// A half-width in rank units, in (0, 1/(2k)].
+    Value(f64),
+}
+
+/// Options shared by the analytic estimators.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalyticOptions {
+    /// Origin weights of the weighted measures.
+    pub weighting: Weighting,
+    /// Confidence level of the normal intervals.
+    pub level: f64,
+    /// Which statistics.
+    pub selection: Selection,
+    /// Bandwidth for [`quantile_copula`] (ignored by [`row_multinomial`]).
+    pub bandwidth: Bandwidth,
+}
+
+impl Default for AnalyticOptions {
+    fn default() -> Self {
+        AnalyticOptions {
+            weighting: Weighting::ParentShares,
+            level: 0.95,
+            selection: Selection::All,
+            bandwidth: Bandwidth::Auto,
+        }
+    }
+}
+
+/// One statistic's analytic standard error and normal interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalyticEstimate {
+    /// What this is.
+    pub statistic: Statistic,
+    /// Its name.
+    pub name: String,
+    /// The estimate.
+    pub estimate: Option<f64>,
+    /// The delta-method standard error.
+    pub se: Option<f64>,
+    /// `estimate - z se`.
+    pub ci_low: Option<f64>,
+    /// `estimate + z se`.
+    pub ci_high: Option<f64>,
+    /// Why the standard error is missing, when it is.
+    pub note: Option<String>,
+}
+
+/// Analytic standard errors of every selected statistic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalyticResult {
+    /// The sampling model.
+    pub method: AnalyticMethod,
+    /// Number of classes.
+    pub k: usize,
+    /// Confidence level of the intervals.
+    pub level: f64,
+    /// The (effective) sample size behind the copula variance; `None` for the row model.
+    pub effective_n: Option<f64>,
+    /// The row counts behind the row-multinomial variance; `None` for the copula model.
+    pub row_counts: Option<Vec<f64>>,
+    /// The copula-derivative bandwidth used; `None` for the row model.
+    pub bandwidth: Option<f64>,
+    /// The origin weighting of the weighted measures.
+    pub weighting: Weighting,
+    /// One entry per statistic.
+    pub statistics: Vec<AnalyticEstimate>,
+}
+
+impl AnalyticResult {
+    /// One statistic by name ([`Statistic::name`]).
+    pub fn get(&self, name: &str) -> Option<&AnalyticEstimate> {
+        self.statistics.iter().find(|s| s.name == name)
+    }
+}
+
+/// Kish effective counts per parent class: `(sum_i w)^2 / sum_i w^2` over the units of each class.
+///
+/// # Formula
+/// ```text
+/// n_eff,i = (sum_{u in class i} w_u)^2 / sum_{u in class i} w_u^2      (n_i. without weights)
+/// ```
+/// Source: Kish (1965), *Survey Sampling*, section 11.7.
+///
+/// # Errors
+/// Empty or non-finite status, bad weights.
+///
+/// # Complexity
+/// `O(n log k)`.
+///
+/// # Example
+/// ```
+/// use mobility::inference::kish_row_counts;
+/// use mobility::quantile::{Closed, Cutoffs};
+/// let cuts = Cutoffs::fixed(&[10.0], Closed::Left).unwrap();
+/// let n = kish_row_counts(&[1.0, 2.0, 11.0, 12.0], Some(&[1.0, 3.0, 2.0, 2.0]), &cuts).unwrap();
+/// assert_eq!(n, vec![16.0 / 10.0, 2.0]);
+/// ```
+pub fn kish_row_counts(
+    parent: &[f64],
+    weights: Option<&[f64]>,
+    cutoffs: &Cutoffs,
+) -> Result<Vec<f64>> {
+    check_finite(parent, "parent status")?;
+    check_weights(weights, parent.len())?;
+    let classes = cutoffs.classify(parent)?;
+    let k = cutoffs.k();
+    let mut s1 = vec![0.0; k];
+    let mut s2 = vec![0.0; k];
+    for (u, &c) in classes.iter().enumerate() {
+        let w = weights.map_or(1.0, |w| w[u]);
+        s1[c as usize - 1] += w;
+        s2[c as usize - 1] += w * w;
+    }
+    Ok(s1
+        .iter()
+        .zip(&s2)
+        .map(|(&a, &b)| if b > 0.0 { a * a / b } else { 0.0 })
+        .collect())
+}
+
+/// Row-multinomial (known class bounds) delta-method standard errors.
+///
+/// # Formula
+/// ```text
+/// Var(M) = sum_i [ sum_j p_ij g_ij^2 - (sum_j p_ij g_ij)^2 ] / n_i.,     g_ij = dM/dp_ij
+/// trace:  se = sqrt( sum_i p_ii (1 - p_ii) / n_i. ) / (k - 1)
+/// ```
+/// Conditional on the row totals, so parent-share weights `pi_i = n_i./n` are fixed; stationary
+/// weights carry their own derivative. Gradients: see the module documentation.
+///
+/// # Errors
+/// [`RowCounts::Observed`] for a matrix without counts (a published probability table: give
+/// effective counts), effective counts of the wrong length or negative or not finite, a level
+/// outside (0, 1), an invalid custom weighting, an unknown statistic name.
+///
+/// # Complexity
+/// `O(k^3)` per statistic needing `P^-1` or eigenvectors (computed once), `O(k^2)` otherwise.
+///
+/// # Example
+/// ```
+/// use mobility::inference::{row_multinomial, AnalyticOptions, RowCounts};
+/// use mobility::TransitionMatrix;
+/// let tm = TransitionMatrix::from_counts(ndarray::array![[60.0, 40.0], [30.0, 70.0]].view()).unwrap();
+/// let r = row_multinomial(&tm, &RowCounts::Observed, &AnalyticOptions::default()).unwrap();
+/// let p11 = r.get("p_1_1").unwrap().se.unwrap();
+/// assert!((p11 - (0.6f64 * 0.4 / 100.0).sqrt()).abs() < 1e-15);
+/// let trace = r.get("shorrocks_trace").unwrap().se.unwrap();
+/// assert!((trace - (0.6f64 * 0.4 / 100.0 + 0.7 * 0.3 / 100.0).sqrt()).abs() < 1e-15);
+/// ```
+pub fn row_multinomial(
+    tm: &TransitionMatrix,
+    rows: &RowCounts,
+    options: &AnalyticOptions,
+) -> Result<AnalyticResult> {
+    check_level(options.level)?;
+    let k = tm.k;
+    let n_i: Vec<f64> = match rows {
+        RowCounts::Observed => match &tm.counts {
+            Some(c) => c.sum_axis(Axis(1)).to_vec(),
+            None => {
+                return Err(MobilityError::invalid(
+                    "row counts",
+                    "the matrix has no counts (a probability table); pass effective row counts",
+                ));
+            }
+        },
+        RowCounts::Effective(v) => {
+            check_same_length(k, v.len(), "effective row counts")?;
+            check_finite(v, "effective row counts")?;
+            if let Some((i, &x)) = v.iter().enumerate().find(|(_, x)| **x < 0.0) {
+                return Err(MobilityError::invalid(
+                    "effective row counts",
+                    format!("entry {} is negative ({x})", i + 1),
+                ));
+            }
+            v.clone()
+        }
+    };
+    let ctx = Context::new(tm, &options.weighting)?;
+    let stats = options.selection.resolve(k)?;
+    let evaluator = Evaluator::new(k, options.weighting.clone(), stats);
+    let estimates = evaluator.eval_matrix(tm);
+    let p = &tm.probabilities;
+    let z = z_value(options.level);
+    let statistics = evaluator
+        .stats
+        .iter()
+        .zip(estimates)
+        .map(|(s, est)| {
+            let var = ctx.gradient(s).and_then(|g| {
+                let mut v = 0.0;
+                for i in 0..k {
+                    let (mut m1, mut m2) = (0.0, 0.0);
+                    for j in 0..k {
+                        m1 += p[[i, j]] * g[[i, j]];
+                        m2 += p[[i, j]] * g[[i, j]] * g[[i, j]];
+                    }
+                    let vi = (m2 - m1 * m1).max(0.0);
+                    if vi > 0.0 {
+                        if n_i[i] <= 0.0 {
+                            return Err(format!("parent class {} has no observations", i + 1));
+                        }
+                        v += vi / n_i[i];
+                    }
+                }
+                Ok(v)
+            });
+            estimate_entry(s, est, var, z)
+        })
+        .collect();
+    Ok(AnalyticResult {
+        method: AnalyticMethod::RowMultinomial,
+        k,
+        level: options.level,
+        effective_n: None,
+        row_counts: Some(n_i),
+        bandwidth: None,
+        weighting: options.weighting.clone(),
+        statistics,
+    })
+}
+
+/// Standard errors of the quantile matrix that account for the estimated cut-offs (the
+/// empirical-copula limit), with `midrank` quantile classes.
+///
+/// # Formula
+/// With `u_a = a/k`, `v_b = b/k`, joint cell shares `q_ij`, row shares `q_i.` and
+/// `G_ab = g_ab / q_a.` (`g = dM/dP`), the influence of a unit in cell `(i, j)` on `M` is
+///
+/// ```text
+/// f(i, j) = G_ij + sum_{a=i}^{k-1} c_a + sum_{b=j}^{k-1} d_b
+/// c_a = sum_b (G_{a+1,b} - G_{a,b}) alpha_a(b),   alpha_a(b) = P(child class b | parent rank u_a)
+/// d_b = sum_a (G_{a,b+1} - G_{a,b}) beta_b(a),    beta_b(a)  = P(parent class a | child rank v_b)
+/// n Var(M) = sum_ij q_ij f(i,j)^2 - (sum_ij q_ij f(i,j))^2
+/// ```
+///
+/// This is the rectangle increment of `G(u,v) = B(u,v) - dC/du B(u,1) - dC/dv B(1,v)`:
+/// `alpha_a(b) = dC/du(u_a, v_b) - dC/du(u_a, v_{b-1})`, `beta_b(a)` likewise in `v`. Under
+/// independence `n Var(p_ab) = (1 - 1/k)^2` (against the naive `1 - 1/k`).
+///
+/// The copula derivatives are estimated by finite differences of the empirical copula: `alpha_a`
+/// is the (weighted) distribution of child classes among units whose parent mid-rank lies within
+/// `h` of `u_a`, `beta_b` likewise with the roles swapped. `h = 0.5 n^(-1/3)` by default, capped
+/// at `1/(2k)` so that a window never reaches past the neighbouring cut. With weights, `n` is the
+/// Kish effective size `(sum w)^2 / sum w^2`. The theory assumes continuous status (no ties).
+///
+/// # Errors
+/// As [`TransitionMatrix::from_status`]; a level outside (0, 1); a bandwidth outside
+/// (0, 1/(2k)]; a derivative window holding no unit; an invalid weighting or statistic name.
+///
+/// # Complexity
+/// Two sorts (`O(n log n)`), then `O(n + k^2)` per statistic.
+///
+/// # Example
+/// ```
+/// use mobility::inference::{quantile_copula, AnalyticOptions};
+/// // 2,000 independent pairs: n Var(p_11) is about (1 - 1/k)^2, not 1 - 1/k
+/// let n = 2000;
+/// let parent: Vec<f64> = (0..n).map(|i| i as f64).collect();
+/// let child: Vec<f64> = (0..n).map(|i| ((i * 7919) % n) as f64).collect();
+/// let r = quantile_copula(&parent, &child, None, 4, &AnalyticOptions::default()).unwrap();
+/// let se = r.get("p_1_1").unwrap().se.unwrap();
+/// assert!((se * (n as f64).sqrt() - 0.75).abs() < 0.1);
+/// ```
+pub fn quantile_copula(
+    parent: &[f64],
+    child: &[f64],
+    weights: Option<&[f64]>,
+    k: usize,
+    options: &AnalyticOptions,
+) -> Result<AnalyticResult> {
+    check_level(options.level)?;
+    check_k(k)?;
+    let tm = TransitionMatrix::from_status(parent, child, weights, &ClassSpec::quantiles(k))?;
+    let kf = k as f64;
+    let h_max = 0.5 / kf;
+    let w_total = check_weights(weights, parent.len())?;
+    let w_sq: f64 = weights.map_or(parent.len() as f64, |w| w.iter().map(|x| x * x).sum());
+    let n_eff = w_total * w_total / w_sq;
+    let h = match options.bandwidth {
+        Bandwidth::Auto => (0.5 * n_eff.powf(-1.0 / 3.0)).min(h_max),
+        Bandwidth::Value(h) => {
+            if !(h > 0.0 && h <= h_max) {
+                return Err(MobilityError::invalid(
+                    "bandwidth",
+                    format!("{h} is outside (0, 1/(2k)] = (0, {h_max}]"),
+                ));
+            }
+            h
+        }
+    };
+    let (pr, cr) = rayon::join(
+        || fractional_ranks(parent, weights),
+        || fractional_ranks(child, weights),
+    );
+    let (pr, cr) = (pr?, cr?);
+    let pcl = tm
+        .parent_cutoffs
+        .as_ref()
+        .expect("from status")
+        .classify(parent)?;
+    let ccl = tm
+        .child_cutoffs
+        .as_ref()
+        .expect("from status")
+        .classify(child)?;
+    let alpha = derivative_windows(&pr, &ccl, weights, k, h)?;
+    let beta = derivative_windows(&cr, &pcl, weights, k, h)?;
+
+    let ctx = Context::new(&tm, &options.weighting)?;
+    let stats = options.selection.resolve(k)?;
+    let evaluator = Evaluator::new(k, options.weighting.clone(), stats);
+    let estimates = evaluator.eval_matrix(&tm);
+    let q = tm.joint();
+    let rows = &tm.parent_shares;
+    let z = z_value(options.level);
+    let statistics = evaluator
+        .stats
+        .iter()
+        .zip(estimates)
+        .map(|(s, est)| {
+            let var = ctx.gradient(s).and_then(|g| {
+                let f = copula_influence(&g, rows, &alpha, &beta)?;
+                let m1: f64 = q.iter().zip(&f).map(|(q, f)| q * f).sum();
+                let m2: f64 = q.iter().zip(&f).map(|(q, f)| q * f * f).sum();
+                Ok((m2 - m1 * m1).max(0.0) / n_eff)
+            });
+            estimate_entry(s, est, var, z)
+        })
+        .collect();
+    Ok(AnalyticResult {
+        method: AnalyticMethod::EmpiricalCopula,
+        k,
+        level: options.level,
+        effective_n: Some(n_eff),
+        row_counts: None,
+        bandwidth: Some(h),
+        weighting: options.weighting.clone(),
+        statistics,
+    })
+}
+
+/// `rows[a][b]` for cut `a = 1..k-1` (index `a - 1`): the weighted distribution of `other` classes
+/// among units whose rank lies in `(a/k - h, a/k + h]`.
+fn derivative_windows(
+    ranks: &[f64],
+    other: &[u32],
+    weights: Option<&[f64]>,
+    k: usize,
+    h: f64,
+) -> Result<Vec<Vec<f64>>> {
+    let kf = k as f64;
+    let mut out = vec![vec![0.0; k]; k - 1];
+    for (u, (&r, &c)) in ranks.iter().zip(other).enumerate() {
+        // the nearest cut; windows of half-width <= 1/(2k) do not overlap
+        let a = (r * kf).round();
+        if a < 1.0 || a > kf - 1.0 {
+            continue;
+        }
+        let ua = a / kf;
+        if r > ua - h && r <= ua + h {
+            out[a as usize - 1][c as usize - 1] += weights.map_or(1.0, |w| w[u]);
+        }
+    }
+    for (a, row) in out.iter_mut().enumerate() {
+        let s: f64 = row.iter().sum();
+        if s <= 0.0 {
+            return Err(MobilityError::Undefined {
+                what: "the copula derivative".into(),
+                reason: format!(
+                    "no unit has a rank within {h} of the cut {}/{k}; use a wider bandwidth",
+                    a + 1
+                ),
+            });
+        }
+        row.iter_mut().for_each(|x| *x /= s);
+    }
+    Ok(out)
+}
+
+/// The influence values `f(i, j)` of the quantile-matrix statistic with gradient `g`.
+fn copula_influence(
+    g: &Array2<f64>,
+    rows: &Array1<f64>,
+    alpha: &[Vec<f64>],
+    beta: &[Vec<f64>],
+) -> std::result::Result<Array2<f64>, String> {
+    let k = g.nrows();
+    let mut gg = g.clone();
+    for (i, mut r) in gg.axis_iter_mut(Axis(0)).enumerate() {
+        if r.iter().any(|&x| x != 0.0) {
+            if rows[i] <= 0.0 {
+                return Err(format!("parent class {} has no observations", i + 1));
+            }
+            r.mapv_inplace(|x| x / rows[i]);
+        }
+    }
+    // c_a, a = 1..k-1 (index a-1), and the suffix sums S_alpha(i) = sum_{a >= i} c_a.
+    let c: Vec<f64> = (0..k - 1)
+        .map(|a| {
+            (0..k)
+                .map(|b| (gg[[a + 1, b]] - gg[[a, b]]) * alpha[a][b])
+                .sum()
+        })
+        .collect();
+    let d: Vec<f64> = (0..k - 1)
+        .map(|b| {
+            (0..k)
+                .map(|a| (gg[[a, b + 1]] - gg[[a, b]]) * beta[b][a])
+                .sum()
+        })
+        .collect();
+    let suffix = |v: &[f64]| -> Vec<f64> {
+        let mut s = vec![0.0; k];
+        for i in (0..k - 1).rev() {
+            s[i] = s[i + 1] + v[i];
+        }
+        s
+    };
+    let (sa, sb) = (suffix(&c), suffix(&d));
+    Ok(Array2::from_shape_fn((k, k), |(i, j)| {
+        gg[[i, j]] + sa[i] + sb[j]
+    }))
+}
+
+fn z_value(level: f64) -> f64 {
+    normal_quantile(0.5 + level / 2.0).expect("level checked in (0, 1)")
+}
+
+fn estimate_entry(
+    s: &Statistic,
+    estimate: Option<f64>,
+    var: std::result::Result<f64, String>,
+    z: f64,
+) -> AnalyticEstimate {
+    let (se, note) = match (estimate, var) {
+        (None, _) => (None, Some("undefined for this matrix".to_string())),
+        (Some(_), Ok(v)) => (Some(v.sqrt()), None),
+        (Some(_), Err(reason)) => (None, Some(reason)),
+    };
+    let ci = estimate.zip(se).map(|(e, s)| (e - z * s, e + z * s));
+    AnalyticEstimate {
+        statistic: s.clone(),
+        name: s.name(),
+        estimate,
+        se,
+        ci_low: ci.map(|c| c.0),
+        ci_high: ci.map(|c| c.1),
+        note,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gradients
+// ---------------------------------------------------------------------------------------------
+
+type Grad = std::result::Result<Array2<f64>, String>;
+
+/// Everything the gradients need, computed once per matrix.
+struct Context {
+    k: usize,
+    p: Array2<f64>,
+    empty: Vec<usize>,
+    /// Origin weights, or why they are unavailable.
+    pi: std::result::Result<Array1<f64>, String>,
+    stationary_weighting: bool,
+    /// Stationary distribution and fundamental matrix `Z = (I - P + 1 pi*)^-1`.
+    long_run: std::result::Result<(Array1<f64>, Array2<f64>), String>,
+    /// `det P` and `P^-1`.
+    inverse: std::result::Result<(f64, Array2<f64>), String>,
+    /// Eigenvalues with left and right eigenvectors, by decreasing modulus.
+    eigen: std::result::Result<Vec<Eigen>, String>,
+}
+
+impl Context {
+    fn new(tm: &TransitionMatrix, weighting: &Weighting) -> Result<Context> {
+        let p = tm.probabilities.clone();
+        let k = tm.k;
+        let empty = tm.empty_rows();
+        let stationary_weighting = matches!(weighting, Weighting::Stationary);
+        let pi = match tm.origin_weights(weighting) {
+            Ok(pi) => Ok(pi),
+            Err(e) if stationary_weighting => Err(e.to_string()),
+            Err(e) => return Err(e),
+        };
+        let full = empty.is_empty();
+        let not_full = || {
+            format!(
+                "parent class {} has no observations",
+                empty.first().map_or(0, |i| i + 1)
+            )
+        };
+        let long_run = if full {
+            markov::stationary_distribution(&p)
+                .map_err(|e| e.to_string())
+                .and_then(|pi| {
+                    let mut a = Array2::<f64>::eye(k) - &p;
+                    for mut r in a.axis_iter_mut(Axis(0)) {
+                        r += &pi;
+                    }
+                    linalg::inverse(a.view())
+                        .map(|z| (pi, z))
+                        .map_err(|e| e.to_string())
+                })
+        } else {
+            Err(not_full())
+        };
+        let inverse = if full {
+            linalg::determinant(p.view())
+                .and_then(|d| linalg::inverse(p.view()).map(|inv| (d, inv)))
+                .map_err(|e| format!("no gradient of the determinant: {e}"))
+        } else {
+            Err(not_full())
+        };
+        let eigen = if full {
+            eigen_decomposition(&p)
+        } else {
+            Err(not_full())
+        };
+        Ok(Context {
+            k,
+            p,
+            empty,
+            pi,
+            stationary_weighting,
+            long_run,
+            inverse,
+            eigen,
+        })
+    }
+
+    fn unit(&self, i: usize, j: usize) -> Array2<f64> {
+        let mut g = Array2::zeros((self.k, self.k));
+        g[[i, j]] = 1.0;
+        g
+    }
+
+    /// `M = sum_i pi_i sum_j p_ij c(i, j)`.
+    fn weighted(&self, c: impl Fn(usize, usize) -> f64) -> Grad {
+        let pi = self.pi.as_ref().map_err(Clone::clone)?;
+        let k = self.k;
+        let mut g = Array2::from_shape_fn((k, k), |(i, j)| pi[i] * c(i, j));
+        if self.stationary_weighting {
+            let (_, z) = self.long_run.as_ref().map_err(Clone::clone)?;
+            let r: Array1<f64> =
+                Array1::from_shape_fn(k, |i| (0..k).map(|j| self.p[[i, j]] * c(i, j)).sum());
+            let zr = z.dot(&r);
+            for i in 0..k {
+                for j in 0..k {
+                    g[[i, j]] += pi[i] * zr[j];
+                }
+            }
+        }
+        Ok(g)
+    }
+
+    /// `d|lambda_l| / dP` for eigenvalue `l` (0-based, by modulus).
+    fn modulus_gradient(&self, l: usize) -> Grad {
+        let eig = self.eigen.as_ref().map_err(Clone::clone)?;
+        let e = &eig[l];
+        let modulus = e.value.abs();
+        if modulus == 0.0 {
+            return Err("the modulus of a zero eigenvalue has no derivative".into());
+        }
+        let k = self.k;
+        Ok(Array2::from_shape_fn((k, k), |(i, j)| {
+            (e.value.conj() * e.left[i] * e.right[j]).re / modulus
+        }))
+    }
+
+    fn gradient(&self, s: &Statistic) -> Grad {
+        let k = self.k;
+        let kf = k as f64;
+        let row_needed = |i: usize| -> std::result::Result<(), String> {
+            if self.empty.contains(&i) {
+                Err(format!("parent class {} has no observations", i + 1))
+            } else {
+                Ok(())
+            }
+        };
+        match s {
+            Statistic::Cell { row, col } => {
+                row_needed(row - 1)?;
+                Ok(self.unit(row - 1, col - 1))
+            }
+            Statistic::Class { vector, class } => {
+                let i = class - 1;
+                if *vector != ClassVector::SteadyState {
+                    row_needed(i)?;
+                }
+                match vector {
+                    ClassVector::Persistence => Ok(self.unit(i, i)),
+                    ClassVector::Prais => Ok(-self.unit(i, i)),
+                    ClassVector::Upward => Ok(Array2::from_shape_fn((k, k), |(a, b)| {
+                        f64::from(u8::from(a == i && b > i))
+                    })),
+                    ClassVector::Downward => Ok(Array2::from_shape_fn((k, k), |(a, b)| {
+                        f64::from(u8::from(a == i && b < i))
+                    })),
+                    ClassVector::ExpectedStay => {
+                        let stay = 1.0 - self.p[[i, i]];
+                        if stay <= 0.0 {
+                            return Err("p_ii = 1: the expected stay is infinite".into());
+                        }
+                        Ok(self.unit(i, i) / (stay * stay))
+                    }
+                    ClassVector::SteadyState => {
+                        let (pi, z) = self.long_run.as_ref().map_err(Clone::clone)?;
+                        Ok(Array2::from_shape_fn((k, k), |(a, b)| pi[a] * z[[b, i]]))
+                    }
+                }
+            }
+            Statistic::Measure { name } => match name.as_str() {
+                "bottom_persistence" => row_needed(0).map(|_| self.unit(0, 0)),
+                "top_persistence" => row_needed(k - 1).map(|_| self.unit(k - 1, k - 1)),
+                "upward_from_bottom" => row_needed(0).map(|_| -self.unit(0, 0)),
+                "downward_from_top" => row_needed(k - 1).map(|_| -self.unit(k - 1, k - 1)),
+                "bottom_to_top" => row_needed(0).map(|_| self.unit(0, k - 1)),
+                "top_to_bottom" => row_needed(k - 1).map(|_| self.unit(k - 1, 0)),
+                "upward_share" => self.weighted(|i, j| f64::from(u8::from(j > i))),
+                "downward_share" => self.weighted(|i, j| f64::from(u8::from(j < i))),
+                "immobility_ratio" => self.weighted(|i, j| f64::from(u8::from(i == j))),
+                "prais_bibby" => self.weighted(|i, j| -f64::from(u8::from(i == j))),
+                "mean_class_jump" => self.weighted(|i, j| i.abs_diff(j) as f64),
+                "bartholomew" => self.weighted(|i, j| i.abs_diff(j) as f64 / (kf - 1.0)),
+                "shorrocks_trace" => {
+                    if let Some(&i) = self.empty.first() {
+                        return Err(format!("parent class {} has no observations", i + 1));
+                    }
+                    Ok(Array2::eye(k) / -(kf - 1.0))
+                }
+                "determinant_giddy" | "determinant_shorrocks" => {
+                    let (det, inv) = self.inverse.as_ref().map_err(Clone::clone)?;
+                    let ad = det.abs();
+                    // d|det|/dp_ij = |det| (P^-1)_ji
+                    let scale = if name == "determinant_giddy" {
+                        -ad
+                    } else {
+                        -ad.powf(1.0 / (kf - 1.0)) / (kf - 1.0)
+                    };
+                    Ok(inv.t().to_owned() * scale)
+                }
+                "second_eigenvalue" => {
+                    let eig = self.eigen.as_ref().map_err(Clone::clone)?;
+                    let m2 = eig[1].value.abs();
+                    let tol = 1e-8 * m2.max(1e-300);
+                    if (eig[0].value.abs() - m2).abs() <= tol {
+                        return Err("|lambda_2| = |lambda_1|: the second eigenvalue is not \
+                                    separated"
+                            .into());
+                    }
+                    // the conjugate partner of a complex lambda_2 shares its modulus (smooth);
+                    // any other eigenvalue of the same modulus makes |lambda_2| a kink
+                    let partner = eig[1].value.im != 0.0;
+                    let next = if partner { 3 } else { 2 };
+                    if partner && (k < 3 || (eig[2].value - eig[1].value.conj()).abs() > 1e-8) {
+                        return Err("could not pair the complex second eigenvalue".into());
+                    }
+                    if next < k && (eig[next].value.abs() - m2).abs() <= tol {
+                        return Err(
+                            "two distinct eigenvalues share the second-largest modulus: \
+                                    1 - |lambda_2| has no derivative here"
+                                .into(),
+                        );
+                    }
+                    Ok(-self.modulus_gradient(1)?)
+                }
+                "eigenvalue_sum" => {
+                    let mut g = Array2::zeros((k, k));
+                    for l in 0..k {
+                        g = g + self.modulus_gradient(l)?;
+                    }
+                    Ok(g / -(kf - 1.0))
+                }
+                "altham_independence" => {
+                    if let Some(&i) = self.empty.first() {
+                        return Err(format!("parent class {} has no observations", i + 1));
+                    }
+                    if self.p.iter().any(|&x| x <= 0.0) {
+                        return Err("a zero cell: Altham's distance is undefined".into());
+                    }
+                    let l = self.p.mapv(f64::ln);
+                    let rm = l.mean_axis(Axis(1)).expect("k >= 2");
+                    let cm = l.mean_axis(Axis(0)).expect("k >= 2");
+                    let all = l.mean().expect("k >= 2");
+                    let lam =
+                        Array2::from_shape_fn((k, k), |(i, j)| l[[i, j]] - rm[i] - cm[j] + all);
+                    let d = 2.0 * kf * lam.iter().map(|x| x * x).sum::<f64>().sqrt();
+                    if d <= 0.0 {
+                        return Err(
+                            "d(P, J) = 0 (independence): the distance has no derivative \
+                                    there"
+                                .into(),
+                        );
+                    }
+                    Ok(Array2::from_shape_fn((k, k), |(i, j)| {
+                        4.0 * kf * kf * lam[[i, j]] / (d * self.p[[i, j]])
+                    }))
+                }
+                other => Err(format!("no analytic gradient for '{other}'")),
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Eigenvectors by inverse iteration in complex arithmetic
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct C64 {
+    re: f64,
+    im: f64,
+}
+
+impl C64 {
+    const ZERO: C64 = C64 { re: 0.0, im: 0.0 };
+    fn new(re: f64, im: f64) -> C64 {
+        C64 { re, im }
+    }
+    fn conj(self) -> C64 {
+        C64::new(self.re, -self.im)
+    }
+    fn abs(self) -> f64 {
+        self.re.hypot(self.im)
+    }
+    fn scale(self, s: f64) -> C64 {
+        C64::new(self.re * s, self.im * s)
+    }
+}
+
+impl std::ops::Add for C64 {
+    type Output = C64;
+    fn add(self, o: C64) -> C64 {
+        C64::new(self.re + o.re, self.im + o.im)
+    }
+}
+
+impl std::ops::Sub for C64 {
+    type Output = C64;
+    fn sub(self, o: C64) -> C64 {
+        C64::new(self.re - o.re, self.im - o.im)
+    }
+}
+
+impl std::ops::Mul for C64 {
+    type Output = C64;
+    fn mul(self, o: C64) -> C64 {
+        C64::new(
+            self.re * o.re - self.im * o.im,
+            self.re * o.im + self.im * o.re,
+        )
+    }
+}
+
+impl std::ops::Div for C64 {
+    type Output = C64;
+    fn div(self, o: C64) -> C64 {
+        let d = o.re * o.re + o.im * o.im;
+        C64::new(
+            (self.re * o.re + self.im * o.im) / d,
+            (self.im * o.re - self.re * o.im) / d,
+        )
+    }
+}
+
+/// An eigenvalue with right (`P x = lambda x`) and left (`y' P = lambda y'`) eigenvectors scaled so
+/// that `y' x = 1` (no conjugation).
+#[derive(Debug, Clone)]
+struct Eigen {
+    value: C64,
+    right: Vec<C64>,
+    left: Vec<C64>,
+}
+
+fn eigen_decomposition(p: &Array2<f64>) -> std::result::Result<Vec<Eigen>, String> {
+    let k = p.nrows();
+    let values = linalg::eigenvalues(p.view()).map_err(|e| e.to_string())?;
+    let scale = p.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-300);
+    let mut out = Vec::with_capacity(k);
+    for (l, v) in values.iter().enumerate() {
+        let lambda = C64::new(v.re, v.im);
+        for (m, w) in values.iter().enumerate() {
+            if m != l && (C64::new(w.re, w.im) - lambda).abs() <= 1e-8 * scale {
+                return Err(format!(
+                    "eigenvalue {} is repeated: its derivative is not defined",
+                    l + 1
+                ));
+            }
+        }
+        let right = inverse_iteration(p, lambda, false, scale)?;
+        let left = inverse_iteration(p, lambda, true, scale)?;
+        let s = left
+            .iter()
+            .zip(&right)
+            .fold(C64::ZERO, |acc, (&a, &b)| acc + a * b);
+        if s.abs() < 1e-12 {
+            return Err(format!(
+                "eigenvalue {} is defective (left and right eigenvectors orthogonal)",
+                l + 1
+            ));
+        }
+        let left = left.into_iter().map(|y| y / s).collect();
+        out.push(Eigen {
+            value: lambda,
+            right,
+            left,
+        });
+    }
+    Ok(out)
+}
+
+/// An eigenvector of `P` (or of `P'` when `transpose`) for eigenvalue `lambda`: three steps of
+/// inverse iteration with the shift `lambda` (a zero pivot is replaced by `1e-14 scale`).
+fn inverse_iteration(
+    p: &Array2<f64>,
+    lambda: C64,
+    transpose: bool,
+    scale: f64,
+) -> std::result::Result<Vec<C64>, String> {
+    let k = p.nrows();
+    let at = |i: usize, j: usize| if transpose { p[[j, i]] } else { p[[i, j]] };
+    // LU with partial pivoting of A = P - lambda I (row-major, in place)
+    let mut a: Vec<C64> = (0..k * k)
+        .map(|idx| {
+            let (i, j) = (idx / k, idx % k);
+            let mut x = C64::new(at(i, j), 0.0);
+            if i == j {
+                x = x - lambda;
+            }
+            x
+        })
+        .collect();
+    let mut perm: Vec<usize> = (0..k).collect();
+    let tiny = 1e-14 * scale;
+    for c in 0..k {
+        let piv = (c..k)
+            .max_by(|&x, &y| a[x * k + c].abs().total_cmp(&a[y * k + c].abs()))
+            .expect("non-empty");
+        if piv != c {
+            for j in 0..k {
+                a.swap(c * k + j, piv * k + j);
+            }
+            perm.swap(c, piv);
+        }
+        if a[c * k + c].abs() < tiny {
+            a[c * k + c] = C64::new(tiny, 0.0);
+        }
+        let d = a[c * k + c];
+        for r in c + 1..k {
+            let f = a[r * k + c] / d;
+            a[r * k + c] = f;
+            for j in c + 1..k {
+                let t = a[c * k + j];
+                a[r * k + j] = a[r * k + j] - f * t;
+            }
+        }
+    }
+    let solve = |b: &[C64]| -> Vec<C64> {
+        let mut y: Vec<C64> = perm.iter().map(|&i| b[i]).collect();
+        for r in 0..k {
+            for j in 0..r {
+                let t = a[r * k + j] * y[j];
+                y[r] = y[r] - t;
+            }
+        }
+        for r in (0..k).rev() {
+            for j in r + 1..k {
+                let t = a[r * k + j] * y[j];
+                y[r] = y[r] - t;
+            }
+            y[r] = y[r] / a[r * k + r];
+        }
+        y
+    };
+    let mut x: Vec<C64> = (0..k)
+        .map(|i| C64::new(1.0 + 0.1 * i as f64, 0.05 * (i % 3) as f64))
+        .collect();
+    for _ in 0..3 {
+        x = solve(&x);
+        let norm = x.iter().map(|z| z.abs() * z.abs()).sum::<f64>().sqrt();
+        if !(norm > 0.0 && norm.is_finite()) {
+            return Err("inverse iteration for an eigenvector failed".into());
+        }
+        x.iter_mut().for_each(|z| *z = z.scale(1.0 / norm));
+    }
+    // residual check: |A x - lambda x| small
+    let resid = (0..k)
+        .map(|i| {
+            let mut s = C64::ZERO;
+            for (j, &xj) in x.iter().enumerate() {
+                s = s + C64::new(at(i, j), 0.0) * xj;
+            }
+            (s - lambda * x[i]).abs()
+        })
+        .fold(0.0f64, f64::max);
+    if resid > 1e-7 * scale {
+        return Err(format!(
+            "inverse iteration did not converge for eigenvalue {:.6}{:+.6}i",
+            lambda.re, lambda.im
+        ));
+    }
+    Ok(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    /// Central finite differences of a measure along row-preserving directions
+    /// `e_ij - e_il`, compared with the analytic gradient's projection.
+    fn check_gradient(p: &Array2<f64>, name: &str, weighting: Weighting) {
+        let tm = TransitionMatrix::from_probabilities(p.view(), &Default::default()).unwrap();
+        let ctx = Context::new(&tm, &weighting).unwrap();
+        let s = Statistic::parse(name, tm.k).unwrap();
+        let g = ctx.gradient(&s).unwrap();
+        let eval = |q: &Array2<f64>| -> f64 {
+            let tm = TransitionMatrix::from_probabilities(q.view(), &Default::default()).unwrap();
+            Evaluator::new(tm.k, weighting.clone(), vec![s.clone()]).eval_matrix(&tm)[0].unwrap()
+        };
+        let k = tm.k;
+        let h = 1e-6;
+        for i in 0..k {
+            for j in 0..k {
+                let l = (j + 1) % k;
+                let mut up = p.clone();
+                up[[i, j]] += h;
+                up[[i, l]] -= h;
+                let mut dn = p.clone();
+                dn[[i, j]] -= h;
+                dn[[i, l]] += h;
+                let fd = (eval(&up) - eval(&dn)) / (2.0 * h);
+                let an = g[[i, j]] - g[[i, l]];
+                assert!(
+                    (fd - an).abs() < 1e-6 * (1.0 + an.abs()),
+                    "{name} ({i},{j}): finite difference {fd}, analytic {an}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let p = array![
+            [0.5, 0.3, 0.15, 0.05],
+            [0.25, 0.4, 0.25, 0.1],
+            [0.15, 0.2, 0.4, 0.25],
+            [0.05, 0.15, 0.3, 0.5]
+        ];
+        // a matrix with a complex second eigenvalue (a rotation-like chain)
+        let c = array![[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.8, 0.1, 0.1]];
+        for m in [&p, &c] {
+            for name in [
+                "shorrocks_trace",
+                "determinant_shorrocks",
+                "determinant_giddy",
+                "second_eigenvalue",
+                "eigenvalue_sum",
+                "altham_independence",
+                "bottom_to_top",
+                "expected_stay_2",
+                "steady_state_1",
+                "steady_state_3",
+            ] {
+                check_gradient(m, name, Weighting::Uniform);
+            }
+            for w in [Weighting::Uniform, Weighting::Stationary] {
+                for name in [
+                    "upward_share",
+                    "bartholomew",
+                    "immobility_ratio",
+                    "mean_class_jump",
+                ] {
+                    check_gradient(m, name, w.clone());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn independence_closed_form() {
+        // exact independence table: n Var(p_ab) = (1 - 1/k)^2 for every cell
+        let k = 5;
+        let q = Array2::from_elem((k, k), 1.0 / (k * k) as f64);
+        let rows = Array1::from_elem(k, 1.0 / k as f64);
+        let alpha = vec![vec![1.0 / k as f64; k]; k - 1];
+        for a in 0..k {
+            for b in 0..k {
+                let mut g = Array2::zeros((k, k));
+                g[[a, b]] = 1.0;
+                let f = copula_influence(&g, &rows, &alpha, &alpha).unwrap();
+                let m1: f64 = q.iter().zip(&f).map(|(q, f)| q * f).sum();
+                let m2: f64 = q.iter().zip(&f).map(|(q, f)| q * f * f).sum();
+                let v = m2 - m1 * m1;
+                let want = (1.0 - 1.0 / k as f64).powi(2);
+                assert!((v - want).abs() < 1e-12, "cell {a},{b}: {v} vs {want}");
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! `mobility analyze --bootstrap B --seed S [--cluster COL] [--ci percentile|bca]`: the JSON gains
+//! `inference` and `bootstrap` keys (the plain `measures` object is unchanged), the numbers are
+//! the library's, thread count does not matter, and bad options are usage errors.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use mobility::ClassSpec;
+use mobility::inference::{Bootstrap, CiMethod, Selection};
+use mobility::io::csv::{CsvOptions, read_columns};
+use mobility::measures::MEASURES;
+use serde_json::Value;
+
+fn pairs() -> String {
+    format!("{}/tests/data/pairs.csv", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str], stdin: Option<&str>, threads: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mobility"));
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(t) = threads {
+        cmd.env("RAYON_NUM_THREADS", t);
+    }
+    let mut child = cmd.spawn().expect("the binary runs");
+    {
+        let mut input = child.stdin.take().expect("stdin");
+        if let Some(s) = stdin {
+            input.write_all(s.as_bytes()).expect("write stdin");
+        }
+    }
+    let out = child.wait_with_output().expect("the binary finishes");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    out
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = run(args, None, None);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(args: &[&str], code: i32, expected: &str) {
+    let out = run(args, None, None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(expected), "{args:?}: {stderr}");
+}
+
+const BASE: [&str; 5] = [
+    "analyze",
+    "--parent",
+    "parent_income",
+    "--child",
+    "child_income",
+];
+
+fn args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![BASE[0], file];
+    v.extend_from_slice(&BASE[1..]);
+    v.extend_from_slice(extra);
+    v
+}
+
+#[test]
+fn json_gains_inference_and_keeps_measures() {
+    let file = pairs();
+    let plain: Value =
+        serde_json::from_str(&ok(&args(&file, &["--quantiles", "4", "--json"]))).unwrap();
+    let extra = [
+        "--quantiles",
+        "4",
+        "--json",
+        "--bootstrap",
+        "300",
+        "--seed",
+        "7",
+        "--ci",
+        "bca",
+    ];
+    let text = ok(&args(&file, &extra));
+    let boot: Value = serde_json::from_str(&text).unwrap();
+    // every key of the plain report is there, unchanged, in the same order
+    let (p, b) = (plain.as_object().unwrap(), boot.as_object().unwrap());
+    for (key, value) in p {
+        assert_eq!(&b[key], value, "{key}");
+    }
+    let keys: Vec<&String> = b.keys().collect();
+    assert!(text.find("\"measures\"").unwrap() < text.find("\"inference\"").unwrap());
+    assert_eq!(keys.len(), p.len() + 2);
+    assert_eq!(b["bootstrap"]["replicates"], 300);
+    assert_eq!(b["bootstrap"]["seed"], 7);
+    assert_eq!(b["bootstrap"]["ci"], "bca");
+    assert_eq!(b["bootstrap"]["resample"], "units");
+    // the library with the same settings gives the same numbers
+    let cols = read_columns(
+        &file,
+        &["parent_income", "child_income"],
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    let lib = Bootstrap::new(300)
+        .seed(7)
+        .ci(CiMethod::Bca)
+        .statistics(Selection::Measures)
+        .run(
+            cols.get("parent_income").unwrap(),
+            cols.get("child_income").unwrap(),
+            None,
+            &ClassSpec::quantiles(4),
+        )
+        .unwrap();
+    let inference = b["inference"].as_object().unwrap();
+    assert_eq!(inference.len(), MEASURES.len());
+    for (name, _) in MEASURES {
+        let e = &inference[name];
+        for field in [
+            "estimate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "undefined_replicates",
+        ] {
+            assert!(e.get(field).is_some(), "{name}.{field}");
+        }
+        assert_eq!(e["estimate"], b["measures"][name], "{name}");
+        let s = lib.get(name).unwrap();
+        let num = |x: Option<f64>| x.map_or(Value::Null, |v| serde_json::json!(v));
+        assert_eq!(e["se"], num(s.se), "{name}");
+        assert_eq!(e["ci_low"], num(s.ci_low), "{name}");
+        assert_eq!(e["ci_high"], num(s.ci_high), "{name}");
+    }
+}
+
+#[test]
+fn same_output_on_one_and_two_threads() {
+    let file = pairs();
+    let a = args(&file, &["--bootstrap", "200", "--seed", "11", "--json"]);
+    let one = run(&a, None, Some("1"));
+    let two = run(&a, None, Some("2"));
+    assert!(one.status.success() && two.status.success());
+    assert_eq!(one.stdout, two.stdout);
+}
+
+#[test]
+fn human_output_lists_every_measure_with_its_interval() {
+    let file = pairs();
+    let out = ok(&args(&file, &["--bootstrap", "100", "--seed", "1"]));
+    let section = &out[out
+        .find("Bootstrap: 100 replicates (seed 1) of the 40 rows")
+        .unwrap()..];
+    assert!(section.contains("95% percentile interval"));
+    for (name, _) in MEASURES {
+        assert!(section.contains(name), "{name}");
+    }
+    for line in section.lines() {
+        assert!(line.chars().count() <= 100, "too wide: {line}");
+    }
+}
+
+#[test]
+fn clusters_from_a_column() {
+    // 60 families of two children each; the cluster id column is numeric
+    let mut csv = String::from("family,p,c\n");
+    for i in 0..120 {
+        let f = i / 2;
+        csv.push_str(&format!("{f},{},{}\n", (i * 37) % 120, (i * 53) % 121 + f));
+    }
+    let a = [
+        "analyze",
+        "-",
+        "--parent",
+        "p",
+        "--child",
+        "c",
+        "--quantiles",
+        "3",
+        "--bootstrap",
+        "50",
+        "--cluster",
+        "family",
+        "--json",
+    ];
+    let out = run(&a, Some(&csv), None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["bootstrap"]["resample"], "clusters");
+    assert_eq!(v["bootstrap"]["clusters"], 60);
+    assert!(v["inference"]["shorrocks_trace"]["se"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bootstrap_usage_errors() {
+    let file = pairs();
+    fails(
+        &args(&file, &["--seed", "3"]),
+        2,
+        "--seed applies to the bootstrap",
+    );
+    fails(
+        &args(&file, &["--ci", "bca"]),
+        2,
+        "--ci applies to the bootstrap",
+    );
+    fails(&args(&file, &["--cluster", "id"]), 2, "--cluster applies");
+    fails(
+        &args(&file, &["--bootstrap", "1"]),
+        2,
+        "--bootstrap expects",
+    );
+    fails(
+        &args(&file, &["--bootstrap", "many"]),
+        2,
+        "--bootstrap expects",
+    );
+    fails(
+        &args(&file, &["--bootstrap", "10", "--seed", "-1"]),
+        2,
+        "--seed expects",
+    );
+    fails(
+        &args(&file, &["--bootstrap", "10", "--ci", "normal"]),
+        2,
+        "unknown --ci 'normal'",
+    );
+    fails(
+        &args(&file, &["--bootstrap", "10", "--cluster", "nope"]),
+        1,
+        "nope",
+    );
+}
