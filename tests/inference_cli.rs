@@ -156,7 +156,7 @@ fn human_output_lists_every_measure_with_its_interval() {
     let section = &out[out
         .find("Bootstrap: 100 replicates (seed 1) of the 40 rows")
         .unwrap()..];
-    assert!(section.contains("95% percentile interval"));
+    assert!(section.contains("95% BCa interval"));
     for (name, _) in MEASURES {
         assert!(section.contains(name), "{name}");
     }
