@@ -7,7 +7,14 @@ The data path, top to bottom (each step callable on its own)::
                               ->  classes (cut-offs)    mobility.Cutoffs
                               ->  transition matrix P   mobility.transition_matrix
                               ->  measures              TransitionMatrix.measures / .summary
+                              ->  inference             TransitionMatrix.bootstrap / .standard_errors
                               ->  dynamics              mobility.markov
+
+Beyond the matrix, from the same pairs: rank measures (:func:`rank_mobility`: rank-rank slope,
+absolute upward mobility, Spearman, Kendall's tau-b, IGE, absolute mobility), groups and places
+(:func:`by_group`), levelling up against social mobility (:meth:`TransitionMatrix.decompose`,
+:meth:`TransitionMatrix.levelling`, :func:`places_report`), and comparisons of groups or periods
+(:func:`homogeneity`, :func:`altham_bootstrap`, :func:`bootstrap_difference`).
 
 Notation (FORMULAS.md): classes ``1..k`` numbered from the bottom; matrices have the origin
 (parent) in rows, ``p_ij = P(child in j | parent in i)``; ``pi`` the origin weights of summary
@@ -21,6 +28,8 @@ Quick start::
     tm.measures()      # dict: every canonical measure by name
     tm.summary()       # pandas DataFrame: measure, value, description
     tm.plot()          # heat map (matplotlib)
+    tm = mobility.transition_matrix(df, parent="p", child="c", bootstrap=1000, seed=1)
+    tm.inference.to_frame()   # estimate, se, ci_low, ci_high for every measure and cell
 
 Errors: bad inputs raise :class:`MobilityError` (a ``ValueError``) with the core's message;
 wrong types raise ``TypeError``.
@@ -36,7 +45,37 @@ from . import _mobility
 from ._input import as_float_array as _as_float_array
 from ._matrix import MEASURES, TransitionMatrix, describe, transition_matrix
 from ._mobility import Cutoffs, MobilityError
-from . import markov, measures, published
+from . import groups, inference, levelling, markov, measures, published, rankbased
+from .groups import GroupTable, by_group
+from .inference import (
+    AnalyticResult,
+    BootstrapResult,
+    DifferenceResult,
+    altham_bootstrap,
+    bootstrap_difference,
+    homogeneity,
+    homogeneity_test,
+    joint_homogeneity,
+    kish_row_counts,
+    quantile_copula,
+    row_multinomial,
+)
+from .levelling import (
+    Decomposition,
+    Levelling,
+    PlacesReport,
+    PlaceTable,
+    places_report,
+    read_place_matrices,
+)
+from .rankbased import (
+    RankMobility,
+    absolute_mobility,
+    ige,
+    kendall_tau_b,
+    rank_mobility,
+    rank_mobility_national,
+)
 from ._simulate import gaussian_copula_matrix, simulate
 from .markov import (
     check_stochastic,
@@ -119,6 +158,10 @@ __all__ = [
     "markov",
     "measures",
     "published",
+    "inference",
+    "rankbased",
+    "groups",
+    "levelling",
     "simulate",
     "gaussian_copula_matrix",
     # measures
@@ -148,4 +191,32 @@ __all__ = [
     "expected_time_to_exit",
     "convergence",
     "generations_to_mean",
+    # inference
+    "BootstrapResult",
+    "AnalyticResult",
+    "DifferenceResult",
+    "row_multinomial",
+    "quantile_copula",
+    "kish_row_counts",
+    "homogeneity",
+    "homogeneity_test",
+    "joint_homogeneity",
+    "altham_bootstrap",
+    "bootstrap_difference",
+    # rank measures
+    "RankMobility",
+    "rank_mobility",
+    "rank_mobility_national",
+    "kendall_tau_b",
+    "ige",
+    "absolute_mobility",
+    # groups, places, levelling up
+    "GroupTable",
+    "by_group",
+    "Decomposition",
+    "Levelling",
+    "PlaceTable",
+    "PlacesReport",
+    "read_place_matrices",
+    "places_report",
 ]

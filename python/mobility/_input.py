@@ -237,3 +237,107 @@ def missing_error(
         f"{', '.join(parts)}); the first at row {first}{label}. "
         f"Pass dropna=True to drop incomplete rows."
     )
+
+
+def resolve_pairs(
+    fn: str,
+    data: Any,
+    child: Any,
+    weights: Any,
+    parent: Any,
+    extra: Optional[Mapping[str, Any]] = None,
+) -> Tuple[Any, Any, Any, dict, Any, Any]:
+    """The objects behind the two call forms shared by the pair functions.
+
+    ``fn(parent_values, child_values, weights=w)`` or ``fn(df, parent='p', child='c',
+    weights='w')``. `extra` maps a role (``'cluster'``, ``'groups'``) to a column name (with a
+    DataFrame) or an array. Returns ``(parent, child, weights, extras, index, frame)`` with the
+    raw objects (not yet converted), the row labels when known and the DataFrame (or None).
+    """
+    extra = dict(extra or {})
+    if data is not None and is_frame(data):
+        if parent is None or child is None:
+            raise TypeError(
+                f"with a DataFrame as the first argument, name its columns: "
+                f"{fn}(df, parent='...', child='...')"
+            )
+        p_obj = column(data, parent, "parent")
+        c_obj = column(data, child, "child")
+        w_obj = None if weights is None else column(data, weights, "weights")
+        extras = {
+            role: (column(data, v, role) if isinstance(v, str) else v)
+            for role, v in extra.items()
+        }
+        return p_obj, c_obj, w_obj, extras, getattr(data, "index", None), data
+    if data is not None and parent is not None:
+        raise TypeError(
+            "parent given twice: pass the parent values either first or as parent=, "
+            "or pass a DataFrame first and column names as parent= and child="
+        )
+    p_obj = data if data is not None else parent
+    if p_obj is None:
+        raise TypeError(f"{fn}() needs the parent status (or a DataFrame)")
+    if child is None:
+        raise TypeError(f"{fn}() needs the child status")
+    named = [role for role, v in extra.items() if isinstance(v, str)]
+    if isinstance(child, str) or isinstance(weights, str) or named:
+        raise TypeError(
+            f"column names need a DataFrame as the first argument: "
+            f"{fn}(df, parent='...', child='...')"
+        )
+    return p_obj, child, weights, extra, getattr(p_obj, "index", None), None
+
+
+def label_codes(obj: Any, what: str) -> Tuple[np.ndarray, list, np.ndarray]:
+    """Integer codes for labels of any type (strings, numbers, categories).
+
+    Returns ``(codes, labels, missing)``: int64 codes ``0..L-1`` numbering the labels in sorted
+    order (first-appearance order when the labels cannot be sorted, e.g. mixed types), the
+    labels themselves (Python scalars), and a boolean mask of missing labels (None, NaN, NA),
+    whose codes are -1.
+    """
+    if isinstance(obj, (str, bytes, Mapping)) or obj is None or isinstance(obj, numbers.Number):
+        raise TypeError(
+            f"{what} must be a sequence of labels (an array, Series or list), "
+            f"not {type(obj).__name__}"
+        )
+    root = _module_root(obj)
+    if root == "pandas":
+        import pandas as pd  # the object is a pandas one already
+
+        if type(obj).__name__ == "DataFrame":
+            raise TypeError(f"{what} must be one column, not a DataFrame")
+        codes, uniques = pd.factorize(obj, sort=True, use_na_sentinel=True)
+        codes = np.asarray(codes, dtype=np.int64)
+        labels = [_python_scalar(u) for u in np.asarray(uniques, dtype=object)]
+        return codes, labels, codes < 0
+    if root == "polars":
+        obj = obj.to_list()
+    arr = np.asarray(obj)
+    if arr.ndim != 1:
+        raise MobilityError(f"{what} must be one-dimensional, got shape {arr.shape}")
+    if arr.dtype.kind == "f":
+        missing = np.isnan(arr)
+    elif arr.dtype == object:
+        missing = np.array([v is None or _is_na(v) for v in arr], dtype=bool)
+    else:
+        missing = np.zeros(arr.shape, dtype=bool)
+    codes = np.full(arr.shape, -1, dtype=np.int64)
+    present = arr[~missing]
+    try:
+        uniques, inverse = np.unique(present, return_inverse=True)
+        codes[~missing] = inverse.reshape(-1)
+        labels = [_python_scalar(u) for u in uniques]
+    except TypeError:  # labels that do not sort (mixed types): first appearance
+        seen: dict = {}
+        out = []
+        for v in present.tolist():
+            out.append(seen.setdefault(v, len(seen)))
+        codes[~missing] = np.asarray(out, dtype=np.int64)
+        labels = list(seen)
+    return codes, labels, missing
+
+
+def _python_scalar(v: Any) -> Any:
+    """numpy scalars as Python ones (labels in frames and dicts print and compare naturally)."""
+    return v.item() if isinstance(v, np.generic) else v

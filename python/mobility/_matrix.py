@@ -16,10 +16,14 @@ from ._input import (
     check_k,
     column,
     is_frame,
+    label_codes,
     missing_error,
+    resolve_pairs,
 )
+from . import _mobility
 from ._mobility import Cutoffs, MobilityError
 from ._mobility import TransitionMatrix as _RawMatrix
+from ._mobility import bootstrap as _bootstrap
 from ._mobility import measure_table as _measure_table
 
 __all__ = ["TransitionMatrix", "transition_matrix", "MEASURES", "describe"]
@@ -57,11 +61,19 @@ class TransitionMatrix:
     :meth:`from_probabilities`, :meth:`from_classes` or :meth:`from_dict`; the built-in
     published tables are in :mod:`mobility.published`.
 
-    Objects are immutable, compare equal when their contents are equal, and pickle (through the
-    core's JSON form), so they travel between Dask or Spark workers.
+    A matrix built from microdata (:func:`mobility.transition_matrix`, :meth:`from_classes`)
+    keeps a reference to its input arrays (no copy for contiguous float64), so it can be
+    bootstrapped (:meth:`bootstrap`), give analytic standard errors that account for estimated
+    cut-offs (:meth:`standard_errors`) and rank measures of the same pairs
+    (:meth:`rank_mobility`). The latest bootstrap run is kept as :attr:`inference`.
+
+    The matrix itself is immutable; objects compare equal when their matrices are equal (the
+    kept data and the bootstrap are not compared), and pickle (the core's JSON form plus the
+    kept arrays and bootstrap; :meth:`without_data` gives a light copy), so they travel between
+    Dask or Spark workers.
     """
 
-    __slots__ = ("_raw", "_n_dropped")
+    __slots__ = ("_raw", "_n_dropped", "_data", "_spec", "_inference", "_ranks", "_frame", "_keep")
 
     def __init__(self, raw: _RawMatrix, n_dropped: int = 0) -> None:
         if not isinstance(raw, _RawMatrix):
@@ -71,6 +83,29 @@ class TransitionMatrix:
             )
         self._raw = raw
         self._n_dropped = int(n_dropped)
+        # The microdata behind the matrix: (parent, child, weights) float64 arrays, and the class
+        # specification as keyword arguments of the compiled functions (k, rule, cut-offs).
+        self._data: Optional[Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]] = None
+        self._spec: Optional[Dict[str, Any]] = None
+        self._inference: Any = None
+        self._ranks: Any = _UNSET
+        # The DataFrame it came from (for cluster= column names; never pickled) and the mask of
+        # its rows that were used (when dropna dropped some).
+        self._frame: Any = None
+        self._keep: Optional[np.ndarray] = None
+
+    def _attach(
+        self,
+        data: Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]],
+        spec: Dict[str, Any],
+        frame: Any = None,
+        keep: Optional[np.ndarray] = None,
+    ) -> "TransitionMatrix":
+        self._data = data
+        self._spec = spec
+        self._frame = frame
+        self._keep = keep
+        return self
 
     # ----------------------------------------------------------------- constructors
     @classmethod
@@ -143,14 +178,19 @@ class TransitionMatrix:
         w = None if weights is None else as_float_array(weights, "weights")
         n_dropped = 0
         if dropna:
-            pf, cf, w, n_dropped = _drop_missing(pf, cf, w)
+            pf, cf, w, n_dropped, _ = _drop_missing(pf, cf, w)
         else:
             err = missing_error([("parent classes", pf), ("child classes", cf), ("weights", w)])
             if err is not None:
                 raise err
         p = as_int_array(pf, "parent classes")
         c = as_int_array(cf, "child classes")
-        return cls(_RawMatrix.from_classes(p, c, k, weights=w), n_dropped)
+        tm = cls(_RawMatrix.from_classes(p, c, k, weights=w), n_dropped)
+        # The classes are the status, cut at the half-integers: bootstrapping them resamples
+        # units with the classes fixed (they are given, not estimated).
+        bounds = Cutoffs.fixed([m + 0.5 for m in range(1, k)], "left")
+        spec = {"k": k, "rule": "midrank", "parent_cutoffs": bounds, "child_cutoffs": bounds}
+        return tm._attach((p.astype(np.float64), c.astype(np.float64), w), spec)
 
     @classmethod
     def from_json(cls, text: str) -> "TransitionMatrix":
@@ -310,22 +350,307 @@ class TransitionMatrix:
         """Everything about the matrix as one dict: the same object as the CLI's
         ``mobility analyze --json`` (k, n, counts, matrix, shares, pi, measures, class_profile,
         steady_state, abs_eigenvalues, empty classes, cut-offs). JSON semantics: values that are
-        undefined or infinite are ``None``."""
-        return json.loads(self._raw.report_json(_pi_arg(pi)))
+        undefined or infinite are ``None``.
+
+        As in the CLI, a matrix built from microdata adds ``rank_measures`` (the fields of
+        :meth:`rank_mobility`; ``None`` when every parent has the same status), and after a
+        bootstrap with the same ``pi`` the ``inference`` key (for each canonical measure:
+        ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``undefined_replicates``) and the
+        ``bootstrap`` key (the settings). A table (from counts or probabilities) has neither,
+        like ``mobility published --json``.
+        """
+        d = json.loads(self._raw.report_json(_pi_arg(pi)))
+        if self._data is not None:
+            ranks = self._rank_result()
+            d["rank_measures"] = None if ranks is None else ranks.to_dict()
+        boot = self._matching_inference(pi)
+        if boot is not None:
+            d["inference"] = boot._cli_inference()
+            d["bootstrap"] = boot._cli_settings()
+        return d
 
     def summary(self, pi: Pi = "parent") -> Any:
         """A tidy pandas DataFrame with one row per canonical measure: ``measure``, ``value``,
-        ``description`` (``value`` is NaN where the measure is undefined). Needs pandas."""
+        ``description`` (``value`` is NaN where the measure is undefined). Needs pandas.
+
+        After a bootstrap (:meth:`bootstrap`, or ``transition_matrix(..., bootstrap=B)``) with
+        the same ``pi``, the frame gains ``se``, ``ci_low`` and ``ci_high`` (the bootstrap
+        standard error and the interval it was run with, BCa by default).
+        """
         import pandas as pd
 
         m = self.measures(pi)
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "measure": list(m),
                 "value": [np.nan if v is None else v for v in m.values()],
                 "description": [MEASURES[name] for name in m],
             }
         )
+        boot = self._matching_inference(pi)
+        if boot is not None:
+            names = set(boot.names)
+            for key in ("se", "ci_low", "ci_high"):
+                frame[key] = [
+                    (lambda v: np.nan if v is None else v)(boot.get(name)[key])
+                    if name in names
+                    else np.nan
+                    for name in m
+                ]
+        return frame
+
+    # ----------------------------------------------------------------- inference
+    @property
+    def has_data(self) -> bool:
+        """Whether the matrix keeps the microdata it was built from (needed to bootstrap)."""
+        return self._data is not None
+
+    @property
+    def inference(self) -> Any:
+        """The latest :class:`mobility.BootstrapResult` of this matrix (``None`` before any)."""
+        return self._inference
+
+    @property
+    def bootstrap_result(self) -> Any:
+        """Alias of :attr:`inference`."""
+        return self._inference
+
+    def _need_data(self, what: str) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
+        if self._data is None:
+            raise MobilityError(
+                f"{what} needs the microdata: this matrix was built from a table (counts, "
+                f"probabilities, JSON or a published matrix), which cannot be resampled. Build "
+                f"it from the pairs with mobility.transition_matrix(parent, child, ...)"
+            )
+        return self._data
+
+    def _matching_inference(self, pi: Pi) -> Any:
+        boot = self._inference
+        if boot is None or boot.settings["weighting"] != _weighting_json(pi):
+            return None
+        return boot
+
+    def bootstrap(
+        self,
+        replicates: int = 1000,
+        seed: int = 0,
+        *,
+        ci: str = "bca",
+        level: float = 0.95,
+        cluster: Any = None,
+        cutoffs: str = "reestimate",
+        statistics: Union[str, Sequence[str]] = "all",
+        pi: Pi = "parent",
+        jackknife_groups: int = 30,
+    ) -> Any:
+        """Bootstrap every measure, cell and per-class vector of this matrix.
+
+        Each replicate draws the units (or whole clusters) with replacement, multiplies their
+        weights by the draw counts and **re-estimates the quantile cut-offs and classes**
+        before recomputing every statistic (``cutoffs="fixed"`` keeps the full-sample
+        cut-offs, treating them as known; given cut-offs, bands or reference cut-offs are always
+        fixed). One sort, then a linear pass per replicate; replicates run in parallel with the
+        GIL released and give identical results for any number of threads (replicate ``b``
+        draws from stream ``b`` of a ChaCha8 generator seeded with ``seed``)::
+
+            se          = sd(theta*_b)                  (over defined replicates)
+            percentile  = [Q(alpha/2), Q(1 - alpha/2)]
+            BCa         = Efron (1987), acceleration from a grouped jackknife
+
+        Parameters
+        ----------
+        replicates : int
+            B >= 2 (1,000 for intervals).
+        seed : int
+            The seed (>= 0); the same seed gives the same result on any machine.
+        ci : {"bca", "percentile"}
+            The interval reported as ``ci_low``/``ci_high`` (both are always computed). BCa is
+            the default: with re-estimated cut-offs the percentile interval over-covers.
+        level : float
+            Confidence level in (0, 1).
+        cluster : array-like or str, optional
+            Cluster ids (any labels; a column name when the matrix came from a DataFrame):
+            whole clusters are resampled (families, states in a pooled panel).
+        cutoffs : {"reestimate", "fixed"}
+        statistics : "all", "measures" or a list of names
+            Names as in :meth:`BootstrapResult.to_frame`: canonical measures, cells ``p_i_j``,
+            per-class entries ``persistence_i`` (``prais``, ``upward``, ``downward``,
+            ``expected_stay``, ``steady_state``).
+        pi : origin weights of the weighted measures, as in :meth:`measures`.
+        jackknife_groups : int
+            Groups of the grouped jackknife behind the BCa acceleration.
+
+        Returns
+        -------
+        BootstrapResult
+            Also kept as :attr:`inference` (and used by :meth:`summary` and :meth:`report`).
+        """
+        from .inference import BootstrapResult, _check_seed
+
+        p, c, w = self._need_data("the bootstrap")
+        replicates = _check_count(replicates, "replicates")
+        kwargs = dict(self._spec or {})
+        codes = None if cluster is None else self._cluster_codes(cluster)
+        raw = _bootstrap(
+            p,
+            c,
+            w,
+            replicates=replicates,
+            seed=_check_seed(seed),
+            ci=_check_str(ci, "ci"),
+            level=float(level),
+            clusters=codes,
+            cutoffs=_check_str(cutoffs, "cutoffs"),
+            pi=_pi_arg(pi),
+            jackknife_groups=_check_count(jackknife_groups, "jackknife_groups"),
+            statistics=_statistics_arg(statistics),
+            **kwargs,
+        )
+        self._inference = BootstrapResult(raw)
+        return self._inference
+
+    def _cluster_codes(self, cluster: Any) -> np.ndarray:
+        n = self._data[0].shape[0] if self._data is not None else 0
+        if isinstance(cluster, str):
+            if self._frame is None:
+                raise TypeError(
+                    f"cluster={cluster!r} is a column name, but this matrix was not built from "
+                    f"a DataFrame: pass the cluster ids as an array"
+                )
+            cluster = column(self._frame, cluster, "cluster")
+        codes, _, missing = label_codes(cluster, "cluster ids")
+        keep = self._keep
+        if keep is not None and codes.shape[0] == keep.shape[0] and codes.shape[0] != n:
+            codes, missing = codes[keep], missing[keep]
+        if codes.shape[0] != n:
+            raise MobilityError(f"cluster ids: expected {n} values, found {codes.shape[0]}")
+        if missing.any():
+            first = int(np.flatnonzero(missing)[0])
+            raise MobilityError(
+                f"cluster ids have {int(missing.sum())} missing values; the first at row {first}"
+            )
+        return codes
+
+    def standard_errors(
+        self,
+        method: str = "auto",
+        *,
+        pi: Pi = "parent",
+        level: float = 0.95,
+        statistics: Union[str, Sequence[str]] = "all",
+        row_counts: Any = None,
+        bandwidth: Optional[float] = None,
+    ) -> Any:
+        """Analytic (delta-method) standard errors and normal intervals of every statistic.
+
+        ``method``:
+
+        - ``"copula"`` (:func:`mobility.quantile_copula`): the classes are sample quantiles of
+          the same data, so the estimated cut-offs add variance; the empirical-copula limit
+          ``G(u,v) = B(u,v) - dC/du B(u,1) - dC/dv B(1,v)``. Needs the microdata and
+          ``midrank`` quantile classes of the data itself.
+        - ``"multinomial"`` (:func:`mobility.row_multinomial`): known class bounds (fixed
+          bands, reference cut-offs treated as known); rows are independent multinomials::
+
+              Var(p_ij) = p_ij (1 - p_ij) / n_i.,  Var(M) = grad' Sigma grad
+
+          ``row_counts`` replaces ``n_i.`` (default: the Kish effective counts
+          ``(sum w)^2 / sum w^2`` of each parent class for weighted microdata, the observed row
+          totals otherwise).
+        - ``"auto"`` (default): ``"copula"`` for quantile classes estimated from the kept data
+          with the midrank rule, ``"multinomial"`` otherwise.
+
+        Returns an :class:`mobility.AnalyticResult` (``to_frame()``: statistic, estimate, se,
+        ci_low, ci_high, note).
+        """
+        from .inference import AnalyticResult, _analytic_method
+
+        method = _analytic_method(method)
+        spec = self._spec or {}
+        estimated = (
+            self._data is not None
+            and "parent_cutoffs" not in spec
+            and spec.get("rule") == "midrank"
+        )
+        if method == "auto":
+            method = "copula" if estimated else "multinomial"
+        stats = _statistics_arg(statistics)
+        if method == "copula":
+            p, c, w = self._need_data("copula standard errors")
+            if not estimated:
+                raise MobilityError(
+                    "copula standard errors are for midrank quantile classes estimated from the "
+                    "data itself; this matrix has given cut-offs or another tie rule: use "
+                    "method='multinomial'"
+                )
+            raw = _mobility.quantile_copula(
+                p, c, w, k=self.k, pi=_pi_arg(pi), level=float(level), statistics=stats,
+                bandwidth=None if bandwidth is None else float(bandwidth),
+            )
+            return AnalyticResult(raw)
+        if bandwidth is not None:
+            raise MobilityError("bandwidth applies to method='copula' only")
+        rows = None
+        if row_counts is not None:
+            rows = as_vector(row_counts, "row_counts")
+        elif self._data is not None and self._data[2] is not None:
+            p, _, w = self._data
+            rows = _mobility.kish_row_counts(p, w, self.parent_cutoffs)
+        raw = _mobility.row_multinomial(
+            self._raw, row_counts=rows, pi=_pi_arg(pi), level=float(level), statistics=stats
+        )
+        return AnalyticResult(raw)
+
+    # ----------------------------------------------------------------- beyond the matrix
+    def decompose(self) -> Any:
+        """Total, structural and exchange mobility of the joint table ``f_ij = pi_i p_ij``::
+
+            T = 1 - sum_i f_ii,   S = 1/2 sum_i |f_i. - f_.i|,   E = T - S
+
+        With classes from the same population (quantile classes of the data) the parent and
+        child shares are equal and ``S = 0``: all mobility is exchange. With national cut-offs
+        applied to a place, ``S`` measures how the place's distribution moved (its levelling
+        up). Sobel (1983); FORMULAS.md. Returns a :class:`mobility.Decomposition`.
+        """
+        from .levelling import Decomposition
+
+        return Decomposition._from(self._raw.decompose())
+
+    def levelling(self) -> Any:
+        """Levelling up and social mobility over this matrix's classes: shares, the
+        structural/exchange split, the levelling-up score ``sum_j j f_.j - sum_i i f_i.`` (mean
+        class of children minus that of parents), the mean fall in classes of those who end
+        below their parents, and access to the top ``p_1k / p_mk`` (``m = ceil(k/2)``). Meant
+        for matrices over national classes (a place against national cut-offs). Returns a
+        :class:`mobility.Levelling`."""
+        from .levelling import Levelling
+
+        return Levelling._from(self._raw.levelling())
+
+    def rank_mobility(self) -> Any:
+        """Rank and income measures of the pairs the matrix was built from (rank-rank slope,
+        intercept, absolute upward mobility, Spearman, Kendall's tau-b, IGE, absolute mobility):
+        :func:`mobility.rank_mobility` on the kept data, computed once. Raises when the matrix
+        has no microdata or every parent has the same status."""
+        from .rankbased import RankMobility
+
+        p, c, w = self._need_data("rank measures")
+        if self._ranks is _UNSET or self._ranks is None:
+            self._ranks = RankMobility._from(_mobility.rank_mobility(p, c, w), self._n_dropped)
+        return self._ranks
+
+    def _rank_result(self) -> Any:
+        """The rank measures, or None where undefined (as the CLI reports them)."""
+        try:
+            return self.rank_mobility()
+        except MobilityError:
+            return None
+
+    def without_data(self) -> "TransitionMatrix":
+        """A copy without the kept microdata (lighter to pickle; cannot be bootstrapped)."""
+        out = TransitionMatrix(self._raw, self._n_dropped)
+        out._inference = self._inference
+        return out
 
     # ----------------------------------------------------------------- Markov shortcuts
     def matrix_power(self, n: int) -> np.ndarray:
@@ -411,31 +736,95 @@ class TransitionMatrix:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __reduce__(self) -> Tuple[Any, Tuple[str, int]]:
-        return (_restore, (self._raw.to_json(), self._n_dropped))
+    def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]:
+        return (
+            _restore,
+            (self._raw.to_json(), self._n_dropped, self._data, self._spec, self._inference),
+        )
 
 
-def _restore(text: str, n_dropped: int) -> TransitionMatrix:
-    return TransitionMatrix(_RawMatrix.from_json(text), n_dropped)
+def _restore(
+    text: str, n_dropped: int, data: Any = None, spec: Any = None, inference: Any = None
+) -> TransitionMatrix:
+    tm = TransitionMatrix(_RawMatrix.from_json(text), n_dropped)
+    if data is not None:
+        tm._attach(data, spec)
+    tm._inference = inference
+    return tm
+
+
+class _Unset:
+    def __repr__(self) -> str:  # pragma: no cover - never shown
+        return "<unset>"
+
+
+_UNSET = _Unset()
+
+
+def _weighting_json(pi: Pi) -> Any:
+    """The core's serde form of a weighting (to compare with a bootstrap's)."""
+    if pi is None:
+        return "parent_shares"
+    if isinstance(pi, str):
+        name = pi.strip().lower().replace("-", "_")
+        if name in ("parent", "parent_shares", "parents"):
+            return "parent_shares"
+        if name in ("stationary", "steady_state"):
+            return "stationary"
+        return name
+    return {"custom": as_vector(pi, "pi")}
+
+
+def _check_count(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{what} must be a whole number, not {type(value).__name__}")
+    if value < 0:
+        raise MobilityError(f"{what} must be a whole number >= 0, got {value}")
+    return int(value)
+
+
+def _check_str(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string, not {type(value).__name__}")
+    return value
+
+
+def _statistics_arg(statistics: Any) -> Any:
+    if isinstance(statistics, str):
+        return statistics
+    if isinstance(statistics, (list, tuple)) and all(isinstance(s, str) for s in statistics):
+        return list(statistics)
+    raise TypeError(
+        "statistics must be 'all', 'measures' or a list of statistic names, "
+        f"not {type(statistics).__name__}"
+    )
 
 
 def _drop_missing(
-    p: np.ndarray, c: np.ndarray, w: Optional[np.ndarray]
-) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray], int]:
+    p: np.ndarray,
+    c: np.ndarray,
+    w: Optional[np.ndarray],
+    extra: Optional[np.ndarray] = None,
+) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray], int, Optional[np.ndarray]]:
+    """Rows without a missing value; also how many were dropped and the mask kept (None when
+    nothing was dropped)."""
     if p.shape != c.shape or (w is not None and w.shape != p.shape):
-        return p, c, w, 0  # the core reports the length mismatch
+        return p, c, w, 0, None  # the core reports the length mismatch
     mask = np.isnan(p) | np.isnan(c)
     if w is not None:
         mask |= np.isnan(w)
+    if extra is not None and extra.shape == mask.shape:
+        mask |= extra
     dropped = int(mask.sum())
     if dropped == 0:
-        return p, c, w, 0
+        return p, c, w, 0, None
     keep = ~mask
     return (
         np.ascontiguousarray(p[keep]),
         np.ascontiguousarray(c[keep]),
         None if w is None else np.ascontiguousarray(w[keep]),
         dropped,
+        keep,
     )
 
 
@@ -515,6 +904,11 @@ def transition_matrix(
     cutoffs: Any = None,
     bands: Optional[Sequence[float]] = None,
     closed: str = "left",
+    bootstrap: Optional[int] = None,
+    seed: Optional[int] = None,
+    ci: Optional[str] = None,
+    level: Optional[float] = None,
+    cluster: Any = None,
 ) -> TransitionMatrix:
     """The quantile transition matrix of paired parent and child status (incomes, scores, ...).
 
@@ -554,6 +948,12 @@ def transition_matrix(
 
     Cost: O(n) (cut-offs by radix selection, no sort), with the GIL released.
 
+    Inference: ``bootstrap=B`` runs :meth:`TransitionMatrix.bootstrap` with ``B`` replicates
+    right away (``seed``, ``ci`` = ``"bca"`` or ``"percentile"``, ``level`` and ``cluster``, a
+    column name or an array of ids, are passed on); the result is ``tm.inference`` and
+    ``tm.summary()`` gains ``se``, ``ci_low`` and ``ci_high``. With ``dropna=True`` rows with a
+    missing cluster id are dropped too.
+
     Returns
     -------
     TransitionMatrix
@@ -568,47 +968,36 @@ def transition_matrix(
     k = check_k(quantiles)
     if not isinstance(rule, str):
         raise TypeError(f"rule must be a string, not {type(rule).__name__}")
-    index = None
+    if bootstrap is None:
+        for name, value in (("seed", seed), ("ci", ci), ("level", level), ("cluster", cluster)):
+            if value is not None:
+                raise TypeError(
+                    f"{name}= applies to the bootstrap: add bootstrap=B (the number of "
+                    f"replicates), or call tm.bootstrap(...) on the matrix"
+                )
+    extra = {} if cluster is None else {"cluster": cluster}
+    p_obj, c_obj, w_obj, extras, index, frame = resolve_pairs(
+        "transition_matrix", data, child, weights, parent, extra
+    )
     names: Tuple[Any, Any, Any] = (None, None, None)
-    if data is not None and is_frame(data):
-        if parent is None or child is None:
-            raise TypeError(
-                "with a DataFrame as the first argument, name its columns: "
-                "transition_matrix(df, parent='...', child='...')"
-            )
+    if frame is not None:
         names = (parent, child, weights)
-        p_obj = column(data, parent, "parent")
-        c_obj = column(data, child, "child")
-        w_obj = None if weights is None else column(data, weights, "weights")
-        index = getattr(data, "index", None)
-    else:
-        if data is not None and parent is not None:
-            raise TypeError(
-                "parent given twice: pass the parent values either first or as parent=, "
-                "or pass a DataFrame first and column names as parent= and child="
-            )
-        p_obj = data if data is not None else parent
-        if p_obj is None:
-            raise TypeError("transition_matrix() needs the parent status (or a DataFrame)")
-        if child is None:
-            raise TypeError("transition_matrix() needs the child status")
-        if isinstance(child, str) or isinstance(weights, str):
-            raise TypeError(
-                "column names need a DataFrame as the first argument: "
-                "transition_matrix(df, parent='...', child='...')"
-            )
-        c_obj, w_obj = child, weights
-        index = getattr(p_obj, "index", None)
     p = as_float_array(p_obj, "parent status")
     c = as_float_array(c_obj, "child status")
     w = None if w_obj is None else as_float_array(w_obj, "weights")
     pair = _cutoff_pair(reference, cutoffs, bands, closed, k, rule, names)
+    cluster_missing = None
+    if "cluster" in extras:
+        _, _, cluster_missing = label_codes(extras["cluster"], "cluster ids")
     n_dropped = 0
+    keep = None
     if dropna:
-        p, c, w, n_dropped = _drop_missing(p, c, w)
+        p, c, w, n_dropped, keep = _drop_missing(p, c, w, cluster_missing)
     kwargs: Dict[str, Any] = {}
+    spec: Dict[str, Any] = {"k": k, "rule": rule}
     if pair is not None:
         kwargs = {"parent_cutoffs": pair[0], "child_cutoffs": pair[1]}
+        spec.update(kwargs)
     try:
         raw = _RawMatrix.from_status(p, c, weights=w, k=k, rule=rule, **kwargs)
     except MobilityError as e:
@@ -619,4 +1008,14 @@ def transition_matrix(
             if better is not None:
                 raise better from None
         raise
-    return TransitionMatrix(raw, n_dropped)
+    tm = TransitionMatrix(raw, n_dropped)._attach((p, c, w), spec, frame, keep)
+    if bootstrap is not None:
+        options: Dict[str, Any] = {}
+        if ci is not None:
+            options["ci"] = ci
+        if level is not None:
+            options["level"] = level
+        if "cluster" in extras:
+            options["cluster"] = extras["cluster"]
+        tm.bootstrap(bootstrap, 0 if seed is None else seed, **options)
+    return tm

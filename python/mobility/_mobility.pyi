@@ -107,6 +107,8 @@ class TransitionMatrix:
     def class_profile(self) -> Dict[str, List[Optional[float]]]: ...
     def spectrum(self) -> Dict[str, Any]: ...
     def report_json(self, pi: _Pi = None) -> str: ...
+    def decompose(self) -> Dict[str, float]: ...
+    def levelling(self) -> Dict[str, Any]: ...
     def __eq__(self, other: object) -> bool: ...
 
 # measures
@@ -162,3 +164,116 @@ def simulate(
     weighted: bool = False,
 ) -> Dict[str, _F64]: ...
 def gaussian_copula_matrix(rho: float, k: int) -> _F64: ...
+
+# inference
+_Statistics = Union[str, Sequence[str], None]
+
+class BootstrapResult:
+    """The core's bootstrap result; the package wraps it in `mobility.BootstrapResult`."""
+
+    @staticmethod
+    def from_json(s: str) -> "BootstrapResult": ...
+    def to_json(self) -> str: ...
+    def settings(self) -> Dict[str, Any]: ...
+    def names(self) -> List[str]: ...
+    def columns(self) -> Dict[str, List[Any]]: ...
+    def replicates(self, name: str) -> _F64: ...
+    def replicate_values(self, name: str) -> _F64: ...
+    def undefined_at(self, name: str) -> List[int]: ...
+    def get(self, name: str) -> Dict[str, Any]: ...
+    def __len__(self) -> int: ...
+    def __eq__(self, other: object) -> bool: ...
+
+def bootstrap(
+    parent: _F64,
+    child: _F64,
+    weights: Optional[_F64] = None,
+    k: int = 5,
+    rule: str = "midrank",
+    parent_cutoffs: Optional[Cutoffs] = None,
+    child_cutoffs: Optional[Cutoffs] = None,
+    replicates: int = 1000,
+    seed: int = 0,
+    ci: str = "bca",
+    level: float = 0.95,
+    clusters: Optional[npt.NDArray[np.int64]] = None,
+    cutoffs: str = "reestimate",
+    pi: _Pi = None,
+    jackknife_groups: int = 30,
+    statistics: _Statistics = None,
+) -> BootstrapResult: ...
+
+_Group = Tuple[_F64, _F64, Optional[_F64], Optional[npt.NDArray[np.int64]]]
+
+def bootstrap_difference(
+    a: _Group,
+    b: _Group,
+    k: int = 5,
+    rule: str = "midrank",
+    parent_cutoffs: Optional[Cutoffs] = None,
+    child_cutoffs: Optional[Cutoffs] = None,
+    replicates: int = 1000,
+    seed: int = 0,
+    ci: str = "bca",
+    level: float = 0.95,
+    cutoffs: str = "reestimate",
+    pi: _Pi = None,
+    jackknife_groups: int = 30,
+    statistics: _Statistics = None,
+) -> Tuple[BootstrapResult, BootstrapResult, BootstrapResult]: ...
+def row_multinomial(
+    tm: TransitionMatrix,
+    row_counts: Optional[Sequence[float]] = None,
+    pi: _Pi = None,
+    level: float = 0.95,
+    statistics: _Statistics = None,
+) -> Dict[str, Any]: ...
+def quantile_copula(
+    parent: _F64,
+    child: _F64,
+    weights: Optional[_F64] = None,
+    k: int = 5,
+    pi: _Pi = None,
+    level: float = 0.95,
+    statistics: _Statistics = None,
+    bandwidth: Optional[float] = None,
+) -> Dict[str, Any]: ...
+def kish_row_counts(parent: _F64, weights: Optional[_F64], cutoffs: Cutoffs) -> List[float]: ...
+def homogeneity(tables: Sequence[_F64]) -> Dict[str, Any]: ...
+def joint_homogeneity(tables: Sequence[_F64]) -> Dict[str, Any]: ...
+def altham_bootstrap(
+    p: _F64, q: _F64, replicates: int = 1000, seed: int = 0, level: float = 0.95
+) -> Dict[str, Any]: ...
+
+# rank measures, groups, places
+def rank_mobility(parent: _F64, child: _F64, weights: Optional[_F64] = None) -> Dict[str, Any]: ...
+def rank_mobility_national(
+    parent: _F64,
+    child: _F64,
+    national_parent_ranks: _F64,
+    national_child_ranks: _F64,
+    weights: Optional[_F64] = None,
+) -> Dict[str, Any]: ...
+def kendall_tau_b(x: _F64, y: _F64, weights: Optional[_F64] = None) -> Optional[float]: ...
+def ige(parent: _F64, child: _F64, weights: Optional[_F64] = None) -> Dict[str, Any]: ...
+def absolute_mobility(
+    parent: _F64, child: _F64, weights: Optional[_F64] = None
+) -> Dict[str, float]: ...
+def by_group(
+    parent: _F64,
+    child: _F64,
+    groups: npt.NDArray[np.int64],
+    weights: Optional[_F64] = None,
+    k: int = 5,
+    rule: str = "midrank",
+    ranks: str = "national",
+    pi: _Pi = None,
+) -> Dict[str, Any]: ...
+def read_place_matrices(path: str) -> List[Dict[str, Any]]: ...
+def places_report(
+    places_json: str,
+    mobility_score: str = "bottom_to_top",
+    row_tolerance: float = 0.01,
+    contrast_fraction: float = 0.2,
+    pi: _Pi = None,
+) -> Dict[str, Any]: ...

@@ -144,3 +144,9 @@ pub fn to_json<T: serde::Serialize>(v: &T) -> PyResult<String> {
 pub fn from_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> PyResult<T> {
     serde_json::from_str(s).map_err(|e| MobilityError::new_err(format!("invalid {what} JSON: {e}")))
 }
+
+/// Python data (dicts, lists, floats, None) from a core value, through its serde form.
+pub fn to_py<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> PyResult<Bound<'py, PyAny>> {
+    let value = serde_json::to_value(v).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    json_to_py(py, &value)
+}

@@ -8,8 +8,10 @@
 
 use pyo3::prelude::*;
 
+mod beyond;
 mod convert;
 mod functions;
+mod inference;
 mod matrix;
 mod simulate;
 
@@ -24,5 +26,7 @@ fn _mobility(m: &Bound<'_, PyModule>) -> PyResult<()> {
     matrix::register(m)?;
     functions::register(m)?;
     simulate::register(m)?;
+    inference::register(m)?;
+    beyond::register(m)?;
     Ok(())
 }

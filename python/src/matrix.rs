@@ -150,7 +150,7 @@ impl PyCutoffs {
 #[derive(Clone, PartialEq)]
 pub struct PyTransitionMatrix(pub TransitionMatrix);
 
-fn class_spec(
+pub fn class_spec(
     k: usize,
     rule: &str,
     parent_cutoffs: Option<PyRef<'_, PyCutoffs>>,
@@ -407,6 +407,16 @@ impl PyTransitionMatrix {
         d.set_item("abs_eigenvalues", s.abs_eigenvalues.into_pyarray(py))?;
         d.set_item("steady_state", s.steady_state.map(|v| v.into_pyarray(py)))?;
         Ok(d)
+    }
+
+    /// Total, structural and exchange mobility of the joint table (a dict).
+    fn decompose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::convert::to_py(py, &self.0.decompose())
+    }
+
+    /// Levelling up and social mobility over the matrix's classes (a dict).
+    fn levelling<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::convert::to_py(py, &self.0.levelling())
     }
 
     /// The full report (the CLI's `--json` object) as JSON text.

@@ -1,0 +1,207 @@
+//! Beyond the matrix: rank and income measures, groups and places, levelling up.
+
+use mobility::groups::{self, GroupOptions};
+use mobility::levelling::{self, MobilityScore, PlaceTable, PlacesOptions};
+use mobility::rankbased::{self, RankBasis};
+use numpy::PyReadonlyArray1;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use crate::convert::{self, IntoPy, py_err, slice, to_py};
+use crate::matrix::{PyCutoffs, PyTransitionMatrix};
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(rank_mobility, m)?)?;
+    m.add_function(wrap_pyfunction!(rank_mobility_national, m)?)?;
+    m.add_function(wrap_pyfunction!(kendall_tau_b, m)?)?;
+    m.add_function(wrap_pyfunction!(ige, m)?)?;
+    m.add_function(wrap_pyfunction!(absolute_mobility, m)?)?;
+    m.add_function(wrap_pyfunction!(by_group, m)?)?;
+    m.add_function(wrap_pyfunction!(read_place_matrices, m)?)?;
+    m.add_function(wrap_pyfunction!(places_report, m)?)?;
+    Ok(())
+}
+
+type Vector<'py> = PyReadonlyArray1<'py, f64>;
+
+/// Rank and income measures of paired status (the core's `RankMobility` as a dict).
+#[pyfunction]
+#[pyo3(signature = (parent, child, weights=None))]
+fn rank_mobility<'py>(
+    py: Python<'py>,
+    parent: Vector<'py>,
+    child: Vector<'py>,
+    weights: Option<Vector<'py>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (p, c) = (slice(&parent), slice(&child));
+    let w = weights.as_ref().map(slice);
+    let r = py
+        .detach(|| rankbased::rank_mobility(&p, &c, w.as_deref()))
+        .py()?;
+    to_py(py, &r)
+}
+
+/// Rank measures of a sub-population on national ranks (a dict).
+#[pyfunction]
+#[pyo3(signature = (parent, child, national_parent_ranks, national_child_ranks, weights=None))]
+fn rank_mobility_national<'py>(
+    py: Python<'py>,
+    parent: Vector<'py>,
+    child: Vector<'py>,
+    national_parent_ranks: Vector<'py>,
+    national_child_ranks: Vector<'py>,
+    weights: Option<Vector<'py>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (p, c) = (slice(&parent), slice(&child));
+    let (rp, rc) = (slice(&national_parent_ranks), slice(&national_child_ranks));
+    let w = weights.as_ref().map(slice);
+    let r = py
+        .detach(|| rankbased::rank_mobility_national(&p, &c, w.as_deref(), &rp, &rc))
+        .py()?;
+    to_py(py, &r)
+}
+
+/// Kendall's tau-b with ties (None when either variable is constant).
+#[pyfunction]
+#[pyo3(signature = (x, y, weights=None))]
+fn kendall_tau_b(
+    py: Python<'_>,
+    x: Vector<'_>,
+    y: Vector<'_>,
+    weights: Option<Vector<'_>>,
+) -> PyResult<Option<f64>> {
+    let (xs, ys) = (slice(&x), slice(&y));
+    let w = weights.as_ref().map(slice);
+    py.detach(|| rankbased::kendall_tau_b(&xs, &ys, w.as_deref()))
+        .py()
+}
+
+/// The intergenerational elasticity (a dict: elasticity, intercept, log_correlation, used,
+/// dropped).
+#[pyfunction]
+#[pyo3(signature = (parent, child, weights=None))]
+fn ige<'py>(
+    py: Python<'py>,
+    parent: Vector<'py>,
+    child: Vector<'py>,
+    weights: Option<Vector<'py>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (p, c) = (slice(&parent), slice(&child));
+    let w = weights.as_ref().map(slice);
+    let r = py
+        .detach(|| rankbased::ige(&p, &c, w.as_deref()))
+        .py()?;
+    to_py(py, &r)
+}
+
+/// Absolute mobility with both tie rules (a dict: greater, greater_or_equal).
+#[pyfunction]
+#[pyo3(signature = (parent, child, weights=None))]
+fn absolute_mobility<'py>(
+    py: Python<'py>,
+    parent: Vector<'py>,
+    child: Vector<'py>,
+    weights: Option<Vector<'py>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (p, c) = (slice(&parent), slice(&child));
+    let w = weights.as_ref().map(slice);
+    let r = py
+        .detach(|| rankbased::absolute_mobility(&p, &c, w.as_deref()))
+        .py()?;
+    to_py(py, &r)
+}
+
+fn rank_basis(basis: &str) -> PyResult<RankBasis> {
+    match basis.trim().to_ascii_lowercase().as_str() {
+        "national" => Ok(RankBasis::National),
+        "local" => Ok(RankBasis::Local),
+        other => Err(py_err(mobility::MobilityError::invalid(
+            "ranks",
+            format!("'{other}': expected 'national' or 'local'"),
+        ))),
+    }
+}
+
+/// One row per group (integer group codes): the core's `GroupTable` as a dict whose `matrix`
+/// entries (and `national`) are compiled `TransitionMatrix` objects.
+#[pyfunction]
+#[pyo3(signature = (parent, child, groups, weights=None, k=5, rule="midrank", ranks="national",
+    pi=None))]
+#[allow(clippy::too_many_arguments)]
+fn by_group<'py>(
+    py: Python<'py>,
+    parent: Vector<'py>,
+    child: Vector<'py>,
+    groups: PyReadonlyArray1<'py, i64>,
+    weights: Option<Vector<'py>>,
+    k: usize,
+    rule: &str,
+    ranks: &str,
+    pi: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let options = GroupOptions {
+        k,
+        rule: convert::rule(rule)?,
+        basis: rank_basis(ranks)?,
+        weighting: convert::weighting(pi)?,
+    };
+    let (p, c) = (slice(&parent), slice(&child));
+    let w = weights.as_ref().map(slice);
+    let g = groups.as_array();
+    let g: Vec<i64> = g.iter().copied().collect();
+    let table = py
+        .detach(|| groups::by_group(&p, &c, w.as_deref(), &g, &options))
+        .py()?;
+    // Plain data from serde, then the matrices and cut-offs as compiled objects.
+    let d = to_py(py, &table)?;
+    let rows = d.get_item("rows")?;
+    let rows = rows.cast::<PyList>()?;
+    for (row, r) in rows.iter().zip(&table.rows) {
+        row.set_item("matrix", Py::new(py, PyTransitionMatrix(r.matrix.clone()))?)?;
+    }
+    d.set_item("national", Py::new(py, PyTransitionMatrix(table.national.clone()))?)?;
+    d.set_item(
+        "national_parent_cutoffs",
+        Py::new(py, PyCutoffs(table.national_parent_cutoffs.clone()))?,
+    )?;
+    d.set_item(
+        "national_child_cutoffs",
+        Py::new(py, PyCutoffs(table.national_child_cutoffs.clone()))?,
+    )?;
+    Ok(d)
+}
+
+/// Published place matrices (Chetty et al. 2014, Online Data Table 6 layout) as a list of dicts.
+#[pyfunction]
+fn read_place_matrices(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Bound<'_, PyAny>> {
+    let places = py
+        .detach(|| levelling::read_place_matrices(&path))
+        .py()?;
+    to_py(py, &places)
+}
+
+/// Places ranked on levelling up and on mobility (the core's `PlacesReport` as a dict). The
+/// places come as JSON text (the core's `PlaceTable` list).
+#[pyfunction]
+#[pyo3(signature = (places_json, mobility_score="bottom_to_top", row_tolerance=0.01,
+    contrast_fraction=0.2, pi=None))]
+fn places_report<'py>(
+    py: Python<'py>,
+    places_json: &str,
+    mobility_score: &str,
+    row_tolerance: f64,
+    contrast_fraction: f64,
+    pi: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let places: Vec<PlaceTable> = convert::from_json(places_json, "place tables")?;
+    let options = PlacesOptions {
+        mobility_score: mobility_score.parse::<MobilityScore>().py()?,
+        row_tolerance,
+        contrast_fraction,
+        weighting: convert::weighting(pi)?,
+    };
+    let r = py
+        .detach(|| levelling::places_report(&places, &options))
+        .py()?;
+    to_py(py, &r)
+}

@@ -1,0 +1,522 @@
+//! Inference: the bootstrap, analytic standard errors and comparisons of groups or periods.
+
+use mobility::inference::{
+    self as inf, AnalyticOptions, Bandwidth, Bootstrap, BootstrapResult, CiMethod, CutoffMode,
+    Group, Resampling, RowCounts, Selection,
+};
+use mobility::ClassSpec;
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::{PyKeyError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple};
+
+use crate::convert::{self, IntoPy, py_err, slice, to_py};
+use crate::matrix::{PyCutoffs, PyTransitionMatrix, class_spec};
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyBootstrapResult>()?;
+    m.add_function(wrap_pyfunction!(bootstrap, m)?)?;
+    m.add_function(wrap_pyfunction!(bootstrap_difference, m)?)?;
+    m.add_function(wrap_pyfunction!(row_multinomial, m)?)?;
+    m.add_function(wrap_pyfunction!(quantile_copula, m)?)?;
+    m.add_function(wrap_pyfunction!(kish_row_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(homogeneity, m)?)?;
+    m.add_function(wrap_pyfunction!(joint_homogeneity, m)?)?;
+    m.add_function(wrap_pyfunction!(altham_bootstrap, m)?)?;
+    Ok(())
+}
+
+/// Which statistics: `None`/`"all"`, `"measures"` or a sequence of names.
+fn selection(statistics: Option<&Bound<'_, PyAny>>) -> PyResult<Selection> {
+    let Some(s) = statistics else {
+        return Ok(Selection::All);
+    };
+    if s.is_none() {
+        return Ok(Selection::All);
+    }
+    if let Ok(text) = s.cast::<PyString>() {
+        let text: String = text.extract()?;
+        return match text.trim().to_ascii_lowercase().as_str() {
+            "all" => Ok(Selection::All),
+            "measures" => Ok(Selection::Measures),
+            _ => Ok(Selection::Names(vec![text])),
+        };
+    }
+    match s.extract::<Vec<String>>() {
+        Ok(names) => Ok(Selection::Names(names)),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "statistics must be 'all', 'measures' or a list of names, not {}",
+            s.get_type().name()?
+        ))),
+    }
+}
+
+fn ci_method(ci: &str) -> PyResult<CiMethod> {
+    ci.parse::<CiMethod>().py()
+}
+
+fn cutoff_mode(mode: &str) -> PyResult<CutoffMode> {
+    match mode.trim().to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+        "reestimate" | "reestimated" => Ok(CutoffMode::Reestimate),
+        "fixed" => Ok(CutoffMode::Fixed),
+        _ => Err(py_err(mobility::MobilityError::invalid(
+            "cutoffs",
+            format!("'{mode}': expected 'reestimate' or 'fixed'"),
+        ))),
+    }
+}
+
+/// The builder from the Python arguments (shared by `bootstrap` and `bootstrap_difference`).
+#[allow(clippy::too_many_arguments)]
+fn builder(
+    replicates: usize,
+    seed: u64,
+    ci: &str,
+    level: f64,
+    cutoffs: &str,
+    pi: Option<&Bound<'_, PyAny>>,
+    jackknife_groups: usize,
+    statistics: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Bootstrap> {
+    Ok(Bootstrap::new(replicates)
+        .seed(seed)
+        .ci(ci_method(ci)?)
+        .level(level)
+        .cutoffs(cutoff_mode(cutoffs)?)
+        .weighting(convert::weighting(pi)?)
+        .jackknife_groups(jackknife_groups)
+        .statistics(selection(statistics)?))
+}
+
+/// A bootstrap run of every selected statistic (the core's `BootstrapResult`).
+#[pyclass(module = "mobility._mobility", name = "BootstrapResult", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyBootstrapResult(pub BootstrapResult);
+
+impl PyBootstrapResult {
+    fn find(&self, name: &str) -> PyResult<&inf::StatisticSummary> {
+        self.0.get(name).ok_or_else(|| {
+            PyKeyError::new_err(format!(
+                "{name:?} is not a statistic of this bootstrap (names: measures such as \
+                 'shorrocks_trace', cells 'p_1_1', per-class entries 'persistence_1')"
+            ))
+        })
+    }
+}
+
+#[pymethods]
+impl PyBootstrapResult {
+    /// A result from its JSON form (as written by `to_json`).
+    #[staticmethod]
+    fn from_json(s: &str) -> PyResult<Self> {
+        Ok(PyBootstrapResult(convert::from_json(s, "bootstrap result")?))
+    }
+
+    /// JSON text (the core's serde form, replicates included).
+    fn to_json(&self) -> PyResult<String> {
+        convert::to_json(&self.0)
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let ctor = py.get_type::<PyBootstrapResult>().getattr("from_json")?;
+        PyTuple::new(py, [ctor, PyTuple::new(py, [self.to_json()?])?.into_any()])
+    }
+
+    /// The run's settings: k, replicates, seed, level, ci, cutoffs, resampling, jackknife
+    /// groups, weighting.
+    fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let r = &self.0;
+        let d = PyDict::new(py);
+        d.set_item("k", r.k)?;
+        d.set_item("replicates", r.replicate_count)?;
+        d.set_item("seed", r.seed)?;
+        d.set_item("level", r.level)?;
+        d.set_item("ci", r.ci.to_string())?;
+        d.set_item(
+            "cutoffs",
+            match r.cutoffs {
+                CutoffMode::Reestimate => "reestimate",
+                CutoffMode::Fixed => "fixed",
+            },
+        )?;
+        let (resample, clusters, units) = match r.resampling {
+            Resampling::Units { units } => ("units", None, units),
+            Resampling::Clusters { clusters, units } => ("clusters", Some(clusters), units),
+        };
+        d.set_item("resample", resample)?;
+        d.set_item("clusters", clusters)?;
+        d.set_item("units", units)?;
+        d.set_item("jackknife_groups", r.jackknife_groups)?;
+        d.set_item("weighting", to_py(py, &r.weighting)?)?;
+        Ok(d)
+    }
+
+    /// Statistic names, in result order.
+    fn names(&self) -> Vec<String> {
+        self.0.statistics.iter().map(|s| s.name.clone()).collect()
+    }
+
+    /// One list per column of the tidy table (None where undefined).
+    fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        use mobility::inference::Statistic;
+        let stats = &self.0.statistics;
+        let d = PyDict::new(py);
+        let col = |f: &dyn Fn(&inf::StatisticSummary) -> Option<f64>| -> Vec<Option<f64>> {
+            stats.iter().map(f).collect()
+        };
+        d.set_item(
+            "statistic",
+            stats.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+        )?;
+        let mut kind = Vec::new();
+        let mut row = Vec::new();
+        let mut colno = Vec::new();
+        let mut class = Vec::new();
+        let mut vector = Vec::new();
+        for s in stats {
+            match &s.statistic {
+                Statistic::Measure { .. } => {
+                    kind.push("measure");
+                    row.push(None);
+                    colno.push(None);
+                    class.push(None);
+                    vector.push(None);
+                }
+                Statistic::Cell { row: r, col: c } => {
+                    kind.push("cell");
+                    row.push(Some(*r));
+                    colno.push(Some(*c));
+                    class.push(None);
+                    vector.push(None);
+                }
+                Statistic::Class { vector: v, class: c } => {
+                    kind.push("class");
+                    row.push(None);
+                    colno.push(None);
+                    class.push(Some(*c));
+                    vector.push(Some(v.name()));
+                }
+            }
+        }
+        d.set_item("kind", kind)?;
+        d.set_item("row", row)?;
+        d.set_item("col", colno)?;
+        d.set_item("class", class)?;
+        d.set_item("vector", vector)?;
+        d.set_item("estimate", col(&|s| s.estimate))?;
+        d.set_item("se", col(&|s| s.se))?;
+        d.set_item("ci_low", col(&|s| s.ci_low))?;
+        d.set_item("ci_high", col(&|s| s.ci_high))?;
+        d.set_item("percentile_low", col(&|s| s.percentile.map(|i| i.low)))?;
+        d.set_item("percentile_high", col(&|s| s.percentile.map(|i| i.high)))?;
+        d.set_item("bca_low", col(&|s| s.bca.map(|i| i.low)))?;
+        d.set_item("bca_high", col(&|s| s.bca.map(|i| i.high)))?;
+        d.set_item("bias_correction", col(&|s| s.bias_correction))?;
+        d.set_item("acceleration", col(&|s| s.acceleration))?;
+        d.set_item(
+            "undefined_replicates",
+            stats
+                .iter()
+                .map(|s| s.undefined_replicates)
+                .collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "note",
+            stats.iter().map(|s| s.note.clone()).collect::<Vec<_>>(),
+        )?;
+        Ok(d)
+    }
+
+    /// The defined replicate values of one statistic, in replicate order.
+    fn replicates<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        Ok(self.find(name)?.replicates.clone().into_pyarray(py))
+    }
+
+    /// All `B` replicate values of one statistic, NaN where it was undefined.
+    fn replicate_values<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        Ok(self
+            .find(name)?
+            .replicate_values()
+            .into_iter()
+            .map(|v| v.unwrap_or(f64::NAN))
+            .collect::<Vec<f64>>()
+            .into_pyarray(py))
+    }
+
+    /// Indices (0-based) of the replicates in which a statistic was undefined.
+    fn undefined_at(&self, name: &str) -> PyResult<Vec<usize>> {
+        Ok(self.find(name)?.undefined_at.clone())
+    }
+
+    /// One statistic's summary as a dict (replicates left out).
+    fn get<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let mut s = self.find(name)?.clone();
+        s.replicates = Vec::new();
+        s.undefined_at = Vec::new();
+        to_py(py, &s)
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.statistics.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "BootstrapResult(k={}, replicates={}, seed={}, statistics={})",
+            self.0.k,
+            self.0.replicate_count,
+            self.0.seed,
+            self.0.statistics.len()
+        )
+    }
+}
+
+/// The bootstrap of paired status (GIL released while the replicates run).
+#[pyfunction]
+#[pyo3(signature = (parent, child, weights=None, k=5, rule="midrank", parent_cutoffs=None,
+    child_cutoffs=None, replicates=1000, seed=0, ci="bca", level=0.95, clusters=None,
+    cutoffs="reestimate", pi=None, jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, statistics=None))]
+#[allow(clippy::too_many_arguments)]
+fn bootstrap(
+    py: Python<'_>,
+    parent: PyReadonlyArray1<'_, f64>,
+    child: PyReadonlyArray1<'_, f64>,
+    weights: Option<PyReadonlyArray1<'_, f64>>,
+    k: usize,
+    rule: &str,
+    parent_cutoffs: Option<PyRef<'_, PyCutoffs>>,
+    child_cutoffs: Option<PyRef<'_, PyCutoffs>>,
+    replicates: usize,
+    seed: u64,
+    ci: &str,
+    level: f64,
+    clusters: Option<PyReadonlyArray1<'_, i64>>,
+    cutoffs: &str,
+    pi: Option<&Bound<'_, PyAny>>,
+    jackknife_groups: usize,
+    statistics: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyBootstrapResult> {
+    let spec = class_spec(k, rule, parent_cutoffs, child_cutoffs)?;
+    let mut boot = builder(
+        replicates,
+        seed,
+        ci,
+        level,
+        cutoffs,
+        pi,
+        jackknife_groups,
+        statistics,
+    )?;
+    if let Some(ids) = &clusters {
+        let ids = ids.as_array();
+        let ids: Vec<i64> = ids.iter().copied().collect();
+        boot = boot.clusters(&ids);
+    }
+    let (p, c) = (slice(&parent), slice(&child));
+    let w = weights.as_ref().map(slice);
+    let result = py.detach(|| boot.run(&p, &c, w.as_deref(), &spec));
+    Ok(PyBootstrapResult(result.py()?))
+}
+
+/// One group's arrays for `bootstrap_difference`: `(parent, child, weights, clusters)`.
+type GroupArrays<'py> = (
+    PyReadonlyArray1<'py, f64>,
+    PyReadonlyArray1<'py, f64>,
+    Option<PyReadonlyArray1<'py, f64>>,
+    Option<PyReadonlyArray1<'py, i64>>,
+);
+
+fn cluster_ids(ids: &Option<PyReadonlyArray1<'_, i64>>) -> Option<Vec<u64>> {
+    ids.as_ref()
+        .map(|a| a.as_array().iter().map(|&x| x as u64).collect())
+}
+
+/// `theta_A - theta_B` for every statistic: group A's run, group B's run and the differences
+/// (a result with group A's settings).
+#[pyfunction]
+#[pyo3(signature = (a, b, k=5, rule="midrank", parent_cutoffs=None, child_cutoffs=None,
+    replicates=1000, seed=0, ci="bca", level=0.95, cutoffs="reestimate", pi=None,
+    jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, statistics=None))]
+#[allow(clippy::too_many_arguments)]
+fn bootstrap_difference(
+    py: Python<'_>,
+    a: GroupArrays<'_>,
+    b: GroupArrays<'_>,
+    k: usize,
+    rule: &str,
+    parent_cutoffs: Option<PyRef<'_, PyCutoffs>>,
+    child_cutoffs: Option<PyRef<'_, PyCutoffs>>,
+    replicates: usize,
+    seed: u64,
+    ci: &str,
+    level: f64,
+    cutoffs: &str,
+    pi: Option<&Bound<'_, PyAny>>,
+    jackknife_groups: usize,
+    statistics: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(PyBootstrapResult, PyBootstrapResult, PyBootstrapResult)> {
+    let spec: ClassSpec = class_spec(k, rule, parent_cutoffs, child_cutoffs)?;
+    let boot = builder(
+        replicates,
+        seed,
+        ci,
+        level,
+        cutoffs,
+        pi,
+        jackknife_groups,
+        statistics,
+    )?;
+    let (ap, ac) = (slice(&a.0), slice(&a.1));
+    let aw = a.2.as_ref().map(slice);
+    let acl = cluster_ids(&a.3);
+    let (bp, bc) = (slice(&b.0), slice(&b.1));
+    let bw = b.2.as_ref().map(slice);
+    let bcl = cluster_ids(&b.3);
+    let result = py.detach(|| {
+        let ga = Group {
+            parent: &ap,
+            child: &ac,
+            weights: aw.as_deref(),
+            clusters: acl.as_deref(),
+        };
+        let gb = Group {
+            parent: &bp,
+            child: &bc,
+            weights: bw.as_deref(),
+            clusters: bcl.as_deref(),
+        };
+        inf::bootstrap_difference(&boot, &ga, &gb, &spec)
+    });
+    let r = result.py()?;
+    let diff = BootstrapResult {
+        statistics: r.differences,
+        ..r.a.clone()
+    };
+    Ok((
+        PyBootstrapResult(r.a),
+        PyBootstrapResult(r.b),
+        PyBootstrapResult(diff),
+    ))
+}
+
+fn analytic_options(
+    pi: Option<&Bound<'_, PyAny>>,
+    level: f64,
+    statistics: Option<&Bound<'_, PyAny>>,
+    bandwidth: Option<f64>,
+) -> PyResult<AnalyticOptions> {
+    Ok(AnalyticOptions {
+        weighting: convert::weighting(pi)?,
+        level,
+        selection: selection(statistics)?,
+        bandwidth: bandwidth.map_or(Bandwidth::Auto, Bandwidth::Value),
+    })
+}
+
+/// Row-multinomial delta-method standard errors (the core's `AnalyticResult` as a dict).
+#[pyfunction]
+#[pyo3(signature = (tm, row_counts=None, pi=None, level=0.95, statistics=None))]
+fn row_multinomial<'py>(
+    py: Python<'py>,
+    tm: PyRef<'py, PyTransitionMatrix>,
+    row_counts: Option<Vec<f64>>,
+    pi: Option<&Bound<'py, PyAny>>,
+    level: f64,
+    statistics: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let options = analytic_options(pi, level, statistics, None)?;
+    let rows = row_counts.map_or(RowCounts::Observed, RowCounts::Effective);
+    let r = inf::row_multinomial(&tm.0, &rows, &options).py()?;
+    to_py(py, &r)
+}
+
+/// Empirical-copula standard errors of the quantile matrix (GIL released).
+#[pyfunction]
+#[pyo3(signature = (parent, child, weights=None, k=5, pi=None, level=0.95, statistics=None,
+    bandwidth=None))]
+#[allow(clippy::too_many_arguments)]
+fn quantile_copula<'py>(
+    py: Python<'py>,
+    parent: PyReadonlyArray1<'py, f64>,
+    child: PyReadonlyArray1<'py, f64>,
+    weights: Option<PyReadonlyArray1<'py, f64>>,
+    k: usize,
+    pi: Option<&Bound<'py, PyAny>>,
+    level: f64,
+    statistics: Option<&Bound<'py, PyAny>>,
+    bandwidth: Option<f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let options = analytic_options(pi, level, statistics, bandwidth)?;
+    let (p, c) = (slice(&parent), slice(&child));
+    let w = weights.as_ref().map(slice);
+    let r = py
+        .detach(|| inf::quantile_copula(&p, &c, w.as_deref(), k, &options))
+        .py()?;
+    to_py(py, &r)
+}
+
+/// Kish effective counts per parent class.
+#[pyfunction]
+#[pyo3(signature = (parent, weights, cutoffs))]
+fn kish_row_counts(
+    py: Python<'_>,
+    parent: PyReadonlyArray1<'_, f64>,
+    weights: Option<PyReadonlyArray1<'_, f64>>,
+    cutoffs: PyRef<'_, PyCutoffs>,
+) -> PyResult<Vec<f64>> {
+    let p = slice(&parent);
+    let w = weights.as_ref().map(slice);
+    let cuts = cutoffs.0.clone();
+    py.detach(|| inf::kish_row_counts(&p, w.as_deref(), &cuts))
+        .py()
+}
+
+fn views<'a>(tables: &'a [PyReadonlyArray2<'_, f64>]) -> Vec<numpy::ndarray::ArrayView2<'a, f64>> {
+    tables.iter().map(|t| t.as_array()).collect()
+}
+
+/// Homogeneity test of count tables, by origin row (a dict).
+#[pyfunction]
+fn homogeneity<'py>(
+    py: Python<'py>,
+    tables: Vec<PyReadonlyArray2<'py, f64>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let r = inf::homogeneity(&views(&tables)).py()?;
+    to_py(py, &r)
+}
+
+/// Homogeneity test of the whole joint tables (a dict).
+#[pyfunction]
+fn joint_homogeneity<'py>(
+    py: Python<'py>,
+    tables: Vec<PyReadonlyArray2<'py, f64>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let r = inf::joint_homogeneity(&views(&tables)).py()?;
+    to_py(py, &r)
+}
+
+/// Altham's distance between two count tables with a multinomial bootstrap (a dict; the
+/// replicates as a numpy array).
+#[pyfunction]
+#[pyo3(signature = (p, q, replicates=1000, seed=0, level=0.95))]
+fn altham_bootstrap<'py>(
+    py: Python<'py>,
+    p: PyReadonlyArray2<'py, f64>,
+    q: PyReadonlyArray2<'py, f64>,
+    replicates: usize,
+    seed: u64,
+    level: f64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (pv, qv) = (p.as_array(), q.as_array());
+    let mut r = py
+        .detach(|| inf::altham_bootstrap(pv, qv, replicates, seed, level))
+        .py()?;
+    let reps = std::mem::take(&mut r.replicates);
+    let d = to_py(py, &r)?;
+    d.set_item("replicates", reps.into_pyarray(py))?;
+    Ok(d)
+}
