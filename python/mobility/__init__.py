@@ -42,6 +42,7 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _mobility
+from ._input import ColumnNotFoundError
 from ._input import as_float_array as _as_float_array
 from ._matrix import MEASURES, TransitionMatrix, describe, transition_matrix
 from ._mobility import Cutoffs, MobilityError
@@ -146,6 +147,7 @@ def class_labels(k: int) -> list:
 __all__ = [
     "__version__",
     "MobilityError",
+    "ColumnNotFoundError",
     "TransitionMatrix",
     "transition_matrix",
     "Cutoffs",

@@ -21,7 +21,18 @@ __all__ = [
     "as_matrix",
     "check_k",
     "missing_error",
+    "resolve_pairs",
+    "label_codes",
+    "ColumnNotFoundError",
 ]
+
+
+class ColumnNotFoundError(MobilityError, KeyError):
+    """A column name that is not in the DataFrame: a :class:`MobilityError` (so a
+    ``ValueError``) and a ``KeyError`` (as pandas raises for a missing column)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def _module_root(obj: Any) -> str:
@@ -54,7 +65,9 @@ def column(frame: Any, name: Any, role: str) -> Any:
     if name not in columns:
         shown = ", ".join(repr(c) for c in columns[:12])
         more = ", ..." if len(columns) > 12 else ""
-        raise KeyError(f"{role} column {name!r} is not in the DataFrame (columns: {shown}{more})")
+        raise ColumnNotFoundError(
+            f"{role} column {name!r} is not in the DataFrame (columns: {shown}{more})"
+        )
     return frame[name]
 
 
@@ -313,7 +326,12 @@ def label_codes(obj: Any, what: str) -> Tuple[np.ndarray, list, np.ndarray]:
         return codes, labels, codes < 0
     if root == "polars":
         obj = obj.to_list()
-    arr = np.asarray(obj)
+    if isinstance(obj, (list, tuple)) and len({type(v) for v in obj} - {type(None)}) > 1:
+        # mixed types (e.g. 1 and "a"): keep each label as it is (numpy would make 1 "1")
+        arr = np.empty(len(obj), dtype=object)
+        arr[:] = obj
+    else:
+        arr = np.asarray(obj)
     if arr.ndim != 1:
         raise MobilityError(f"{what} must be one-dimensional, got shape {arr.shape}")
     if arr.dtype.kind == "f":

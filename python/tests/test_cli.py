@@ -1,4 +1,5 @@
-"""The Python package and the Rust CLI (`mobility analyze --json`) agree on the same data."""
+"""The Python package and the Rust CLI (`mobility analyze --json`) agree on the same data: the
+matrix report, the rank measures and the bootstrap, exactly."""
 
 from __future__ import annotations
 
@@ -24,13 +25,10 @@ def cli_json(*args: str) -> dict:
         check=False,
     )
     assert out.returncode == 0, out.stderr
-    report = json.loads(out.stdout)
-    # `analyze --json` adds the rank measures of the pairs (issue 5); the matrix report itself is
-    # compared key for key below.
-    if args and args[0] == "analyze":
-        ranks = report.pop("rank_measures")
-        assert ranks is None or {"rank_rank_slope", "kendall_tau_b"} <= set(ranks)
-    return report
+    # `analyze --json` adds the rank measures of the pairs under `rank_measures` (issue 5) and,
+    # with --bootstrap, the `inference` and `bootstrap` keys (issue 4): `TransitionMatrix.report()`
+    # builds the same object for a matrix made from pairs, so reports are compared whole.
+    return json.loads(out.stdout)
 
 
 def write_csv(path: Path, columns: dict) -> None:
@@ -107,3 +105,63 @@ def test_drop_missing_matches_dropna(tmp_path):
         cli_json("analyze", str(path), "--parent", "p", "--child", "c", "--drop-missing"),
         ours.report(),
     )
+
+
+def test_report_has_the_cli_rank_measures(tmp_path):
+    p, c = lognormal_pairs(2_000, seed=31)
+    c[::7] = p[::7]  # ties between generations
+    write_csv(tmp_path / "pairs.csv", {"p": p, "c": c})
+    cli = cli_json("analyze", str(tmp_path / "pairs.csv"), "--parent", "p", "--child", "c")
+    ranks = mobility.rank_mobility(p, c)
+    assert_same(cli["rank_measures"], ranks.to_dict())
+    assert set(cli["rank_measures"]) >= {
+        "rank_rank_slope", "rank_rank_intercept", "absolute_upward_mobility", "spearman",
+        "kendall_tau_b", "share_child_rank_above_parent",
+    }
+    assert_same(cli, mobility.transition_matrix(p, c).report())
+
+
+def test_rank_measures_null_when_undefined(tmp_path):
+    # every parent has the same status: the rank-rank slope does not exist
+    c = np.arange(10, dtype=float)
+    p = np.full(10, 3.0)
+    write_csv(tmp_path / "flat.csv", {"p": p, "c": c})
+    cli = cli_json("analyze", str(tmp_path / "flat.csv"), "--parent", "p", "--child", "c",
+                   "--quantiles", "2")
+    assert cli["rank_measures"] is None
+    assert_same(cli, mobility.transition_matrix(p, c, quantiles=2).report())
+
+
+@pytest.mark.parametrize(
+    "k,weighted,cluster,ci,pi",
+    [
+        (5, False, False, "bca", "parent"),
+        (4, True, False, "percentile", "uniform"),
+        (10, False, True, "bca", "parent"),
+        (5, True, True, "bca", "stationary"),
+    ],
+)
+def test_bootstrap_json_matches_python(tmp_path, k, weighted, cluster, ci, pi):
+    p, c = lognormal_pairs(2_500, seed=40 + k)
+    cols = {"p": p, "c": c}
+    args = ["analyze", str(tmp_path / "pairs.csv"), "--parent", "p", "--child", "c",
+            "--quantiles", str(k), "--pi", pi, "--bootstrap", "120", "--seed", "17", "--ci", ci]
+    w = ids = None
+    if weighted:
+        w = np.random.default_rng(k).uniform(0.5, 2.0, p.size)
+        cols["w"] = w
+        args += ["--weight", "w"]
+    if cluster:
+        ids = (np.arange(p.size) // 3).astype(float)
+        cols["family"] = ids
+        args += ["--cluster", "family"]
+    write_csv(tmp_path / "pairs.csv", cols)
+    cli = cli_json(*args)
+    tm = mobility.transition_matrix(
+        p, c, quantiles=k, weights=w, bootstrap=120, seed=17, ci=ci, cluster=ids
+    )
+    if pi == "parent":
+        # the default bootstrap runs every statistic, the CLI the measures: the same figures
+        assert_same(cli, tm.report())
+    tm.bootstrap(120, seed=17, ci=ci, cluster=ids, pi=pi, statistics="measures")
+    assert_same(cli, tm.report(pi=pi))
