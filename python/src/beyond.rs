@@ -88,9 +88,7 @@ fn ige<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let (p, c) = (slice(&parent), slice(&child));
     let w = weights.as_ref().map(slice);
-    let r = py
-        .detach(|| rankbased::ige(&p, &c, w.as_deref()))
-        .py()?;
+    let r = py.detach(|| rankbased::ige(&p, &c, w.as_deref())).py()?;
     to_py(py, &r)
 }
 
@@ -159,7 +157,10 @@ fn by_group<'py>(
     for (row, r) in rows.iter().zip(&table.rows) {
         row.set_item("matrix", Py::new(py, PyTransitionMatrix(r.matrix.clone()))?)?;
     }
-    d.set_item("national", Py::new(py, PyTransitionMatrix(table.national.clone()))?)?;
+    d.set_item(
+        "national",
+        Py::new(py, PyTransitionMatrix(table.national.clone()))?,
+    )?;
     d.set_item(
         "national_parent_cutoffs",
         Py::new(py, PyCutoffs(table.national_parent_cutoffs.clone()))?,
@@ -174,9 +175,7 @@ fn by_group<'py>(
 /// Published place matrices (Chetty et al. 2014, Online Data Table 6 layout) as a list of dicts.
 #[pyfunction]
 fn read_place_matrices(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Bound<'_, PyAny>> {
-    let places = py
-        .detach(|| levelling::read_place_matrices(&path))
-        .py()?;
+    let places = py.detach(|| levelling::read_place_matrices(&path)).py()?;
     to_py(py, &places)
 }
 

@@ -1,10 +1,10 @@
 //! Inference: the bootstrap, analytic standard errors and comparisons of groups or periods.
 
+use mobility::ClassSpec;
 use mobility::inference::{
     self as inf, AnalyticOptions, Bandwidth, Bootstrap, BootstrapResult, CiMethod, CutoffMode,
     Group, Resampling, RowCounts, Selection,
 };
-use mobility::ClassSpec;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
@@ -56,7 +56,12 @@ fn ci_method(ci: &str) -> PyResult<CiMethod> {
 }
 
 fn cutoff_mode(mode: &str) -> PyResult<CutoffMode> {
-    match mode.trim().to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+    match mode
+        .trim()
+        .to_ascii_lowercase()
+        .replace(['-', '_'], "")
+        .as_str()
+    {
         "reestimate" | "reestimated" => Ok(CutoffMode::Reestimate),
         "fixed" => Ok(CutoffMode::Fixed),
         _ => Err(py_err(mobility::MobilityError::invalid(
@@ -109,7 +114,10 @@ impl PyBootstrapResult {
     /// A result from its JSON form (as written by `to_json`).
     #[staticmethod]
     fn from_json(s: &str) -> PyResult<Self> {
-        Ok(PyBootstrapResult(convert::from_json(s, "bootstrap result")?))
+        Ok(PyBootstrapResult(convert::from_json(
+            s,
+            "bootstrap result",
+        )?))
     }
 
     /// JSON text (the core's serde form, replicates included).
@@ -189,7 +197,10 @@ impl PyBootstrapResult {
                     class.push(None);
                     vector.push(None);
                 }
-                Statistic::Class { vector: v, class: c } => {
+                Statistic::Class {
+                    vector: v,
+                    class: c,
+                } => {
                     kind.push("class");
                     row.push(None);
                     colno.push(None);
