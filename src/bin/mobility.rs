@@ -490,47 +490,7 @@ fn analyze(raw: &[String]) -> Outcome<()> {
     let parent = args.required("parent")?;
     let child = args.required("child")?;
     let weight = args.get("weight");
-    let k = match args.get("quantiles") {
-        None => 5,
-        Some(s) => match s.trim().parse::<i64>() {
-            Ok(k) if (2..=MAX_K as i64).contains(&k) => k as usize,
-            Ok(k) if k < 2 => {
-                return Err(usage(
-                    "analyze",
-                    format!("--quantiles must be at least 2, got {k}"),
-                ));
-            }
-            Ok(k) => {
-                return Err(usage(
-                    "analyze",
-                    format!("--quantiles must be at most {MAX_K}, got {k}"),
-                ));
-            }
-            Err(_) => {
-                return Err(usage(
-                    "analyze",
-                    format!("--quantiles expects a whole number of classes (2 or more), got '{s}'"),
-                ));
-            }
-        },
-    };
-    let rule: Rule = match args.get("rule") {
-        None => Rule::Midrank,
-        Some(s) => s.parse().map_err(|_| {
-            usage(
-                "analyze",
-                format!("unknown --rule '{s}'; expected midrank, giddy, r-type7 or stata-xtile"),
-            )
-        })?,
-    };
-    if weight.is_some() && rule != Rule::Midrank {
-        return Err(usage(
-            "analyze",
-            format!(
-                "--weight needs --rule midrank (the {rule} rule reproduces unweighted software)"
-            ),
-        ));
-    }
+    let (k, rule) = class_options("analyze", &args, weight.is_some())?;
     let pi = parse_pi(&args)?;
     check_pi_len(&pi, k, "analyze")?;
     let options = CsvOptions {
@@ -711,6 +671,53 @@ struct BootstrapArgs<'a> {
     seed: u64,
     cluster: Option<&'a str>,
     ci: CiMethod,
+}
+
+/// `--quantiles K` (default 5) and `--rule RULE` (default midrank), checked together with
+/// `--weight` (only the midrank rule takes weights).
+fn class_options(command: &str, args: &Args, weighted: bool) -> Outcome<(usize, Rule)> {
+    let k = match args.get("quantiles") {
+        None => 5,
+        Some(s) => match s.trim().parse::<i64>() {
+            Ok(k) if (2..=MAX_K as i64).contains(&k) => k as usize,
+            Ok(k) if k < 2 => {
+                return Err(usage(
+                    command,
+                    format!("--quantiles must be at least 2, got {k}"),
+                ));
+            }
+            Ok(k) => {
+                return Err(usage(
+                    command,
+                    format!("--quantiles must be at most {MAX_K}, got {k}"),
+                ));
+            }
+            Err(_) => {
+                return Err(usage(
+                    command,
+                    format!("--quantiles expects a whole number of classes (2 or more), got '{s}'"),
+                ));
+            }
+        },
+    };
+    let rule: Rule = match args.get("rule") {
+        None => Rule::Midrank,
+        Some(s) => s.parse().map_err(|_| {
+            usage(
+                command,
+                format!("unknown --rule '{s}'; expected midrank, giddy, r-type7 or stata-xtile"),
+            )
+        })?,
+    };
+    if weighted && rule != Rule::Midrank {
+        return Err(usage(
+            command,
+            format!(
+                "--weight needs --rule midrank (the {rule} rule reproduces unweighted software)"
+            ),
+        ));
+    }
+    Ok((k, rule))
 }
 
 fn parse_bootstrap(args: &Args) -> Outcome<Option<BootstrapArgs<'_>>> {
@@ -1075,35 +1082,7 @@ fn places(raw: &[String]) -> Outcome<()> {
     let child = args.required("child")?;
     let by = args.required("by")?;
     let weight = args.get("weight");
-    let k = match args.get("quantiles") {
-        None => 5,
-        Some(s) => match s.trim().parse::<i64>() {
-            Ok(k) if (2..=MAX_K as i64).contains(&k) => k as usize,
-            _ => {
-                return Err(usage(
-                    "places",
-                    format!("--quantiles expects a whole number from 2 to {MAX_K}, got '{s}'"),
-                ));
-            }
-        },
-    };
-    let rule: Rule = match args.get("rule") {
-        None => Rule::Midrank,
-        Some(s) => s.parse().map_err(|_| {
-            usage(
-                "places",
-                format!("unknown --rule '{s}'; expected midrank, giddy, r-type7 or stata-xtile"),
-            )
-        })?,
-    };
-    if weight.is_some() && rule != Rule::Midrank {
-        return Err(usage(
-            "places",
-            format!(
-                "--weight needs --rule midrank (the {rule} rule reproduces unweighted software)"
-            ),
-        ));
-    }
+    let (k, rule) = class_options("places", &args, weight.is_some())?;
     let basis = match args.get("ranks").map(|s| s.trim().to_ascii_lowercase()) {
         None => RankBasis::National,
         Some(s) if s == "national" => RankBasis::National,
