@@ -171,6 +171,10 @@ class TransitionMatrix:
 
         ``n_ij = sum_u w_u [parent class = i][child class = j]``. Classes outside ``1..k``
         raise :class:`MobilityError` naming the first offending row.
+
+        The matrix keeps the classes as its microdata: :meth:`bootstrap` resamples the units
+        with the classes fixed (they are given, not estimated), and :meth:`rank_mobility` (and
+        the ``rank_measures`` of :meth:`report`) are those of the class numbers themselves.
         """
         k = check_k(k, "k")
         pf = as_float_array(parent_classes, "parent classes")
@@ -389,14 +393,9 @@ class TransitionMatrix:
         )
         boot = self._matching_inference(pi)
         if boot is not None:
-            names = set(boot.names)
+            rows = boot.to_frame("measure").set_index("statistic")
             for key in ("se", "ci_low", "ci_high"):
-                frame[key] = [
-                    (lambda v: np.nan if v is None else v)(boot.get(name)[key])
-                    if name in names
-                    else np.nan
-                    for name in m
-                ]
+                frame[key] = rows[key].reindex(list(m)).to_numpy(dtype=np.float64)
         return frame
 
     # ----------------------------------------------------------------- inference

@@ -25,7 +25,6 @@ result counts it (``undefined_replicates``) and says why (``note``); never a sil
 from __future__ import annotations
 
 import json
-import numbers
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
