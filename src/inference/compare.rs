@@ -282,6 +282,10 @@ pub struct AlthamComparison {
 /// ```
 /// A replicate with a zero cell has no distance and is counted in `undefined_replicates`.
 ///
+/// A distance is a norm: sampling noise only adds to it, so when the two tables are close the
+/// replicates lie above the observed distance and the interval says how large `d` can be, not
+/// whether the tables differ. To test equality of the mobility regimes use [`homogeneity`].
+///
 /// # Errors
 /// As [`altham_distance`] on the tables (zero cells included), fewer than 2 replicates, a level
 /// outside (0, 1).

@@ -596,6 +596,19 @@ pub(crate) fn summarize(
         }
         (None, _) => None,
     };
+    if let Some(theta) = estimate {
+        let outside =
+            |i: &Option<Interval>| i.as_ref().is_some_and(|i| theta < i.low || theta > i.high);
+        if note.is_none() && (outside(&percentile) || outside(&bca)) {
+            // a statistic near its bound (a determinant index near 1, a distance near 0) can have a
+            // bootstrap distribution entirely on one side of the estimate: say so, do not hide it
+            note = Some(
+                "the estimate lies outside its bootstrap interval: the bootstrap distribution is \
+                 strongly biased (e.g. a measure near its bound); read the interval with caution"
+                    .into(),
+            );
+        }
+    }
     Summary {
         se: Some(var.sqrt()),
         percentile,
@@ -626,6 +639,15 @@ mod tests {
         assert_eq!(quantile_sorted(&s, 0.0), 1.0);
         assert_eq!(quantile_sorted(&s, 1.0), 4.0);
         assert_eq!(quantile_sorted(&s, 0.5), 2.5);
+    }
+
+    #[test]
+    fn an_estimate_outside_its_interval_is_flagged() {
+        let replicates: Vec<f64> = (0..200).map(|i| 1.0 + f64::from(i) / 200.0).collect();
+        let s = summarize(Some(1.01), &replicates, Some(0.0), 0.95);
+        assert!(s.note.unwrap().contains("outside its bootstrap interval"));
+        let s = summarize(Some(1.5), &replicates, Some(0.0), 0.95);
+        assert!(s.note.is_none());
     }
 
     #[test]
