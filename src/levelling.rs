@@ -47,11 +47,13 @@ pub struct Decomposition {
 /// Access to the top class from the bottom against from the middle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TopAccess {
-    /// The middle class used, 1-based: `ceil(k / 2)` (3 of 5 quintiles, 5 of 10 deciles, 2 of 4).
+    /// The middle class used, 1-based: `ceil(k / 2)` (3 of 5 quintiles, 5 of 10 deciles, 2 of 4:
+    /// the lower middle for even `k`).
     pub middle_class: usize,
     /// `p_1k`: P(top | bottom); `None` when the bottom parent class is empty.
     pub bottom_to_top: Option<f64>,
-    /// `p_mk`: P(top | middle); `None` when the middle parent class is empty.
+    /// `p_mk`: P(top | middle); `None` when the middle parent class is empty or `k < 3` (two
+    /// classes have no middle).
     pub middle_to_top: Option<f64>,
     /// `p_1k / p_mk`: 1 means children of the bottom class reach the top as often as children
     /// of the middle class; `None` when either is undefined or `p_mk = 0`.
@@ -194,7 +196,8 @@ impl TransitionMatrix {
         let row = |i: usize| (!empty.contains(&i)).then(|| self.probabilities[[i, k - 1]]);
         let middle = k.div_ceil(2);
         let bottom_to_top = row(0);
-        let middle_to_top = row(middle - 1);
+        // with k = 2 the "middle" would be the bottom class itself: no comparison to make
+        let middle_to_top = if k >= 3 { row(middle - 1) } else { None };
         let ratio = match (bottom_to_top, middle_to_top) {
             (Some(b), Some(m)) if m > 0.0 => Some(b / m),
             _ => None,

@@ -603,8 +603,11 @@ impl TransitionMatrix {
     /// # Formula
     /// See each field of [`Measures`] and the plain functions of this module.
     ///
+    /// With [`Weighting::Stationary`] on a chain without a unique stationary distribution (a
+    /// reducible chain, or an empty row), the weighted measures are `None`; the rest are reported.
+    ///
     /// # Errors
-    /// Only from [`TransitionMatrix::origin_weights`].
+    /// A [`Weighting::Custom`] vector of the wrong length, negative, or not summing to 1.
     ///
     /// # Complexity
     /// `O(k^3)`.
@@ -618,16 +621,25 @@ impl TransitionMatrix {
     /// assert!((m.shorrocks_trace.unwrap() - 0.4).abs() < 1e-12);
     /// ```
     pub fn measures(&self, weighting: &Weighting) -> Result<Measures> {
-        let pi = self.origin_weights(weighting)?;
+        // A chain without a unique stationary distribution leaves the pi-weighted measures
+        // undefined; the others do not depend on pi and are still reported.
+        let pi = match (weighting, self.origin_weights(weighting)) {
+            (Weighting::Stationary, Err(MobilityError::Undefined { .. })) => None,
+            (_, weights) => Some(weights?.to_vec()),
+        };
         let p = &self.probabilities;
         let k = self.k;
         let empty = self.empty_rows();
         let row_ok = |i: usize| !empty.contains(&i);
         let cell = |i: usize, j: usize| row_ok(i).then(|| p[[i, j]]);
         let full = empty.is_empty();
-        let weighted_ok = empty.iter().all(|&i| pi[i] == 0.0);
+        // every row with weight must be observed, and some observed row must carry weight
+        let weighted_pi = pi.filter(|pi| {
+            empty.iter().all(|&i| pi[i] == 0.0)
+                && (0..k).any(|i| pi[i] > 0.0 && !empty.contains(&i))
+        });
         let weighted = |f: &dyn Fn(usize, usize) -> f64| {
-            weighted_ok.then(|| weighted_rows(p, pi.as_slice().expect("contiguous"), f))
+            weighted_pi.as_ref().map(|pi| weighted_rows(p, pi, f))
         };
         let immobility = weighted(&|i, j| f64::from(u8::from(i == j)));
         let jump = weighted(&|i, j| i.abs_diff(j) as f64);

@@ -523,6 +523,7 @@ fn type7_cuts(values: &[f64], k: usize, right_closed: bool) -> Vec<Cut> {
         .iter()
         .flat_map(|&(lo, _)| [lo, (lo + 1).min(n - 1)])
         .collect();
+    positions.sort_unstable(); // with n <= k neighbouring cuts share positions out of order
     positions.dedup();
     let stats = order_statistics(values, &positions);
     let at = |p: usize| stats[positions.binary_search(&p).expect("position requested")];
@@ -631,6 +632,44 @@ mod tests {
         assert_eq!(
             sizes(&classes(&values, None, 10, Rule::Midrank), 10),
             vec![100; 10]
+        );
+    }
+
+    /// Naive type-7 cut points on a sorted copy, as numpy/R compute them.
+    fn naive_type7(values: &[f64], k: usize) -> Vec<f64> {
+        let mut x = values.to_vec();
+        x.sort_by(f64::total_cmp);
+        let n = x.len();
+        (1..k)
+            .map(|m| {
+                let (lo, rem) = ((m * (n - 1)) / k, (m * (n - 1)) % k);
+                let hi = (lo + 1).min(n - 1);
+                if rem == 0 || x[lo] == x[hi] {
+                    x[lo]
+                } else {
+                    x[lo] + (rem as f64 / k as f64) * (x[hi] - x[lo])
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn type7_cuts_match_the_naive_ones_even_with_fewer_values_than_classes() {
+        for n in 1..=14usize {
+            let values: Vec<f64> = (0..n)
+                .map(|i| ((i * 5) % 7) as f64 + (i / 7) as f64 * 0.5)
+                .collect();
+            for k in 2..=20 {
+                for rule in [Rule::Giddy, Rule::RType7] {
+                    let got = Cutoffs::quantiles(&values, None, k, rule).unwrap().values();
+                    assert_eq!(got, naive_type7(&values, k), "n={n} k={k} {rule}");
+                }
+            }
+        }
+        // values 1, 2, 3 in giddy quintiles: cuts 1.4, 1.8, 2.2, 2.6, classes 1, 3, 5
+        assert_eq!(
+            classes(&[1.0, 2.0, 3.0], None, 5, Rule::Giddy),
+            vec![1, 3, 5]
         );
     }
 

@@ -198,7 +198,7 @@ pub fn class_of_rank(r: f64, k: usize) -> usize {
     // A relative fuzz of 1e-12 absorbs the rounding of r itself: (5 + 1/2)/10 * 100 is
     // 55.000000000000014 in floating point but exactly 55, class 55. Real ranks are at least
     // 1/(2W) apart, far more than the fuzz.
-    ((k as f64 * r * (1.0 - 1e-12)).ceil() as usize).clamp(1, k)
+    ((k as f64 * r * (1.0 - 1e-12)).ceil() as usize).clamp(1, k.max(1))
 }
 
 #[cfg(test)]

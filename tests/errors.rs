@@ -217,6 +217,30 @@ fn count_tables() {
             .is_none()
     );
     assert!(tm.spectrum().is_err());
+    // no weight on any observed row: the weighted shares are undefined, not 0
+    let bands = Cutoffs::fixed(&[1.5], Closed::Left).unwrap();
+    let spec = ClassSpec::Cutoffs {
+        parent: bands.clone(),
+        child: bands,
+    };
+    let nothing = TransitionCounts::from_status(&[1.0], &[2.0], Some(&[0.0]), &spec)
+        .unwrap()
+        .to_matrix();
+    let m = nothing.measures(&Weighting::ParentShares).unwrap();
+    assert_eq!(
+        (
+            m.upward_share,
+            m.downward_share,
+            m.immobility_ratio,
+            m.prais_bibby
+        ),
+        (None, None, None, None)
+    );
+    assert_eq!(
+        mobility::rank::class_of_rank(0.5, 0),
+        1,
+        "k = 0 does not panic"
+    );
 }
 
 #[test]

@@ -231,6 +231,13 @@ fn closed_forms_k5() {
         assert_abs_diff_eq!(v.unwrap(), 0.0, epsilon = 1e-12);
     }
     assert_eq!(u.altham_independence, None, "zero cells: undefined");
-    // stationary weighting is undefined for the reducible identity
-    assert!(i.measures(&Weighting::Stationary).is_err());
+    // stationary weighting is undefined for the reducible identity: the weighted measures are
+    // undefined, the others still reported
+    let s = i.measures(&Weighting::Stationary).unwrap();
+    assert_eq!(
+        (s.immobility_ratio, s.bartholomew, s.upward_share),
+        (None, None, None)
+    );
+    assert_eq!(s.shorrocks_trace, Some(0.0));
+    assert!(i.origin_weights(&Weighting::Stationary).is_err());
 }

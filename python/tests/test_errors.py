@@ -129,8 +129,12 @@ def test_pi_errors():
     with pytest.raises(TypeError, match="pi"):
         tm.measures(pi=3)
     reducible = TransitionMatrix.from_probabilities(np.eye(3))
+    # no unique stationary distribution: the pi-weighted measures are undefined, the rest reported
+    m = reducible.measures(pi="stationary")
+    assert m["immobility_ratio"] is None and m["bartholomew"] is None
+    assert m["shorrocks_trace"] == 0.0
     with pytest.raises(MobilityError, match="not unique"):
-        reducible.measures(pi="stationary")
+        reducible.origin_weights("stationary")
     assert reducible.steady_state is None
 
 

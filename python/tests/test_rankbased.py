@@ -197,6 +197,8 @@ def test_decompose_closed_forms():
     assert lev.decomposition == d
     assert pickle.loads(pickle.dumps(lev)) == lev
     assert lev.to_dict()["top_access"]["bottom_to_top"] == 0.5
+    # two classes have no middle: no bottom-versus-middle comparison
+    assert lev.top_access.middle_to_top is None and lev.top_access.ratio is None
     # a pure swap: every move is exchange
     swap = TransitionMatrix.from_counts([[0, 10], [10, 0]]).decompose()
     assert (swap.total, swap.structural, swap.exchange) == (1.0, 0.0, 1.0)
