@@ -135,6 +135,29 @@ pub fn by_name(name: &str) -> Option<TransitionMatrix> {
     }
 }
 
+/// A one-line source for a built-in table, by the names [`by_name`] knows.
+///
+/// # Example
+/// ```
+/// assert!(mobility::published::describe("us_chetty_2014").unwrap().contains("Chetty"));
+/// assert_eq!(mobility::published::describe("nowhere"), None);
+/// ```
+pub fn describe(name: &str) -> Option<&'static str> {
+    match name {
+        "us_chetty_2014" => {
+            Some("US national quintiles, Chetty, Hendren, Kline & Saez (2014), QJE")
+        }
+        "uk_blanden_2005" => {
+            Some("UK quartiles, Blanden, Gregg & Machin (2005), 1970 British Cohort Study")
+        }
+        "giddy_us_states" => {
+            Some("US state income quintiles, 1-year moves 1929-2009 (PySAL giddy), counts")
+        }
+        "altham_ferrie_2007" => Some("Altham & Ferrie (2007), Table 1: 4 x 4 occupational counts"),
+        _ => None,
+    }
+}
+
 /// The names [`by_name`] knows.
 pub const NAMES: [&str; 4] = [
     "us_chetty_2014",

@@ -1000,7 +1000,7 @@ fn published_table(raw: &[String]) -> Outcome<()> {
             "Built-in tables (mobility published NAME):\n{}",
             published::NAMES
                 .iter()
-                .map(|n| format!("  {n}\n"))
+                .map(|n| format!("  {n:<20} {}\n", published::describe(n).unwrap_or_default()))
                 .collect::<String>()
         ));
     }
