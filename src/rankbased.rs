@@ -909,6 +909,17 @@ trait Element: Copy + Send + Sync {
     /// `mass(self)` if `cond`, else 0 (branch-free).
     fn mass_if(&self, cond: bool) -> Self::Mass;
     fn to_f64(m: Self::Mass) -> f64;
+    /// `*y` if `take_y`, else `*x`.
+    fn pick(take_y: bool, x: &Self, y: &Self) -> Self;
+}
+
+/// 1.0 if `cond`, else 0.0: multiplying by it zeroes a mass without a branch (a select on an
+/// `f64` compiles to a branch on x86-64, and these conditions are coin flips in a merge).
+#[inline]
+fn unit_if(cond: bool) -> f64 {
+    // LLVM turns `f64::from(u8::from(cond))` back into a select (a mispredicted branch): the
+    // opaque integer keeps it an integer-to-float conversion
+    std::hint::black_box(u64::from(cond)) as f64
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -950,6 +961,10 @@ impl Element for Unit {
     fn to_f64(m: u64) -> f64 {
         m as f64
     }
+    #[inline]
+    fn pick(take_y: bool, x: &Self, y: &Self) -> Self {
+        if take_y { *y } else { *x }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -983,14 +998,21 @@ impl Element for WUnit {
     }
     #[inline]
     fn times_if(&self, other: f64, cond: bool) -> f64 {
-        if cond { self.w * other } else { 0.0 }
+        // exact: w other 1 = w other, w other 0 = 0 (weights and masses are finite)
+        self.w * other * unit_if(cond)
     }
     #[inline]
     fn mass_if(&self, cond: bool) -> f64 {
-        if cond { self.w } else { 0.0 }
+        self.w * unit_if(cond)
     }
     fn to_f64(m: f64) -> f64 {
         m
+    }
+    #[inline]
+    fn pick(take_y: bool, x: &Self, y: &Self) -> Self {
+        // selects the address (a conditional move), not the 24-byte value: LLVM would load both
+        // and choose the f64 field with a mispredicted branch
+        *std::hint::select_unpredictable(take_y, y, x)
     }
 }
 
@@ -1078,7 +1100,7 @@ fn merge_sequential<E: Element>(a: &[E], b: &[E], out: &mut [E]) -> E::Mass {
     while i < a.len() && j < b.len() {
         let (x, y) = (a[i], b[j]);
         let take_b = y.key() < x.key();
-        out[i + j] = if take_b { y } else { x };
+        out[i + j] = E::pick(take_b, &a[i], &b[j]);
         inv += y.times_if(left, take_b);
         left -= x.mass_if(!take_b);
         i += usize::from(!take_b);
