@@ -45,8 +45,7 @@ fn check_pi(p: &ArrayRef2<f64>, pi: &[f64]) -> Result<Vec<f64>> {
 /// ```
 pub fn shorrocks_trace(p: &ArrayRef2<f64>) -> Result<f64> {
     check_stochastic(p)?;
-    let k = p.nrows() as f64;
-    Ok((k - p.diag().sum()) / (k - 1.0))
+    Ok(trace_index(p.nrows(), p.diag().sum()))
 }
 
 /// Shorrocks' determinant index (Shorrocks 1978; R incdist).
@@ -69,8 +68,7 @@ pub fn shorrocks_trace(p: &ArrayRef2<f64>) -> Result<f64> {
 /// ```
 pub fn determinant_shorrocks(p: &ArrayRef2<f64>) -> Result<f64> {
     check_stochastic(p)?;
-    let k = p.nrows() as f64;
-    Ok(1.0 - linalg::determinant(p.view())?.abs().powf(1.0 / (k - 1.0)))
+    Ok(determinant_index(p.nrows(), linalg::determinant(p.view())?))
 }
 
 /// The determinant index without the root, as PySAL giddy (`D`) and Stata igmobil compute it.
@@ -127,7 +125,7 @@ pub fn eigenvalues(p: &ArrayRef2<f64>) -> Result<Vec<Complex>> {
 /// assert!((mobility::measures::second_eigenvalue(&p).unwrap() - 0.5).abs() < 1e-12);
 /// ```
 pub fn second_eigenvalue(p: &ArrayRef2<f64>) -> Result<f64> {
-    Ok(1.0 - eigenvalues(p)?[1].modulus())
+    Ok(second_eigenvalue_index(&eigenvalues(p)?))
 }
 
 /// Shorrocks' eigenvalue-sum index: the trace index with moduli, which differs from it when
@@ -150,9 +148,29 @@ pub fn second_eigenvalue(p: &ArrayRef2<f64>) -> Result<f64> {
 /// assert!((mobility::measures::eigenvalue_sum(&p).unwrap() - 0.5).abs() < 1e-12);
 /// ```
 pub fn eigenvalue_sum(p: &ArrayRef2<f64>) -> Result<f64> {
-    let k = p.nrows() as f64;
-    let s: f64 = eigenvalues(p)?.iter().map(Complex::modulus).sum();
-    Ok((k - s) / (k - 1.0))
+    Ok(eigenvalue_sum_index(&eigenvalues(p)?))
+}
+
+// The index formulas, shared by the plain functions and `TransitionMatrix::measures`.
+
+fn trace_index(k: usize, trace: f64) -> f64 {
+    let k = k as f64;
+    (k - trace) / (k - 1.0)
+}
+
+fn determinant_index(k: usize, det: f64) -> f64 {
+    1.0 - det.abs().powf(1.0 / (k as f64 - 1.0))
+}
+
+fn second_eigenvalue_index(eigenvalues: &[Complex]) -> f64 {
+    1.0 - eigenvalues[1].modulus()
+}
+
+fn eigenvalue_sum_index(eigenvalues: &[Complex]) -> f64 {
+    trace_index(
+        eigenvalues.len(),
+        eigenvalues.iter().map(Complex::modulus).sum(),
+    )
 }
 
 /// Bartholomew's index: the mean absolute class jump, scaled to `[0, 1]` (Bartholomew 1973;
@@ -665,13 +683,11 @@ impl TransitionMatrix {
             downward_share: weighted(&|i, j| f64::from(u8::from(j < i))),
             immobility_ratio: immobility,
             prais_bibby: immobility.map(|v| 1.0 - v),
-            shorrocks_trace: full.then(|| (kf - p.diag().sum()) / (kf - 1.0)),
-            determinant_shorrocks: det.map(|d| 1.0 - d.abs().powf(1.0 / (kf - 1.0))),
+            shorrocks_trace: full.then(|| trace_index(k, p.diag().sum())),
+            determinant_shorrocks: det.map(|d| determinant_index(k, d)),
             determinant_giddy: det.map(|d| 1.0 - d.abs()),
-            second_eigenvalue: eig.as_ref().map(|e| 1.0 - e[1].modulus()),
-            eigenvalue_sum: eig
-                .as_ref()
-                .map(|e| (kf - e.iter().map(Complex::modulus).sum::<f64>()) / (kf - 1.0)),
+            second_eigenvalue: eig.as_deref().map(second_eigenvalue_index),
+            eigenvalue_sum: eig.as_deref().map(eigenvalue_sum_index),
             bartholomew: jump.map(|v| v / (kf - 1.0)),
             mean_class_jump: jump,
             altham_independence: if full {

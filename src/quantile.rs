@@ -7,10 +7,11 @@
 //!
 //! # Finding quantile cut-offs without sorting
 //! Classes need only the `k - 1` cut-off order statistics, not full ranks. [`Cutoffs::quantiles`]
-//! finds them by a weighted radix selection on the bits of the values: one parallel histogram
-//! pass over the data (65,536 buckets on the top 16 bits), one pass gathering the few buckets that
-//! hold a cut-off, then the same on the next 16 bits of the (small) gathered set. `O(n)` time,
-//! with working memory proportional to the gathered buckets, not to `n`.
+//! finds them by a weighted radix selection on order-preserving integer keys of the values: a pass
+//! for the key range, one parallel histogram pass (65,536 buckets on the top 16 bits of the
+//! observed range), one pass gathering the few buckets that hold a cut-off, then the same on the
+//! next 16 bits of the (small) gathered set. `O(n)` time, with working memory proportional to the
+//! gathered buckets, not to `n`.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
