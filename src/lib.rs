@@ -43,8 +43,10 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod binned;
 pub mod error;
 pub mod groups;
+pub mod html;
 pub mod inference;
 pub mod io;
 pub mod levelling;
