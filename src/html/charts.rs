@@ -68,9 +68,14 @@ fn accessible(svg: &str, size: (u32, u32), id: &str, title: &str, desc: &str) ->
     )
 }
 
+/// A font size in CSS pixels (plotters' SVG backend writes `size / 1.24`).
+fn px(size: u32) -> f64 {
+    f64::from(size) * 1.24
+}
+
 fn style(size: u32, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
     TextStyle {
-        font: (FONT, size).into_font(),
+        font: (FONT, px(size)).into_font(),
         color: color.to_backend_color(),
         pos: Pos::new(h, v),
     }
@@ -78,7 +83,7 @@ fn style(size: u32, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
 
 fn bold(size: u32, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
     TextStyle {
-        font: (FONT, size, FontStyle::Bold).into_font(),
+        font: (FONT, px(size), FontStyle::Bold).into_font(),
         color: color.to_backend_color(),
         pos: Pos::new(h, v),
     }
@@ -98,8 +103,8 @@ pub(super) fn heat_map(
 ) -> Result<String> {
     let k = labels.len();
     let values = k <= 12;
-    let cell: i32 = if values { 60 } else { (640 / k as i32).max(4) };
-    let (left, top, right, bottom) = (96, 58, 92, if values { 58 } else { 40 });
+    let cell: i32 = if values { 80 } else { (640 / k as i32).max(4) };
+    let (left, top, right, bottom) = (110, 64, 130, if values { 70 } else { 40 });
     let w = left + cell * k as i32 + right;
     let h = top + cell * k as i32 + bottom;
     let vmax = p.iter().copied().fold(0.0, f64::max).max(1e-12);
@@ -256,12 +261,14 @@ pub(super) fn rank_rank(b: &BinnedRanks, desc: &str) -> Result<String> {
             .map_err(&e)?;
         chart
             .configure_mesh()
-            .light_line_style(LIGHT)
+            .max_light_lines(0)
             .bold_line_style(LIGHT)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}"))
             .x_desc("Parents' income rank (percentile)")
             .y_desc("Children's mean income rank")
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 15))
+            .label_style((FONT, px(14)))
+            .axis_desc_style((FONT, px(15)))
             .draw()
             .map_err(&e)?;
         chart
@@ -287,7 +294,7 @@ pub(super) fn rank_rank(b: &BinnedRanks, desc: &str) -> Result<String> {
             .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.9))
             .border_style(LIGHT)
-            .label_font((FONT, 14))
+            .label_font((FONT, px(14)))
             .draw()
             .map_err(&e)?;
         Ok(())
@@ -306,7 +313,7 @@ pub(super) fn long_run(labels: &[String], lr: &LongRun, desc: &str) -> Result<St
         .copied()
         .fold(0.0, f64::max)
         * 100.0
-        * 1.2;
+        * 1.6;
     let width = (120 + 60 * k as u32).clamp(420, 860);
     svg(
         (width, 320),
@@ -325,12 +332,13 @@ pub(super) fn long_run(labels: &[String], lr: &LongRun, desc: &str) -> Result<St
             chart
                 .configure_mesh()
                 .disable_x_mesh()
-                .light_line_style(LIGHT)
+                .max_light_lines(0)
                 .bold_line_style(LIGHT)
                 .x_labels(0)
+                .y_label_formatter(&|v| format!("{v:.0}"))
                 .y_desc("% of families")
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 14))
+                .label_style((FONT, px(13)))
+                .axis_desc_style((FONT, px(14)))
                 .draw()
                 .map_err(&e)?;
             chart
@@ -366,7 +374,7 @@ pub(super) fn long_run(labels: &[String], lr: &LongRun, desc: &str) -> Result<St
                 .position(SeriesLabelPosition::UpperRight)
                 .background_style(WHITE.mix(0.9))
                 .border_style(LIGHT)
-                .label_font((FONT, 13))
+                .label_font((FONT, px(13)))
                 .draw()
                 .map_err(&e)?;
             Ok(())
@@ -397,12 +405,13 @@ pub(super) fn generations(lr: &LongRun, desc: &str) -> Result<String> {
             chart
                 .configure_mesh()
                 .disable_x_mesh()
-                .light_line_style(LIGHT)
+                .max_light_lines(0)
                 .bold_line_style(LIGHT)
                 .x_labels(0)
+                .y_label_formatter(&|v| format!("{v:.0}"))
                 .y_desc("% of the average income")
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 14))
+                .label_style((FONT, px(13)))
+                .axis_desc_style((FONT, px(14)))
                 .draw()
                 .map_err(&e)?;
             chart
@@ -446,8 +455,9 @@ pub(super) fn generations(lr: &LongRun, desc: &str) -> Result<String> {
 }
 
 /// Levelling up (x) against social mobility (y), one point per place, split at the medians into
-/// four labelled quadrants; the places that do well on one axis and badly on the other are red
-/// and (up to six per side) named.
+/// four labelled quadrants; the places that do well on one axis and badly on the other are drawn
+/// in vermillion and numbered (`L1..` levelling up but not mobile, `M1..` the reverse), the
+/// numbers matching the lists beside the chart.
 pub(super) fn scatter(s: &PlacesSection, desc: &str) -> Result<String> {
     let xs: Vec<f64> = s.rows.iter().map(|r| r.levelling).collect();
     let ys: Vec<f64> = s.rows.iter().map(|r| r.estimate).collect();
@@ -462,45 +472,42 @@ pub(super) fn scatter(s: &PlacesSection, desc: &str) -> Result<String> {
     };
     let (x0, x1) = span(&xs);
     let (y0, y1) = span(&ys);
-    let named: Vec<&String> = s
-        .levelling_not_mobility
-        .iter()
-        .take(6)
-        .chain(s.mobility_not_levelling.iter().take(6))
-        .collect();
-    let is_contrast = |name: &str, region: &str| {
-        let full = if region.is_empty() {
-            name.to_string()
+    let full = |r: &super::PlaceEntry| {
+        if r.region.is_empty() {
+            r.name.clone()
         } else {
-            format!("{name}, {region}")
-        };
-        s.levelling_not_mobility.contains(&full) || s.mobility_not_levelling.contains(&full)
-    };
-    let label_of = |name: &str, region: &str| {
-        if region.is_empty() {
-            name.to_string()
-        } else {
-            format!("{name}, {region}")
+            format!("{}, {}", r.name, r.region)
         }
+    };
+    // the number of a contrast place in its list, e.g. "L2"
+    let tag = |r: &super::PlaceEntry| -> Option<String> {
+        let name = full(r);
+        if let Some(i) = s.levelling_not_mobility.iter().position(|n| *n == name) {
+            return Some(format!("L{}", i + 1));
+        }
+        s.mobility_not_levelling
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| format!("M{}", i + 1))
     };
     let small = s.rows.len() <= 40;
     svg(
-        (760, 560),
+        (800, 580),
         "scatter",
         "Levelling up against social mobility",
         desc,
         |root| {
             let e = chart_error("scatter");
+            let pct = s.score != "top_access_ratio" && s.score != "shorrocks_trace";
             let mut chart = ChartBuilder::on(root)
-                .margin(16)
-                .x_label_area_size(48)
-                .y_label_area_size(64)
+                .margin(18)
+                .x_label_area_size(54)
+                .y_label_area_size(72)
                 .build_cartesian_2d(x0..x1, y0..y1)
                 .map_err(&e)?;
-            let pct = s.score != "top_access_ratio" && s.score != "shorrocks_trace";
             chart
                 .configure_mesh()
-                .light_line_style(WHITE)
+                .max_light_lines(0)
                 .bold_line_style(LIGHT)
                 .x_desc("Levelling up: children's mean national class minus parents'")
                 .y_desc(format!("Social mobility: {}", s.score_title))
@@ -512,8 +519,8 @@ pub(super) fn scatter(s: &PlacesSection, desc: &str) -> Result<String> {
                     }
                 })
                 .x_label_formatter(&|v| format!("{v:+.2}"))
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 14))
+                .label_style((FONT, px(14)))
+                .axis_desc_style((FONT, px(15)))
                 .draw()
                 .map_err(&e)?;
             let (mx, my) = (s.levelling_median, s.mobility_median);
@@ -524,68 +531,55 @@ pub(super) fn scatter(s: &PlacesSection, desc: &str) -> Result<String> {
                 ])
                 .map_err(&e)?;
             let q = |x: f64, y: f64, text: &str, h: HPos, v: VPos| {
-                EmptyElement::at((x, y)) + Text::new(text.to_string(), (0, 0), bold(13, GREY, h, v))
+                let dx = if matches!(h, HPos::Left) { 6 } else { -6 };
+                let dy = if matches!(v, VPos::Top) { 6 } else { -6 };
+                EmptyElement::at((x, y))
+                    + Text::new(text.to_string(), (dx, dy), bold(14, GREY, h, v))
             };
             chart
                 .draw_series([
-                    q(x1, y1, "Levels up and mobile ", HPos::Right, VPos::Top),
-                    q(x0, y1, " Mobile, not levelling up", HPos::Left, VPos::Top),
-                    q(x1, y0, "Levels up, not mobile ", HPos::Right, VPos::Bottom),
-                    q(x0, y0, " Neither", HPos::Left, VPos::Bottom),
+                    q(x1, y1, "Levels up and mobile", HPos::Right, VPos::Top),
+                    q(x0, y1, "Mobile, not levelling up", HPos::Left, VPos::Top),
+                    q(x1, y0, "Levels up, not mobile", HPos::Right, VPos::Bottom),
+                    q(x0, y0, "Neither", HPos::Left, VPos::Bottom),
                 ])
                 .map_err(&e)?;
+            let radius = if small { 6 } else { 3 };
             chart
-                .draw_series(
-                    s.rows
-                        .iter()
-                        .filter(|r| !is_contrast(&r.name, &r.region))
-                        .map(|r| {
-                            Circle::new(
-                                (r.levelling, r.estimate),
-                                if small { 5 } else { 3 },
-                                BLUE.mix(0.55).filled(),
-                            )
-                        }),
-                )
-                .map_err(&e)?
-                .label("place")
-                .legend(|(x, y)| Circle::new((x + 8, y), 4, BLUE.mix(0.55).filled()));
-            chart
-                .draw_series(
-                    s.rows
-                        .iter()
-                        .filter(|r| is_contrast(&r.name, &r.region))
-                        .map(|r| Circle::new((r.levelling, r.estimate), 5, VERMILLION.filled())),
-                )
-                .map_err(&e)?
-                .label("good on one axis, bad on the other")
-                .legend(|(x, y)| Circle::new((x + 8, y), 5, VERMILLION.filled()));
-            chart
-                .draw_series(
-                    s.rows
-                        .iter()
-                        .filter(|r| {
-                            let l = label_of(&r.name, &r.region);
-                            named.iter().any(|n| **n == l) || small
-                        })
-                        .map(|r| {
-                            EmptyElement::at((r.levelling, r.estimate))
-                                + Text::new(
-                                    r.name.clone(),
-                                    (7, -3),
-                                    style(12, INK, HPos::Left, VPos::Bottom),
-                                )
-                        }),
-                )
+                .draw_series(s.rows.iter().filter(|r| tag(r).is_none()).map(|r| {
+                    Circle::new((r.levelling, r.estimate), radius, BLUE.mix(0.5).filled())
+                }))
                 .map_err(&e)?;
             chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .margin(22)
-                .background_style(WHITE.mix(0.9))
-                .border_style(LIGHT)
-                .label_font((FONT, 13))
-                .draw()
+                .draw_series(
+                    s.rows
+                        .iter()
+                        .filter(|r| tag(r).is_some())
+                        .map(|r| Circle::new((r.levelling, r.estimate), 5, VERMILLION.filled())),
+                )
+                .map_err(&e)?;
+            // labels: the contrast numbers, and every name when there are few places; anchored
+            // away from the right edge so they stay inside the plot
+            let right = x0 + 0.75 * (x1 - x0);
+            chart
+                .draw_series(s.rows.iter().filter_map(|r| {
+                    let text = match (tag(r), small) {
+                        (Some(t), true) => format!("{t} {}", r.name),
+                        (Some(t), false) => t,
+                        (None, true) => r.name.clone(),
+                        (None, false) => return None,
+                    };
+                    let (h, dx) = if r.levelling > right {
+                        (HPos::Right, -8)
+                    } else {
+                        (HPos::Left, 8)
+                    };
+                    let ink = if tag(r).is_some() { VERMILLION } else { INK };
+                    Some(
+                        EmptyElement::at((r.levelling, r.estimate))
+                            + Text::new(text, (dx, 0), bold(13, ink, h, VPos::Center)),
+                    )
+                }))
                 .map_err(&e)?;
             Ok(())
         },

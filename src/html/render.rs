@@ -663,6 +663,8 @@ pub fn render(page: &ReportPage) -> Result<String> {
             rows => Value::from(minijinja::value::Serde(&rows)),
             csv => csv,
             has_rank_sets => rc.is_some(),
+            has_intervals => s.rows.iter().any(|p| p.ci_low.is_some()),
+            has_shrunk => rc.is_some_and(|c| c.shrunk.iter().any(Option::is_some)),
             rank_method => rc.map(|c| c.method.clone()),
             excluded => s.excluded.iter().map(|e| format!("{} ({})", if e.name.is_empty() { &e.id } else { &e.name }, e.reason)).collect::<Vec<_>>(),
         };
@@ -753,7 +755,18 @@ pub fn render(page: &ReportPage) -> Result<String> {
             })
             .collect::<Vec<_>>(),
     );
-    let json = serde_json::to_string(page).map_err(|e| MobilityError::Undefined {
+    // the JSON download: the matrix report and the national figures (places are in their CSV)
+    let json = serde_json::to_string(&minijinja::context! {
+        title => page.title.clone(),
+        provenance => Value::from(minijinja::value::Serde(&page.provenance)),
+        report => Value::from(minijinja::value::Serde(&page.report)),
+        headline => Value::from(minijinja::value::Serde(&page.headline)),
+        rank => Value::from(minijinja::value::Serde(&page.rank)),
+        binned => Value::from(minijinja::value::Serde(&page.binned)),
+        long_run => Value::from(minijinja::value::Serde(&page.long_run)),
+        intervals => Value::from(minijinja::value::Serde(&page.intervals)),
+    })
+    .map_err(|e| MobilityError::Undefined {
         what: "the report JSON".into(),
         reason: e.to_string(),
     })?;
