@@ -313,17 +313,36 @@ pub(super) fn long_run(labels: &[String], lr: &LongRun, desc: &str) -> Result<St
         .copied()
         .fold(0.0, f64::max)
         * 100.0
-        * 1.6;
+        * 1.15;
     let width = (120 + 60 * k as u32).clamp(420, 860);
     svg(
-        (width, 320),
+        (width, 350),
         "longrun",
         "Long-run distribution",
         desc,
         |root| {
             let e = chart_error("long-run");
+            // the key, above the plot (plotters' legend box would cover the bars)
+            for (n, (colour, text)) in [
+                (SKY, "parents today"),
+                (BLUE, "long run, if this matrix applied every generation"),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let y = 16 + 22 * n as i32;
+                root.draw(&Rectangle::new([(70, y - 7), (86, y + 7)], colour.filled()))
+                    .map_err(&e)?;
+                root.draw(&Text::new(
+                    text,
+                    (94, y),
+                    style(14, INK, HPos::Left, VPos::Center),
+                ))
+                .map_err(&e)?;
+            }
             let mut chart = ChartBuilder::on(root)
                 .margin(14)
+                .margin_top(60)
                 .x_label_area_size(40)
                 .y_label_area_size(52)
                 .build_cartesian_2d(-0.5f64..(k as f64 - 0.5), 0f64..ymax.max(1.0))
@@ -356,9 +375,7 @@ pub(super) fn long_run(labels: &[String], lr: &LongRun, desc: &str) -> Result<St
                 .draw_series(lr.parent_shares.iter().enumerate().map(|(i, v)| {
                     Rectangle::new([(i as f64 - bar, 0.0), (i as f64, 100.0 * v)], SKY.filled())
                 }))
-                .map_err(&e)?
-                .label("parents today")
-                .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], SKY.filled()));
+                .map_err(&e)?;
             chart
                 .draw_series(st.iter().enumerate().map(|(i, v)| {
                     Rectangle::new(
@@ -366,16 +383,6 @@ pub(super) fn long_run(labels: &[String], lr: &LongRun, desc: &str) -> Result<St
                         BLUE.filled(),
                     )
                 }))
-                .map_err(&e)?
-                .label("long run, if this matrix applied every generation")
-                .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], BLUE.filled()));
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(LIGHT)
-                .label_font((FONT, px(13)))
-                .draw()
                 .map_err(&e)?;
             Ok(())
         },
@@ -558,29 +565,57 @@ pub(super) fn scatter(s: &PlacesSection, desc: &str) -> Result<String> {
                         .map(|r| Circle::new((r.levelling, r.estimate), 5, VERMILLION.filled())),
                 )
                 .map_err(&e)?;
-            // labels: the contrast numbers, and every name when there are few places; anchored
-            // away from the right edge so they stay inside the plot
-            let right = x0 + 0.75 * (x1 - x0);
-            chart
-                .draw_series(s.rows.iter().filter_map(|r| {
-                    let text = match (tag(r), small) {
-                        (Some(t), true) => format!("{t} {}", r.name),
-                        (Some(t), false) => t,
-                        (None, true) => r.name.clone(),
-                        (None, false) => return None,
-                    };
-                    let (h, dx) = if r.levelling > right {
-                        (HPos::Right, -8)
+            // labels: the contrast numbers, and every name when there are few places; each put
+            // right, left, above or below its point, whichever first clears the labels already
+            // placed and the plot's edges
+            let (px0, py0) = chart.backend_coord(&(x0, y1));
+            let (px1, py1) = chart.backend_coord(&(x1, y0));
+            let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
+            let mut labels = Vec::new();
+            for r in &s.rows {
+                let t = tag(r);
+                let text = match (&t, small) {
+                    (Some(t), true) => format!("{t} {}", r.name),
+                    (Some(t), false) => t.clone(),
+                    (None, true) => r.name.clone(),
+                    (None, false) => continue,
+                };
+                let (cx, cy) = chart.backend_coord(&(r.levelling, r.estimate));
+                let w = (text.chars().count() as f64 * 8.2) as i32 + 4;
+                let h = 16;
+                let candidates = [
+                    (HPos::Left, VPos::Center, 8, 0, (cx + 8, cy - h / 2)),
+                    (HPos::Right, VPos::Center, -8, 0, (cx - 8 - w, cy - h / 2)),
+                    (HPos::Center, VPos::Bottom, 0, -7, (cx - w / 2, cy - 7 - h)),
+                    (HPos::Center, VPos::Top, 0, 7, (cx - w / 2, cy + 7)),
+                    (HPos::Left, VPos::Bottom, 6, -6, (cx + 6, cy - 6 - h)),
+                    (HPos::Left, VPos::Top, 6, 6, (cx + 6, cy + 6)),
+                ];
+                let fits = |(bx, by): (i32, i32)| {
+                    bx >= px0
+                        && bx + w <= px1
+                        && by >= py0
+                        && by + h <= py1
+                        && placed.iter().all(|&(ax, ay, aw, ah)| {
+                            bx + w <= ax || ax + aw <= bx || by + h <= ay || ay + ah <= by
+                        })
+                };
+                let pick = candidates
+                    .iter()
+                    .find(|c| fits(c.4))
+                    .unwrap_or(if cx + 8 + w > px1 {
+                        &candidates[1]
                     } else {
-                        (HPos::Left, 8)
-                    };
-                    let ink = if tag(r).is_some() { VERMILLION } else { INK };
-                    Some(
-                        EmptyElement::at((r.levelling, r.estimate))
-                            + Text::new(text, (dx, 0), bold(13, ink, h, VPos::Center)),
-                    )
-                }))
-                .map_err(&e)?;
+                        &candidates[0]
+                    });
+                placed.push((pick.4.0, pick.4.1, w, h));
+                let ink = if t.is_some() { VERMILLION } else { INK };
+                labels.push(
+                    EmptyElement::at((r.levelling, r.estimate))
+                        + Text::new(text, (pick.2, pick.3), bold(13, ink, pick.0, pick.1)),
+                );
+            }
+            chart.draw_series(labels).map_err(&e)?;
             Ok(())
         },
     )

@@ -678,7 +678,7 @@ fn display(name: &str, v: f64) -> String {
     match name {
         "shorrocks_trace" | "rank_rank_slope" => format!("{v:.2}"),
         "absolute_upward_mobility" => format!("{v:.1}"),
-        _ => format!("{:.1}%", 100.0 * v),
+        _ => text::percent(v),
     }
 }
 

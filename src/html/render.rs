@@ -92,6 +92,15 @@ fn status(v: f64) -> String {
     }
 }
 
+/// A size (people, weight) as a whole number with thousands separated.
+fn count(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        status(v)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
 #[derive(Serialize)]
 struct Cell {
     text: String,
@@ -195,7 +204,8 @@ pub fn render(page: &ReportPage) -> Result<String> {
         value: match (&prov.source.weights, prov.total_weight) {
             (Some(w), Some(t)) => format!("{w} (total weight {})", status(t)),
             (Some(w), None) => w.clone(),
-            (None, _) => "none (every pair counts once)".into(),
+            (None, Some(_)) => "none (every pair counts once)".into(),
+            (None, None) => "not applicable: a published table of shares".into(),
         },
     });
     measured.extend(col("Groups", &prov.source.groups));
@@ -571,14 +581,16 @@ pub fn render(page: &ReportPage) -> Result<String> {
             if pct { pct1(v) } else { format!("{v:.3}") }
         };
         let rc = s.rank_confidence.as_ref();
-        let rows: Vec<Place> = s
-            .rows
+        // the league table in order of mobility rank (1 = most mobile)
+        let mut order: Vec<usize> = (0..s.rows.len()).collect();
+        order.sort_by_key(|&i| rc.map_or(s.rows[i].mobility_rank, |c| c.rank[i]));
+        let rows: Vec<Place> = order
             .iter()
-            .enumerate()
+            .map(|&i| (i, &s.rows[i]))
             .map(|(i, p)| Place {
                 name: p.name.clone(),
                 region: p.region.clone(),
-                size: p.size.map_or("–".into(), status),
+                size: p.size.map_or("–".into(), count),
                 size_v: p.size.map_or(String::new(), |v| format!("{v}")),
                 estimate: fmt(p.estimate),
                 interval: match (p.ci_low, p.ci_high) {
@@ -666,7 +678,8 @@ pub fn render(page: &ReportPage) -> Result<String> {
             has_intervals => s.rows.iter().any(|p| p.ci_low.is_some()),
             has_shrunk => rc.is_some_and(|c| c.shrunk.iter().any(Option::is_some)),
             rank_method => rc.map(|c| c.method.clone()),
-            excluded => s.excluded.iter().map(|e| format!("{} ({})", if e.name.is_empty() { &e.id } else { &e.name }, e.reason)).collect::<Vec<_>>(),
+            excluded => excluded_by_reason(&s.excluded),
+            small_warning => rc.is_none() && s.rows.iter().any(|p| p.size.is_some()),
         };
     }
 
@@ -830,6 +843,26 @@ pub fn render(page: &ReportPage) -> Result<String> {
         script => Value::from_safe_string(SCRIPT.to_string()),
     };
     tmpl.render(ctx).map_err(template_error)
+}
+
+/// Left-out places grouped by reason: "suppressed: ...: East Grant UT, Steele ND".
+fn excluded_by_reason(excluded: &[crate::levelling::ExcludedPlace]) -> Vec<String> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for e in excluded {
+        let name = if e.name.is_empty() {
+            e.id.clone()
+        } else {
+            e.name.clone()
+        };
+        match groups.iter_mut().find(|(r, _)| *r == e.reason) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((e.reason.clone(), vec![name])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(reason, names)| format!("{reason} ({}): {}", names.len(), names.join(", ")))
+        .collect()
 }
 
 fn rank_value(page: &ReportPage, name: &str) -> Option<f64> {

@@ -32,14 +32,9 @@ pub fn class_kind(k: usize) -> String {
     }
 }
 
-/// A share as a percentage for a sentence: `34%`, `7.5%` below 10%, `0.4%` below 1%.
+/// A share as a percentage with one decimal, as the page prints every share: `33.7%`.
 pub fn percent(v: f64) -> String {
-    let p = 100.0 * v;
-    if p.abs() < 10.0 && p != 0.0 {
-        format!("{p:.1}%")
-    } else {
-        format!("{p:.0}%")
-    }
+    format!("{:.1}%", 100.0 * v)
 }
 
 /// The short title of a headline measure ("Sticky floor"), by canonical name.
@@ -251,7 +246,7 @@ mod tests {
     fn sentences_fill_in_the_number() {
         assert_eq!(
             sentence("bottom_persistence", 0.337, 5).unwrap(),
-            "Of children born in the poorest fifth, 34% stay in the poorest fifth."
+            "Of children born in the poorest fifth, 33.7% stay in the poorest fifth."
         );
         assert!(
             sentence("bottom_to_top", 0.075, 5)
