@@ -16,7 +16,7 @@ script installs Debian's `chromium` with apt-get where it can (root); otherwise 
 browser test was SKIPPED and exits 0.
 
 Needs: Python >= 3.9, `websockets` (>= 11, sync client) and `pillow`.
-Usage: check_report.py [--out DIR] report.html [report.html ...]
+Usage: check_report.py [--self-test] [--out DIR] report.html [report.html ...]
 """
 
 import argparse
@@ -112,10 +112,8 @@ def find_browser():
 class Page:
     """A minimal DevTools client for one page target (synchronous)."""
 
-    def __init__(self, url):
-        from websockets.sync.client import connect
-
-        self.ws = connect(url, max_size=None, open_timeout=20)
+    def __init__(self, ws):
+        self.ws = ws
         self.next_id = 0
         self.events = []
 
@@ -197,8 +195,9 @@ def not_blank(png):
 
     img = Image.open(io.BytesIO(png)).convert("RGB")
     small = img.resize((max(1, img.width // 8), max(1, img.height // 8)))
-    pixels = list(small.getdata())
-    ink = sum(1 for p in pixels if sum(p) < 600) / len(pixels)
+    raw = small.tobytes()
+    pixels = [raw[i:i + 3] for i in range(0, len(raw), 3)]
+    ink = sum(1 for p in pixels if p[0] + p[1] + p[2] < 600) / len(pixels)
     colours = len(set(pixels))
     return ink, colours, img.size
 
@@ -287,9 +286,45 @@ def check(page, report, out):
     return problems
 
 
+BAD_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>bad</title></head>
+<body><h1>A page that breaks every rule</h1><svg class="chart"><title>t</title></svg><table></table>
+<img src="http://127.0.0.1:9/pixel.png" alt="">
+<div style="width: 2400px; background: #036;">too wide</div>
+<script>console.error("deliberate console error");</script></body></html>"""
+
+BLANK_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>blank</title></head>
+<body><svg class="chart"><title>t</title></svg><table></table></body></html>"""
+
+
+def self_test(page, out):
+    """The checks can fail: a page with a network request, a console error and an element wider
+    than the page, and a blank page, must each be flagged."""
+    with tempfile.TemporaryDirectory() as d:
+        bad, blank = Path(d) / "bad.html", Path(d) / "blank.html"
+        bad.write_text(BAD_PAGE)
+        blank.write_text(BLANK_PAGE)
+        found = " | ".join(check(page, bad, Path(d)))
+        missing = [what for what, key in [("network request", "network requests"),
+                                          ("console error", "console errors"),
+                                          ("overflow at 1280 px", "1280 px: page"),
+                                          ("overflow at 800 px", "800 px: page")]
+                   if key not in found]
+        found_blank = " | ".join(check(page, blank, Path(d)))
+        if "looks blank" not in found_blank:
+            missing.append("blank screenshot")
+    if missing:
+        print(f"FAIL: the self-test did not flag: {missing}")
+        return False
+    print("self-test: a network request, a console error, overflow at 1280 and 800 px and a "
+          "blank page are all flagged")
+    return True
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="target/report-artifacts")
+    ap.add_argument("--self-test", action="store_true",
+                    help="first check that the checks fail on pages that break the rules")
     ap.add_argument("reports", nargs="+")
     a = ap.parse_args()
     try:
@@ -304,25 +339,30 @@ def main():
     print(f"browser: {version}")
     failures = 0
     with tempfile.TemporaryDirectory() as profile:
-        proc, ws = start_browser(binary, profile)
+        from websockets.sync.client import connect
+
+        proc, url = start_browser(binary, profile)
         try:
-            page = Page(ws)
-            for domain in ("Page", "Network", "Runtime", "Log", "DOM"):
-                page.call(f"{domain}.enable")
-            for report in map(Path, a.reports):
-                print(f"{report}:")
-                problems = check(page, report, out)
-                for p in problems:
-                    print(f"  FAIL: {p}")
-                failures += bool(problems)
-            page.ws.close()
+            with connect(url, max_size=None, open_timeout=20) as ws:
+                page = Page(ws)
+                for domain in ("Page", "Network", "Runtime", "Log", "DOM"):
+                    page.call(f"{domain}.enable")
+                if a.self_test:
+                    print("self-test on pages that break the rules:")
+                    failures += not self_test(page, out)
+                for report in map(Path, a.reports):
+                    print(f"{report}:")
+                    problems = check(page, report, out)
+                    for p in problems:
+                        print(f"  FAIL: {p}")
+                    failures += bool(problems)
         finally:
             proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    passed = len(a.reports) - failures
+    passed = len(a.reports) + a.self_test - failures
     print(f"{passed} passed, {failures} failed")
     sys.exit(1 if failures else 0)
 
