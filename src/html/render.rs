@@ -173,13 +173,13 @@ pub fn render(page: &ReportPage) -> Result<String> {
     if let Some(n) = prov.source.rows_read {
         measured.push(KeyValue {
             key: "Rows read".into(),
-            value: format!("{n}"),
+            value: count(n as f64),
         });
     }
     if let Some(n) = prov.rows_used {
         measured.push(KeyValue {
             key: "Pairs used".into(),
-            value: format!("{n}"),
+            value: count(n as f64),
         });
     }
     let dropped: usize = prov.source.dropped.iter().map(|d| d.rows).sum();
@@ -187,6 +187,8 @@ pub fn render(page: &ReportPage) -> Result<String> {
         key: "Rows dropped".into(),
         value: if prov.source.dropped.is_empty() {
             "none".into()
+        } else if let [d] = prov.source.dropped.as_slice() {
+            format!("{} ({})", count(d.rows as f64), d.reason)
         } else {
             format!(
                 "{dropped}: {}",
@@ -237,7 +239,7 @@ pub fn render(page: &ReportPage) -> Result<String> {
                 b.replicates,
                 b.seed,
                 100.0 * b.level,
-                b.ci,
+                if b.ci == "bca" { "BCa" } else { b.ci.as_str() },
                 b.resampling,
                 b.cutoffs
             ),

@@ -154,6 +154,7 @@ fn every_section_is_rendered_with_its_numbers() {
         "mobility report panel.csv",
         "parent_income is missing",
         "90% percentile intervals",
+        "4,510",
     ] {
         assert!(html.contains(needle), "{needle}");
     }
