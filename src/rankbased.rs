@@ -496,7 +496,7 @@ fn exact_rank_shares(parent: &[f64], child: &[f64], w: &[f64]) -> (f64, f64) {
         add_limbs(&mut acc[at..], &[lo, hi]);
     };
     // 2B + T for every unit, ties by status key; written per unit into `out`, or compared
-    let walk = |status: &[f64], mut visit: Box<dyn FnMut(usize, &[u64]) + '_>| {
+    let walk = |status: &[f64], visit: &mut dyn FnMut(usize, &[u64])| {
         let mut order: Vec<(u64, u32)> = status
             .par_iter()
             .with_min_len(CHUNK)
@@ -528,22 +528,18 @@ fn exact_rank_shares(parent: &[f64], child: &[f64], w: &[f64]) -> (f64, f64) {
         }
     };
     let mut parent_key = vec![0u64; n * limbs];
-    walk(
-        parent,
-        Box::new(|i, key| parent_key[i * limbs..(i + 1) * limbs].copy_from_slice(key)),
-    );
+    walk(parent, &mut |i, key| {
+        parent_key[i * limbs..(i + 1) * limbs].copy_from_slice(key);
+    });
     let (mut above, mut equal) = (0.0, 0.0);
-    walk(
-        child,
-        Box::new(|i, key| {
-            let p = &parent_key[i * limbs..(i + 1) * limbs];
-            match key.iter().rev().cmp(p.iter().rev()) {
-                std::cmp::Ordering::Greater => above += w[i],
-                std::cmp::Ordering::Equal => equal += w[i],
-                std::cmp::Ordering::Less => {}
-            }
-        }),
-    );
+    walk(child, &mut |i, key| {
+        let p = &parent_key[i * limbs..(i + 1) * limbs];
+        match key.iter().rev().cmp(p.iter().rev()) {
+            std::cmp::Ordering::Greater => above += w[i],
+            std::cmp::Ordering::Equal => equal += w[i],
+            std::cmp::Ordering::Less => {}
+        }
+    });
     (above, equal)
 }
 

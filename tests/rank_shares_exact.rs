@@ -39,11 +39,11 @@ fn brute_force(p: &[f64], c: &[f64], w: &[f64]) -> (f64, f64) {
             .sum()
     };
     let (mut above, mut equal, mut total) = (0i128, 0i128, 0i128);
-    for u in 0..w.len() {
+    for (u, &wu) in scaled.iter().enumerate() {
         let (kc, kp) = (key(c, u), key(p, u));
-        above += scaled[u] * i128::from(kc > kp);
-        equal += scaled[u] * i128::from(kc == kp);
-        total += scaled[u];
+        above += wu * i128::from(kc > kp);
+        equal += wu * i128::from(kc == kp);
+        total += wu;
     }
     (above as f64 / total as f64, equal as f64 / total as f64)
 }
