@@ -75,7 +75,8 @@ pub struct RankMobility {
     /// Weighted share of pairs with child rank strictly above parent rank (equal ranks do not
     /// count; see `share_child_rank_equal_parent`).
     pub share_child_rank_above_parent: f64,
-    /// Weighted share of pairs whose child and parent ranks are exactly equal.
+    /// Weighted share of pairs whose child and parent ranks are exactly equal (with weights the
+    /// comparison is made in exact fixed-point arithmetic, not on rounded float ranks).
     pub share_child_rank_equal_parent: f64,
     /// Intergenerational elasticity: OLS slope of ln(child) on ln(parent) over the pairs where
     /// both are positive; `None` when fewer than two such pairs or ln(parent) is constant.
