@@ -122,7 +122,7 @@ impl Cutoffs {
         check_k_requested(k)?;
         if weights.is_some() && rule != Rule::Midrank {
             return Err(MobilityError::invalid(
-                "rule",
+                crate::error::Parameter::Rule,
                 format!("the {rule} rule reproduces unweighted software; use midrank with weights"),
             ));
         }

@@ -70,7 +70,7 @@ impl std::str::FromStr for Rule {
             .find(|r| r.name() == norm || (norm == "rtype7" && *r == Rule::RType7))
             .ok_or_else(|| {
                 crate::MobilityError::invalid(
-                    "rule",
+                    crate::error::Parameter::Rule,
                     format!(
                         "'{s}' is not a rule; expected one of midrank, giddy, r-type7, stata-xtile"
                     ),
@@ -173,7 +173,7 @@ pub fn fractional_ranks(values: &[f64], weights: Option<&[f64]>) -> Result<Vec<f
 pub(crate) fn check_index_range(n: usize) -> Result<()> {
     if n > u32::MAX as usize {
         return Err(crate::MobilityError::invalid(
-            "status",
+            crate::error::Parameter::Status,
             format!(
                 "{n} values is more than this version handles ({})",
                 u32::MAX

@@ -110,7 +110,7 @@ impl RankMobility {
     pub fn expected_child_rank(&self, parent_rank: f64) -> Result<f64> {
         if !(0.0..=100.0).contains(&parent_rank) {
             return Err(MobilityError::invalid(
-                "parent_rank",
+                crate::error::Parameter::ParentRank,
                 format!("must lie between 0 and 100 (a percentile rank), got {parent_rank}"),
             ));
         }
@@ -202,10 +202,16 @@ pub fn rank_mobility_national(
 ) -> Result<RankMobility> {
     let total = check_pairs(parent, child, weights)?;
     for (what, r) in [
-        ("national parent ranks", national_parent_ranks),
-        ("national child ranks", national_child_ranks),
+        (
+            crate::error::Parameter::NationalParentRanks,
+            national_parent_ranks,
+        ),
+        (
+            crate::error::Parameter::NationalChildRanks,
+            national_child_ranks,
+        ),
     ] {
-        check_same_length(parent.len(), r.len(), what)?;
+        check_same_length(parent.len(), r.len(), &what.to_string())?;
         if let Some((i, &v)) = r
             .iter()
             .enumerate()

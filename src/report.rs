@@ -69,12 +69,12 @@ impl TransitionMatrix {
         let measures = self.measures(weighting)?;
         let spectrum = self.spectrum().ok();
         Ok(Report {
-            k: self.k,
-            n: self.n,
-            counts: self.counts.clone(),
-            matrix: self.probabilities.clone(),
-            parent_shares: self.parent_shares.clone(),
-            child_shares: self.child_shares.clone(),
+            k: self.k(),
+            n: self.n(),
+            counts: self.counts().cloned(),
+            matrix: self.probabilities().clone(),
+            parent_shares: self.parent_shares().clone(),
+            child_shares: self.child_shares().clone(),
             pi: weighting.clone(),
             measures,
             class_profile: self.class_profile(),
@@ -82,8 +82,8 @@ impl TransitionMatrix {
             abs_eigenvalues: spectrum.map(|s| s.abs_eigenvalues),
             empty_parent_classes: self.empty_rows().iter().map(|i| i + 1).collect(),
             empty_child_classes: self.empty_columns().iter().map(|i| i + 1).collect(),
-            parent_cutoffs: self.parent_cutoffs.as_ref().map(|c| c.values()),
-            child_cutoffs: self.child_cutoffs.as_ref().map(|c| c.values()),
+            parent_cutoffs: self.parent_cutoffs().as_ref().map(|c| c.values()),
+            child_cutoffs: self.child_cutoffs().as_ref().map(|c| c.values()),
         })
     }
 }

@@ -108,7 +108,7 @@ fn every_statistic_is_reported_with_its_replicates() {
     }
     assert_eq!(
         r.get("p_2_3").unwrap().estimate,
-        Some(tm.probabilities[[1, 2]])
+        Some(tm.probabilities()[[1, 2]])
     );
     assert!(r.get("steady_state_4").unwrap().se.is_some());
     assert!(r.get("expected_stay_1").unwrap().se.is_some());
@@ -332,7 +332,7 @@ fn errors_are_typed() {
     let (p, c) = gaussian_pairs(100, 0.5, 12, 0);
     let spec = ClassSpec::quantiles(4);
     let invalid = |e: MobilityError, what: &str| match e {
-        MobilityError::InvalidParameter { name, .. } => assert_eq!(name, what),
+        MobilityError::InvalidParameter { name, .. } => assert_eq!(name.to_string(), what),
         other => panic!("expected invalid {what}, got {other:?}"),
     };
     invalid(

@@ -114,7 +114,7 @@ fn rank_basis(basis: &str) -> PyResult<RankBasis> {
         "national" => Ok(RankBasis::National),
         "local" => Ok(RankBasis::Local),
         other => Err(py_err(mobility::MobilityError::invalid(
-            "ranks",
+            mobility::error::Parameter::Ranks,
             format!("'{other}': expected 'national' or 'local'"),
         ))),
     }

@@ -280,7 +280,7 @@ fn class_of_rank(r: f64, k: usize) -> PyResult<usize> {
     mobility::error::check_k(k).py()?;
     if !(r.is_finite() && r > 0.0 && r <= 1.0) {
         return Err(py_err(mobility::MobilityError::invalid(
-            "r",
+            mobility::error::Parameter::FractionalRank,
             format!("a fractional rank must lie in (0, 1], got {r}"),
         )));
     }
@@ -298,7 +298,7 @@ fn published_table(name: &str) -> PyResult<PyTransitionMatrix> {
         .map(PyTransitionMatrix)
         .ok_or_else(|| {
             py_err(mobility::MobilityError::invalid(
-                "name",
+                mobility::error::Parameter::Name,
                 format!(
                     "'{name}' is not a built-in table; expected one of {}",
                     published::NAMES.join(", ")

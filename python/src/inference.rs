@@ -65,7 +65,7 @@ fn cutoff_mode(mode: &str) -> PyResult<CutoffMode> {
         "reestimate" | "reestimated" => Ok(CutoffMode::Reestimate),
         "fixed" => Ok(CutoffMode::Fixed),
         _ => Err(py_err(mobility::MobilityError::invalid(
-            "cutoffs",
+            mobility::error::Parameter::Cutoffs,
             format!("'{mode}': expected 'reestimate' or 'fixed'"),
         ))),
     }

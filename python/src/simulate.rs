@@ -36,7 +36,7 @@ fn simulate<'py>(
         "spearman" => Correlation::Spearman(rho),
         other => {
             return Err(py_err(mobility::MobilityError::invalid(
-                "correlation",
+                mobility::error::Parameter::Correlation,
                 format!("'{other}': expected 'pearson' or 'spearman'"),
             )));
         }

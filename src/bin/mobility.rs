@@ -1015,7 +1015,7 @@ fn published_table(raw: &[String]) -> Outcome<()> {
         ));
     };
     let pi = parse_pi(&args)?;
-    check_pi_len(&pi, tm.k, "published")?;
+    check_pi_len(&pi, tm.k(), "published")?;
     let report = tm.report(&pi).map_err(|e| pi_error(e, name))?;
     if args.has("json") {
         return print_json(&report);
@@ -1131,9 +1131,10 @@ fn places(raw: &[String]) -> Outcome<()> {
         &group_options,
     )
     .map_err(|e| match e {
-        MobilityError::InvalidParameter { name, reason } if name == "weighting" => {
-            Failure::Data(format!("{source}: --pi: {reason}"))
-        }
+        MobilityError::InvalidParameter {
+            name: mobility::Parameter::Weighting,
+            reason,
+        } => Failure::Data(format!("{source}: --pi: {reason}")),
         e => analyze_error(e, columns, weight),
     })?;
     if let Some(d) = &columns.dropped {
@@ -1298,9 +1299,9 @@ fn place_matrices(args: &Args, file: &str, pi: Weighting) -> Outcome<()> {
     };
     let report = places_report(&table, &options).map_err(|e| match e {
         MobilityError::InvalidParameter { name, reason } => {
-            let option = match name.as_str() {
-                "contrast_fraction" => "fraction".to_string(),
-                "row_tolerance" => "row-tolerance".to_string(),
+            let option = match name {
+                mobility::Parameter::ContrastFraction => "fraction".to_string(),
+                mobility::Parameter::RowTolerance => "row-tolerance".to_string(),
                 other => other.to_string(),
             };
             usage("places", format!("invalid --{option}: {reason}"))
@@ -1515,9 +1516,10 @@ fn table_error(e: MobilityError, table: &Table, probabilities: bool, transposed:
         MobilityError::TooFewClasses { k } => Failure::Data(format!(
             "{source}: the table is {k} x {k}; a transition table needs at least 2 classes"
         )),
-        MobilityError::InvalidParameter { name, reason } if name == "parent shares" => {
-            usage("table", format!("invalid --parent-shares: {reason}"))
-        }
+        MobilityError::InvalidParameter {
+            name: mobility::Parameter::ParentShares,
+            reason,
+        } => usage("table", format!("invalid --parent-shares: {reason}")),
         other => data(other, Some(source)),
     }
 }
@@ -1526,9 +1528,10 @@ fn table_error(e: MobilityError, table: &Table, probabilities: bool, transposed:
 /// distribution that is not unique is a property of the data.
 fn pi_error(e: MobilityError, source: &str) -> Failure {
     match &e {
-        MobilityError::InvalidParameter { name, reason } if name.contains("pi") => {
-            Failure::Usage(format!("invalid --pi: {reason}"))
-        }
+        MobilityError::InvalidParameter {
+            name: mobility::Parameter::Pi | mobility::Parameter::OriginWeights,
+            reason,
+        } => Failure::Usage(format!("invalid --pi: {reason}")),
         _ => Failure::Data(format!("{source}: --pi: {e}")),
     }
 }

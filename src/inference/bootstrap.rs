@@ -259,7 +259,7 @@ impl Bootstrap {
     ) -> Result<RawRun> {
         if self.replicates < 2 {
             return Err(MobilityError::invalid(
-                "replicates",
+                crate::error::Parameter::Replicates,
                 format!(
                     "{} bootstrap replicates; at least 2 are needed",
                     self.replicates
@@ -269,7 +269,7 @@ impl Bootstrap {
         check_level(self.level)?;
         if self.jackknife_groups < 2 {
             return Err(MobilityError::invalid(
-                "jackknife_groups",
+                crate::error::Parameter::JackknifeGroups,
                 format!("{} groups; at least 2 are needed", self.jackknife_groups),
             ));
         }
@@ -286,9 +286,9 @@ impl Bootstrap {
         if resampled < 2 {
             return Err(MobilityError::invalid(
                 if clusters.is_some() {
-                    "clusters"
+                    crate::error::Parameter::Clusters
                 } else {
-                    "status"
+                    crate::error::Parameter::Status
                 },
                 format!(
                     "{resampled} {} to resample; the bootstrap needs at least 2",
@@ -301,7 +301,7 @@ impl Bootstrap {
             ));
         }
         let tm = TransitionMatrix::from_status(parent, child, weights, spec)?;
-        let k = tm.k;
+        let k = tm.k();
         if !matches!(self.weighting, Weighting::Stationary) {
             tm.origin_weights(&self.weighting)?;
         }
@@ -683,7 +683,7 @@ impl Design {
         mode: CutoffMode,
     ) -> Result<Design> {
         let n = parent.len();
-        let k = tm.k;
+        let k = tm.k();
         let psorted = sorted_keys(parent);
         let original: Vec<u32> = psorted.iter().map(|&(_, i)| i).collect();
         let by_unit = |x: &[f64]| -> Vec<f64> { original.iter().map(|&i| x[i as usize]).collect() };
@@ -733,8 +733,16 @@ impl Design {
                     what: "fixed cut-offs".into(),
                     reason: "the full-sample matrix carries no cut-offs".into(),
                 };
-                let pc = tm.parent_cutoffs.as_ref().ok_or_else(missing)?.classifier();
-                let cc = tm.child_cutoffs.as_ref().ok_or_else(missing)?.classifier();
+                let pc = tm
+                    .parent_cutoffs()
+                    .as_ref()
+                    .ok_or_else(missing)?
+                    .classifier();
+                let cc = tm
+                    .child_cutoffs()
+                    .as_ref()
+                    .ok_or_else(missing)?
+                    .classifier();
                 Kernel::Fixed(
                     psorted
                         .iter()
@@ -1542,8 +1550,8 @@ mod tests {
         let spec = ClassSpec::quantiles(5);
         let tm = TransitionMatrix::from_status(&p, &c, None, &spec).unwrap();
         let fixed = ClassSpec::Cutoffs {
-            parent: tm.parent_cutoffs.clone().unwrap(),
-            child: tm.child_cutoffs.clone().unwrap(),
+            parent: tm.parent_cutoffs().cloned().unwrap(),
+            child: tm.child_cutoffs().cloned().unwrap(),
         };
         let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
         let want = TransitionCounts::from_status(&p, &c, Some(&wm), &fixed).unwrap();

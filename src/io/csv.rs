@@ -66,7 +66,7 @@ impl std::str::FromStr for Delimiter {
             ";" | "semicolon" => Ok(Delimiter::Semicolon),
             "\t" | "\\t" | "tab" => Ok(Delimiter::Tab),
             _ => Err(MobilityError::invalid(
-                "delimiter",
+                crate::error::Parameter::Delimiter,
                 format!("'{s}': expected ',', ';' or tab"),
             )),
         }
