@@ -425,3 +425,50 @@ pub fn check_k_requested(k: usize) -> Result<()> {
     }
     Ok(())
 }
+
+/// Gives a fieldless user-facing enum its one spelling list: `SPELLINGS` (every accepted
+/// spelling, canonical names first), `name()`, `Display` (the canonical name) and `FromStr`
+/// (any listed spelling, any case, `-` and `_` alike), failing with
+/// [`MobilityError::UnknownName`] that lists the canonical names.
+macro_rules! named_enum {
+    ($ty:ident, $param:ident, $what:literal, { $( $variant:ident => $name:literal $(| $alias:literal)* ),* $(,)? }) => {
+        impl $ty {
+            /// The canonical names, one per value, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
+            /// Every accepted spelling: the canonical names, then the aliases.
+            pub const SPELLINGS: &'static [&'static str] = &[$($name,)* $($($alias,)*)*];
+
+            /// The canonical name (as the CLI, Python and serde write it).
+            pub const fn name(self) -> &'static str {
+                match self { $( $ty::$variant => $name, )* }
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = $crate::error::MobilityError;
+
+            fn from_str(s: &str) -> $crate::error::Result<$ty> {
+                let norm = |x: &str| x.trim().to_ascii_lowercase().replace('-', "_");
+                let given = norm(s);
+                $(
+                    if norm($name) == given $(|| norm($alias) == given)* {
+                        return Ok($ty::$variant);
+                    }
+                )*
+                Err($crate::error::MobilityError::unknown(
+                    $crate::error::Parameter::$param,
+                    s,
+                    $ty::NAMES,
+                    $what,
+                ))
+            }
+        }
+    };
+}
+pub(crate) use named_enum;

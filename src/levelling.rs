@@ -412,6 +412,14 @@ pub enum MobilityScore {
 }
 
 impl MobilityScore {
+    /// Every score, in documentation order.
+    pub const ALL: [MobilityScore; 4] = [
+        MobilityScore::BottomToTop,
+        MobilityScore::UpwardFromBottom,
+        MobilityScore::TopAccessRatio,
+        MobilityScore::ShorrocksTrace,
+    ];
+
     /// The score's name (as the CLI and Python take it).
     pub fn name(self) -> &'static str {
         match self {
@@ -451,23 +459,13 @@ impl std::str::FromStr for MobilityScore {
 
     fn from_str(s: &str) -> Result<MobilityScore> {
         let norm = s.trim().to_ascii_lowercase().replace('-', "_");
-        [
-            MobilityScore::BottomToTop,
-            MobilityScore::UpwardFromBottom,
-            MobilityScore::TopAccessRatio,
-            MobilityScore::ShorrocksTrace,
-        ]
-        .into_iter()
-        .find(|m| m.name() == norm)
-        .ok_or_else(|| {
-            MobilityError::invalid(
-                crate::error::Parameter::MobilityScore,
-                format!(
-                    "'{s}' is not a score; expected bottom_to_top, upward_from_bottom, \
-                     top_access_ratio or shorrocks_trace"
-                ),
-            )
-        })
+        MobilityScore::ALL
+            .into_iter()
+            .find(|m| m.name() == norm)
+            .ok_or_else(|| {
+                let names: Vec<&str> = MobilityScore::ALL.iter().map(|m| m.name()).collect();
+                MobilityError::unknown(crate::error::Parameter::MobilityScore, s, &names, "score")
+            })
     }
 }
 

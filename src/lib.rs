@@ -57,6 +57,7 @@ pub mod quantile;
 pub mod rank;
 pub mod rankbased;
 pub mod registry;
+pub mod render;
 pub mod report;
 pub mod serde_nd;
 pub mod simulate;

@@ -59,6 +59,11 @@ pub enum Closed {
     Right,
 }
 
+crate::error::named_enum!(Closed, Closed, "side", {
+    Left => "left",
+    Right => "right",
+});
+
 /// The `k - 1` cut-offs that define `k` classes, numbered from the bottom.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cutoffs {

@@ -47,6 +47,11 @@ pub enum RankBasis {
     National,
 }
 
+crate::error::named_enum!(RankBasis, Ranks, "rank basis", {
+    National => "national",
+    Local => "local",
+});
+
 /// Rank and income mobility measures of one set of parent/child pairs.
 ///
 /// Field names are part of the interface: the CLI's `analyze --json` prints the rank fields

@@ -95,7 +95,31 @@ pub enum Correlation {
     Spearman(f64),
 }
 
+/// Which correlation a [`Correlation`] gives: the user-facing name of its variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrelationKind {
+    /// Pearson correlation of log status (the latent normals). The default.
+    #[default]
+    Pearson,
+    /// Spearman rank correlation of status.
+    Spearman,
+}
+
+crate::error::named_enum!(CorrelationKind, Correlation, "correlation", {
+    Pearson => "pearson",
+    Spearman => "spearman",
+});
+
 impl Correlation {
+    /// A correlation of the given kind and value.
+    pub fn new(kind: CorrelationKind, rho: f64) -> Correlation {
+        match kind {
+            CorrelationKind::Pearson => Correlation::Pearson(rho),
+            CorrelationKind::Spearman => Correlation::Spearman(rho),
+        }
+    }
+
     /// The correlation `rho` of the latent normals.
     ///
     /// # Formula

@@ -39,7 +39,8 @@ pub use analytic::{
     kish_row_counts, quantile_copula, row_multinomial,
 };
 pub use bootstrap::{
-    Bootstrap, BootstrapResult, CutoffMode, DEFAULT_JACKKNIFE_GROUPS, Resampling, StatisticSummary,
+    Bootstrap, BootstrapResult, BootstrapSettings, CutoffMode, DEFAULT_JACKKNIFE_GROUPS, Estimate,
+    EstimateTable, ResampleUnit, Resampling, StatisticSummary,
 };
 pub use compare::{
     AlthamComparison, DifferenceResult, Group, HomogeneityTest, JointHomogeneityTest,
@@ -234,6 +235,22 @@ pub enum Selection {
     Names(Vec<String>),
 }
 
+impl std::str::FromStr for Selection {
+    type Err = MobilityError;
+
+    /// `all`, `measures`, or statistic names separated by commas (checked by
+    /// [`Selection::resolve`], which knows `k`).
+    fn from_str(s: &str) -> Result<Selection> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "all" => Ok(Selection::All),
+            "measures" => Ok(Selection::Measures),
+            _ => Ok(Selection::Names(
+                s.split(',').map(|n| n.trim().to_string()).collect(),
+            )),
+        }
+    }
+}
+
 impl Selection {
     /// The statistics this selection picks for `k` classes.
     ///
@@ -274,30 +291,10 @@ pub enum CiMethod {
     Bca,
 }
 
-impl std::str::FromStr for CiMethod {
-    type Err = MobilityError;
-
-    /// `percentile` or `bca`.
-    fn from_str(s: &str) -> Result<CiMethod> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "percentile" | "perc" => Ok(CiMethod::Percentile),
-            "bca" => Ok(CiMethod::Bca),
-            other => Err(MobilityError::invalid(
-                crate::error::Parameter::Ci,
-                format!("'{other}': expected percentile or bca"),
-            )),
-        }
-    }
-}
-
-impl std::fmt::Display for CiMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            CiMethod::Percentile => "percentile",
-            CiMethod::Bca => "bca",
-        })
-    }
-}
+crate::error::named_enum!(CiMethod, Ci, "ci method", {
+    Percentile => "percentile" | "perc",
+    Bca => "bca",
+});
 
 /// A two-sided confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
