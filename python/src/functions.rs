@@ -5,7 +5,7 @@ use numpy::{Complex64, IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyRead
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{IntoPy, mat2, py_err, slice, vec1};
+use crate::convert::{IntoPy, mat2, py_err, slice, to_py, vec1};
 use crate::matrix::PyTransitionMatrix;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -25,6 +25,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(altham_distance, m)?)?;
     m.add_function(wrap_pyfunction!(altham_independence, m)?)?;
     m.add_function(wrap_pyfunction!(measure_table, m)?)?;
+    m.add_function(wrap_pyfunction!(measure_registry, m)?)?;
     // markov
     m.add_function(wrap_pyfunction!(check_stochastic, m)?)?;
     m.add_function(wrap_pyfunction!(communicating_classes, m)?)?;
@@ -145,7 +146,15 @@ fn altham_independence(p: Mat<'_>) -> PyResult<f64> {
     measures::altham_independence(&p.as_array()).py()
 }
 
-/// `[(name, description), ...]` for every canonical measure, in FORMULAS.md order.
+/// Every registry entry (matrix then rank measures): name, description, formula, source, needs,
+/// scale, family.
+#[pyfunction]
+fn measure_registry(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let all: Vec<&mobility::registry::MeasureInfo> = mobility::registry::all().collect();
+    to_py(py, &all)
+}
+
+/// Every matrix measure's name and one-line description, in registry order.
 #[pyfunction]
 fn measure_table() -> Vec<(&'static str, &'static str)> {
     measures::MEASURES.to_vec()

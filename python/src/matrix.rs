@@ -52,16 +52,7 @@ impl PyCutoffs {
     #[staticmethod]
     #[pyo3(signature = (bounds, closed="left"))]
     fn fixed(bounds: Vec<f64>, closed: &str) -> PyResult<Self> {
-        let closed = match closed {
-            "left" => Closed::Left,
-            "right" => Closed::Right,
-            other => {
-                return Err(py_err(mobility::MobilityError::invalid(
-                    mobility::error::Parameter::Closed,
-                    format!("'{other}': expected 'left' or 'right'"),
-                )));
-            }
-        };
+        let closed: Closed = closed.parse().py()?;
         Ok(PyCutoffs(Cutoffs::fixed(&bounds, closed).py()?))
     }
 
