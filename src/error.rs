@@ -140,8 +140,8 @@ pub enum MobilityError {
     /// A name (an option value such as a rule, a measure, a basis) is not one of the accepted
     /// spellings.
     #[error(
-        "invalid {parameter}: '{given}' is not a {what}; expected one of {}",
-        expected.join(", ")
+        "invalid {parameter}: '{given}' is not a {what}; expected {}",
+        or_list(expected)
     )]
     UnknownName {
         /// Which parameter.
@@ -178,6 +178,15 @@ fn short(x: f64) -> String {
     let s = format!("{x:.10}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
 }
 
 /// The crate's result type.

@@ -498,10 +498,12 @@ impl TransitionMatrix {
         check_k(k)?;
         let p = &raw.probabilities;
         if p.dim() != (k, k) {
-            return Err(MobilityError::NotSquare {
-                what: format!("probabilities of a {k}-class matrix"),
-                rows: p.nrows(),
-                cols: p.ncols(),
+            return Err(MobilityError::Inconsistent {
+                what: format!(
+                    "the probabilities are {} x {}, which does not match k = {k}",
+                    p.nrows(),
+                    p.ncols()
+                ),
             });
         }
         for ((i, j), &v) in p.indexed_iter() {

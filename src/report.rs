@@ -23,8 +23,8 @@ pub struct AnalysisReport {
     pub report: Report,
     /// Rank and income measures (`null` when undefined: every parent has the same status).
     pub rank_measures: Option<RankMobility>,
-    /// Why the rank measures are undefined, when they are.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Why the rank measures are undefined, when they are (for the text; not serialised).
+    #[serde(skip)]
     pub rank_note: Option<String>,
     /// Bootstrap estimate, SE and interval of each measure, when a bootstrap was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
