@@ -585,7 +585,7 @@ mod tests {
         for s in Statistic::all(5) {
             assert_eq!(Statistic::parse(&s.name(), 5).unwrap(), s);
         }
-        assert_eq!(Statistic::all(3).len(), 18 + 9 + 18);
+        assert_eq!(Statistic::all(3).len(), Measure::ALL.len() + 9 + 18);
         assert!(Statistic::parse("p_1", 5).is_err());
         assert!(Statistic::parse("nonsense", 5).is_err());
         assert!(Statistic::parse("prais_0", 5).is_err());
