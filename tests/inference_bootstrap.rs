@@ -90,7 +90,10 @@ fn every_statistic_is_reported_with_its_replicates() {
         .ci(CiMethod::Percentile)
         .run(&p, &c, None, &ClassSpec::quantiles(4))
         .unwrap();
-    assert_eq!(r.statistics.len(), 18 + 16 + 6 * 4);
+    assert_eq!(
+        r.statistics.len(),
+        mobility::Measure::ALL.len() + 16 + 6 * 4
+    );
     assert_eq!(r.replicate_count, 50);
     assert_eq!(r.resampling, Resampling::Units { units: 3000 });
     assert_eq!(r.cutoffs, CutoffMode::Reestimate);
@@ -322,7 +325,7 @@ fn stationary_weighting_and_statistic_selection() {
         .statistics(Selection::Measures)
         .run(&p, &c, None, &ClassSpec::quantiles(4))
         .unwrap();
-    assert_eq!(r.statistics.len(), 18);
+    assert_eq!(r.statistics.len(), mobility::Measure::ALL.len());
     assert!(r.get("bartholomew").unwrap().se.is_some());
     assert!(r.get("p_1_1").is_none());
 }
