@@ -9,9 +9,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use mobility::html::{BootstrapOptions, ReportOptions, ReportPage, ReportResults, Source, render};
 use mobility::inference::CiMethod;
 use mobility::levelling::{PlacesOptions, places_report, read_place_matrices};
+use mobility::render::html::{
+    BootstrapOptions, ReportOptions, ReportPage, ReportResults, Source, render,
+};
 use mobility::simulate::{LogNormal, Simulation, simulate_weighted};
 
 fn main() {
@@ -79,7 +81,7 @@ fn simulated(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
             weights: Some("w".into()),
             groups: Some("region".into()),
             rows_read: Some(parent.len() + 37),
-            dropped: vec![mobility::html::DroppedRows {
+            dropped: vec![mobility::render::html::DroppedRows {
                 rows: 37,
                 reason: "child_income is missing".into(),
             }],

@@ -14,7 +14,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{MobilityError, Result, check_finite, check_same_length, check_weights};
+use crate::error::{
+    MobilityError, Parameter, Result, check_finite, check_same_length, check_weights,
+};
 use crate::rank::{check_index_range, class_of_rank, fractional_ranks};
 
 /// The default number of parent-rank bins (Chetty et al. 2014 draw 20 "vingtiles" in figure II
@@ -151,8 +153,8 @@ pub fn binned_from_ranks(
             .find(|(_, v)| !(v.is_finite() && (0.0..=1.0).contains(*v)))
         {
             return Err(MobilityError::invalid(
-                what,
-                format!("entry {i} is {v}; ranks must lie in [0, 1]"),
+                Parameter::Status,
+                format!("{what}: entry {i} is {v}; ranks must lie in [0, 1]"),
             ));
         }
     }
@@ -218,7 +220,7 @@ pub fn binned_from_ranks(
 fn check_bins(bins: usize) -> Result<()> {
     if !(2..=1000).contains(&bins) {
         return Err(MobilityError::invalid(
-            "bins",
+            Parameter::Bins,
             format!("must lie between 2 and 1000, got {bins}"),
         ));
     }

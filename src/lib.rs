@@ -46,7 +46,6 @@
 pub mod binned;
 pub mod error;
 pub mod groups;
-pub mod html;
 pub mod inference;
 pub mod io;
 pub mod levelling;
@@ -58,6 +57,8 @@ pub mod published;
 pub mod quantile;
 pub mod rank;
 pub mod rankbased;
+pub mod registry;
+pub mod render;
 pub mod report;
 pub mod serde_nd;
 pub mod simulate;
@@ -67,7 +68,8 @@ pub mod simulate;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-pub use error::{MobilityError, Result};
+pub use error::{MobilityError, Parameter, Result};
 pub use matrix::{ClassSpec, TransitionCounts, TransitionMatrix};
 pub use measures::{Measures, Weighting};
 pub use rank::Rule;
+pub use registry::{Measure, RankMeasure};

@@ -3,8 +3,8 @@
 //! league table complete.
 #![cfg(feature = "validation")]
 
-use mobility::html::{ReportPage, ReportResults, render};
 use mobility::levelling::{PlacesOptions, places_report, read_place_matrices};
+use mobility::render::html::{ReportPage, ReportResults, render};
 
 const CZ: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

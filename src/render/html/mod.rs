@@ -15,7 +15,7 @@
 //!
 //! # Example
 //! ```
-//! use mobility::html::{ReportOptions, ReportPage, render};
+//! use mobility::render::html::{ReportOptions, ReportPage, render};
 //! let parent: Vec<f64> = (0..200).map(|i| ((i * 37) % 200) as f64).collect();
 //! let child: Vec<f64> = parent.iter().enumerate().map(|(i, p)| p + ((i * 53) % 90) as f64).collect();
 //! let page = ReportPage::from_data(&parent, &child, None, None, &ReportOptions::default()).unwrap();
@@ -42,18 +42,53 @@ use crate::matrix::{ClassSpec, TransitionMatrix, class_labels};
 use crate::measures::Weighting;
 use crate::rank::Rule;
 use crate::rankbased::{RankMobility, rank_mobility};
-use crate::report::Report;
+use crate::registry::{Measure, MeasureInfo, RankMeasure};
+use crate::report::{AnalysisReport, Report};
+
+/// A measure of the registry the page shows in its headline block: a matrix measure or a rank
+/// measure. Serialises as the measure's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum HeadlineMeasure {
+    /// A matrix measure.
+    Matrix(Measure),
+    /// A rank measure (shown only when computed from paired status).
+    Rank(RankMeasure),
+}
+
+impl HeadlineMeasure {
+    /// The registry entry (name, description, formula, source).
+    pub fn info(self) -> &'static MeasureInfo {
+        match self {
+            HeadlineMeasure::Matrix(m) => m.info(),
+            HeadlineMeasure::Rank(m) => m.info(),
+        }
+    }
+
+    /// The registry name.
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// The value in an analysis (`None` where undefined or, for a rank measure, not computed).
+    pub fn value(self, analysis: &AnalysisReport) -> Option<f64> {
+        match self {
+            HeadlineMeasure::Matrix(m) => analysis.report.measures.value(m),
+            HeadlineMeasure::Rank(m) => analysis.rank_measures.as_ref().and_then(|r| m.value(r)),
+        }
+    }
+}
 
 /// The headline measures, in the order the page shows them.
-pub const HEADLINE: [&str; 8] = [
-    "bottom_persistence",
-    "top_persistence",
-    "bottom_to_top",
-    "upward_share",
-    "downward_share",
-    "shorrocks_trace",
-    "rank_rank_slope",
-    "absolute_upward_mobility",
+pub const HEADLINE: [HeadlineMeasure; 8] = [
+    HeadlineMeasure::Matrix(Measure::BottomPersistence),
+    HeadlineMeasure::Matrix(Measure::TopPersistence),
+    HeadlineMeasure::Matrix(Measure::BottomToTop),
+    HeadlineMeasure::Matrix(Measure::UpwardShare),
+    HeadlineMeasure::Matrix(Measure::DownwardShare),
+    HeadlineMeasure::Matrix(Measure::ShorrocksTrace),
+    HeadlineMeasure::Rank(RankMeasure::RankRankSlope),
+    HeadlineMeasure::Rank(RankMeasure::AbsoluteUpwardMobility),
 ];
 
 /// Tolerance `eps` on the log gap used for generations to the mean (FORMULAS.md; OECD 2018).
@@ -160,27 +195,8 @@ pub struct Provenance {
     pub classes: String,
     /// The origin weighting of the summary measures, in words.
     pub pi: String,
-    /// Bootstrap settings, when intervals were computed.
-    pub bootstrap: Option<BootstrapSettings>,
     /// `mobility` version that wrote the page.
     pub library_version: String,
-}
-
-/// What the bootstrap did, as the page states it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BootstrapSettings {
-    /// Replicates.
-    pub replicates: usize,
-    /// Seed.
-    pub seed: u64,
-    /// Confidence level.
-    pub level: f64,
-    /// Interval method (`bca` or `percentile`).
-    pub ci: String,
-    /// Whether cut-offs were re-estimated in each replicate.
-    pub cutoffs: String,
-    /// What was resampled, in words.
-    pub resampling: String,
 }
 
 /// One class: its label, cut-offs in data units and shares.
@@ -206,10 +222,12 @@ pub struct ClassRow {
 /// A headline measure with its sentence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Headline {
-    /// Canonical name.
-    pub name: String,
+    /// The measure (serialised as its registry name).
+    pub measure: HeadlineMeasure,
     /// Short title ("Sticky floor").
     pub title: String,
+    /// The registry's one-line description.
+    pub description: String,
     /// The value (`None` where undefined).
     pub value: Option<f64>,
     /// The value as printed ("34%", "0.79").
@@ -311,21 +329,6 @@ pub struct PlacesSection {
     pub excluded: Vec<ExcludedPlace>,
 }
 
-/// Bootstrap interval of one statistic, as the page lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IntervalRow {
-    /// Statistic name.
-    pub name: String,
-    /// Estimate.
-    pub estimate: Option<f64>,
-    /// Standard error.
-    pub se: Option<f64>,
-    /// Lower end.
-    pub ci_low: Option<f64>,
-    /// Upper end.
-    pub ci_high: Option<f64>,
-}
-
 /// Everything the HTML report shows, as data. Serialises to JSON (the same numbers as the
 /// page); [`render`] turns it into HTML.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -340,18 +343,16 @@ pub struct ReportPage {
     pub class_noun: String,
     /// Classes with cut-offs and shares.
     pub classes: Vec<ClassRow>,
-    /// The matrix report (the JSON `Report`: counts, P, shares, every measure).
-    pub report: Report,
+    /// The analysis, exactly as `mobility analyze --json` prints it: the matrix report (counts,
+    /// P, shares, every measure), the rank measures when computed from paired status, and the
+    /// bootstrap estimates and settings when a bootstrap was run.
+    pub analysis: AnalysisReport,
     /// Headline measures with sentences.
     pub headline: Vec<Headline>,
-    /// Rank measures, when computed from microdata.
-    pub rank: Option<RankMobility>,
     /// The rank-rank picture.
     pub binned: Option<BinnedRanks>,
     /// Long run.
     pub long_run: LongRun,
-    /// Bootstrap intervals of the canonical measures.
-    pub intervals: Vec<IntervalRow>,
     /// Places or groups.
     pub places: Option<PlacesSection>,
     /// The methods table.
@@ -462,9 +463,20 @@ impl ReportPage {
                 })
             },
         );
-        let (rank, binned) = (rank?, binned?);
+        // Undefined only when every parent has the same status: a note on the page, as in
+        // `mobility analyze`, not an error.
+        let (rank, rank_note) = match rank {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        // The picture fails with the rank measures (constant parents); otherwise its error
+        // (bins out of range) is the caller's.
+        let binned = match (binned, &rank) {
+            (Err(e), Some(_)) => return Err(e),
+            (b, _) => b.ok(),
+        };
         let boot = boot.transpose()?;
-        let generations = rank.ige.and_then(|beta| {
+        let generations = rank.as_ref().and_then(|r| r.ige).and_then(|beta| {
             let ratio = bottom_class_ratio(parent, weights, &tm)?;
             markov::generations_to_mean(beta, ratio, GENERATIONS_TOLERANCE).ok()
         });
@@ -485,8 +497,8 @@ impl ReportPage {
             matrix: &tm,
             weighting: options.weighting.clone(),
             rule: Some(options.rule),
-            rank: Some(&rank),
-            binned: Some(&binned),
+            rank: rank.as_ref(),
+            binned: binned.as_ref(),
             bootstrap: boot.as_ref(),
             generations,
             groups: table.as_ref(),
@@ -498,6 +510,7 @@ impl ReportPage {
             title: options.title.clone(),
         };
         let mut page = ReportPage::from_results(&results)?;
+        page.analysis.rank_note = rank_note;
         page.provenance.rows_used = Some(parent.len());
         page.provenance.weighted = weights.is_some();
         Ok(page)
@@ -513,7 +526,7 @@ impl ReportPage {
     /// `O(k^3 + places log places)`.
     pub fn from_results(results: &ReportResults<'_>) -> Result<ReportPage> {
         let tm = results.matrix;
-        let k = tm.k;
+        let k = tm.k();
         let report = tm.report(&results.weighting)?;
         let labels = class_labels(k);
         let pc = report.parent_cutoffs.clone();
@@ -529,45 +542,28 @@ impl ReportPage {
                 empty_child: report.empty_child_classes.contains(&(i + 1)),
             })
             .collect();
+        let long_run = long_run(tm, &report, results.generations.clone());
+        let analysis = AnalysisReport {
+            report,
+            rank_measures: results.rank.cloned(),
+            rank_note: None,
+            inference: results.bootstrap.map(BootstrapResult::estimates),
+            bootstrap: results.bootstrap.map(BootstrapResult::settings),
+        };
         let interval = |name: &str| {
-            results
-                .bootstrap
-                .and_then(|b| b.get(name))
-                .and_then(|s| s.ci_low.zip(s.ci_high))
+            analysis
+                .inference
+                .as_ref()
+                .and_then(|t| t.0.iter().find(|(n, _)| n == name))
+                .and_then(|(_, s)| s.ci_low.zip(s.ci_high))
         };
         let headline = HEADLINE
             .iter()
-            .filter_map(|&name| {
-                let value = match name {
-                    "rank_rank_slope" => results.rank.map(|r| r.rank_rank_slope),
-                    "absolute_upward_mobility" => results.rank.map(|r| r.absolute_upward_mobility),
-                    _ => report.measures.get(name).flatten(),
-                };
-                // rank measures appear only when computed; matrix measures always (undefined
-                // ones say why)
-                let is_rank = matches!(name, "rank_rank_slope" | "absolute_upward_mobility");
-                if is_rank && results.rank.is_none() {
-                    return None;
-                }
-                Some(headline(name, value, interval(name), k))
-            })
+            // rank measures appear only when computed; matrix measures always (undefined ones
+            // say why)
+            .filter(|m| matches!(m, HeadlineMeasure::Matrix(_)) || analysis.rank_measures.is_some())
+            .map(|&m| headline(m, m.value(&analysis), interval(m.name()), k))
             .collect();
-        let long_run = long_run(tm, &report, results.generations.clone());
-        let intervals = results
-            .bootstrap
-            .map(|b| {
-                b.statistics
-                    .iter()
-                    .map(|s| IntervalRow {
-                        name: s.name.clone(),
-                        estimate: s.estimate,
-                        se: s.se,
-                        ci_low: s.ci_low,
-                        ci_high: s.ci_high,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
         let places = match (results.places, results.groups) {
             (Some(p), _) => Some(places_section(p)),
             (None, Some(g)) => Some(groups_section(
@@ -608,32 +604,12 @@ impl ReportPage {
         let provenance = Provenance {
             source: results.source.clone(),
             rows_used: results.rank.map(|r| r.n),
-            total_weight: tm.n,
+            total_weight: tm.n(),
             weighted: results.source.weights.is_some(),
             tie_rule: results.rule.map(|r| r.name().to_string()),
             k,
             classes: text::class_kind(k),
             pi: weighting_words(&results.weighting),
-            bootstrap: results.bootstrap.map(|b| BootstrapSettings {
-                replicates: b.replicate_count,
-                seed: b.seed,
-                level: b.level,
-                ci: b.ci.to_string(),
-                cutoffs: match b.cutoffs {
-                    crate::inference::CutoffMode::Reestimate => {
-                        "re-estimated in every replicate".into()
-                    }
-                    crate::inference::CutoffMode::Fixed => "held at the full-sample values".into(),
-                },
-                resampling: match b.resampling {
-                    crate::inference::Resampling::Units { units } => {
-                        format!("{units} units, drawn with replacement")
-                    }
-                    crate::inference::Resampling::Clusters { clusters, units } => {
-                        format!("{clusters} clusters ({units} units), drawn with replacement")
-                    }
-                },
-            }),
             library_version: env!("CARGO_PKG_VERSION").to_string(),
         };
         Ok(ReportPage {
@@ -645,12 +621,10 @@ impl ReportPage {
             class_noun: text::class_noun(k),
             labels,
             classes,
-            report,
+            analysis,
             headline,
-            rank: results.rank.cloned(),
             binned: results.binned.cloned(),
             long_run,
-            intervals,
             places,
             methods: text::methods(),
         })
@@ -673,29 +647,39 @@ fn weighting_words(w: &Weighting) -> String {
     }
 }
 
-/// The value as the page prints it.
-fn display(name: &str, v: f64) -> String {
-    match name {
-        "shorrocks_trace" | "rank_rank_slope" => format!("{v:.2}"),
-        "absolute_upward_mobility" => format!("{v:.1}"),
-        _ => text::percent(v),
+/// The value as the page prints it, by the registry's scale: shares as percentages, indices
+/// and slopes with two decimals, rank points with one.
+fn display(m: HeadlineMeasure, v: f64) -> String {
+    use crate::registry::Scale;
+    match m.info().scale {
+        Scale::Share => text::percent(v),
+        Scale::RankPoints => format!("{v:.1}"),
+        _ => format!("{v:.2}"),
     }
 }
 
-fn headline(name: &str, value: Option<f64>, ci: Option<(f64, f64)>, k: usize) -> Headline {
-    let title = text::title(name).unwrap_or(name).to_string();
+fn headline(m: HeadlineMeasure, value: Option<f64>, ci: Option<(f64, f64)>, k: usize) -> Headline {
+    let info = m.info();
     let sentence = match value {
-        Some(v) => text::sentence(name, v, k).unwrap_or_default(),
-        None => "Undefined for this matrix (a class it needs has no observations).".into(),
+        Some(v) => text::sentence(m, v, k),
+        None => format!(
+            "Undefined here: it needs {}.",
+            info.needs
+                .iter()
+                .map(|n| n.describe())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
     };
     Headline {
-        name: name.into(),
-        title,
+        measure: m,
+        title: text::title(m).to_string(),
+        description: info.description.to_string(),
         value,
-        display: value.map_or("–".into(), |v| display(name, v)),
+        display: value.map_or("–".into(), |v| display(m, v)),
         ci_low: ci.map(|c| c.0),
         ci_high: ci.map(|c| c.1),
-        ci_display: ci.map(|(a, b)| format!("{} to {}", display(name, a), display(name, b))),
+        ci_display: ci.map(|(a, b)| format!("{} to {}", display(m, a), display(m, b))),
         sentence,
     }
 }
@@ -707,7 +691,7 @@ fn bottom_class_ratio(
     weights: Option<&[f64]>,
     tm: &TransitionMatrix,
 ) -> Option<f64> {
-    let cut = tm.parent_cutoffs.as_ref()?;
+    let cut = tm.parent_cutoffs()?;
     let first = cut.cuts().first()?;
     let (mut all_w, mut all_s, mut bot_w, mut bot_s) = (0.0, 0.0, 0.0, 0.0);
     for (u, &x) in parent.iter().enumerate() {
@@ -735,7 +719,7 @@ fn long_run(
 ) -> LongRun {
     let conv = tm
         .is_stochastic()
-        .then(|| markov::convergence(&tm.probabilities, None).ok())
+        .then(|| markov::convergence(tm.probabilities(), None).ok())
         .flatten();
     let path = generations
         .as_ref()
@@ -796,10 +780,9 @@ fn places_section(p: &PlacesReport) -> PlacesSection {
             format!("{}, {}", c.name, c.region)
         }
     };
-    let score = p.options.mobility_score.name().to_string();
     section(
         "places",
-        score,
+        p.options.mobility_score,
         rows,
         p.levelling_not_mobility.iter().map(label).collect(),
         p.mobility_not_levelling.iter().map(label).collect(),
@@ -812,7 +795,7 @@ fn places_section(p: &PlacesReport) -> PlacesSection {
 #[allow(clippy::too_many_arguments)]
 fn section(
     kind: &str,
-    score: String,
+    score: MobilityScore,
     rows: Vec<PlaceEntry>,
     levelling_not_mobility: Vec<String>,
     mobility_not_levelling: Vec<String>,
@@ -824,11 +807,11 @@ fn section(
     let mob: Vec<f64> = rows.iter().map(|r| r.estimate).collect();
     PlacesSection {
         kind: kind.into(),
-        score_title: match score.as_str() {
-            "top_access_ratio" => "Top access ratio".into(),
-            s => text::title(s).unwrap_or(s).to_string(),
+        score_title: match score.measure() {
+            Some(m) => text::title(HeadlineMeasure::Matrix(m)).to_string(),
+            None => "Top access ratio".into(),
         },
-        score,
+        score: score.name().to_string(),
         levelling_median: median(&lev),
         mobility_median: median(&mob),
         rows,
@@ -920,7 +903,7 @@ fn groups_section(
     };
     section(
         "groups",
-        score.name().to_string(),
+        score,
         rows,
         lnm,
         mnl,

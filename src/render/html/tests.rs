@@ -58,27 +58,35 @@ fn page_numbers_equal_the_library_results() {
     // the matrix report is the JSON Report of the same matrix
     let tm = TransitionMatrix::from_status(&p, &c, Some(&w), &ClassSpec::quantiles(5)).unwrap();
     let report = tm.report(&Weighting::ParentShares).unwrap();
-    assert_eq!(page.report, report);
+    assert_eq!(page.analysis.report, report);
+    // the analysis is the AnalysisReport `mobility analyze --json` prints for the same pairs
+    let rm = rank_mobility(&p, &c, Some(&w)).unwrap();
+    let b = options(true).bootstrap.unwrap();
+    let boot = Bootstrap::new(b.replicates)
+        .seed(b.seed)
+        .level(b.level)
+        .ci(b.ci)
+        .statistics(Selection::Measures)
+        .run(&p, &c, Some(&w), &ClassSpec::quantiles(5))
+        .unwrap();
+    let analysis = AnalysisReport::new(report.clone(), Ok(rm.clone()), Some(&boot));
     assert_eq!(
-        serde_json::to_value(&page.report).unwrap(),
-        serde_json::to_value(&report).unwrap()
+        serde_json::to_value(&page.analysis).unwrap(),
+        serde_json::to_value(&analysis).unwrap()
     );
-    // headline values are the measures, in the order of HEADLINE
-    let names: Vec<&str> = page.headline.iter().map(|h| h.name.as_str()).collect();
+    // headline values are the registry measures, in the order of HEADLINE
+    let names: Vec<HeadlineMeasure> = page.headline.iter().map(|h| h.measure).collect();
     assert_eq!(names, HEADLINE.to_vec());
     for h in &page.headline {
-        let want = match h.name.as_str() {
-            "rank_rank_slope" => page.rank.as_ref().map(|r| r.rank_rank_slope),
-            "absolute_upward_mobility" => page.rank.as_ref().map(|r| r.absolute_upward_mobility),
-            n => report.measures.get(n).flatten(),
+        let want = match h.measure {
+            HeadlineMeasure::Rank(m) => m.value(&rm),
+            HeadlineMeasure::Matrix(m) => report.measures.value(m),
         };
-        assert_eq!(h.value, want, "{}", h.name);
-        assert!(
-            h.ci_low.is_some() || h.name.starts_with("rank_") || h.name.starts_with("absolute_")
-        );
+        assert_eq!(h.value, want, "{}", h.measure.name());
+        assert_eq!(h.description, h.measure.info().description);
+        assert!(h.ci_low.is_some() || matches!(h.measure, HeadlineMeasure::Rank(_)));
     }
-    let rm = rank_mobility(&p, &c, Some(&w)).unwrap();
-    assert_eq!(page.rank.as_ref(), Some(&rm));
+    assert_eq!(page.analysis.rank_measures.as_ref(), Some(&rm));
     let b = page.binned.as_ref().unwrap();
     assert_eq!(b.bins, 20);
     assert!((b.slope - rm.rank_rank_slope).abs() < 1e-12);
@@ -90,10 +98,10 @@ fn page_numbers_equal_the_library_results() {
     let sf = page
         .headline
         .iter()
-        .find(|h| h.name == "bottom_persistence")
+        .find(|h| h.measure == HeadlineMeasure::Matrix(Measure::BottomPersistence))
         .unwrap();
     assert!(sf.ci_low.unwrap() <= sf.value.unwrap() && sf.value.unwrap() <= sf.ci_high.unwrap());
-    let bs = page.provenance.bootstrap.as_ref().unwrap();
+    let bs = page.analysis.bootstrap.as_ref().unwrap();
     assert_eq!((bs.replicates, bs.seed, bs.level), (30, 7, 0.9));
     assert_eq!(page.provenance.rows_used, Some(p.len()));
     assert_eq!(page.provenance.library_version, env!("CARGO_PKG_VERSION"));
@@ -160,15 +168,20 @@ fn every_section_is_rendered_with_its_numbers() {
     }
     // the printed numbers are the model's
     for h in &page.headline {
-        assert!(html.contains(&h.display), "{} {}", h.name, h.display);
+        assert!(
+            html.contains(&h.display),
+            "{} {}",
+            h.measure.name(),
+            h.display
+        );
         let sentence = h.sentence.replace('\'', "&#x27;");
         assert!(html.contains(&sentence), "{sentence}");
     }
-    let sf = page.report.measures.bottom_persistence.unwrap();
+    let sf = page.analysis.report.measures.bottom_persistence.unwrap();
     assert!(html.contains(&format!("{:.1}%", 100.0 * sf)));
     assert!(html.contains(&format!(
         "{:.4}",
-        page.report.measures.shorrocks_trace.unwrap()
+        page.analysis.report.measures.shorrocks_trace.unwrap()
     )));
     // each chart has a title, a description and a role; every figure has a CSV download
     assert_eq!(html.matches("<svg ").count(), 5);
@@ -238,7 +251,7 @@ fn an_empty_class_is_shown_empty_not_as_zeros() {
     let tm = TransitionMatrix::from_counts(counts.view()).unwrap();
     let page = ReportPage::from_results(&ReportResults::new(&tm)).unwrap();
     assert!(page.classes[1].empty_parent && page.classes[2].empty_child);
-    assert_eq!(page.report.empty_parent_classes, vec![2]);
+    assert_eq!(page.analysis.report.empty_parent_classes, vec![2]);
     let html = render(&page).unwrap();
     assert!(html.contains("no parents in this class"));
     // the table view: three blank cells in row C2, not "0.0"
@@ -251,16 +264,20 @@ fn an_empty_class_is_shown_empty_not_as_zeros() {
     assert_eq!(row.matches("class=\"empty\"").count(), 3, "{row}");
     assert!(!row.contains("0.0</td>"));
     // undefined measures say so instead of showing a number
-    assert!(page.report.measures.shorrocks_trace.is_none());
+    assert!(page.analysis.report.measures.shorrocks_trace.is_none());
     let sh = page
         .headline
         .iter()
-        .find(|h| h.name == "shorrocks_trace")
+        .find(|h| h.measure == HeadlineMeasure::Matrix(Measure::ShorrocksTrace))
         .unwrap();
     assert_eq!(sh.display, "–");
     assert!(sh.sentence.contains("Undefined"));
     // no rank measures without microdata
-    assert!(page.headline.iter().all(|h| h.name != "rank_rank_slope"));
+    assert!(
+        page.headline
+            .iter()
+            .all(|h| matches!(h.measure, HeadlineMeasure::Matrix(_)))
+    );
     assert!(!html.contains("<section id=\"rankrank\""));
     assert!(!html.contains("<section id=\"places\""));
 }
@@ -354,4 +371,21 @@ fn bad_input_is_a_typed_error() {
     assert!(ReportPage::from_data(&x, &x, None, None, &bins).is_err());
     let groups = vec!["a".to_string(); 3];
     assert!(ReportPage::from_data(&x, &x, None, Some(&groups), &o).is_err());
+}
+
+#[test]
+fn constant_parents_leave_a_note_not_an_error() {
+    // every parent has the same status: no rank measures, as `mobility analyze` notes
+    let parent = vec![1.0; 50];
+    let child: Vec<f64> = (0..50).map(f64::from).collect();
+    let page =
+        ReportPage::from_data(&parent, &child, None, None, &ReportOptions::default()).unwrap();
+    assert!(page.analysis.rank_measures.is_none() && page.binned.is_none());
+    let note = page.analysis.rank_note.clone().unwrap();
+    let html = render(&page).unwrap();
+    assert!(
+        html.contains(&format!("Rank and income measures: {note}")),
+        "{note}"
+    );
+    assert!(!html.contains("<section id=\"rankrank\""));
 }

@@ -5,8 +5,10 @@
 use minijinja::{Environment, Value};
 use serde::Serialize;
 
-use super::{ReportPage, charts};
+use super::{HeadlineMeasure, ReportPage, charts};
 use crate::error::{MobilityError, Result};
+use crate::inference::{CiMethod, CutoffMode, ResampleUnit};
+use crate::registry::{Measure, RankMeasure};
 
 const TEMPLATE: &str = include_str!("report.html");
 const STYLE: &str = include_str!("report.css");
@@ -151,7 +153,8 @@ struct MeasureRow {
 /// # Complexity
 /// `O(k^2 + places + bins)`.
 pub fn render(page: &ReportPage) -> Result<String> {
-    let r = &page.report;
+    let r = &page.analysis.report;
+    let boot = page.analysis.bootstrap.as_ref();
     let k = r.k;
     let labels = &page.labels;
     let noun = &page.class_noun;
@@ -233,15 +236,26 @@ pub fn render(page: &ReportPage) -> Result<String> {
     });
     measured.push(KeyValue {
         key: "Uncertainty".into(),
-        value: match &prov.bootstrap {
+        value: match boot {
             Some(b) => format!(
                 "bootstrap, {} replicates, seed {}, {:.0}% {} intervals; {}; cut-offs {}",
                 b.replicates,
                 b.seed,
                 100.0 * b.level,
-                if b.ci == "bca" { "BCa" } else { b.ci.as_str() },
-                b.resampling,
-                b.cutoffs
+                match b.ci {
+                    CiMethod::Bca => "BCa",
+                    CiMethod::Percentile => "percentile",
+                },
+                match (b.resample, b.clusters) {
+                    (ResampleUnit::Clusters, Some(c)) => {
+                        format!("{c} clusters ({} rows) drawn with replacement", b.units)
+                    }
+                    _ => format!("{} rows drawn with replacement", count(b.units as f64)),
+                },
+                match b.cutoffs {
+                    CutoffMode::Reestimate => "re-estimated in every replicate",
+                    CutoffMode::Fixed => "held at the full-sample values",
+                }
             ),
             None => "no bootstrap: point estimates only".into(),
         },
@@ -417,7 +431,7 @@ pub fn render(page: &ReportPage) -> Result<String> {
             .iter()
             .map(|h| {
                 vec![
-                    h.name.clone(),
+                    h.measure.name().to_string(),
                     h.title.clone(),
                     num(h.value),
                     num(h.ci_low),
@@ -685,87 +699,47 @@ pub fn render(page: &ReportPage) -> Result<String> {
         };
     }
 
-    // all measures + intervals
-    let interval_of = |name: &str| {
-        page.intervals
-            .iter()
-            .find(|i| i.name == name)
-            .and_then(|i| i.ci_low.zip(i.ci_high))
-            .map_or(String::new(), |(a, b)| format!("{a:.4} to {b:.4}"))
+    // all measures + intervals, with the registry's descriptions
+    let estimate = |name: &str| {
+        page.analysis
+            .inference
+            .as_ref()
+            .and_then(|t| t.0.iter().find(|(n, _)| n == name))
+            .map(|(_, e)| e)
     };
-    let mut all_measures: Vec<MeasureRow> = r
-        .measures
-        .to_pairs()
-        .into_iter()
-        .map(|(name, v)| MeasureRow {
-            name: name.into(),
+    let every: Vec<(HeadlineMeasure, Option<f64>)> = Measure::ALL
+        .iter()
+        .map(|&m| (HeadlineMeasure::Matrix(m), r.measures.value(m)))
+        .chain(page.analysis.rank_measures.iter().flat_map(|rm| {
+            RankMeasure::ALL
+                .iter()
+                .map(move |&m| (HeadlineMeasure::Rank(m), m.value(rm)))
+        }))
+        .collect();
+    let all_measures: Vec<MeasureRow> = every
+        .iter()
+        .map(|&(m, v)| MeasureRow {
+            name: m.name().into(),
             value: v.map_or("undefined".into(), |x| format!("{x:.4}")),
-            interval: interval_of(name),
-            description: crate::measures::describe(name).unwrap_or("").into(),
+            interval: estimate(m.name())
+                .and_then(|e| e.ci_low.zip(e.ci_high))
+                .map_or(String::new(), |(a, b)| format!("{a:.4} to {b:.4}")),
+            description: m.info().description.into(),
         })
         .collect();
-    if let Some(rm) = &page.rank {
-        let extra = [
-            (
-                "rank_rank_slope",
-                Some(rm.rank_rank_slope),
-                "weighted OLS slope of child rank on parent rank (Chetty et al. 2014)",
-            ),
-            (
-                "rank_rank_intercept",
-                Some(rm.rank_rank_intercept),
-                "expected child rank (0-100) at parent rank 0",
-            ),
-            (
-                "absolute_upward_mobility",
-                Some(rm.absolute_upward_mobility),
-                "expected child rank (0-100) at parent rank 25 (Chetty et al. 2014)",
-            ),
-            ("spearman", rm.spearman, "Spearman's rank correlation"),
-            (
-                "kendall_tau_b",
-                rm.kendall_tau_b,
-                "Kendall's tau-b with ties",
-            ),
-            (
-                "ige",
-                rm.ige,
-                "intergenerational elasticity: OLS slope of log child on log parent status",
-            ),
-            (
-                "absolute_mobility",
-                Some(rm.absolute_mobility),
-                "share of children with status above their parents' (Chetty et al. 2017)",
-            ),
-        ];
-        all_measures.extend(extra.into_iter().map(|(name, v, d)| MeasureRow {
-            name: name.into(),
-            value: v.map_or("undefined".into(), |x| format!("{x:.4}")),
-            interval: String::new(),
-            description: d.into(),
-        }));
-    }
     let measures_csv = csv_uri(
         &["measure", "value", "ci_low", "ci_high", "description"],
-        &all_measures
+        &every
             .iter()
-            .map(|m| {
-                let iv = page.intervals.iter().find(|i| i.name == m.name);
+            .map(|&(m, v)| {
+                let e = estimate(m.name());
                 vec![
-                    m.name.clone(),
-                    if m.value == "undefined" {
-                        String::new()
-                    } else {
-                        // full precision from the source, not the rounded display
-                        r.measures
-                            .get(&m.name)
-                            .flatten()
-                            .or_else(|| rank_value(page, &m.name))
-                            .map_or(String::new(), |v| format!("{v}"))
-                    },
-                    num(iv.and_then(|i| i.ci_low)),
-                    num(iv.and_then(|i| i.ci_high)),
-                    m.description.clone(),
+                    m.name().to_string(),
+                    // full precision, not the rounded display
+                    num(v),
+                    num(e.and_then(|e| e.ci_low)),
+                    num(e.and_then(|e| e.ci_high)),
+                    m.info().description.to_string(),
                 ]
             })
             .collect::<Vec<_>>(),
@@ -774,12 +748,10 @@ pub fn render(page: &ReportPage) -> Result<String> {
     let json = serde_json::to_string(&minijinja::context! {
         title => page.title.clone(),
         provenance => Value::from(minijinja::value::Serde(&page.provenance)),
-        report => Value::from(minijinja::value::Serde(&page.report)),
+        analysis => Value::from(minijinja::value::Serde(&page.analysis)),
         headline => Value::from(minijinja::value::Serde(&page.headline)),
-        rank => Value::from(minijinja::value::Serde(&page.rank)),
         binned => Value::from(minijinja::value::Serde(&page.binned)),
         long_run => Value::from(minijinja::value::Serde(&page.long_run)),
-        intervals => Value::from(minijinja::value::Serde(&page.intervals)),
     })
     .map_err(|e| MobilityError::Undefined {
         what: "the report JSON".into(),
@@ -822,8 +794,8 @@ pub fn render(page: &ReportPage) -> Result<String> {
         matrix_csv => matrix_csv,
         has_empty => !empty_rows.is_empty() || !empty_cols.is_empty(),
         headline => Value::from(minijinja::value::Serde(&page.headline.clone())),
-        bootstrapped => prov.bootstrap.is_some(),
-        level => prov.bootstrap.as_ref().map(|b| format!("{:.0}%", 100.0 * b.level)),
+        bootstrapped => boot.is_some(),
+        level => boot.map(|b| format!("{:.0}%", 100.0 * b.level)),
         headline_csv => headline_csv,
         rank_svg => Value::from_safe_string(rank_svg),
         rank_rows => rank_rows,
@@ -837,6 +809,7 @@ pub fn render(page: &ReportPage) -> Result<String> {
         generations_csv => generations_csv,
         has_generations => !lr.path.is_empty(),
         places => places_ctx,
+        rank_note => page.analysis.rank_note.clone(),
         all_measures => Value::from(minijinja::value::Serde(&all_measures)),
         measures_csv => measures_csv,
         methods => Value::from(minijinja::value::Serde(&page.methods.clone())),
@@ -865,20 +838,6 @@ fn excluded_by_reason(excluded: &[crate::levelling::ExcludedPlace]) -> Vec<Strin
         .into_iter()
         .map(|(reason, names)| format!("{reason} ({}): {}", names.len(), names.join(", ")))
         .collect()
-}
-
-fn rank_value(page: &ReportPage, name: &str) -> Option<f64> {
-    let r = page.rank.as_ref()?;
-    match name {
-        "rank_rank_slope" => Some(r.rank_rank_slope),
-        "rank_rank_intercept" => Some(r.rank_rank_intercept),
-        "absolute_upward_mobility" => Some(r.absolute_upward_mobility),
-        "spearman" => r.spearman,
-        "kendall_tau_b" => r.kendall_tau_b,
-        "ige" => r.ige,
-        "absolute_mobility" => Some(r.absolute_mobility),
-        _ => None,
-    }
 }
 
 fn template_error(e: minijinja::Error) -> MobilityError {
