@@ -4,6 +4,7 @@ byte for byte apart from the reproducing call."""
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import re
 import subprocess
@@ -40,7 +41,8 @@ def embedded(html: str) -> dict:
 
 def command(html: str) -> str:
     (cmd,) = COMMAND.findall(html)
-    return cmd.replace("&#x27;", "'").replace("&#x2f;", "/").replace("&quot;", '"')
+    cmd = re.sub(r"<[^>]+>", "", cmd)
+    return html_module.unescape(cmd)
 
 
 def without_call(html: str) -> str:
