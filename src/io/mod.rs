@@ -3,5 +3,6 @@
 //!
 //! The `mobility` command-line tool is built from these pieces; the examples reuse them.
 
+pub mod chunked_csv;
 pub mod csv;
 pub mod text;
