@@ -444,28 +444,31 @@ impl CsvSource {
 
 impl Source for CsvSource {
     fn summarize(&self, pass: &Pass) -> Result<Summary> {
-        let parts: Vec<(Summary, Option<Parsed>)> = self
+        type Missed = Option<(usize, usize, String)>;
+        let (acc, dropped, first_missing) = self
             .chunks
             .par_iter()
             .map(|&(a, b)| {
                 let p = self.parse(a, b)?;
                 let s = pass.summarize(&p.part.batch())?;
-                // keep only what the missing-value check needs
-                let keep = p.first_missing.is_some().then(|| Parsed {
-                    part: Partition::default(),
-                    dropped: p.dropped,
-                    first_missing: p.first_missing,
-                });
-                Ok((s, keep))
+                Ok((s, p.dropped, p.first_missing))
             })
-            .collect::<Result<_>>()?;
-        let mut missing = Vec::new();
-        let mut acc = pass.empty();
-        for (s, m) in parts {
-            acc.merge(s)?;
-            missing.extend(m);
-        }
-        self.check_missing(&missing)?;
+            .try_reduce(
+                || (pass.empty(), 0, None),
+                |(mut a, da, fa): (Summary, u64, Missed), (b, db, fb)| {
+                    a.merge(b)?;
+                    let first = match (fa, fb) {
+                        (Some(x), Some(y)) => Some(if x.0 <= y.0 { x } else { y }),
+                        (x, y) => x.or(y),
+                    };
+                    Ok((a, da + db, first))
+                },
+            )?;
+        self.check_missing(&[Parsed {
+            part: Partition::default(),
+            dropped,
+            first_missing,
+        }])?;
         Ok(acc)
     }
 }

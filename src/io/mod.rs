@@ -5,4 +5,5 @@
 
 pub mod chunked_csv;
 pub mod csv;
+pub mod parquet;
 pub mod text;

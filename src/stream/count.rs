@@ -111,11 +111,13 @@ impl CountPlan {
         }
         let n = batch.parent.len();
         let weighted = self.weighted;
+        // small batches (file chunks, already read in parallel) in one piece
+        let step = if n <= 4 * CHUNK { n.max(1) } else { CHUNK };
         let (all, groups) = (0..n)
             .into_par_iter()
-            .step_by(CHUNK)
+            .step_by(step)
             .map(|start| {
-                let end = (start + CHUNK).min(n);
+                let end = (start + step).min(n);
                 let mut all = Cells::new(k, weighted);
                 let mut groups: HashMap<u32, Cells> = HashMap::new();
                 for u in start..end {

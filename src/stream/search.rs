@@ -28,6 +28,8 @@ const CHUNK: usize = 1 << 16;
 const FIRST_BITS: u32 = 16;
 /// Total (key, weight) pairs gathered over all probes of one pass, at most (64 MiB).
 const GATHER_TOTAL: u64 = 1 << 22;
+/// Histogram buckets over all probes of a refinement pass, at most (4 MiB per worker thread).
+const HIST_TOTAL: u64 = 1 << 18;
 
 /// What a partition does with the rows whose key falls in one probe interval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,15 +131,21 @@ impl SearchPlan {
         let cols = [batch.parent, batch.child];
         let vars = [0usize, 1].map(|v| {
             let probes = &self.vars[v];
-            let dense = (0..cols[v].len())
-                .into_par_iter()
-                .step_by(CHUNK)
-                .map(|start| {
-                    let end = (start + CHUNK).min(cols[v].len());
-                    let w = batch.weight.map(|w| &w[start..end]);
-                    self.dense_chunk(probes, &cols[v][start..end], w)
-                })
-                .reduce(|| self.empty_dense(probes), |a, b| merge_dense(a, b));
+            let n = cols[v].len();
+            let dense = if n <= 4 * CHUNK {
+                // small batches (file chunks, already read in parallel): one histogram
+                self.dense_chunk(probes, cols[v], batch.weight)
+            } else {
+                (0..n)
+                    .into_par_iter()
+                    .step_by(CHUNK)
+                    .map(|start| {
+                        let end = (start + CHUNK).min(n);
+                        let w = batch.weight.map(|w| &w[start..end]);
+                        self.dense_chunk(probes, &cols[v][start..end], w)
+                    })
+                    .reduce(|| self.empty_dense(probes), merge_dense)
+            };
             sparse(dense)
         });
         SearchSummary {
@@ -150,7 +158,18 @@ impl SearchPlan {
     pub fn empty(&self) -> SearchSummary {
         SearchSummary {
             rows: 0,
-            vars: [0, 1].map(|v| sparse(self.empty_dense(&self.vars[v]))),
+            vars: [0, 1].map(|v| VarSummary {
+                slots: vec![SlotSum::default(); 2 * self.vars[v].len() + 1],
+                probes: self.vars[v]
+                    .iter()
+                    .map(|p| match p.mode {
+                        ProbeMode::Histogram { .. } => ProbeData::Histogram {
+                            buckets: Vec::new(),
+                        },
+                        _ => ProbeData::Sum,
+                    })
+                    .collect(),
+            }),
         }
     }
 
@@ -540,9 +559,9 @@ impl CutoffSearch {
                     } else if count <= limit {
                         ProbeMode::Collect
                     } else {
-                        // as fine as a budget of 2^22 buckets over all targets allows
+                        // as fine as a budget of 2^18 buckets (4 MiB) over all targets allows
                         let span_bits = 64 - (hi - lo).leading_zeros();
-                        let bits = (63 - (GATHER_TOTAL / n_targets).max(1).leading_zeros())
+                        let bits = (63 - (HIST_TOTAL / n_targets).max(1).leading_zeros())
                             .clamp(8, FIRST_BITS);
                         let shift = span_bits.saturating_sub(bits);
                         ProbeMode::Histogram {
