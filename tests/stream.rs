@@ -262,10 +262,10 @@ fn fractional_weights_are_partition_independent_and_correctly_rounded() {
     let pc = direct.parent_cutoffs().unwrap();
     let cc = direct.child_cutoffs().unwrap();
     let mut exact = vec![ExactSum::zero(); 100];
-    for u in 0..d.parent.len() {
-        let i = pc.class_of(d.parent[u]).unwrap() - 1;
-        let j = cc.class_of(d.child[u]).unwrap() - 1;
-        exact[i * 10 + j].add(w[u]);
+    for ((&p, &c), &wu) in d.parent.iter().zip(&d.child).zip(w) {
+        let i = pc.class_of(p).unwrap() - 1;
+        let j = cc.class_of(c).unwrap() - 1;
+        exact[i * 10 + j].add(wu);
     }
     for (cell, e) in first.counts.counts().iter().zip(&exact) {
         assert_eq!(*cell, e.to_f64());

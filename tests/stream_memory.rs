@@ -67,7 +67,10 @@ fn streaming_a_csv_uses_bounded_memory_and_equals_in_memory() {
     let before = LIVE.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);
     let report = |i: usize, name: &str| {
-        eprintln!("pass {i} {name}: peak so far {}", PEAK.load(Ordering::Relaxed) - before);
+        eprintln!(
+            "pass {i} {name}: peak so far {}",
+            PEAK.load(Ordering::Relaxed) - before
+        );
     };
     let options = RunOptions {
         on_pass: Some(&report),

@@ -248,9 +248,9 @@ impl ParquetSource {
         })?;
         let n = rg.metadata().num_rows().max(0) as usize;
         let mut cols: [Option<(Col, Vec<bool>)>; 4] = [None, None, None, None];
-        for slot in 0..4 {
+        for (slot, col) in cols.iter_mut().enumerate() {
             if let Some(i) = self.index[slot] {
-                cols[slot] = Some(self.read_column(rg.as_ref(), i, n, slot)?);
+                *col = Some(self.read_column(rg.as_ref(), i, n, slot)?);
             }
         }
         let offset = self.offsets[g];

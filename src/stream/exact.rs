@@ -167,7 +167,8 @@ impl ExactSum {
             let below = len - 54; // bits 0..below
             let full = (below / 64) as usize;
             self.limbs[..full].iter().any(|&l| l != 0)
-                || (below % 64 != 0 && self.limbs[full] & ((1u64 << (below % 64)) - 1) != 0)
+                || (!below.is_multiple_of(64)
+                    && self.limbs[full] & ((1u64 << (below % 64)) - 1) != 0)
         };
         let mut shift = len - 53; // value = t * 2^(shift - 1074)
         if guard && (sticky || t & 1 == 1) {

@@ -236,7 +236,7 @@ impl StreamResult {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum Stage {
-    Search(CutoffSearch),
+    Search(Box<CutoffSearch>),
     Count(CountPlan),
     Done(StreamResult),
 }
@@ -280,7 +280,7 @@ impl Pipeline {
     pub fn new(spec: StreamSpec) -> Result<Pipeline> {
         let stage = match &spec.classes {
             ClassSpec::Quantiles { k, rule } => {
-                Stage::Search(CutoffSearch::new(*k, *rule, spec.weighted)?)
+                Stage::Search(Box::new(CutoffSearch::new(*k, *rule, spec.weighted)?))
             }
             ClassSpec::Cutoffs { parent, child } => {
                 if parent.k() != child.k() {
@@ -342,7 +342,7 @@ impl Pipeline {
     /// A summary of another pass, no rows, a zero total weight, data that changed between passes.
     pub fn advance(&mut self, merged: Summary) -> Result<()> {
         self.passes += 1;
-        let stage = std::mem::replace(&mut self.stage, Stage::Search(placeholder()));
+        let stage = std::mem::replace(&mut self.stage, Stage::Search(Box::new(placeholder())));
         self.stage = match (stage, merged) {
             (Stage::Search(mut s), Summary::Search(m)) => {
                 s.advance(m)?;
@@ -398,13 +398,16 @@ fn placeholder() -> CutoffSearch {
     CutoffSearch::new(2, crate::Rule::Midrank, false).expect("k = 2 is valid")
 }
 
+/// A progress callback: pass number (from 1) and name.
+pub type OnPass<'a> = &'a (dyn Fn(usize, &str) + Sync);
+
 /// Options of [`run`].
 #[derive(Default)]
 pub struct RunOptions<'a> {
     /// Most `(key, weight)` pairs gathered per search pass (`None`: 2^22).
     pub gather_limit: Option<u64>,
     /// Called before each pass with its number (from 1) and name, e.g. to drive a progress bar.
-    pub on_pass: Option<&'a (dyn Fn(usize, &str) + Sync)>,
+    pub on_pass: Option<OnPass<'a>>,
 }
 
 /// Runs a whole streamed computation over a re-readable [`Source`] on this machine: the entry

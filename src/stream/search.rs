@@ -475,6 +475,7 @@ impl CutoffSearch {
         let n_targets = (self.targets[0].len() + self.targets[1].len()).max(1) as u64;
         let limit = (self.gather_total / n_targets).max(1);
         let mut next: [Vec<Probe>; 2] = [Vec::new(), Vec::new()];
+        #[allow(clippy::needless_range_loop)] // v indexes plan, summary, targets and next
         for v in 0..2 {
             let probes = &plan.vars[v];
             let sums = &merged.vars[v];
