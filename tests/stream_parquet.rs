@@ -13,7 +13,10 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 
-fn write(path: &std::path::Path, groups: &[(Vec<i64>, Vec<f64>, Vec<Option<f64>>, Vec<&str>)]) {
+/// One row group: parent, child, nullable weight, region.
+type RowGroup<'a> = (Vec<i64>, Vec<f64>, Vec<Option<f64>>, Vec<&'a str>);
+
+fn write(path: &std::path::Path, groups: &[RowGroup<'_>]) {
     let schema = Arc::new(
         parse_message_type(
             "message pairs { required int64 parent; required double child; \
