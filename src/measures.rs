@@ -112,6 +112,9 @@ pub fn eigenvalues(p: &ArrayRef2<f64>) -> Result<Vec<Complex>> {
 /// ```text
 /// M_2 = 1 - |lambda_2|,   lambda_2 the eigenvalue of second-largest modulus (may be complex)
 /// ```
+/// Exactly 0 when `|lambda_2| = 1` (two or more closed classes, or a periodic chain), decided
+/// from the zero pattern of `P` rather than from the eigenvalue solver's rounding; never
+/// negative.
 ///
 /// # Errors
 /// `p` not row-stochastic, or the eigenvalue iteration fails.
@@ -125,7 +128,7 @@ pub fn eigenvalues(p: &ArrayRef2<f64>) -> Result<Vec<Complex>> {
 /// assert!((mobility::measures::second_eigenvalue(&p).unwrap() - 0.5).abs() < 1e-12);
 /// ```
 pub fn second_eigenvalue(p: &ArrayRef2<f64>) -> Result<f64> {
-    Ok(second_eigenvalue_index(&eigenvalues(p)?))
+    Ok(second_eigenvalue_index(p, &eigenvalues(p)?))
 }
 
 /// Shorrocks' eigenvalue-sum index: the trace index with moduli, which differs from it when
@@ -162,8 +165,11 @@ fn determinant_index(k: usize, det: f64) -> f64 {
     1.0 - det.abs().powf(1.0 / (k as f64 - 1.0))
 }
 
-fn second_eigenvalue_index(eigenvalues: &[Complex]) -> f64 {
-    1.0 - eigenvalues[1].modulus()
+/// `1 - |lambda_2|` with `|lambda_2|` from [`crate::markov::second_modulus`]: exactly 0 when the
+/// chain structurally has `|lambda_2| = 1` (several closed classes, or a periodic one), never
+/// negative otherwise.
+fn second_eigenvalue_index(p: &ArrayRef2<f64>, eigenvalues: &[Complex]) -> f64 {
+    1.0 - crate::markov::second_modulus(p, eigenvalues[1])
 }
 
 fn eigenvalue_sum_index(eigenvalues: &[Complex]) -> f64 {
@@ -686,7 +692,7 @@ impl TransitionMatrix {
             shorrocks_trace: full.then(|| trace_index(k, p.diag().sum())),
             determinant_shorrocks: det.map(|d| determinant_index(k, d)),
             determinant_giddy: det.map(|d| 1.0 - d.abs()),
-            second_eigenvalue: eig.as_deref().map(second_eigenvalue_index),
+            second_eigenvalue: eig.as_deref().map(|e| second_eigenvalue_index(p, e)),
             eigenvalue_sum: eig.as_deref().map(eigenvalue_sum_index),
             bartholomew: jump.map(|v| v / (kf - 1.0)),
             mean_class_jump: jump,

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::Batch;
 use super::exact::ExactSum;
 use crate::error::{MobilityError, Result};
-use crate::quantile::{Cut, CutoffSource, Cutoffs, stata_cuts, type7_cuts};
+use crate::quantile::{Cut, CutoffSource, Cutoffs, giddy_cuts, stata_cuts, type7_cuts};
 use crate::rank::{Rule, from_sort_key, sort_key};
 
 /// Rows per parallel work unit inside a batch.
@@ -628,10 +628,10 @@ impl CutoffSearch {
                     positions = p.to_vec();
                     vec![0.0; p.len()]
                 };
-                if rule == Rule::StataXtile {
-                    stata_cuts(n, self.k, &mut record);
-                } else {
-                    type7_cuts(n, self.k, rule == Rule::Giddy, &mut record);
+                match rule {
+                    Rule::StataXtile => drop(stata_cuts(n, self.k, &mut record)),
+                    Rule::Giddy => drop(giddy_cuts(n, self.k, &mut record)),
+                    _ => drop(type7_cuts(n, self.k, false, &mut record)),
                 }
                 self.positions = positions;
                 self.positions
@@ -674,10 +674,10 @@ impl CutoffSearch {
                     .collect(),
                 rule => {
                     let stats: Vec<f64> = found.iter().map(|f| from_sort_key(f.key)).collect();
-                    if rule == Rule::StataXtile {
-                        stata_cuts(n, self.k, |_| stats)
-                    } else {
-                        type7_cuts(n, self.k, rule == Rule::Giddy, |_| stats)
+                    match rule {
+                        Rule::StataXtile => stata_cuts(n, self.k, |_| stats),
+                        Rule::Giddy => giddy_cuts(n, self.k, |_| stats),
+                        _ => type7_cuts(n, self.k, false, |_| stats),
                     }
                 }
             };
