@@ -38,6 +38,7 @@
 
 pub mod count;
 pub mod exact;
+pub mod poisson;
 pub mod search;
 pub mod source;
 
