@@ -16,7 +16,7 @@ use mobility::io::csv::{CsvOptions, Missing};
 use mobility::io::parquet::ParquetSource;
 use mobility::stream::poisson::replicate_weights;
 use mobility::stream::{
-    self, Batch, GroupColumn, Pass, Pipeline, RunOptions, StreamResult, StreamSpec, Summary,
+    self, Batch, GroupColumn, Pass, Pipeline, StreamResult, StreamSpec, Summary,
 };
 use mobility::{ClassSpec, MobilityError, TransitionCounts};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
@@ -436,12 +436,12 @@ fn stream_file<'py>(
         weighted: weights.is_some(),
         by: by.is_some(),
     };
-    let r = py.detach(|| -> mobility::Result<StreamResult> {
-        let options = RunOptions::default();
+    let r = py.detach(|| -> mobility::Result<(StreamResult, u64)> {
         match format {
             "parquet" => {
                 let src = ParquetSource::open(path, &columns, missing)?;
-                stream::run(&src, spec, &options)
+                let (r, counted) = run_counting(&src, spec)?;
+                Ok((r, src.rows().saturating_sub(counted)))
             }
             "csv" => {
                 let opts = CsvOptions {
@@ -449,7 +449,9 @@ fn stream_file<'py>(
                     ..CsvOptions::default()
                 };
                 let src = CsvSource::open(path, &columns, &opts)?;
-                stream::run(&src, spec, &options)
+                let (r, _) = run_counting(&src, spec)?;
+                let dropped = if dropna { src.row_stats()?.dropped } else { 0 };
+                Ok((r, dropped))
             }
             other => Err(MobilityError::invalid(
                 "format",
@@ -457,5 +459,25 @@ fn stream_file<'py>(
             )),
         }
     });
-    result_dict(py, &r.py()?)
+    let (r, dropped) = r.py()?;
+    let d = result_dict(py, &r)?;
+    d.set_item("dropped", dropped)?;
+    Ok(d)
+}
+
+/// [`stream::run`], also returning the rows the counting pass counted.
+fn run_counting(
+    source: &dyn stream::Source,
+    spec: StreamSpec,
+) -> mobility::Result<(StreamResult, u64)> {
+    let mut pipeline = Pipeline::new(spec)?;
+    let mut counted = 0;
+    while let Some(pass) = pipeline.next_pass() {
+        let merged = source.summarize(&pass)?;
+        if let Summary::Count(c) = &merged {
+            counted = c.all.rows;
+        }
+        pipeline.advance(merged)?;
+    }
+    Ok((pipeline.finish()?, counted))
 }
