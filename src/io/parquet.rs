@@ -27,7 +27,7 @@ const BATCH: usize = 1 << 16;
 /// A Parquet file opened for streaming.
 pub struct ParquetSource {
     source: String,
-    reader: SerializedFileReader<File>,
+    reader: SerializedFileReader<PosFile>,
     /// Leaf column index of parent, child, weight, group.
     index: [Option<usize>; 4],
     names: [String; 4],
@@ -80,7 +80,7 @@ impl ParquetSource {
                 },
             )
         })?;
-        let reader = SerializedFileReader::new(file)
+        let reader = SerializedFileReader::new(PosFile(std::sync::Arc::new(file)))
             .map_err(|e| input(&source, None, format!("cannot read the Parquet file: {e}")))?;
         let schema = reader.metadata().file_metadata().schema_descr_ptr();
         let leaves: Vec<String> = (0..schema.num_columns())
@@ -444,5 +444,69 @@ impl Source for ParquetSource {
             first_missing,
         }])?;
         Ok(acc)
+    }
+}
+
+/// A file read with positional reads (`pread`), so row groups can be decoded on many threads at
+/// once. The `parquet` crate's own `ChunkReader for File` clones the descriptor, whose clones
+/// share one file offset: concurrent row-group readers then seek under each other and decode
+/// the wrong bytes (seen as "snappy: corrupt input", short reads, or garbage values).
+struct PosFile(std::sync::Arc<File>);
+
+/// A sequential reader at its own offset into a [`PosFile`].
+struct PosRead {
+    file: std::sync::Arc<File>,
+    pos: u64,
+}
+
+fn read_at(file: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_at(file, buf, pos)
+    }
+    #[cfg(windows)]
+    {
+        std::os::windows::fs::FileExt::seek_read(file, buf, pos)
+    }
+}
+
+impl std::io::Read for PosRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = read_at(&self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl parquet::file::reader::Length for PosFile {
+    fn len(&self) -> u64 {
+        self.0.metadata().map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+impl parquet::file::reader::ChunkReader for PosFile {
+    type T = std::io::BufReader<PosRead>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(std::io::BufReader::new(PosRead {
+            file: self.0.clone(),
+            pos: start,
+        }))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let mut buf = vec![0u8; length];
+        let mut done = 0;
+        while done < length {
+            let n = read_at(&self.0, &mut buf[done..], start + done as u64)
+                .map_err(|e| parquet::errors::ParquetError::External(Box::new(e)))?;
+            if n == 0 {
+                return Err(parquet::errors::ParquetError::EOF(format!(
+                    "expected to read {length} bytes at offset {start}, read only {done}"
+                )));
+            }
+            done += n;
+        }
+        Ok(buf.into())
     }
 }
