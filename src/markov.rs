@@ -631,13 +631,13 @@ pub fn expected_time_to_exit(p: &ArrayRef2<f64>, states: &[usize]) -> Result<Arr
     let k = check_stochastic(p)?;
     if states.is_empty() {
         return Err(MobilityError::invalid(
-            "states",
+            crate::error::Parameter::States,
             "the set of classes to leave is empty",
         ));
     }
     if let Some(&bad) = states.iter().find(|&&s| s >= k) {
         return Err(MobilityError::invalid(
-            "states",
+            crate::error::Parameter::States,
             format!("class index {bad} is out of range 0..{k} (indices are 0-based)"),
         ));
     }
@@ -774,7 +774,7 @@ pub fn convergence(p: &ArrayRef2<f64>, period_years: Option<f64>) -> Result<Conv
         && !(s.is_finite() && s > 0.0)
     {
         return Err(MobilityError::invalid(
-            "period_years",
+            crate::error::Parameter::PeriodYears,
             format!("must be a finite number of years > 0, got {s}"),
         ));
     }
@@ -851,7 +851,7 @@ pub struct GenerationsToMean {
 pub fn generations_to_mean(beta: f64, ratio: f64, tolerance: f64) -> Result<GenerationsToMean> {
     if !(beta.is_finite() && beta > 0.0 && beta < 1.0) {
         return Err(MobilityError::invalid(
-            "beta",
+            crate::error::Parameter::Beta,
             format!(
                 "the intergenerational elasticity must lie strictly between 0 and 1, got {beta}"
             ),
@@ -859,13 +859,13 @@ pub fn generations_to_mean(beta: f64, ratio: f64, tolerance: f64) -> Result<Gene
     }
     if !(ratio.is_finite() && ratio > 0.0) {
         return Err(MobilityError::invalid(
-            "ratio",
+            crate::error::Parameter::Ratio,
             format!("the income ratio to the mean must be a finite number > 0, got {ratio}"),
         ));
     }
     if !(tolerance.is_finite() && tolerance > 0.0) {
         return Err(MobilityError::invalid(
-            "tolerance",
+            crate::error::Parameter::Tolerance,
             format!("must be a finite number > 0, got {tolerance}"),
         ));
     }

@@ -59,6 +59,11 @@ pub enum Closed {
     Right,
 }
 
+crate::error::named_enum!(Closed, Closed, "side", {
+    Left => "left",
+    Right => "right",
+});
+
 /// The `k - 1` cut-offs that define `k` classes, numbered from the bottom.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cutoffs {
@@ -125,7 +130,7 @@ impl Cutoffs {
         check_k_requested(k)?;
         if weights.is_some() && rule != Rule::Midrank {
             return Err(MobilityError::invalid(
-                "rule",
+                crate::error::Parameter::Rule,
                 format!("the {rule} rule reproduces unweighted software; use midrank with weights"),
             ));
         }

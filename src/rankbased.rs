@@ -47,6 +47,11 @@ pub enum RankBasis {
     National,
 }
 
+crate::error::named_enum!(RankBasis, Ranks, "rank basis", {
+    National => "national",
+    Local => "local",
+});
+
 /// Rank and income mobility measures of one set of parent/child pairs.
 ///
 /// Field names are part of the interface: the CLI's `analyze --json` prints the rank fields
@@ -111,7 +116,7 @@ impl RankMobility {
     pub fn expected_child_rank(&self, parent_rank: f64) -> Result<f64> {
         if !(0.0..=100.0).contains(&parent_rank) {
             return Err(MobilityError::invalid(
-                "parent_rank",
+                crate::error::Parameter::ParentRank,
                 format!("must lie between 0 and 100 (a percentile rank), got {parent_rank}"),
             ));
         }
@@ -203,10 +208,16 @@ pub fn rank_mobility_national(
 ) -> Result<RankMobility> {
     let total = check_pairs(parent, child, weights)?;
     for (what, r) in [
-        ("national parent ranks", national_parent_ranks),
-        ("national child ranks", national_child_ranks),
+        (
+            crate::error::Parameter::NationalParentRanks,
+            national_parent_ranks,
+        ),
+        (
+            crate::error::Parameter::NationalChildRanks,
+            national_child_ranks,
+        ),
     ] {
-        check_same_length(parent.len(), r.len(), what)?;
+        check_same_length(parent.len(), r.len(), &what.to_string())?;
         if let Some((i, &v)) = r
             .iter()
             .enumerate()

@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 
+use mobility::error::Parameter;
 use mobility::io::chunked_csv::{CsvSource, StreamColumns};
 use mobility::io::csv::{CsvOptions, Missing};
 use mobility::io::parquet::ParquetSource;
@@ -39,7 +40,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 
 fn bytes_err(what: &str, e: impl std::fmt::Display) -> PyErr {
-    py_err(MobilityError::invalid(what, e.to_string()))
+    py_err(MobilityError::invalid(
+        Parameter::Summary,
+        format!("{what}: {e}"),
+    ))
 }
 
 /// One pass over all partitions (picklable; ship it to the workers).
@@ -92,7 +96,7 @@ fn groups_of(
                         Ok(x as u32)
                     } else {
                         Err(py_err(MobilityError::invalid(
-                            "groups",
+                            Parameter::By,
                             format!("row {i}: code {x} outside 0..{n}"),
                         )))
                     }
@@ -374,7 +378,7 @@ fn summarize_poisson(
     let ids = ids_of(&ids);
     if ids.len() != p.len() {
         return Err(py_err(MobilityError::invalid(
-            "ids",
+            Parameter::Ids,
             format!("expected {} record ids, found {}", p.len(), ids.len()),
         )));
     }
@@ -454,7 +458,7 @@ fn stream_file<'py>(
                 Ok((r, dropped))
             }
             other => Err(MobilityError::invalid(
-                "format",
+                Parameter::Format,
                 format!("'{other}': expected 'csv' or 'parquet'"),
             )),
         }

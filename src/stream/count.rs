@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Batch;
 use super::exact::ExactSum;
-use crate::error::{MobilityError, Result};
+use crate::error::{MobilityError, Parameter, Result};
 use crate::matrix::TransitionCounts;
 use crate::quantile::Cutoffs;
 use crate::rank::sort_key;
@@ -105,7 +105,7 @@ impl CountPlan {
         let (pc, cc) = (self.parent.classifier(), self.child.classifier());
         if self.by && batch.group.is_none() {
             return Err(MobilityError::invalid(
-                "by",
+                Parameter::By,
                 "counting by group needs a group column",
             ));
         }
@@ -165,7 +165,7 @@ impl CountPlan {
         if let Some(g) = &batch.group {
             for (code, cells) in groups {
                 let label = g.labels.get(code as usize).ok_or_else(|| {
-                    MobilityError::invalid("by", format!("group code {code} has no label"))
+                    MobilityError::invalid(Parameter::By, format!("group code {code} has no label"))
                 })?;
                 match named.get_mut(label) {
                     Some(c) => c.merge(&cells),

@@ -49,7 +49,9 @@ pub use exact::ExactSum;
 pub use search::{CutoffSearch, SearchPlan, SearchSummary};
 pub use source::{SliceSource, Source};
 
-use crate::error::{MobilityError, Result, check_finite, check_same_length, check_weight_values};
+use crate::error::{
+    MobilityError, Parameter, Result, check_finite, check_same_length, check_weight_values,
+};
 use crate::matrix::{ClassSpec, TransitionCounts, TransitionMatrix};
 use crate::quantile::Cutoffs;
 
@@ -132,7 +134,7 @@ impl Pass {
         };
         if weighted != batch.weight.is_some() {
             return Err(MobilityError::invalid(
-                "weights",
+                Parameter::Weights,
                 if weighted {
                     "this pass expects weights on every batch"
                 } else {
@@ -186,7 +188,8 @@ impl Summary {
     /// # Errors
     /// Never in practice (serialisation of plain data).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        serde_json::to_vec(self).map_err(|e| MobilityError::invalid("summary", e.to_string()))
+        serde_json::to_vec(self)
+            .map_err(|e| MobilityError::invalid(Parameter::Summary, e.to_string()))
     }
 
     /// Reads [`Summary::to_bytes`] back.
@@ -194,7 +197,8 @@ impl Summary {
     /// # Errors
     /// Bytes that are not a summary.
     pub fn from_bytes(bytes: &[u8]) -> Result<Summary> {
-        serde_json::from_slice(bytes).map_err(|e| MobilityError::invalid("summary", e.to_string()))
+        serde_json::from_slice(bytes)
+            .map_err(|e| MobilityError::invalid(Parameter::Summary, e.to_string()))
     }
 }
 

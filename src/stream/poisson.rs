@@ -21,7 +21,7 @@
 
 use std::sync::OnceLock;
 
-use crate::error::{MobilityError, Result};
+use crate::error::{MobilityError, Parameter, Result};
 
 const CAP: usize = 20;
 
@@ -126,7 +126,7 @@ pub fn replicate_weights(
         Some(w) => {
             if w.len() != ids.len() {
                 return Err(MobilityError::invalid(
-                    "weights",
+                    Parameter::Weights,
                     format!(
                         "expected {} values (one per id), found {}",
                         ids.len(),

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Batch;
 use super::exact::ExactSum;
-use crate::error::{MobilityError, Result};
+use crate::error::{MobilityError, Parameter, Result};
 use crate::quantile::{Cut, CutoffSource, Cutoffs, giddy_cuts, stata_cuts, type7_cuts};
 use crate::rank::{Rule, from_sort_key, sort_key};
 
@@ -399,7 +399,7 @@ impl CutoffSearch {
         crate::error::check_k_requested(k)?;
         if weighted && rule != Rule::Midrank {
             return Err(MobilityError::invalid(
-                "rule",
+                Parameter::Rule,
                 format!("the {rule} rule reproduces unweighted software; use midrank with weights"),
             ));
         }
@@ -688,7 +688,7 @@ impl CutoffSearch {
 }
 
 fn too_many() -> MobilityError {
-    MobilityError::invalid("rows", "more rows than this platform can index")
+    MobilityError::invalid(Parameter::Rows, "more rows than this platform can index")
 }
 
 fn changed() -> MobilityError {
