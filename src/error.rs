@@ -321,6 +321,12 @@ parameters! {
     Delimiter => "delimiter",
     Bins => "bins",
     Json => "json",
+    Weights => "weights",
+    By => "by",
+    Rows => "rows",
+    Summary => "summary",
+    Ids => "ids",
+    Format => "format",
 }
 
 /// Checks that `values` is non-empty and holds only finite numbers.
