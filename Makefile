@@ -1,6 +1,7 @@
 # Developer commands. `make test` needs only Rust and Python 3 (>= 3.9) on the machine.
 #
-#   make test          Rust tests, then the Python package built into .venv, its tests and the notebook
+#   make test          Rust tests, then the Python package built into .venv, its tests, the notebook
+#                      and the HTML reports in headless Chromium (test-browser)
 #   make quickstart    the quickstart example (simulated population and published tables)
 #   make develop       (re)build the Python extension into .venv (release build)
 #   make validate      the Rust validation suite on the real data in ../shared/data (CI runs it)
@@ -17,7 +18,7 @@ VENV_ENV := VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
 .PHONY: test test-rust test-python notebook develop quickstart validate bench-python clean-venv test-browser
 
-test: test-rust test-python notebook
+test: test-rust test-python notebook test-browser
 
 test-rust:
 	cargo test --workspace
@@ -80,6 +81,11 @@ $(BROWSER_STAMP): | $(VPY)
 
 test-browser: $(BROWSER_STAMP)
 	cargo run --quiet --example html_report -- $(REPORT_ARTIFACTS)
+	cargo run --quiet --bin mobility -- report tests/data/regions.csv --parent parent_income \
+		--child child_income --weight weight --by region --bootstrap 200 --seed 1 \
+		-o $(REPORT_ARTIFACTS)/cli_regions.html
+	cargo run --quiet --bin mobility -- report --published us_chetty_2014 \
+		-o $(REPORT_ARTIFACTS)/cli_us_chetty_2014.html
 	$(VPY) tests/browser/check_report.py --self-test --out $(REPORT_ARTIFACTS) $(REPORT_ARTIFACTS)/*.html
 
 bench-python: develop

@@ -109,9 +109,19 @@ fn assert_self_contained(html: &str) {
 fn command_line(html: &str) -> String {
     let start = html.find("<pre class=\"command\"><code>").unwrap();
     let rest = &html[start + "<pre class=\"command\"><code>".len()..];
-    // as the browser shows it
-    rest[..rest.find("</code>").unwrap()]
-        .replace("&#x2f;", "/")
+    // as the browser shows it: tags out, entities decoded
+    let mut text = String::new();
+    let mut in_tag = false;
+    for ch in rest[..rest.find("</code>").unwrap()].chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&#x2f;", "/")
+        .replace("&#39;", "'")
         .replace("&#x27;", "'")
         .replace("&lt;", "<")
         .replace("&gt;", ">")

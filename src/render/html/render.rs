@@ -691,6 +691,7 @@ pub fn render(page: &ReportPage) -> Result<String> {
             rows => Value::from(minijinja::value::Serde(&rows)),
             csv => csv,
             has_rank_sets => rc.is_some(),
+            has_regions => s.rows.iter().any(|p| !p.region.is_empty()),
             has_intervals => s.rows.iter().any(|p| p.ci_low.is_some()),
             has_shrunk => rc.is_some_and(|c| c.shrunk.iter().any(Option::is_some)),
             rank_method => rc.map(|c| c.method.clone()),
@@ -778,6 +779,17 @@ pub fn render(page: &ReportPage) -> Result<String> {
         title => page.title.clone(),
         version => prov.library_version.clone(),
         command => prov.source.command.clone(),
+        // each argument unbroken: lines break between arguments only
+        command_html => prov.source.command.as_ref().map(|c| {
+            Value::from_safe_string(
+                c.split(' ')
+                    .map(|a| format!("<span class=\"arg\">{}</span>", escape(a)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        }),
+        other_rule => prov.tie_rule.clone().filter(|r| r != "midrank"),
+        published => prov.tie_rule.is_none(),
         measured => Value::from(minijinja::value::Serde(&measured)),
         noun => noun.clone(),
         kind => prov.classes.clone(),

@@ -159,7 +159,7 @@ fn every_section_is_rendered_with_its_numbers() {
         "Levels up and mobile",
         "Mobile, not levelling up",
         "Levels up, not mobile",
-        "mobility report panel.csv",
+        "<span class=\"arg\">mobility</span> <span class=\"arg\">report</span> <span class=\"arg\">panel.csv</span>",
         "parent_income is missing",
         "90% percentile intervals",
         "4,510",

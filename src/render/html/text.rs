@@ -39,8 +39,8 @@ pub fn percent(v: f64) -> String {
     format!("{:.1}%", 100.0 * v)
 }
 
-/// The short title a reader knows a measure by ("Sticky floor"); the registry name for measures
-/// without one.
+/// The short title a reader knows a measure by ("Sticky floor"); every registry measure has one
+/// (a new measure does not compile without its title).
 pub fn title(m: HeadlineMeasure) -> &'static str {
     use HeadlineMeasure::{Matrix, Rank};
     match m {
@@ -56,11 +56,22 @@ pub fn title(m: HeadlineMeasure) -> &'static str {
         Matrix(Measure::ShorrocksTrace) => "Shorrocks' mobility index",
         Matrix(Measure::Bartholomew) => "Bartholomew's index",
         Matrix(Measure::SecondEigenvalue) => "Second-eigenvalue index",
+        Matrix(Measure::PraisBibby) => "Prais-Bibby index",
+        Matrix(Measure::DeterminantShorrocks) => "Determinant index",
+        Matrix(Measure::DeterminantGiddy) => "Determinant index (giddy, Stata)",
+        Matrix(Measure::EigenvalueSum) => "Eigenvalue index",
+        Matrix(Measure::MeanClassJump) => "Mean class jump",
+        Matrix(Measure::AlthamIndependence) => "Altham's distance from independence",
+        Rank(RankMeasure::RankRankIntercept) => "Rank-rank intercept",
+        Rank(RankMeasure::Spearman) => "Spearman's rank correlation",
+        Rank(RankMeasure::KendallTauB) => "Kendall's tau-b",
+        Rank(RankMeasure::ShareChildRankAboveParent) => "Children ranked above their parents",
+        Rank(RankMeasure::ShareChildRankEqualParent) => "Children ranked with their parents",
+        Rank(RankMeasure::AbsoluteMobilityAtLeast) => "Absolute mobility (at least equal)",
         Rank(RankMeasure::RankRankSlope) => "Rank-rank slope",
         Rank(RankMeasure::AbsoluteUpwardMobility) => "Absolute upward mobility",
         Rank(RankMeasure::Ige) => "Intergenerational elasticity",
         Rank(RankMeasure::AbsoluteMobility) => "Absolute mobility",
-        other => other.name(),
     }
 }
 
