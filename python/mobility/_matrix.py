@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -25,6 +25,14 @@ from ._mobility import Cutoffs, MobilityError
 from ._mobility import TransitionMatrix as _RawMatrix
 from ._mobility import bootstrap as _bootstrap
 from ._mobility import measure_table as _measure_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ._mobility import Convergence, Spectrum
+    from .inference import AnalyticResult, BootstrapResult
+    from .levelling import Decomposition, Levelling
+    from .rankbased import RankMobility
 
 __all__ = ["TransitionMatrix", "transition_matrix", "MEASURES", "describe"]
 
@@ -87,12 +95,17 @@ class TransitionMatrix:
         # specification as keyword arguments of the compiled functions (k, rule, cut-offs).
         self._data: Optional[Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]] = None
         self._spec: Optional[Dict[str, Any]] = None
-        self._inference: Any = None
-        self._ranks: Any = _UNSET
+        self._inference: Optional[BootstrapResult] = None
+        self._ranks: Union[RankMobility, None, _Unset] = _UNSET
         # The DataFrame it came from (for cluster= column names; never pickled) and the mask of
         # its rows that were used (when dropna dropped some).
         self._frame: Any = None
         self._keep: Optional[np.ndarray] = None
+
+    @classmethod
+    def _from_core(cls, raw: _RawMatrix) -> "TransitionMatrix":
+        """The wrapper of a compiled matrix inside a core result (a group's matrix)."""
+        return cls(raw)
 
     def _attach(
         self,
@@ -344,7 +357,7 @@ class TransitionMatrix:
         parents."""
         return self._raw.class_profile()
 
-    def spectrum(self) -> Dict[str, Any]:
+    def spectrum(self) -> "Spectrum":
         """``eigenvalues`` (complex, largest modulus first), ``abs_eigenvalues`` and
         ``steady_state`` (``None`` unless unique). Raises :class:`MobilityError` when a parent
         class is empty."""
@@ -373,7 +386,7 @@ class TransitionMatrix:
             d["bootstrap"] = boot._cli_settings()
         return d
 
-    def summary(self, pi: Pi = "parent") -> Any:
+    def summary(self, pi: Pi = "parent") -> "pd.DataFrame":
         """A tidy pandas DataFrame with one row per canonical measure: ``measure``, ``value``,
         ``description`` (``value`` is NaN where the measure is undefined). Needs pandas.
 
@@ -405,12 +418,12 @@ class TransitionMatrix:
         return self._data is not None
 
     @property
-    def inference(self) -> Any:
+    def inference(self) -> Optional["BootstrapResult"]:
         """The latest :class:`mobility.BootstrapResult` of this matrix (``None`` before any)."""
         return self._inference
 
     @property
-    def bootstrap_result(self) -> Any:
+    def bootstrap_result(self) -> Optional["BootstrapResult"]:
         """Alias of :attr:`inference`."""
         return self._inference
 
@@ -423,7 +436,7 @@ class TransitionMatrix:
             )
         return self._data
 
-    def _matching_inference(self, pi: Pi) -> Any:
+    def _matching_inference(self, pi: Pi) -> Optional["BootstrapResult"]:
         boot = self._inference
         if boot is None or boot.settings["weighting"] != _weighting_json(pi):
             return None
@@ -441,7 +454,7 @@ class TransitionMatrix:
         statistics: Union[str, Sequence[str]] = "all",
         pi: Pi = "parent",
         jackknife_groups: int = 30,
-    ) -> Any:
+    ) -> "BootstrapResult":
         """Bootstrap every measure, cell and per-class vector of this matrix.
 
         Each replicate draws the units (or whole clusters) with replacement, multiplies their
@@ -539,7 +552,7 @@ class TransitionMatrix:
         statistics: Union[str, Sequence[str]] = "all",
         row_counts: Any = None,
         bandwidth: Optional[float] = None,
-    ) -> Any:
+    ) -> "AnalyticResult":
         """Analytic (delta-method) standard errors and normal intervals of every statistic.
 
         ``method``:
@@ -586,7 +599,7 @@ class TransitionMatrix:
                 p, c, w, k=self.k, pi=_pi_arg(pi), level=float(level), statistics=stats,
                 bandwidth=None if bandwidth is None else float(bandwidth),
             )
-            return AnalyticResult(raw)
+            return AnalyticResult.from_value(raw)
         if bandwidth is not None:
             raise MobilityError("bandwidth applies to method='copula' only")
         rows = None
@@ -598,10 +611,10 @@ class TransitionMatrix:
         raw = _mobility.row_multinomial(
             self._raw, row_counts=rows, pi=_pi_arg(pi), level=float(level), statistics=stats
         )
-        return AnalyticResult(raw)
+        return AnalyticResult.from_value(raw)
 
     # ----------------------------------------------------------------- beyond the matrix
-    def decompose(self) -> Any:
+    def decompose(self) -> "Decomposition":
         """Total, structural and exchange mobility of the joint table ``f_ij = pi_i p_ij``::
 
             T = 1 - sum_i f_ii,   S = 1/2 sum_i |f_i. - f_.i|,   E = T - S
@@ -613,9 +626,9 @@ class TransitionMatrix:
         """
         from .levelling import Decomposition
 
-        return Decomposition._from(self._raw.decompose())
+        return Decomposition.from_value(self._raw.decompose())
 
-    def levelling(self) -> Any:
+    def levelling(self) -> "Levelling":
         """Levelling up and social mobility over this matrix's classes: shares, the
         structural/exchange split, the levelling-up score ``sum_j j f_.j - sum_i i f_i.`` (mean
         class of children minus that of parents), the mean fall in classes of those who end
@@ -624,9 +637,9 @@ class TransitionMatrix:
         :class:`mobility.Levelling`."""
         from .levelling import Levelling
 
-        return Levelling._from(self._raw.levelling())
+        return Levelling.from_value(self._raw.levelling())
 
-    def rank_mobility(self) -> Any:
+    def rank_mobility(self) -> "RankMobility":
         """Rank and income measures of the pairs the matrix was built from (rank-rank slope,
         intercept, absolute upward mobility, Spearman, Kendall's tau-b, IGE, absolute mobility):
         :func:`mobility.rank_mobility` on the kept data, computed once. Raises when the matrix
@@ -635,10 +648,12 @@ class TransitionMatrix:
 
         p, c, w = self._need_data("rank measures")
         if self._ranks is _UNSET or self._ranks is None:
-            self._ranks = RankMobility._from(_mobility.rank_mobility(p, c, w), self._n_dropped)
+            self._ranks = RankMobility.from_value(
+                _mobility.rank_mobility(p, c, w), n_dropped=self._n_dropped
+            )
         return self._ranks
 
-    def _rank_result(self) -> Any:
+    def _rank_result(self) -> Optional["RankMobility"]:
         """The rank measures, or None where undefined (as the CLI reports them)."""
         try:
             return self.rank_mobility()
@@ -664,14 +679,14 @@ class TransitionMatrix:
 
         return markov.mean_first_passage_times(self.probabilities)
 
-    def convergence(self, period_years: Optional[float] = None) -> Dict[str, Any]:
+    def convergence(self, period_years: Optional[float] = None) -> "Convergence":
         """``lambda_2`` and the half-life ``ln(1/2) / ln |lambda_2|`` (see :func:`mobility.markov.convergence`)."""
         from . import markov
 
         return markov.convergence(self.probabilities, period_years)
 
     # ----------------------------------------------------------------- conversion
-    def to_frame(self, kind: str = "probabilities") -> Any:
+    def to_frame(self, kind: str = "probabilities") -> "pd.DataFrame":
         """The matrix as a labelled pandas DataFrame (rows ``parent Q1``.., columns ``child Q1``..).
 
         ``kind``: ``"probabilities"`` (default), ``"counts"``, ``"joint"`` or ``"inflow"``.
