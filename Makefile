@@ -11,7 +11,7 @@ VENV   := .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-stamp
 # Build and test dependencies; keep in step with python/pyproject.toml (`test` extra).
-PY_DEPS := "maturin>=1.16,<2" pytest mypy numpy pandas polars matplotlib giddy nbclient ipykernel nbformat
+PY_DEPS := "maturin>=1.16,<2" pytest mypy pandas-stubs numpy pandas polars matplotlib giddy nbclient ipykernel nbformat
 VENV_ENV := VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
 .PHONY: test test-rust test-python notebook develop quickstart validate bench-python clean-venv

@@ -37,11 +37,12 @@ wrong types raise ``TypeError``.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, List, Tuple
 
 import numpy as np
 
 from . import _mobility
+from ._results import FloatArray
 from ._input import ColumnNotFoundError
 from ._input import as_float_array as _as_float_array
 from ._matrix import MEASURES, TransitionMatrix, describe, transition_matrix
@@ -111,14 +112,14 @@ from .measures import (
 __version__: str = _mobility.__version__
 
 # Python-raised MobilityErrors carry the same attributes as the core's (None there).
-MobilityError.kind = None  # type: ignore[attr-defined]
-MobilityError.details = None  # type: ignore[attr-defined]
+MobilityError.kind = None
+MobilityError.details = None
 
-#: The tie rules ``transition_matrix(rule=...)`` takes.
-RULES = ("midrank", "giddy", "r-type7", "stata-xtile")
+#: The tie rules ``transition_matrix(rule=...)`` takes (the core's ``Rule::NAMES``).
+RULES: Tuple[str, ...] = tuple(_mobility.option_names("rule"))
 
 
-def fractional_ranks(values: Any, weights: Any = None) -> np.ndarray:
+def fractional_ranks(values: Any, weights: Any = None) -> FloatArray:
     """Weighted fractional mid-ranks in (0, 1) (Chetty et al. 2014)::
 
         r_i = (W(x < x_i) + W(x = x_i) / 2) / W,   W the total weight
@@ -139,7 +140,7 @@ def class_of_rank(r: float, k: int) -> int:
     return _mobility.class_of_rank(float(r), int(k))
 
 
-def class_labels(k: int) -> list:
+def class_labels(k: int) -> List[str]:
     """Display labels: Q1..Q4 / Q1..Q5, D1..D10, P1..P100, otherwise C1..Ck."""
     return _mobility.class_labels(int(k))
 

@@ -25,11 +25,12 @@ from ._mobility import Cutoffs, MobilityError
 from ._mobility import TransitionMatrix as _RawMatrix
 from ._mobility import bootstrap as _bootstrap
 from ._mobility import measure_table as _measure_table
+from ._results import FloatArray
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ._mobility import Convergence, Spectrum
+    from ._mobility import ClassProfile, Convergence, Spectrum
     from .inference import AnalyticResult, BootstrapResult
     from .levelling import Decomposition, Levelling
     from .rankbased import RankMobility
@@ -96,7 +97,7 @@ class TransitionMatrix:
         self._data: Optional[Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]] = None
         self._spec: Optional[Dict[str, Any]] = None
         self._inference: Optional[BootstrapResult] = None
-        self._ranks: Union[RankMobility, None, _Unset] = _UNSET
+        self._ranks: Optional[RankMobility] = None
         # The DataFrame it came from (for cluster= column names; never pickled) and the mask of
         # its rows that were used (when dropna dropped some).
         self._frame: Any = None
@@ -240,22 +241,22 @@ class TransitionMatrix:
         return self._raw.n
 
     @property
-    def counts(self) -> Optional[np.ndarray]:
+    def counts(self) -> Optional[FloatArray]:
         """Weighted joint counts ``n_ij`` (parents in rows), or ``None`` when unknown."""
         return self._raw.counts
 
     @property
-    def probabilities(self) -> np.ndarray:
+    def probabilities(self) -> FloatArray:
         """Row-stochastic ``P``, parents in rows (a row with no parents is all zeros)."""
         return self._raw.probabilities
 
     @property
-    def parent_shares(self) -> np.ndarray:
+    def parent_shares(self) -> FloatArray:
         """Parent (origin) shares ``n_i. / n``."""
         return self._raw.parent_shares
 
     @property
-    def child_shares(self) -> np.ndarray:
+    def child_shares(self) -> FloatArray:
         """Child (destination) shares ``n_.j / n`` (= parent_shares @ P)."""
         return self._raw.child_shares
 
@@ -280,7 +281,7 @@ class TransitionMatrix:
         return self._n_dropped
 
     @property
-    def steady_state(self) -> Optional[np.ndarray]:
+    def steady_state(self) -> Optional[FloatArray]:
         """The stationary distribution ``pi* P = pi*`` when unique (``None`` otherwise)."""
         if not self._raw.is_stochastic():
             return None
@@ -298,15 +299,15 @@ class TransitionMatrix:
         """Whether every row of ``P`` sums to 1 (no empty parent class)."""
         return self._raw.is_stochastic()
 
-    def joint(self) -> np.ndarray:
+    def joint(self) -> FloatArray:
         """The joint distribution ``f_ij = pi_i p_ij`` (``n_ij / n`` from counts)."""
         return self._raw.joint()
 
-    def inflow(self) -> np.ndarray:
+    def inflow(self) -> FloatArray:
         """The inflow view ``P(parent in i | child in j)``; each column sums to 1."""
         return self._raw.inflow()
 
-    def origin_weights(self, pi: Pi = "parent") -> np.ndarray:
+    def origin_weights(self, pi: Pi = "parent") -> FloatArray:
         """The origin weights ``pi`` for ``"parent"``, ``"uniform"``, ``"stationary"`` or a vector."""
         return self._raw.origin_weights(_pi_arg(pi))
 
@@ -350,7 +351,7 @@ class TransitionMatrix:
         """
         return self._raw.measures(_pi_arg(pi))
 
-    def class_profile(self) -> Dict[str, List[Optional[float]]]:
+    def class_profile(self) -> "ClassProfile":
         """Per-class vectors: ``persistence`` ``p_ii``, ``prais`` ``1 - p_ii``, ``upward``
         ``sum_{j>i} p_ij``, ``downward`` ``sum_{j<i} p_ij``, ``expected_stay`` ``1/(1 - p_ii)``
         (giddy ``sojourn_time``; ``inf`` for an absorbing class). ``None`` for a class with no
@@ -364,10 +365,11 @@ class TransitionMatrix:
         return self._raw.spectrum()
 
     def report(self, pi: Pi = "parent") -> Dict[str, Any]:
-        """Everything about the matrix as one dict: the same object as the CLI's
-        ``mobility analyze --json`` (k, n, counts, matrix, shares, pi, measures, class_profile,
-        steady_state, abs_eigenvalues, empty classes, cut-offs). JSON semantics: values that are
-        undefined or infinite are ``None``.
+        """Everything about the matrix as one dict: the library's report, the same object as
+        the CLI's ``mobility analyze --json`` (``mobility::report::AnalysisReport``: k, n,
+        counts, matrix, shares, pi, measures, class_profile, steady_state, abs_eigenvalues,
+        empty classes, cut-offs). JSON semantics: values that are undefined or infinite are
+        ``None``.
 
         As in the CLI, a matrix built from microdata adds ``rank_measures`` (the fields of
         :meth:`rank_mobility`; ``None`` when every parent has the same status), and after a
@@ -376,15 +378,17 @@ class TransitionMatrix:
         ``bootstrap`` key (the settings). A table (from counts or probabilities) has neither,
         like ``mobility published --json``.
         """
-        d = json.loads(self._raw.report_json(_pi_arg(pi)))
-        if self._data is not None:
-            ranks = self._rank_result()
-            d["rank_measures"] = None if ranks is None else ranks.to_dict()
+        if self._data is None:
+            report: Dict[str, Any] = json.loads(self._raw.report_json(_pi_arg(pi)))
+            return report
+        p, c, w = self._data
         boot = self._matching_inference(pi)
-        if boot is not None:
-            d["inference"] = boot._cli_inference()
-            d["bootstrap"] = boot._cli_settings()
-        return d
+        analysis: Dict[str, Any] = json.loads(
+            self._raw.analysis_report_json(
+                p, c, w, pi=_pi_arg(pi), bootstrap=None if boot is None else boot._raw
+            )
+        )
+        return analysis
 
     def summary(self, pi: Pi = "parent") -> "pd.DataFrame":
         """A tidy pandas DataFrame with one row per canonical measure: ``measure``, ``value``,
@@ -409,7 +413,8 @@ class TransitionMatrix:
             rows = boot.to_frame("measure").set_index("statistic")
             for key in ("se", "ci_low", "ci_high"):
                 frame[key] = rows[key].reindex(list(m)).to_numpy(dtype=np.float64)
-        return frame
+        out: pd.DataFrame = frame
+        return out
 
     # ----------------------------------------------------------------- inference
     @property
@@ -607,7 +612,9 @@ class TransitionMatrix:
             rows = as_vector(row_counts, "row_counts")
         elif self._data is not None and self._data[2] is not None:
             p, _, w = self._data
-            rows = _mobility.kish_row_counts(p, w, self.parent_cutoffs)
+            cut = self.parent_cutoffs
+            assert cut is not None  # a matrix from microdata has its cut-offs
+            rows = _mobility.kish_row_counts(p, w, cut)
         raw = _mobility.row_multinomial(
             self._raw, row_counts=rows, pi=_pi_arg(pi), level=float(level), statistics=stats
         )
@@ -647,7 +654,7 @@ class TransitionMatrix:
         from .rankbased import RankMobility
 
         p, c, w = self._need_data("rank measures")
-        if self._ranks is _UNSET or self._ranks is None:
+        if self._ranks is None:
             self._ranks = RankMobility.from_value(
                 _mobility.rank_mobility(p, c, w), n_dropped=self._n_dropped
             )
@@ -667,13 +674,13 @@ class TransitionMatrix:
         return out
 
     # ----------------------------------------------------------------- Markov shortcuts
-    def matrix_power(self, n: int) -> np.ndarray:
+    def matrix_power(self, n: int) -> FloatArray:
         """``P^n``: class of the descendant ``n`` generations on (grandchildren: ``n = 2``)."""
         from . import markov
 
         return markov.matrix_power(self.probabilities, n)
 
-    def mean_first_passage_times(self) -> np.ndarray:
+    def mean_first_passage_times(self) -> FloatArray:
         """Mean first passage times (``inf`` where a class cannot be reached)."""
         from . import markov
 
@@ -695,11 +702,12 @@ class TransitionMatrix:
 
         table = self._table(kind)
         labels = self.labels
-        return pd.DataFrame(
+        out: pd.DataFrame = pd.DataFrame(
             table,
             index=pd.Index([f"parent {c}" for c in labels], name="parent"),
             columns=pd.Index([f"child {c}" for c in labels], name="child"),
         )
+        return out
 
     def _table(self, kind: str) -> np.ndarray:
         if kind == "probabilities":
@@ -718,7 +726,7 @@ class TransitionMatrix:
 
     def to_dict(self) -> Dict[str, Any]:
         """The matrix as plain Python data (the Rust core's serde form, plus ``n_dropped``)."""
-        d = json.loads(self._raw.to_json())
+        d: Dict[str, Any] = json.loads(self._raw.to_json())
         d["n_dropped"] = self._n_dropped
         return d
 
@@ -765,14 +773,6 @@ def _restore(
         tm._attach(data, spec)
     tm._inference = inference
     return tm
-
-
-class _Unset:
-    def __repr__(self) -> str:  # pragma: no cover - never shown
-        return "<unset>"
-
-
-_UNSET = _Unset()
 
 
 def _weighting_json(pi: Pi) -> Any:

@@ -57,7 +57,6 @@ __all__ = [
     "IntervalDict",
     "StatisticSummary",
     "BootstrapSettings",
-    "EstimateDict",
     "local",
     "plain",
 ]
@@ -263,13 +262,3 @@ class BootstrapSettings(TypedDict):
     units: int
     jackknife_groups: int
     weighting: Weighting
-
-
-class EstimateDict(TypedDict):
-    """One measure's bootstrap estimate in the report (the CLI's ``inference`` entries)."""
-
-    estimate: Optional[float]
-    se: Optional[float]
-    ci_low: Optional[float]
-    ci_high: Optional[float]
-    undefined_replicates: int

@@ -115,7 +115,7 @@ class GroupTable(Record):
         """``{label: TransitionMatrix}`` (national or local classes per the basis)."""
         return {r.group: r.matrix for r in self.rows}
 
-    def __getitem__(self, label: Hashable) -> GroupRow:  # type: ignore[override]
+    def __getitem__(self, label: Hashable) -> GroupRow:
         for r in self.rows:
             if r.group == label:
                 return r
@@ -159,7 +159,8 @@ class GroupTable(Record):
             )
             row.update(top)
             records.append(row)
-        return pd.DataFrame(records)
+        out: pd.DataFrame = pd.DataFrame(records)
+        return out
 
     def __repr__(self) -> str:
         return (
@@ -179,9 +180,10 @@ class GroupTable(Record):
             "exchange_mobility", "bottom_to_top", "top_access_ratio", "rank_rank_slope",
             "absolute_upward_mobility", "mean_fall_rank_points",
         ]
-        return f"<p>{html.escape(repr(self))}</p>" + frame[cols].to_html(
+        out: str = f"<p>{html.escape(repr(self))}</p>" + frame[cols].to_html(
             index=False, max_rows=30, float_format=lambda v: f"{v:.3f}"
         )
+        return out
 
 
 def by_group(

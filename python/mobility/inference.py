@@ -35,7 +35,6 @@ from ._mobility import BootstrapResult as _RawBootstrap
 from ._mobility import Cutoffs, MobilityError
 from ._results import (
     BootstrapSettings,
-    EstimateDict,
     FloatArray,
     Record,
     StatisticSummary,
@@ -101,7 +100,7 @@ def _check_seed(seed: Any) -> int:
 def _frame(columns: Mapping[str, Sequence[Any]], kind: Optional[str]) -> "pd.DataFrame":
     import pandas as pd
 
-    data = {}
+    data: Dict[str, Any] = {}
     for name in _FRAME_COLUMNS:
         if name not in columns:
             continue
@@ -119,7 +118,8 @@ def _frame(columns: Mapping[str, Sequence[Any]], kind: Optional[str]) -> "pd.Dat
         if kind not in ("measure", "cell", "class"):
             raise MobilityError(f"invalid kind: {kind!r}; expected 'measure', 'cell' or 'class'")
         frame = frame[frame["kind"] == kind].reset_index(drop=True)
-    return frame
+    out: pd.DataFrame = frame
+    return out
 
 
 class BootstrapResult:
@@ -233,32 +233,12 @@ class BootstrapResult:
         return self._raw.undefined_at(name)
 
     # ------------------------------------------------------------------ the CLI's JSON
-    def _cli_inference(self) -> Dict[str, EstimateDict]:
-        """``{measure: {estimate, se, ci_low, ci_high, undefined_replicates}}``: the CLI's
-        ``inference`` key (canonical measures only)."""
-        cols = self._raw.columns()
-        out: Dict[str, EstimateDict] = {}
-        for i, name in enumerate(cols["statistic"]):
-            if cols["kind"][i] != "measure":
-                continue
-            out[name] = {
-                "estimate": cols["estimate"][i],
-                "se": cols["se"][i],
-                "ci_low": cols["ci_low"][i],
-                "ci_high": cols["ci_high"][i],
-                "undefined_replicates": cols["undefined_replicates"][i],
-            }
-        return out
-
-    def _cli_settings(self) -> BootstrapSettings:
-        """The CLI's ``bootstrap`` key."""
-        return self._settings.copy()
-
     # ------------------------------------------------------------------ conversion
     def to_dict(self) -> Dict[str, Any]:
         """Plain Python data: the core's serde form (settings, then every statistic with its
         replicates)."""
-        return json.loads(self._raw.to_json())
+        d: Dict[str, Any] = json.loads(self._raw.to_json())
+        return d
 
     def to_json(self) -> str:
         """JSON text of :meth:`to_dict`."""
@@ -305,10 +285,11 @@ class BootstrapResult:
         except ImportError:  # pragma: no cover - pandas missing
             return f"<pre>{self!r}</pre>"
         cols = ["statistic", "estimate", "se", "ci_low", "ci_high", "undefined_replicates"]
-        return (
+        out: str = (
             f"<p>{_html_escape(repr(self))}</p>"
             + frame[cols].to_html(index=False, float_format=lambda v: f"{v:.4f}")
         )
+        return out
 
 
 def _html_escape(text: str) -> str:
@@ -388,7 +369,7 @@ class AnalyticResult(Record):
                 return s
         raise KeyError(f"{name!r} is not a statistic of this result")
 
-    def __getitem__(self, name: str) -> AnalyticEstimate:  # type: ignore[override]
+    def __getitem__(self, name: str) -> AnalyticEstimate:
         return self.get(name)
 
     def __len__(self) -> int:
@@ -501,7 +482,7 @@ def quantile_copula(
     return AnalyticResult.from_value(raw)
 
 
-def kish_row_counts(parent: Any, weights: Any, cutoffs: Cutoffs) -> np.ndarray:
+def kish_row_counts(parent: Any, weights: Any, cutoffs: Cutoffs) -> FloatArray:
     """Kish effective counts per parent class, ``(sum w)^2 / sum w^2`` over the units of each
     class (Kish 1965, section 11.7); the row totals without weights."""
     if not isinstance(cutoffs, Cutoffs):
@@ -552,7 +533,8 @@ class HomogeneityTest(Record):
         """The per-row contributions: ``row``, ``chi_square``, ``likelihood_ratio``, ``df``."""
         import pandas as pd
 
-        return pd.DataFrame([r.to_dict() for r in self.rows])
+        out: pd.DataFrame = pd.DataFrame([r.to_dict() for r in self.rows])
+        return out
 
 
 class JointHomogeneityTest(Record):

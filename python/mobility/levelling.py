@@ -34,7 +34,7 @@ from ._results import FloatArray, MeasureValues, Record, Weighting
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ._matrix import TransitionMatrix
+    from ._matrix import Pi, TransitionMatrix
 
 __all__ = [
     "Decomposition",
@@ -284,7 +284,8 @@ class PlacesReport(Record):
         frame = pd.DataFrame(rows)
         if sort_by is not None:
             frame = frame.sort_values(f"{sort_by}_rank").reset_index(drop=True)
-        return frame
+        out: pd.DataFrame = frame
+        return out
 
     def contrasts(self) -> "pd.DataFrame":
         """Both contrast lists as one DataFrame with a ``contrast`` column
@@ -300,7 +301,8 @@ class PlacesReport(Record):
             for c in items
         ]
         columns = ["contrast", *Contrast.fields()]
-        return pd.DataFrame(rows, columns=columns)
+        out: pd.DataFrame = pd.DataFrame(rows, columns=columns)
+        return out
 
     def __repr__(self) -> str:
         corr = self.score_correlation
@@ -321,9 +323,10 @@ class PlacesReport(Record):
             "id", "name", "region", "levelling_score", "levelling_rank",
             "mobility_score", "mobility_rank", "structural_mobility", "exchange_mobility",
         ]
-        return f"<p>{html.escape(repr(self))}</p>" + frame[cols].to_html(
+        out: str = f"<p>{html.escape(repr(self))}</p>" + frame[cols].to_html(
             index=False, max_rows=20, float_format=lambda v: f"{v:.4f}"
         )
+        return out
 
 
 def _place_json(
@@ -354,7 +357,7 @@ def _place_json(
                 }
             )
     elif isinstance(places, Sequence) and all(isinstance(p, PlaceTable) for p in places):
-        items = [p.to_dict() for p in places]
+        items = [p.to_dict() for p in places if isinstance(p, PlaceTable)]
     else:
         raise TypeError(
             "places must be a file path (Chetty et al. 2014 table 6 layout), a list of "

@@ -102,13 +102,14 @@ class RankMobility(Record):
         import pandas as pd
 
         names = [k for k in self.fields() if k in DESCRIPTIONS]
-        return pd.DataFrame(
+        out: pd.DataFrame = pd.DataFrame(
             {
                 "measure": names,
                 "value": [np.nan if getattr(self, k) is None else float(getattr(self, k)) for k in names],
                 "description": [DESCRIPTIONS[k] for k in names],
             }
         )
+        return out
 
     def __repr__(self) -> str:
         def f(v: Optional[float], d: int = 4) -> str:
