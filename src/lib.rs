@@ -4,7 +4,7 @@
 //! depends on the parent's. From paired parent/child status with optional survey weights to the
 //! quantile transition matrix, every classic mobility index, Markov dynamics and inference.
 //!
-//! ## Notation (FORMULAS.md)
+//! ## Notation (docs/FORMULAS.md#notation)
 //! - Classes `1..k` numbered from the **bottom**; matrices have the **origin (parent) in rows**.
 //! - `n_ij` weighted joint counts, `n_i.` row totals, `n` the total;
 //!   `P = [p_ij]`, `p_ij = n_ij / n_i.` = P(child in j | parent in i).

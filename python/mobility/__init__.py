@@ -16,7 +16,7 @@ absolute upward mobility, Spearman, Kendall's tau-b, IGE, absolute mobility), gr
 :meth:`TransitionMatrix.levelling`, :func:`places_report`), and comparisons of groups or periods
 (:func:`homogeneity`, :func:`altham_bootstrap`, :func:`bootstrap_difference`).
 
-Notation (FORMULAS.md): classes ``1..k`` numbered from the bottom; matrices have the origin
+Notation (docs/FORMULAS.md#notation): classes ``1..k`` numbered from the bottom; matrices have the origin
 (parent) in rows, ``p_ij = P(child in j | parent in i)``; ``pi`` the origin weights of summary
 measures (parent shares by default).
 

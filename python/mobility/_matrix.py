@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["TransitionMatrix", "transition_matrix", "MEASURES", "describe"]
 
-#: Every canonical measure name (FORMULAS.md order) with its one-line description.
+#: Every canonical measure name (registry order, docs/FORMULAS.md#measures-table) with its one-line description.
 MEASURES: Dict[str, str] = dict(_measure_table())
 
 Pi = Union[str, Sequence[float], np.ndarray, None]
@@ -313,7 +313,7 @@ class TransitionMatrix:
 
     # ----------------------------------------------------------------- measures
     def measures(self, pi: Pi = "parent") -> Dict[str, Optional[float]]:
-        """Every canonical measure of FORMULAS.md, by name (``None`` where undefined).
+        """Every canonical measure of docs/FORMULAS.md#measures-table, by name (``None`` where undefined).
 
         ``pi`` sets the origin weights of the weighted measures (``upward_share``,
         ``downward_share``, ``immobility_ratio``, ``prais_bibby``, ``bartholomew``,
@@ -629,7 +629,7 @@ class TransitionMatrix:
         With classes from the same population (quantile classes of the data) the parent and
         child shares are equal and ``S = 0``: all mobility is exchange. With national cut-offs
         applied to a place, ``S`` measures how the place's distribution moved (its levelling
-        up). Sobel (1983); FORMULAS.md. Returns a :class:`mobility.Decomposition`.
+        up). Sobel (1983); docs/FORMULAS.md#structural-exchange. Returns a :class:`mobility.Decomposition`.
         """
         from .levelling import Decomposition
 

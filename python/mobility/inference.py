@@ -15,7 +15,7 @@ groups or periods (the Rust core's ``mobility::inference``).
 ``bootstrap_difference``       the bootstrap of theta_A - theta_B for every statistic
 =============================  ==================================================================
 
-Statistic names: the canonical measures of FORMULAS.md (``shorrocks_trace``, ...), cells
+Statistic names: the canonical measures of docs/FORMULAS.md#measures-table (``shorrocks_trace``, ...), cells
 ``p_i_j`` (row ``i`` = parent class, 1-based from the bottom) and per-class entries
 ``persistence_i``, ``prais_i``, ``upward_i``, ``downward_i``, ``expected_stay_i``,
 ``steady_state_i``. Where a statistic is undefined (an empty parent class in a replicate) the

@@ -58,7 +58,7 @@ MOBILITY_SCORES: Tuple[str, ...] = tuple(_mobility.option_names("mobility_score"
 class Decomposition(Record):
     """Total, structural and exchange mobility: ``T = 1 - sum_i f_ii``,
     ``S = 1/2 sum_i |f_i. - f_.i|``, ``E = T - S`` (Sobel 1983;
-    docs/FORMULAS.md#decomposition)."""
+    docs/FORMULAS.md#structural-exchange)."""
 
     total: float
     structural: float

@@ -111,7 +111,7 @@ def generations_to_mean(beta: float, ratio: float, tolerance: float = 0.05) -> "
 
     ``beta`` is the IGE (0 < beta < 1), ``ratio`` e.g. the bottom-decile mean over the overall
     mean, ``tolerance`` eps on the absolute log gap. The OECD does not publish its tolerance;
-    FORMULAS.md records that 0.05 is said to reproduce the published US (5) and Denmark (2)
+    docs/FORMULAS.md#generations-to-mean records that 0.05 is said to reproduce the published US (5) and Denmark (2)
     figures, which this package has not verified.
     """
     return _m.generations_to_mean(float(beta), float(ratio), float(tolerance))

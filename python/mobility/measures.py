@@ -1,4 +1,4 @@
-"""The canonical mobility measures of FORMULAS.md as plain functions over a matrix.
+"""The canonical mobility measures of docs/FORMULAS.md#measures-table as plain functions over a matrix.
 
 Each function takes a row-stochastic matrix ``P`` (origin/parent classes in rows, numbered
 from the bottom; a numpy array, nested lists, a DataFrame or a :class:`TransitionMatrix`) and

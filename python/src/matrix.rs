@@ -357,7 +357,7 @@ impl PyTransitionMatrix {
         Ok(vec1(py, self.0.origin_weights(&w).py()?))
     }
 
-    /// Every canonical measure (dict name -> float or None), in FORMULAS.md order.
+    /// Every canonical measure (dict name -> float or None), in registry order (docs/FORMULAS.md#measures-table).
     #[pyo3(signature = (pi=None))]
     fn measures<'py>(
         &self,

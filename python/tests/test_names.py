@@ -111,3 +111,28 @@ def test_rust_names_exist(row):
     for name in re.findall(r"`([A-Z]\w+)`", row[1]):
         declared = rf"pub (struct|enum|trait) {name}\b|^\s*impl {name}\b"
         assert any(re.search(declared, t, re.M) for _, t in rust_sources()), name
+
+
+def test_specification_links_resolve():
+    """Comments, rustdoc, docstrings and the READMEs cite the specification in the repository,
+    ``docs/FORMULAS.md#anchor``, and every anchor they cite exists; nothing points at files
+    outside the repository (the data in ../shared/data aside)."""
+    spec = (REPO / "docs" / "FORMULAS.md").read_text()
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', spec))
+    assert "reference-figures" in anchors and "notation" in anchors
+    roots = [REPO / "src", REPO / "tests", REPO / "python" / "mobility", REPO / "python" / "src",
+             REPO / "python" / "tests", REPO / "examples", REPO / "benches"]
+    files = [
+        p for root in roots for p in root.rglob("*")
+        if p.suffix in (".rs", ".py", ".pyi") and p.name != "test_names.py"
+    ]
+    files += [REPO / "README.md", REPO / "python" / "README.md"]
+    cited = 0
+    for path in files:
+        text = path.read_text()
+        for anchor in re.findall(r"docs/FORMULAS\.md#([A-Za-z0-9_-]+)", text):
+            assert anchor in anchors, f"{path.name}: docs/FORMULAS.md#{anchor} is not an anchor"
+            cited += 1
+        bare = re.findall(r"(?<!docs/)\bFORMULAS\.md|vectors\.json|\.\./shared/(?!data)", text)
+        assert not bare, f"{path.name} cites {bare[0]} outside the repository"
+    assert cited >= 20

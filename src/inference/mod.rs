@@ -14,7 +14,7 @@
 //!   row), Altham's distance with a bootstrap interval, and the bootstrap difference of any
 //!   statistic between two groups or periods.
 //!
-//! Every result names its statistics with a [`Statistic`]: a canonical measure (FORMULAS.md
+//! Every result names its statistics with a [`Statistic`]: a canonical measure (docs/FORMULAS.md#measures
 //! names), a cell `p_ij`, or an entry of a per-class vector. Where a statistic is undefined (an
 //! empty parent class in a replicate, a zero cell for Altham's distance, a singular matrix for a
 //! determinant gradient) the result says so (`None`, a count of undefined replicates, a note),
@@ -93,7 +93,7 @@ impl ClassVector {
 
 /// One quantity an inference result reports on.
 ///
-/// Names ([`Statistic::name`]): the canonical measure names of FORMULAS.md
+/// Names ([`Statistic::name`]): the canonical measure names of docs/FORMULAS.md#measures-table
 /// (`shorrocks_trace`, ...), `p_i_j` for the cell in row `i`, column `j` (1-based, origin in
 /// rows), and `vector_i` for entry `i` of a per-class vector (`persistence_1`, `steady_state_5`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
