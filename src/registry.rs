@@ -441,6 +441,17 @@ pub fn lookup(name: &str) -> Option<&'static MeasureInfo> {
     all().find(|i| i.name == name)
 }
 
+/// The measures a compact view of a matrix shows first, in this order (Python's text and HTML
+/// views of a `TransitionMatrix`).
+pub const HEADLINE: [Measure; 6] = [
+    Measure::ShorrocksTrace,
+    Measure::BottomPersistence,
+    Measure::TopPersistence,
+    Measure::BottomToTop,
+    Measure::ImmobilityRatio,
+    Measure::SecondEigenvalue,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,66 +48,13 @@ from ._input import as_float_array as _as_float_array
 from ._matrix import MEASURES, TransitionMatrix, describe, transition_matrix
 from ._mobility import Cutoffs, MobilityError
 from . import groups, inference, levelling, markov, measures, published, rankbased
-from .groups import GroupTable, by_group
-from .inference import (
-    AnalyticResult,
-    BootstrapResult,
-    DifferenceResult,
-    altham_bootstrap,
-    bootstrap_difference,
-    homogeneity,
-    homogeneity_test,
-    joint_homogeneity,
-    kish_row_counts,
-    quantile_copula,
-    row_multinomial,
-)
-from .levelling import (
-    Decomposition,
-    Levelling,
-    PlacesReport,
-    PlaceTable,
-    places_report,
-    read_place_matrices,
-)
-from .rankbased import (
-    RankMobility,
-    absolute_mobility,
-    ige,
-    kendall_tau_b,
-    rank_mobility,
-    rank_mobility_national,
-)
 from ._simulate import gaussian_copula_matrix, simulate
-from .markov import (
-    check_stochastic,
-    closed_classes,
-    communicating_classes,
-    convergence,
-    expected_stay,
-    expected_time_to_exit,
-    generations_to_mean,
-    matrix_power,
-    mean_first_passage_times,
-    stationary_distribution,
-    stationary_distributions,
-)
-from .measures import (
-    altham_distance,
-    altham_independence,
-    bartholomew,
-    determinant_giddy,
-    determinant_shorrocks,
-    downward_share,
-    eigenvalue_sum,
-    eigenvalues,
-    giddy_b1,
-    immobility_ratio,
-    mean_class_jump,
-    second_eigenvalue,
-    shorrocks_trace,
-    upward_share,
-)
+from .groups import *  # noqa: F401,F403 - the names in groups.__all__, and so on below
+from .inference import *  # noqa: F401,F403
+from .levelling import *  # noqa: F401,F403
+from .markov import *  # noqa: F401,F403
+from .measures import *  # noqa: F401,F403
+from .rankbased import *  # noqa: F401,F403
 
 __version__: str = _mobility.__version__
 
@@ -167,59 +114,11 @@ __all__ = [
     "levelling",
     "simulate",
     "gaussian_copula_matrix",
-    # measures
-    "shorrocks_trace",
-    "determinant_shorrocks",
-    "determinant_giddy",
-    "second_eigenvalue",
-    "eigenvalue_sum",
-    "eigenvalues",
-    "bartholomew",
-    "mean_class_jump",
-    "immobility_ratio",
-    "upward_share",
-    "downward_share",
-    "giddy_b1",
-    "altham_distance",
-    "altham_independence",
-    # markov
-    "check_stochastic",
-    "communicating_classes",
-    "closed_classes",
-    "stationary_distribution",
-    "stationary_distributions",
-    "matrix_power",
-    "mean_first_passage_times",
-    "expected_stay",
-    "expected_time_to_exit",
-    "convergence",
-    "generations_to_mean",
-    # inference
-    "BootstrapResult",
-    "AnalyticResult",
-    "DifferenceResult",
-    "row_multinomial",
-    "quantile_copula",
-    "kish_row_counts",
-    "homogeneity",
-    "homogeneity_test",
-    "joint_homogeneity",
-    "altham_bootstrap",
-    "bootstrap_difference",
-    # rank measures
-    "RankMobility",
-    "rank_mobility",
-    "rank_mobility_national",
-    "kendall_tau_b",
-    "ige",
-    "absolute_mobility",
-    # groups, places, levelling up
-    "GroupTable",
-    "by_group",
-    "Decomposition",
-    "Levelling",
-    "PlaceTable",
-    "PlacesReport",
-    "read_place_matrices",
-    "places_report",
 ]
+# measures, Markov dynamics, inference, rank measures, groups, places and levelling up
+__all__ += measures.__all__
+__all__ += markov.__all__
+__all__ += inference.__all__
+__all__ += rankbased.__all__
+__all__ += groups.__all__
+__all__ += levelling.__all__

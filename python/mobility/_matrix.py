@@ -590,9 +590,9 @@ class TransitionMatrix:
             and spec.get("rule") == "midrank"
         )
         if method == "auto":
-            method = "copula" if estimated else "multinomial"
+            method = "empirical_copula" if estimated else "row_multinomial"
         stats = _statistics_arg(statistics)
-        if method == "copula":
+        if method == "empirical_copula":
             p, c, w = self._need_data("copula standard errors")
             if not estimated:
                 raise MobilityError(

@@ -38,6 +38,7 @@ from typing import (
     List,
     Mapping,
     Optional,
+    Sequence,
     Tuple,
     Type,
     TypedDict,
@@ -50,6 +51,7 @@ import numpy.typing as npt
 
 __all__ = [
     "Record",
+    "frame_html",
     "MeasureValues",
     "Weighting",
     "FloatArray",
@@ -62,6 +64,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    import pandas as pd
     from typing_extensions import dataclass_transform
 else:
 
@@ -107,6 +110,27 @@ def plain(value: Any) -> Any:
     if callable(to_json):
         return json.loads(to_json())
     return value
+
+
+def frame_html(
+    result: object,
+    frame: Callable[[], "pd.DataFrame"],
+    columns: Sequence[str],
+    digits: int,
+    max_rows: Optional[int] = None,
+) -> str:
+    """A notebook view: the result's repr over some columns of its frame (the repr alone
+    without pandas)."""
+    import html
+
+    try:
+        table = frame()
+    except ImportError:  # pragma: no cover - pandas missing
+        return f"<pre>{html.escape(repr(result))}</pre>"
+    out: str = f"<p>{html.escape(repr(result))}</p>" + table[list(columns)].to_html(
+        index=False, max_rows=max_rows, float_format=lambda v: f"{v:.{digits}f}"
+    )
+    return out
 
 
 _HINTS: Dict[type, Dict[str, Any]] = {}

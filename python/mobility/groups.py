@@ -23,7 +23,7 @@ from . import _mobility
 from ._input import as_float_array, check_k, label_codes, missing_error, resolve_pairs
 from ._matrix import TransitionMatrix
 from ._mobility import Cutoffs, MobilityError
-from ._results import MeasureValues, Record, local
+from ._results import MeasureValues, Record, frame_html, local
 from .levelling import Levelling
 from .rankbased import RankMobility
 
@@ -169,21 +169,12 @@ class GroupTable(Record):
         )
 
     def _repr_html_(self) -> str:
-        try:
-            frame = self.to_frame()
-        except ImportError:  # pragma: no cover
-            return f"<pre>{self!r}</pre>"
-        import html
-
         cols = [
             "group", "units", "share", "levelling_up", "structural_mobility",
             "exchange_mobility", "bottom_to_top", "top_access_ratio", "rank_rank_slope",
             "absolute_upward_mobility", "mean_fall_rank_points",
         ]
-        out: str = f"<p>{html.escape(repr(self))}</p>" + frame[cols].to_html(
-            index=False, max_rows=30, float_format=lambda v: f"{v:.3f}"
-        )
-        return out
+        return frame_html(self, self.to_frame, cols, 3, max_rows=30)
 
 
 def by_group(

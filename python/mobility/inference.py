@@ -39,6 +39,7 @@ from ._results import (
     Record,
     StatisticSummary,
     Weighting,
+    frame_html,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -280,22 +281,8 @@ class BootstrapResult:
         )
 
     def _repr_html_(self) -> str:
-        try:
-            frame = self.to_frame("measure")
-        except ImportError:  # pragma: no cover - pandas missing
-            return f"<pre>{self!r}</pre>"
         cols = ["statistic", "estimate", "se", "ci_low", "ci_high", "undefined_replicates"]
-        out: str = (
-            f"<p>{_html_escape(repr(self))}</p>"
-            + frame[cols].to_html(index=False, float_format=lambda v: f"{v:.4f}")
-        )
-        return out
-
-
-def _html_escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
+        return frame_html(self, lambda: self.to_frame("measure"), cols, 4)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,19 +291,13 @@ def _html_escape(text: str) -> str:
 
 
 def _analytic_method(method: Any) -> str:
+    """``"auto"``, or the library's canonical method name (``row_multinomial``,
+    ``empirical_copula``; spellings such as ``multinomial`` and ``copula`` accepted)."""
     if not isinstance(method, str):
         raise TypeError(f"method must be a string, not {type(method).__name__}")
-    name = method.strip().lower().replace("-", "_")
-    if name in ("auto",):
+    if method.strip().lower() == "auto":
         return "auto"
-    if name in ("copula", "quantile_copula", "empirical_copula"):
-        return "copula"
-    if name in ("multinomial", "row_multinomial"):
-        return "multinomial"
-    raise MobilityError(
-        f"invalid method: {method!r}; expected 'auto', 'copula' (estimated quantile cut-offs) or "
-        f"'multinomial' (known class bounds)"
-    )
+    return _mobility.canonical_name("method", method)
 
 
 class AnalyticEstimate(Record):

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import _mobility
 from ._mobility import MobilityError
-from ._results import FloatArray, MeasureValues, Record, Weighting
+from ._results import FloatArray, MeasureValues, Record, Weighting, frame_html
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -313,20 +313,11 @@ class PlacesReport(Record):
         )
 
     def _repr_html_(self) -> str:
-        try:
-            frame = self.to_frame()
-        except ImportError:  # pragma: no cover
-            return f"<pre>{self!r}</pre>"
-        import html
-
         cols = [
             "id", "name", "region", "levelling_score", "levelling_rank",
             "mobility_score", "mobility_rank", "structural_mobility", "exchange_mobility",
         ]
-        out: str = f"<p>{html.escape(repr(self))}</p>" + frame[cols].to_html(
-            index=False, max_rows=20, float_format=lambda v: f"{v:.4f}"
-        )
-        return out
+        return frame_html(self, self.to_frame, cols, 4, max_rows=20)
 
 
 def _place_json(

@@ -56,6 +56,11 @@ pub enum AnalyticMethod {
     EmpiricalCopula,
 }
 
+crate::error::named_enum!(AnalyticMethod, Method, "standard-error method", {
+    RowMultinomial => "row_multinomial" | "multinomial",
+    EmpiricalCopula => "empirical_copula" | "copula" | "quantile_copula",
+});
+
 /// The row totals used by [`row_multinomial`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
