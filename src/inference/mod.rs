@@ -26,7 +26,6 @@ pub mod compare;
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::error::{MobilityError, Result};
 use crate::markov;
@@ -412,19 +411,7 @@ pub(crate) fn check_level(level: f64) -> Result<()> {
     Ok(())
 }
 
-fn standard_normal() -> Normal {
-    Normal::standard()
-}
-
-/// `Phi^-1(p)` for `p` in (0, 1); `None` outside (statrs panics there).
-pub(crate) fn normal_quantile(p: f64) -> Option<f64> {
-    (p > 0.0 && p < 1.0).then(|| standard_normal().inverse_cdf(p))
-}
-
-/// `Phi(x)`.
-pub(crate) fn normal_cdf(x: f64) -> f64 {
-    standard_normal().cdf(x)
-}
+pub(crate) use crate::normal::{cdf as normal_cdf, quantile as normal_quantile};
 
 /// Type-7 (linear interpolation) quantile of sorted values, `p` in [0, 1].
 pub(crate) fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
