@@ -1,7 +1,8 @@
 # Developer commands. `make test` needs only Rust and Python 3 (>= 3.9) on the machine.
 #
-#   make test          Rust tests, then the Python package built into .venv, its tests, the notebook
-#                      and the HTML reports in headless Chromium (test-browser)
+#   make test          Rust tests, then the Python package built into .venv, its type check
+#                      (make test-types), its tests, the notebook and the HTML reports in
+#                      headless Chromium (test-browser)
 #   make quickstart    the quickstart example (simulated population and published tables)
 #   make develop       (re)build the Python extension into .venv (release build)
 #   make validate      the Rust validation suite on the real data in ../shared/data (CI runs it)
@@ -13,12 +14,12 @@ VENV   := .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-stamp
 # Build and test dependencies; keep in step with python/pyproject.toml (`test` extra).
-PY_DEPS := "maturin>=1.16,<2" pytest numpy pandas polars matplotlib giddy nbclient ipykernel nbformat "dask[distributed]" pyarrow
+PY_DEPS := "maturin>=1.16,<2" pytest mypy pandas-stubs numpy pandas polars matplotlib giddy nbclient ipykernel nbformat "dask[distributed]" pyarrow
 VENV_ENV := VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: test test-rust test-python notebook develop quickstart validate bench-python clean-venv test-browser
+.PHONY: test test-rust test-types test-python notebook develop quickstart validate bench-python clean-venv test-browser
 
-test: test-rust test-python notebook test-browser
+test: test-rust test-types test-python notebook test-browser
 
 test-rust:
 	cargo test --workspace
@@ -43,6 +44,13 @@ develop: $(STAMP)
 # run where that folder exists; elsewhere the data-free tests still run.
 SHARED_DATA ?= $(CURDIR)/../shared/data
 HAVE_DATA := $(wildcard $(SHARED_DATA)/chetty2014_national)
+
+# mypy --strict (python/pyproject.toml [tool.mypy]) over the package, its _mobility.pyi stub and
+# python/tests/typing_usage.py (every result type's attributes through assert_type), then the
+# usage file is run.
+test-types: develop
+	cd python && $(VENV_ENV) python -m mypy
+	cd python && $(VENV_ENV) MPLBACKEND=Agg python tests/typing_usage.py
 
 test-python: develop
 ifneq ($(HAVE_DATA),)

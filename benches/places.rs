@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use std::hint::black_box;
 
-/// The real table when ../shared is present, else 741 synthetic places of the same shape.
+/// The real table when ../shared/data is present, else 741 synthetic places of the same shape.
 fn places() -> Vec<PlaceTable> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),

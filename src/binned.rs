@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! r_p, r_c        weighted fractional mid-ranks (crate::rank::fractional_ranks), in (0, 1)
-//! bin b(u)        ceil(B r_p(u)), clamped to 1..=B (the crate's class rule, FORMULAS.md `midrank`)
+//! bin b(u)        ceil(B r_p(u)), clamped to 1..=B (the crate's class rule, docs/FORMULAS.md#rule-midrank)
 //! mean child rank 100 sum_{u in b} w_u r_c(u) / sum_{u in b} w_u             (0-100 scale)
 //! fitted line     100 (alpha + beta r_p): the weighted OLS of r_c on r_p over all pairs
 //! ```

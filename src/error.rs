@@ -299,6 +299,7 @@ parameters! {
     RowCounts => "row counts",
     EffectiveRowCounts => "effective row counts",
     Bandwidth => "bandwidth",
+    Method => "method",
     Tables => "tables",
     FirstTable => "first table",
     SecondTable => "second table",

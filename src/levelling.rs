@@ -33,7 +33,7 @@ use crate::measures::{Measures, Weighting};
 use crate::registry::Measure;
 use crate::serde_nd;
 
-/// Total, structural and exchange mobility of a joint table (FORMULAS.md, "Structural vs
+/// Total, structural and exchange mobility of a joint table (docs/FORMULAS.md#structural-exchange, "Structural vs
 /// exchange").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Decomposition {
@@ -110,7 +110,7 @@ impl TransitionMatrix {
     /// T = 1 - sum_i f_ii,   S = 1/2 sum_i |f_i. - f_.i|,   E = T - S
     /// ```
     /// Sources: Sobel (1983), "Structural mobility, circulation mobility and the analysis of
-    /// occupational mobility", *American Sociological Review* 48; FORMULAS.md ("Structural vs
+    /// occupational mobility", *American Sociological Review* 48; docs/FORMULAS.md#structural-exchange ("Structural vs
     /// exchange").
     ///
     /// # Complexity
@@ -159,7 +159,7 @@ impl TransitionMatrix {
     /// mean_fall_classes = sum_{j<i} f_ij (i - j) / sum_{j<i} f_ij
     /// top access ratio  = p_1k / p_mk,  m = ceil(k/2)
     /// ```
-    /// Sources: Chetty et al. (2014) for P(Q5 | Q1); FORMULAS.md for `T, S, E`.
+    /// Sources: Chetty et al. (2014) for P(Q5 | Q1); docs/FORMULAS.md#structural-exchange for `T, S, E`.
     ///
     /// # Complexity
     /// `O(k^2)`.

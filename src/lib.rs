@@ -4,7 +4,7 @@
 //! depends on the parent's. From paired parent/child status with optional survey weights to the
 //! quantile transition matrix, every classic mobility index, Markov dynamics and inference.
 //!
-//! ## Notation (FORMULAS.md)
+//! ## Notation (docs/FORMULAS.md#notation)
 //! - Classes `1..k` numbered from the **bottom**; matrices have the **origin (parent) in rows**.
 //! - `n_ij` weighted joint counts, `n_i.` row totals, `n` the total;
 //!   `P = [p_ij]`, `p_ij = n_ij / n_i.` = P(child in j | parent in i).
@@ -20,9 +20,20 @@
 //! status --rank/quantile--> classes --matrix--> counts n_ij --> P --measures--> indices
 //!        (Cutoffs: data,                         (mergeable)        (Measures, ClassProfile,
 //!         reference, fixed)                                          Spectrum, markov)
+//!    |                                                         |
+//!    +--rankbased--> rank measures (slope, AUM, tau-b, IGE)    +--inference--> bootstrap
+//!    |                                                         |   (resample units/clusters,
+//!    +--groups/levelling--> one row per group or place,        |   re-rank, BCa), analytic
+//!         national classes, levelling up, places report        |   SEs, homogeneity, Altham
+//!                                                              v
+//!            report::AnalysisReport (matrix report + rank measures + bootstrap)
+//!                 --render--> text, and serde JSON for the CLI and Python
 //! ```
 //! Each step is a type or function you can call on its own: [`rank::fractional_ranks`],
-//! [`quantile::Cutoffs`], [`TransitionCounts`], [`TransitionMatrix`], [`measures`], [`markov`].
+//! [`quantile::Cutoffs`], [`TransitionCounts`], [`TransitionMatrix`], [`measures`], [`markov`],
+//! [`rankbased::rank_mobility`], [`inference`], [`groups::by_group`],
+//! [`levelling::places_report`], [`report::AnalysisReport`], [`render`]. Every measure's name,
+//! description and formula is in [`registry`]; the specification is `docs/FORMULAS.md`.
 //!
 //! ## Example
 //! ```
@@ -53,6 +64,7 @@ pub mod linalg;
 pub mod markov;
 pub mod matrix;
 pub mod measures;
+mod normal;
 pub mod published;
 pub mod quantile;
 pub mod rank;

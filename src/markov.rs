@@ -820,7 +820,7 @@ pub struct GenerationsToMean {
 ///
 /// With intergenerational elasticity `beta`, the expected log gap to the mean after `n`
 /// generations is `beta^n ln y`; `n*` is the first `n` at which its absolute value is at most
-/// `eps`. The OECD does not publish its tolerance; FORMULAS.md records that `eps = 0.05` is said to
+/// `eps`. The OECD does not publish its tolerance; docs/FORMULAS.md#generations-to-mean records that `eps = 0.05` is said to
 /// reproduce the published US (5) and Denmark (2) figures, which this crate has not verified (the
 /// inputs are not reproduced here). The tests check the closed form on hand-computed values.
 ///

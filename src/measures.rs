@@ -1,4 +1,4 @@
-//! The canonical mobility measures of FORMULAS.md, under exactly those names.
+//! The canonical mobility measures of docs/FORMULAS.md#measures-table, under exactly those names.
 //!
 //! Two ways in:
 //! - plain functions over any row-stochastic matrix (`&ArrayRef2<f64>`: an `Array2` or a view),

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, check_finite, check_weights};
 
-/// How quantile classes are formed from status (FORMULAS.md, "Ranks and classes").
+/// How quantile classes are formed from status (docs/FORMULAS.md#ranks).
 ///
 /// Every rule keeps tied values in one class, and none ever shrinks `k`: a class that ends up
 /// empty is kept and reported.
@@ -155,7 +155,7 @@ pub(crate) fn check_index_range(n: usize) -> Result<()> {
     Ok(())
 }
 
-/// The class `ceil(k r)` of a fractional rank, clamped to `1..=k` (FORMULAS.md, `midrank`).
+/// The class `ceil(k r)` of a fractional rank, clamped to `1..=k` (docs/FORMULAS.md#rule-midrank).
 ///
 /// [`crate::quantile::Cutoffs::quantiles`] decides the same comparison in exact arithmetic; this
 /// helper is for ranks already in hand.

@@ -310,7 +310,7 @@ pub struct Ige {
 /// beta = sum w (ln y_p - m_p)(ln y_c - m_c) / sum w (ln y_p - m_p)^2    over y_p > 0, y_c > 0
 /// ```
 /// Sources: Becker & Tomes (1979); Solon (1992), "Intergenerational income mobility in the United
-/// States", AER 82; FORMULAS.md ("Beyond the matrix").
+/// States", AER 82; docs/FORMULAS.md#ige.
 ///
 /// # Errors
 /// As [`rank_mobility`] (empty, lengths, non-finite values, bad weights).

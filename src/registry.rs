@@ -8,7 +8,7 @@
 //! descriptions all read from here; adding a measure is one entry below (with the expression that
 //! computes it) and, for a matrix measure, its analytic gradient if it has one.
 //!
-//! Notation (docs/FORMULAS.md): `P = [p_ij]` row-stochastic, parent (origin) class in rows,
+//! Notation (docs/FORMULAS.md#notation): `P = [p_ij]` row-stochastic, parent (origin) class in rows,
 //! classes `1..k` from the bottom; `pi` origin weights summing to 1.
 //!
 //! # Example
@@ -91,7 +91,7 @@ pub struct MeasureInfo {
     pub name: &'static str,
     /// One line in plain language, for people who are not economists.
     pub description: &'static str,
-    /// The formula in the notation of docs/FORMULAS.md.
+    /// The formula in the notation of docs/FORMULAS.md#notation.
     pub formula: &'static str,
     /// Where the measure comes from.
     pub source: &'static str,
@@ -440,6 +440,17 @@ pub fn all() -> impl Iterator<Item = &'static MeasureInfo> {
 pub fn lookup(name: &str) -> Option<&'static MeasureInfo> {
     all().find(|i| i.name == name)
 }
+
+/// The measures a compact view of a matrix shows first, in this order (Python's text and HTML
+/// views of a `TransitionMatrix`).
+pub const HEADLINE: [Measure; 6] = [
+    Measure::ShorrocksTrace,
+    Measure::BottomPersistence,
+    Measure::TopPersistence,
+    Measure::BottomToTop,
+    Measure::ImmobilityRatio,
+    Measure::SecondEigenvalue,
+];
 
 #[cfg(test)]
 mod tests {

@@ -56,7 +56,7 @@ impl AnalysisReport {
     }
 }
 
-/// Everything about a matrix a reader needs, with stable key names (FORMULAS.md names for the
+/// Everything about a matrix a reader needs, with stable key names (docs/FORMULAS.md#measures-table names for the
 /// measures; `null` where a value is undefined).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {

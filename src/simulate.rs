@@ -36,7 +36,7 @@
 //!   rectangular bivariate and trivariate normal and t probabilities. *Statistics and Computing*
 //!   14, 251-260 (the bivariate normal CDF used by [`gaussian_copula_matrix`]).
 
-use std::f64::consts::{PI, SQRT_2};
+use std::f64::consts::PI;
 
 use ndarray::Array2;
 use rand::SeedableRng;
@@ -44,7 +44,6 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::error::{MobilityError, Result, check_k};
 
@@ -839,27 +838,14 @@ pub fn gaussian_copula_matrix(rho: f64, k: usize) -> Result<Array2<f64>> {
     }))
 }
 
-/// Standard normal CDF, `Phi(x) = erfc(-x / sqrt 2) / 2`.
-///
-/// Uses `libm::erfc` (a port of the FreeBSD/musl implementation, within about 1 ulp): statrs
-/// 0.19.1's `erfc` has a relative error near 1e-10 for arguments above 0.5 (statrs PR #412), too
-/// coarse for rows that must sum to 1 within 1e-12.
+/// Standard normal CDF (the crate's one accurate `Phi`, [`crate::normal`]).
 fn phi(x: f64) -> f64 {
-    0.5 * libm::erfc(-x / SQRT_2)
+    crate::normal::cdf(x)
 }
 
-/// Standard normal quantile `Phi^-1(p)` for `p` in `(0, 1)`: statrs' `inverse_cdf` refined by two
-/// Newton steps on the accurate [`phi`], so that `phi(quantile(p)) == p` within a few ulps.
+/// Standard normal quantile `Phi^-1(p)` for `p` in `(0, 1)` ([`crate::normal`]).
 fn normal_quantile(p: f64) -> f64 {
-    debug_assert!(p > 0.0 && p < 1.0);
-    let mut z = Normal::standard().inverse_cdf(p);
-    for _ in 0..2 {
-        let density = (-0.5 * z * z).exp() / (2.0 * PI).sqrt();
-        if density > 0.0 {
-            z -= (phi(z) - p) / density;
-        }
-    }
-    z
+    crate::normal::quantile(p).unwrap_or(f64::NAN)
 }
 
 /// `P(Z1 <= x, Z2 <= y)` for standard normals with correlation `r`, `|r| < 1`.

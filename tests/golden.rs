@@ -1,4 +1,4 @@
-//! Published figures, typed in with their citations (../shared/reference/vectors.json), checked
+//! Published figures, typed in with their citations (docs/FORMULAS.md#reference-figures), checked
 //! to 1e-9 where the source gives full precision.
 
 use approx::assert_abs_diff_eq;
@@ -56,7 +56,7 @@ fn giddy_us_states_quintiles() {
     for (a, b) in tm.class_profile().prais.iter().zip(prais) {
         assert_abs_diff_eq!(a.unwrap(), b, epsilon = 5e-9);
     }
-    // computed with the FORMULAS.md definitions, uniform pi
+    // computed with the docs/FORMULAS.md#measures-table definitions, uniform pi
     assert_abs_diff_eq!(
         u.determinant_shorrocks.unwrap(),
         0.2081553779582196,
@@ -107,7 +107,7 @@ fn chetty_2014_us_national_quintiles() {
             assert_abs_diff_eq!(tm.probabilities()[[i, j]], want, epsilon = 5e-4);
         }
     }
-    // computed with the FORMULAS.md definitions, uniform pi
+    // computed with the docs/FORMULAS.md#measures-table definitions, uniform pi
     assert_abs_diff_eq!(u.shorrocks_trace.unwrap(), 0.897603389041643, epsilon = TOL);
     assert_abs_diff_eq!(
         u.determinant_shorrocks.unwrap(),

@@ -31,7 +31,7 @@ fn row_multinomial_closed_forms() {
     assert!((se("p_1_2") - (0.3f64 * 0.7 / 100.0).sqrt()).abs() < 1e-15);
     assert!((se("bottom_persistence") - (0.5f64 * 0.5 / 100.0).sqrt()).abs() < 1e-15);
     assert!((se("upward_from_bottom") - se("bottom_persistence")).abs() < 1e-15);
-    // trace: sqrt(sum p_ii (1 - p_ii) / n_i.) / (k - 1)  (FORMULAS.md)
+    // trace: sqrt(sum p_ii (1 - p_ii) / n_i.) / (k - 1)  (docs/FORMULAS.md#analytic-row-multinomial)
     let trace = (0.25f64 / 100.0 + 0.25 / 100.0 + 0.24 / 100.0).sqrt() / 2.0;
     assert!((se("shorrocks_trace") - trace).abs() < 1e-15);
     // upward share of row 2 only: Var = p(1-p)/n with p = 0.3, times pi_2^2 = 1/9; rows add
@@ -68,7 +68,7 @@ fn kish_counts() {
 
 #[test]
 fn independence_limit_of_the_copula_variance() {
-    // FORMULAS.md: under independence n Var(p_ab) = (1 - 1/k)^2, against the naive (1 - 1/k)
+    // docs/FORMULAS.md#analytic-copula: under independence n Var(p_ab) = (1 - 1/k)^2, against the naive (1 - 1/k)
     let n = 40_000;
     let (p, c) = gaussian_pairs(n, 0.0, 1, 0);
     let k = 4;

@@ -45,7 +45,7 @@ fn hand_computed_example() {
 
 #[test]
 fn origin_totals_not_destination_totals() {
-    // FORMULAS.md: giddy's `kullback` uses destination totals where origin totals belong and
+    // docs/FORMULAS.md#homogeneity: giddy's `kullback` uses destination totals where origin totals belong and
     // rejects a true null. Same P, very different origin margins: our statistic is exactly 0.
     let p = array![[0.7, 0.2, 0.1], [0.2, 0.6, 0.2], [0.1, 0.2, 0.7]];
     let table = |rows: [f64; 3]| Array2::from_shape_fn((3, 3), |(i, j)| rows[i] * p[[i, j]]);

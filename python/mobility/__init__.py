@@ -16,7 +16,7 @@ absolute upward mobility, Spearman, Kendall's tau-b, IGE, absolute mobility), gr
 :meth:`TransitionMatrix.levelling`, :func:`places_report`), and comparisons of groups or periods
 (:func:`homogeneity`, :func:`altham_bootstrap`, :func:`bootstrap_difference`).
 
-Notation (FORMULAS.md): classes ``1..k`` numbered from the bottom; matrices have the origin
+Notation (docs/FORMULAS.md#notation): classes ``1..k`` numbered from the bottom; matrices have the origin
 (parent) in rows, ``p_ij = P(child in j | parent in i)``; ``pi`` the origin weights of summary
 measures (parent shares by default).
 
@@ -43,89 +43,37 @@ wrong types raise ``TypeError``.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, List, Tuple
 
 import numpy as np
 
 from . import _mobility
+from ._results import FloatArray
 from ._input import ColumnNotFoundError
 from ._input import as_float_array as _as_float_array
 from ._matrix import MEASURES, TransitionMatrix, describe, transition_matrix
 from ._report import report
 from ._mobility import Cutoffs, MobilityError
 from . import groups, inference, levelling, markov, measures, published, rankbased
-from .groups import GroupTable, by_group
-from .inference import (
-    AnalyticResult,
-    BootstrapResult,
-    DifferenceResult,
-    altham_bootstrap,
-    bootstrap_difference,
-    homogeneity,
-    homogeneity_test,
-    joint_homogeneity,
-    kish_row_counts,
-    quantile_copula,
-    row_multinomial,
-)
-from .levelling import (
-    Decomposition,
-    Levelling,
-    PlacesReport,
-    PlaceTable,
-    places_report,
-    read_place_matrices,
-)
-from .rankbased import (
-    RankMobility,
-    absolute_mobility,
-    ige,
-    kendall_tau_b,
-    rank_mobility,
-    rank_mobility_national,
-)
 from ._simulate import gaussian_copula_matrix, simulate
-from .markov import (
-    check_stochastic,
-    closed_classes,
-    communicating_classes,
-    convergence,
-    expected_stay,
-    expected_time_to_exit,
-    generations_to_mean,
-    matrix_power,
-    mean_first_passage_times,
-    stationary_distribution,
-    stationary_distributions,
-)
-from .measures import (
-    altham_distance,
-    altham_independence,
-    bartholomew,
-    determinant_giddy,
-    determinant_shorrocks,
-    downward_share,
-    eigenvalue_sum,
-    eigenvalues,
-    giddy_b1,
-    immobility_ratio,
-    mean_class_jump,
-    second_eigenvalue,
-    shorrocks_trace,
-    upward_share,
-)
+from .groups import *  # noqa: F401,F403 - the names in groups.__all__, and so on below
+from .inference import *  # noqa: F401,F403
+from .levelling import *  # noqa: F401,F403
+from .markov import *  # noqa: F401,F403
+from .measures import *  # noqa: F401,F403
+from .rankbased import *  # noqa: F401,F403
 
 __version__: str = _mobility.__version__
 
 # Python-raised MobilityErrors carry the same attributes as the core's (None there).
-MobilityError.kind = None  # type: ignore[attr-defined]
-MobilityError.details = None  # type: ignore[attr-defined]
+MobilityError.kind = None
+MobilityError.details = None
 
-#: The tie rules ``transition_matrix(rule=...)`` takes.
-RULES = ("midrank", "giddy", "r-type7", "stata-xtile")
+#: The tie rules ``transition_matrix(rule=...)`` takes (the core's ``Rule::NAMES``).
+RULES: Tuple[str, ...] = tuple(_mobility.option_names("rule"))
 
 
-def fractional_ranks(values: Any, weights: Any = None) -> np.ndarray:
+def fractional_ranks(values: Any, weights: Any = None) -> FloatArray:
     """Weighted fractional mid-ranks in (0, 1) (Chetty et al. 2014)::
 
         r_i = (W(x < x_i) + W(x = x_i) / 2) / W,   W the total weight
@@ -146,7 +94,7 @@ def class_of_rank(r: float, k: int) -> int:
     return _mobility.class_of_rank(float(r), int(k))
 
 
-def class_labels(k: int) -> list:
+def class_labels(k: int) -> List[str]:
     """Display labels: Q1..Q4 / Q1..Q5, D1..D10, P1..P100, otherwise C1..Ck."""
     return _mobility.class_labels(int(k))
 
@@ -174,59 +122,11 @@ __all__ = [
     "levelling",
     "simulate",
     "gaussian_copula_matrix",
-    # measures
-    "shorrocks_trace",
-    "determinant_shorrocks",
-    "determinant_giddy",
-    "second_eigenvalue",
-    "eigenvalue_sum",
-    "eigenvalues",
-    "bartholomew",
-    "mean_class_jump",
-    "immobility_ratio",
-    "upward_share",
-    "downward_share",
-    "giddy_b1",
-    "altham_distance",
-    "altham_independence",
-    # markov
-    "check_stochastic",
-    "communicating_classes",
-    "closed_classes",
-    "stationary_distribution",
-    "stationary_distributions",
-    "matrix_power",
-    "mean_first_passage_times",
-    "expected_stay",
-    "expected_time_to_exit",
-    "convergence",
-    "generations_to_mean",
-    # inference
-    "BootstrapResult",
-    "AnalyticResult",
-    "DifferenceResult",
-    "row_multinomial",
-    "quantile_copula",
-    "kish_row_counts",
-    "homogeneity",
-    "homogeneity_test",
-    "joint_homogeneity",
-    "altham_bootstrap",
-    "bootstrap_difference",
-    # rank measures
-    "RankMobility",
-    "rank_mobility",
-    "rank_mobility_national",
-    "kendall_tau_b",
-    "ige",
-    "absolute_mobility",
-    # groups, places, levelling up
-    "GroupTable",
-    "by_group",
-    "Decomposition",
-    "Levelling",
-    "PlaceTable",
-    "PlacesReport",
-    "read_place_matrices",
-    "places_report",
 ]
+# measures, Markov dynamics, inference, rank measures, groups, places and levelling up
+__all__ += measures.__all__
+__all__ += markov.__all__
+__all__ += inference.__all__
+__all__ += rankbased.__all__
+__all__ += groups.__all__
+__all__ += levelling.__all__

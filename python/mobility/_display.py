@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import html as _html
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import numpy as np
+
+from . import _mobility
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._matrix import TransitionMatrix
 
-#: The measures shown under the table, in this order.
-HEADLINE = (
-    "shorrocks_trace",
-    "bottom_persistence",
-    "top_persistence",
-    "bottom_to_top",
-    "immobility_ratio",
-    "second_eigenvalue",
-)
+#: The measures shown under the table, in this order (the core's ``registry::HEADLINE``).
+HEADLINE: Tuple[str, ...] = tuple(_mobility.headline_measures())
 
 
 def _fmt(v: Optional[float], digits: int = 3) -> str:

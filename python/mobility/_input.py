@@ -7,7 +7,7 @@ the package works (and imports fast) without them.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Hashable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -173,7 +173,8 @@ def as_int_array(obj: Any, what: str) -> np.ndarray:
 def as_matrix(obj: Any, what: str = "matrix") -> np.ndarray:
     """A 2-d float64 array from a matrix-like (numpy, nested lists, pandas/polars DataFrame)."""
     if hasattr(obj, "probabilities") and hasattr(obj, "measures"):
-        return obj.probabilities
+        probabilities: np.ndarray = obj.probabilities
+        return probabilities
     if isinstance(obj, (str, bytes, Mapping)) or obj is None or isinstance(obj, numbers.Number):
         raise TypeError(f"{what} must be a k x k table of numbers, not {type(obj).__name__}")
     root = _module_root(obj)
@@ -195,22 +196,22 @@ def as_matrix(obj: Any, what: str = "matrix") -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
-def as_vector(obj: Any, what: str) -> list:
+def as_vector(obj: Any, what: str) -> List[float]:
     """A short vector (pi, shares, bounds) as a list of floats."""
     if isinstance(obj, (str, bytes, Mapping)) or isinstance(obj, numbers.Number):
         raise TypeError(f"{what} must be a sequence of numbers, not {type(obj).__name__}")
     arr = as_float_array(obj, what)
-    return arr.tolist()
+    return [float(x) for x in arr]
 
 
 def check_k(k: Any, what: str = "quantiles") -> int:
     """An integer number of classes >= 2."""
     if isinstance(k, bool) or not isinstance(k, numbers.Integral):
         raise TypeError(f"{what} must be an integer number of classes, not {type(k).__name__}")
-    k = int(k)
-    if k < 2:
-        raise MobilityError(f"the number of classes must be at least 2, got {k}")
-    return k
+    n = int(k)
+    if n < 2:
+        raise MobilityError(f"the number of classes must be at least 2, got {n}")
+    return n
 
 
 def missing_error(
@@ -259,7 +260,7 @@ def resolve_pairs(
     weights: Any,
     parent: Any,
     extra: Optional[Mapping[str, Any]] = None,
-) -> Tuple[Any, Any, Any, dict, Any, Any]:
+) -> Tuple[Any, Any, Any, Dict[str, Any], Any, Any]:
     """The objects behind the two call forms shared by the pair functions.
 
     ``fn(parent_values, child_values, weights=w)`` or ``fn(df, parent='p', child='c',
@@ -301,7 +302,7 @@ def resolve_pairs(
     return p_obj, child, weights, extra, getattr(p_obj, "index", None), None
 
 
-def label_codes(obj: Any, what: str) -> Tuple[np.ndarray, list, np.ndarray]:
+def label_codes(obj: Any, what: str) -> Tuple[np.ndarray, List[Hashable], np.ndarray]:
     """Integer codes for labels of any type (strings, numbers, categories).
 
     Returns ``(codes, labels, missing)``: int64 codes ``0..L-1`` numbering the labels in sorted
@@ -347,7 +348,7 @@ def label_codes(obj: Any, what: str) -> Tuple[np.ndarray, list, np.ndarray]:
         codes[~missing] = inverse.reshape(-1)
         labels = [_python_scalar(u) for u in uniques]
     except TypeError:  # labels that do not sort (mixed types): first appearance
-        seen: dict = {}
+        seen: Dict[Hashable, int] = {}
         out = []
         for v in present.tolist():
             out.append(seen.setdefault(v, len(seen)))

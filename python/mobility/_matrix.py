@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -26,10 +26,19 @@ from ._mobility import Cutoffs, MobilityError
 from ._mobility import TransitionMatrix as _RawMatrix
 from ._mobility import bootstrap as _bootstrap
 from ._mobility import measure_table as _measure_table
+from ._results import FloatArray
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ._mobility import ClassProfile, Convergence, Spectrum
+    from .inference import AnalyticResult, BootstrapResult
+    from .levelling import Decomposition, Levelling
+    from .rankbased import RankMobility
 
 __all__ = ["TransitionMatrix", "transition_matrix", "MEASURES", "describe"]
 
-#: Every canonical measure name (FORMULAS.md order) with its one-line description.
+#: Every canonical measure name (registry order, docs/FORMULAS.md#measures-table) with its one-line description.
 MEASURES: Dict[str, str] = dict(_measure_table())
 
 Pi = Union[str, Sequence[float], np.ndarray, None]
@@ -88,12 +97,17 @@ class TransitionMatrix:
         # specification as keyword arguments of the compiled functions (k, rule, cut-offs).
         self._data: Optional[Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]] = None
         self._spec: Optional[Dict[str, Any]] = None
-        self._inference: Any = None
-        self._ranks: Any = _UNSET
+        self._inference: Optional[BootstrapResult] = None
+        self._ranks: Optional[RankMobility] = None
         # The DataFrame it came from (for cluster= column names; never pickled) and the mask of
         # its rows that were used (when dropna dropped some).
         self._frame: Any = None
         self._keep: Optional[np.ndarray] = None
+
+    @classmethod
+    def _from_core(cls, raw: _RawMatrix) -> "TransitionMatrix":
+        """The wrapper of a compiled matrix inside a core result (a group's matrix)."""
+        return cls(raw)
 
     def _attach(
         self,
@@ -228,22 +242,22 @@ class TransitionMatrix:
         return self._raw.n
 
     @property
-    def counts(self) -> Optional[np.ndarray]:
+    def counts(self) -> Optional[FloatArray]:
         """Weighted joint counts ``n_ij`` (parents in rows), or ``None`` when unknown."""
         return self._raw.counts
 
     @property
-    def probabilities(self) -> np.ndarray:
+    def probabilities(self) -> FloatArray:
         """Row-stochastic ``P``, parents in rows (a row with no parents is all zeros)."""
         return self._raw.probabilities
 
     @property
-    def parent_shares(self) -> np.ndarray:
+    def parent_shares(self) -> FloatArray:
         """Parent (origin) shares ``n_i. / n``."""
         return self._raw.parent_shares
 
     @property
-    def child_shares(self) -> np.ndarray:
+    def child_shares(self) -> FloatArray:
         """Child (destination) shares ``n_.j / n`` (= parent_shares @ P)."""
         return self._raw.child_shares
 
@@ -268,7 +282,7 @@ class TransitionMatrix:
         return self._n_dropped
 
     @property
-    def steady_state(self) -> Optional[np.ndarray]:
+    def steady_state(self) -> Optional[FloatArray]:
         """The stationary distribution ``pi* P = pi*`` when unique (``None`` otherwise)."""
         if not self._raw.is_stochastic():
             return None
@@ -286,21 +300,21 @@ class TransitionMatrix:
         """Whether every row of ``P`` sums to 1 (no empty parent class)."""
         return self._raw.is_stochastic()
 
-    def joint(self) -> np.ndarray:
+    def joint(self) -> FloatArray:
         """The joint distribution ``f_ij = pi_i p_ij`` (``n_ij / n`` from counts)."""
         return self._raw.joint()
 
-    def inflow(self) -> np.ndarray:
+    def inflow(self) -> FloatArray:
         """The inflow view ``P(parent in i | child in j)``; each column sums to 1."""
         return self._raw.inflow()
 
-    def origin_weights(self, pi: Pi = "parent") -> np.ndarray:
+    def origin_weights(self, pi: Pi = "parent") -> FloatArray:
         """The origin weights ``pi`` for ``"parent"``, ``"uniform"``, ``"stationary"`` or a vector."""
         return self._raw.origin_weights(_pi_arg(pi))
 
     # ----------------------------------------------------------------- measures
     def measures(self, pi: Pi = "parent") -> Dict[str, Optional[float]]:
-        """Every canonical measure of FORMULAS.md, by name (``None`` where undefined).
+        """Every canonical measure of docs/FORMULAS.md#measures-table, by name (``None`` where undefined).
 
         ``pi`` sets the origin weights of the weighted measures (``upward_share``,
         ``downward_share``, ``immobility_ratio``, ``prais_bibby``, ``bartholomew``,
@@ -338,24 +352,25 @@ class TransitionMatrix:
         """
         return self._raw.measures(_pi_arg(pi))
 
-    def class_profile(self) -> Dict[str, List[Optional[float]]]:
+    def class_profile(self) -> "ClassProfile":
         """Per-class vectors: ``persistence`` ``p_ii``, ``prais`` ``1 - p_ii``, ``upward``
         ``sum_{j>i} p_ij``, ``downward`` ``sum_{j<i} p_ij``, ``expected_stay`` ``1/(1 - p_ii)``
         (giddy ``sojourn_time``; ``inf`` for an absorbing class). ``None`` for a class with no
         parents."""
         return self._raw.class_profile()
 
-    def spectrum(self) -> Dict[str, Any]:
+    def spectrum(self) -> "Spectrum":
         """``eigenvalues`` (complex, largest modulus first), ``abs_eigenvalues`` and
         ``steady_state`` (``None`` unless unique). Raises :class:`MobilityError` when a parent
         class is empty."""
         return self._raw.spectrum()
 
     def report(self, pi: Pi = "parent") -> Dict[str, Any]:
-        """Everything about the matrix as one dict: the same object as the CLI's
-        ``mobility analyze --json`` (k, n, counts, matrix, shares, pi, measures, class_profile,
-        steady_state, abs_eigenvalues, empty classes, cut-offs). JSON semantics: values that are
-        undefined or infinite are ``None``.
+        """Everything about the matrix as one dict: the library's report, the same object as
+        the CLI's ``mobility analyze --json`` (``mobility::report::AnalysisReport``: k, n,
+        counts, matrix, shares, pi, measures, class_profile, steady_state, abs_eigenvalues,
+        empty classes, cut-offs). JSON semantics: values that are undefined or infinite are
+        ``None``.
 
         As in the CLI, a matrix built from microdata adds ``rank_measures`` (the fields of
         :meth:`rank_mobility`; ``None`` when every parent has the same status), and after a
@@ -364,17 +379,19 @@ class TransitionMatrix:
         ``bootstrap`` key (the settings). A table (from counts or probabilities) has neither,
         like ``mobility published --json``.
         """
-        d = json.loads(self._raw.report_json(_pi_arg(pi)))
-        if self._data is not None:
-            ranks = self._rank_result()
-            d["rank_measures"] = None if ranks is None else ranks.to_dict()
+        if self._data is None:
+            report: Dict[str, Any] = json.loads(self._raw.report_json(_pi_arg(pi)))
+            return report
+        p, c, w = self._data
         boot = self._matching_inference(pi)
-        if boot is not None:
-            d["inference"] = boot._cli_inference()
-            d["bootstrap"] = boot._cli_settings()
-        return d
+        analysis: Dict[str, Any] = json.loads(
+            self._raw.analysis_report_json(
+                p, c, w, pi=_pi_arg(pi), bootstrap=None if boot is None else boot._raw
+            )
+        )
+        return analysis
 
-    def summary(self, pi: Pi = "parent") -> Any:
+    def summary(self, pi: Pi = "parent") -> "pd.DataFrame":
         """A tidy pandas DataFrame with one row per canonical measure: ``measure``, ``value``,
         ``description`` (``value`` is NaN where the measure is undefined). Needs pandas.
 
@@ -397,7 +414,8 @@ class TransitionMatrix:
             rows = boot.to_frame("measure").set_index("statistic")
             for key in ("se", "ci_low", "ci_high"):
                 frame[key] = rows[key].reindex(list(m)).to_numpy(dtype=np.float64)
-        return frame
+        out: pd.DataFrame = frame
+        return out
 
     # ----------------------------------------------------------------- inference
     @property
@@ -406,12 +424,12 @@ class TransitionMatrix:
         return self._data is not None
 
     @property
-    def inference(self) -> Any:
+    def inference(self) -> Optional["BootstrapResult"]:
         """The latest :class:`mobility.BootstrapResult` of this matrix (``None`` before any)."""
         return self._inference
 
     @property
-    def bootstrap_result(self) -> Any:
+    def bootstrap_result(self) -> Optional["BootstrapResult"]:
         """Alias of :attr:`inference`."""
         return self._inference
 
@@ -424,7 +442,7 @@ class TransitionMatrix:
             )
         return self._data
 
-    def _matching_inference(self, pi: Pi) -> Any:
+    def _matching_inference(self, pi: Pi) -> Optional["BootstrapResult"]:
         boot = self._inference
         if boot is None or boot.settings["weighting"] != _weighting_json(pi):
             return None
@@ -442,7 +460,7 @@ class TransitionMatrix:
         statistics: Union[str, Sequence[str]] = "all",
         pi: Pi = "parent",
         jackknife_groups: int = 30,
-    ) -> Any:
+    ) -> "BootstrapResult":
         """Bootstrap every measure, cell and per-class vector of this matrix.
 
         Each replicate draws the units (or whole clusters) with replacement, multiplies their
@@ -540,7 +558,7 @@ class TransitionMatrix:
         statistics: Union[str, Sequence[str]] = "all",
         row_counts: Any = None,
         bandwidth: Optional[float] = None,
-    ) -> Any:
+    ) -> "AnalyticResult":
         """Analytic (delta-method) standard errors and normal intervals of every statistic.
 
         ``method``:
@@ -573,9 +591,9 @@ class TransitionMatrix:
             and spec.get("rule") == "midrank"
         )
         if method == "auto":
-            method = "copula" if estimated else "multinomial"
+            method = "empirical_copula" if estimated else "row_multinomial"
         stats = _statistics_arg(statistics)
-        if method == "copula":
+        if method == "empirical_copula":
             p, c, w = self._need_data("copula standard errors")
             if not estimated:
                 raise MobilityError(
@@ -587,7 +605,7 @@ class TransitionMatrix:
                 p, c, w, k=self.k, pi=_pi_arg(pi), level=float(level), statistics=stats,
                 bandwidth=None if bandwidth is None else float(bandwidth),
             )
-            return AnalyticResult(raw)
+            return AnalyticResult.from_value(raw)
         if bandwidth is not None:
             raise MobilityError("bandwidth applies to method='copula' only")
         rows = None
@@ -595,14 +613,16 @@ class TransitionMatrix:
             rows = as_vector(row_counts, "row_counts")
         elif self._data is not None and self._data[2] is not None:
             p, _, w = self._data
-            rows = _mobility.kish_row_counts(p, w, self.parent_cutoffs)
+            cut = self.parent_cutoffs
+            assert cut is not None  # a matrix from microdata has its cut-offs
+            rows = _mobility.kish_row_counts(p, w, cut)
         raw = _mobility.row_multinomial(
             self._raw, row_counts=rows, pi=_pi_arg(pi), level=float(level), statistics=stats
         )
-        return AnalyticResult(raw)
+        return AnalyticResult.from_value(raw)
 
     # ----------------------------------------------------------------- beyond the matrix
-    def decompose(self) -> Any:
+    def decompose(self) -> "Decomposition":
         """Total, structural and exchange mobility of the joint table ``f_ij = pi_i p_ij``::
 
             T = 1 - sum_i f_ii,   S = 1/2 sum_i |f_i. - f_.i|,   E = T - S
@@ -610,13 +630,13 @@ class TransitionMatrix:
         With classes from the same population (quantile classes of the data) the parent and
         child shares are equal and ``S = 0``: all mobility is exchange. With national cut-offs
         applied to a place, ``S`` measures how the place's distribution moved (its levelling
-        up). Sobel (1983); FORMULAS.md. Returns a :class:`mobility.Decomposition`.
+        up). Sobel (1983); docs/FORMULAS.md#structural-exchange. Returns a :class:`mobility.Decomposition`.
         """
         from .levelling import Decomposition
 
-        return Decomposition._from(self._raw.decompose())
+        return Decomposition.from_value(self._raw.decompose())
 
-    def levelling(self) -> Any:
+    def levelling(self) -> "Levelling":
         """Levelling up and social mobility over this matrix's classes: shares, the
         structural/exchange split, the levelling-up score ``sum_j j f_.j - sum_i i f_i.`` (mean
         class of children minus that of parents), the mean fall in classes of those who end
@@ -625,9 +645,9 @@ class TransitionMatrix:
         :class:`mobility.Levelling`."""
         from .levelling import Levelling
 
-        return Levelling._from(self._raw.levelling())
+        return Levelling.from_value(self._raw.levelling())
 
-    def rank_mobility(self) -> Any:
+    def rank_mobility(self) -> "RankMobility":
         """Rank and income measures of the pairs the matrix was built from (rank-rank slope,
         intercept, absolute upward mobility, Spearman, Kendall's tau-b, IGE, absolute mobility):
         :func:`mobility.rank_mobility` on the kept data, computed once. Raises when the matrix
@@ -635,11 +655,13 @@ class TransitionMatrix:
         from .rankbased import RankMobility
 
         p, c, w = self._need_data("rank measures")
-        if self._ranks is _UNSET or self._ranks is None:
-            self._ranks = RankMobility._from(_mobility.rank_mobility(p, c, w), self._n_dropped)
+        if self._ranks is None:
+            self._ranks = RankMobility.from_value(
+                _mobility.rank_mobility(p, c, w), n_dropped=self._n_dropped
+            )
         return self._ranks
 
-    def _rank_result(self) -> Any:
+    def _rank_result(self) -> Optional["RankMobility"]:
         """The rank measures, or None where undefined (as the CLI reports them)."""
         try:
             return self.rank_mobility()
@@ -653,26 +675,26 @@ class TransitionMatrix:
         return out
 
     # ----------------------------------------------------------------- Markov shortcuts
-    def matrix_power(self, n: int) -> np.ndarray:
+    def matrix_power(self, n: int) -> FloatArray:
         """``P^n``: class of the descendant ``n`` generations on (grandchildren: ``n = 2``)."""
         from . import markov
 
         return markov.matrix_power(self.probabilities, n)
 
-    def mean_first_passage_times(self) -> np.ndarray:
+    def mean_first_passage_times(self) -> FloatArray:
         """Mean first passage times (``inf`` where a class cannot be reached)."""
         from . import markov
 
         return markov.mean_first_passage_times(self.probabilities)
 
-    def convergence(self, period_years: Optional[float] = None) -> Dict[str, Any]:
+    def convergence(self, period_years: Optional[float] = None) -> "Convergence":
         """``lambda_2`` and the half-life ``ln(1/2) / ln |lambda_2|`` (see :func:`mobility.markov.convergence`)."""
         from . import markov
 
         return markov.convergence(self.probabilities, period_years)
 
     # ----------------------------------------------------------------- conversion
-    def to_frame(self, kind: str = "probabilities") -> Any:
+    def to_frame(self, kind: str = "probabilities") -> "pd.DataFrame":
         """The matrix as a labelled pandas DataFrame (rows ``parent Q1``.., columns ``child Q1``..).
 
         ``kind``: ``"probabilities"`` (default), ``"counts"``, ``"joint"`` or ``"inflow"``.
@@ -681,11 +703,12 @@ class TransitionMatrix:
 
         table = self._table(kind)
         labels = self.labels
-        return pd.DataFrame(
+        out: pd.DataFrame = pd.DataFrame(
             table,
             index=pd.Index([f"parent {c}" for c in labels], name="parent"),
             columns=pd.Index([f"child {c}" for c in labels], name="child"),
         )
+        return out
 
     def _table(self, kind: str) -> np.ndarray:
         if kind == "probabilities":
@@ -704,7 +727,7 @@ class TransitionMatrix:
 
     def to_dict(self) -> Dict[str, Any]:
         """The matrix as plain Python data (the Rust core's serde form, plus ``n_dropped``)."""
-        d = json.loads(self._raw.to_json())
+        d: Dict[str, Any] = json.loads(self._raw.to_json())
         d["n_dropped"] = self._n_dropped
         return d
 
@@ -804,14 +827,6 @@ def _restore(
         tm._attach(data, spec)
     tm._inference = inference
     return tm
-
-
-class _Unset:
-    def __repr__(self) -> str:  # pragma: no cover - never shown
-        return "<unset>"
-
-
-_UNSET = _Unset()
 
 
 def _weighting_json(pi: Pi) -> Any:
@@ -1045,9 +1060,10 @@ def transition_matrix(
                 "mobility.dask.poisson_bootstrap for a streamed bootstrap"
             )
         pair = _cutoff_pair(reference, cutoffs, bands, closed, k, rule, (parent, child, weights))
-        return _stream.stream_transition_matrix(
+        streamed: TransitionMatrix = _stream.stream_transition_matrix(
             data, _stream.Columns(parent, child, weights), k, rule, pair, dropna
         )
+        return streamed
     extra = {} if cluster is None else {"cluster": cluster}
     p_obj, c_obj, w_obj, extras, index, frame = resolve_pairs(
         "transition_matrix", data, child, weights, parent, extra

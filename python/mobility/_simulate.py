@@ -7,6 +7,8 @@ from typing import Dict
 
 import numpy as np
 
+from ._results import FloatArray
+
 from . import _mobility as _m
 
 __all__ = ["simulate", "gaussian_copula_matrix"]
@@ -23,7 +25,7 @@ def simulate(
     child_mu: float = 10.5,
     child_sigma: float = 0.7,
     weighted: bool = False,
-) -> Dict[str, np.ndarray]:
+) -> Dict[str, FloatArray]:
     """Simulate ``n`` parent/child status pairs (seeded, reproducible on any number of threads).
 
     Model (a Gaussian copula with log-normal marginals)::
@@ -64,7 +66,7 @@ def simulate(
     )
 
 
-def gaussian_copula_matrix(rho: float, k: int) -> np.ndarray:
+def gaussian_copula_matrix(rho: float, k: int) -> FloatArray:
     """The population k-quantile transition matrix of the Gaussian copula with correlation
     ``rho`` (bivariate normal rectangle probabilities times k; Sheppard 1899, Genz 2004)."""
     return _m.gaussian_copula_matrix(float(rho), int(k))

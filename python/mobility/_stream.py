@@ -26,11 +26,12 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, cast
 
 import numpy as np
 
 from ._input import as_float_array, label_codes
+from ._mobility import TransitionMatrix as _RawMatrix
 from ._mobility import (
     Cutoffs,
     MobilityError,
@@ -97,8 +98,8 @@ def check_names(cols: Columns) -> None:
     for role, name in (("parent", cols.parent), ("child", cols.child)):
         if not isinstance(name, str):
             raise TypeError(f"{role}= must be a column name (str), not {type(name).__name__}")
-    for role, name in (("weights", cols.weights), ("by", cols.by), ("id", cols.id)):
-        if name is not None and not isinstance(name, str):
+    for role, optional in (("weights", cols.weights), ("by", cols.by), ("id", cols.id)):
+        if optional is not None and not isinstance(optional, str):
             raise TypeError(f"{role}= must be a column name (str) or None")
 
 
@@ -198,6 +199,7 @@ def prepare(
         codes = None if codes is None else codes[keep]
     kwargs: Dict[str, Any] = {"parent": p, "child": c, "weights": w}
     if codes is not None:
+        assert labels is not None  # the codes come with their labels
         kwargs["group_codes"] = np.ascontiguousarray(codes, dtype=np.int64)
         kwargs["group_labels"] = [str(x) for x in labels]
         stats.labels = {str(x): x for x in labels}
@@ -277,7 +279,8 @@ def _kept_mask(frame: Any, cols: Columns, p: np.ndarray) -> np.ndarray:
         mask |= np.isnan(_float(get(cols.weights), "weights"))
     if cols.by is not None:
         mask |= label_codes(_labels(get(cols.by)), "group labels")[2]
-    return ~mask
+    keep: np.ndarray = ~mask
+    return keep
 
 
 def merge(items: Sequence[Tuple[Any, PartStats]]) -> Tuple[Any, PartStats]:
@@ -444,8 +447,8 @@ def drive_poisson(
         for pipe, pass_, s in zip(pipes, passes, merged):
             if pass_ is not None:
                 pipe.advance(s if s is not None else pass_.empty())
-    mats = [TransitionMatrix(p.finish()["matrix"]) for p in pipes]
-    mats[0] = TransitionMatrix(pipes[0].finish()["matrix"], stats.dropped)
+    mats = [TransitionMatrix(cast(_RawMatrix, p.finish()["matrix"])) for p in pipes]
+    mats[0] = TransitionMatrix(cast(_RawMatrix, pipes[0].finish()["matrix"]), stats.dropped)
     return PoissonBootstrap(mats[0], mats[1:], seed, level)
 
 
@@ -515,7 +518,8 @@ def stream_transition_matrix(
                 dropna=dropna,
                 **kwargs,
             )
-            return finish_matrix(res, PartStats(dropped=int(res.get("dropped", 0))))
+            dropped = cast(int, res.get("dropped", 0))
+            return finish_matrix(res, PartStats(dropped=int(dropped)))
     names = cols.names()
     missing_cols = [c for c in names if c not in _schema_names(data)]
     if missing_cols:

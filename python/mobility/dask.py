@@ -32,7 +32,7 @@ summarised on its workers.
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -92,7 +92,8 @@ def _columns(ddf: Any, cols: Columns) -> List[Any]:
 
             shown = ", ".join(repr(c) for c in present[:12])
             raise ColumnNotFoundError(f"column {name!r} is not in the DataFrame (columns: {shown})")
-    return ddf[names].to_delayed()
+    parts: List[Any] = ddf[names].to_delayed()
+    return parts
 
 
 def _merge_task(*items: Tuple[Any, PartStats]) -> Tuple[Any, PartStats]:
@@ -117,8 +118,9 @@ def _run_passes(pipeline: Any, parts: List[Any], cols: Columns, dropna: bool) ->
         tasks = [
             dask.delayed(summarize_frame, pure=True)(p, part, cols, dropna) for part in parts
         ]
-        (out,) = dask.compute(_tree(tasks))
-        return out
+        computed: Any = dask.compute(_tree(tasks))
+        (out,) = computed
+        return out  # type: ignore[no-any-return]
 
     return drive(pipeline, run_pass)
 
@@ -218,7 +220,7 @@ def group_matrices(
     quantiles: int = 5,
     rule: str = "midrank",
     dropna: bool = False,
-) -> Tuple[Any, dict, list]:
+) -> Tuple[Any, Dict[Any, Any], List[Any]]:
     """Per-group transition matrices against the national (whole-frame) cut-offs, streamed:
     ``(national, {label: TransitionMatrix}, empty_groups)``, equal bit for bit to
     ``mobility.by_group(...)``'s ``national``, ``matrices`` and ``empty_groups``.
@@ -344,8 +346,9 @@ def poisson_bootstrap(
             dask.delayed(summarize_poisson_frame, pure=True)(ps, part, cols, dropna, seed, s0)
             for part, s0 in zip(parts, starts)
         ]
-        (out,) = dask.compute(_tree(tasks))
-        return out
+        computed: Any = dask.compute(_tree(tasks))
+        (out,) = computed
+        return out  # type: ignore[no-any-return]
 
     return drive_poisson(
         k, rule, weights is not None, pair, int(replicates), run_pass, int(seed), float(level)

@@ -14,22 +14,27 @@ Levelling up and the downward fall are always against the national distribution.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+import dataclasses
+from typing import TYPE_CHECKING, Any, Dict, Hashable, Iterator, List, Optional, Sequence
 
 import numpy as np
 
 from . import _mobility
 from ._input import as_float_array, check_k, label_codes, missing_error, resolve_pairs
+from ._matrix import TransitionMatrix
 from ._mobility import Cutoffs, MobilityError
-from ._results import Record
+from ._results import MeasureValues, Record, frame_html, local
 from .levelling import Levelling
-from .rankbased import RANK_FIELDS, RankMobility
+from .rankbased import RankMobility
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ._matrix import Pi
 
 __all__ = ["by_group", "GroupTable", "GroupRow", "DownwardFall"]
 
 
-@dataclass(frozen=True, eq=False)
 class DownwardFall(Record):
     """How far downward mobility goes in a group: children who end in a lower national class
     than their parents. ``share`` of the group; their mean fall in national rank points
@@ -42,35 +47,31 @@ class DownwardFall(Record):
     mean_fall_classes: Optional[float]
 
 
-@dataclass(frozen=True, eq=False)
 class GroupRow(Record):
     """One group's row: label, size, matrix (a :class:`mobility.TransitionMatrix`), its
-    canonical measures, rank measures (None when undefined), levelling and downward fall."""
+    canonical measures, rank measures (None when undefined), levelling and downward fall.
+    ``to_dict()`` gives the matrix as its own :meth:`TransitionMatrix.to_dict`."""
 
-    group: Any
+    group: Hashable
     units: int
     weight: float
     population_share: float
-    matrix: Any
-    measures: Dict[str, Optional[float]]
+    matrix: TransitionMatrix
+    measures: MeasureValues
     rank: Optional[RankMobility]
     levelling: Levelling
     fall: DownwardFall
 
-    def to_dict(self) -> Dict[str, Any]:
-        """Plain data; the matrix as its own :meth:`TransitionMatrix.to_dict`."""
-        d = super().to_dict()
-        d["matrix"] = self.matrix.to_dict()
-        return d
-
 
 #: Rank columns of :meth:`GroupTable.to_frame`.
 _RANK_COLUMNS = tuple(
-    k for k in RANK_FIELDS if k not in ("n", "total_weight", "rank_basis", "share_child_rank_equal_parent")
+    k
+    for k in RankMobility.fields()
+    if k not in ("n", "total_weight", "rank_basis", "share_child_rank_equal_parent")
 )
 
 
-class GroupTable:
+class GroupTable(Record):
     """The table :func:`by_group` returns: one :class:`GroupRow` per group, with the national
     reference.
 
@@ -84,52 +85,37 @@ class GroupTable:
       ``bottom_share_change``, ``top_share_change``), the fall (``fall_share``,
       ``mean_fall_rank_points``, ``mean_fall_median_multiples``, ``mean_fall_classes``) and
       access to the top (``middle_to_top``, ``top_access_ratio``);
-    - :attr:`matrices`: ``{label: TransitionMatrix}``; ``table[label]`` one :class:`GroupRow`;
+    - :attr:`matrices`: ``{label: TransitionMatrix}``; ``table[label]`` one :class:`GroupRow`,
+      iteration goes over the rows;
     - :attr:`national`: the whole sample's matrix, with its cut-offs and medians.
+
+    ``to_dict()`` is the core's serde form (as ``mobility places --by ... --json``, with the
+    labels); ``n_dropped`` (rows dropped with ``dropna=True``) is outside it.
     """
 
-    __slots__ = (
-        "k", "rule", "basis", "national", "national_parent_cutoffs", "national_child_cutoffs",
-        "national_parent_median", "national_child_median", "rows", "empty_groups", "n_dropped",
-    )
-
-    def __init__(
-        self,
-        k: int,
-        rule: str,
-        basis: str,
-        national: Any,
-        national_parent_cutoffs: Cutoffs,
-        national_child_cutoffs: Cutoffs,
-        national_parent_median: float,
-        national_child_median: float,
-        rows: List[GroupRow],
-        empty_groups: List[Any],
-        n_dropped: int = 0,
-    ) -> None:
-        self.k = k
-        self.rule = rule
-        self.basis = basis
-        self.national = national
-        self.national_parent_cutoffs = national_parent_cutoffs
-        self.national_child_cutoffs = national_child_cutoffs
-        self.national_parent_median = national_parent_median
-        self.national_child_median = national_child_median
-        self.rows = rows
-        self.empty_groups = empty_groups
-        self.n_dropped = n_dropped
+    k: int
+    rule: str
+    basis: str
+    national: TransitionMatrix
+    national_parent_cutoffs: Cutoffs
+    national_child_cutoffs: Cutoffs
+    national_parent_median: float
+    national_child_median: float
+    rows: List[GroupRow]
+    empty_groups: List[Hashable]
+    n_dropped: int = local(0)
 
     @property
-    def groups(self) -> List[Any]:
+    def groups(self) -> List[Hashable]:
         """The group labels, in row order (sorted where the labels sort)."""
         return [r.group for r in self.rows]
 
     @property
-    def matrices(self) -> Dict[Any, Any]:
+    def matrices(self) -> Dict[Hashable, TransitionMatrix]:
         """``{label: TransitionMatrix}`` (national or local classes per the basis)."""
         return {r.group: r.matrix for r in self.rows}
 
-    def __getitem__(self, label: Any) -> GroupRow:
+    def __getitem__(self, label: Hashable) -> GroupRow:
         for r in self.rows:
             if r.group == label:
                 return r
@@ -138,14 +124,14 @@ class GroupTable:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __iter__(self) -> Iterator[GroupRow]:
+    def __iter__(self) -> Iterator[GroupRow]:  # type: ignore[override]
         return iter(self.rows)
 
-    def to_frame(self) -> Any:
+    def to_frame(self) -> "pd.DataFrame":
         """The tidy DataFrame, one row per group (see the class docs)."""
         import pandas as pd
 
-        def nan(v: Any) -> Any:
+        def nan(v: Optional[float]) -> float:
             return np.nan if v is None else v
 
         records = []
@@ -159,55 +145,22 @@ class GroupTable:
             row.update({k: nan(v) for k, v in r.measures.items()})
             for key in _RANK_COLUMNS:
                 row[key] = np.nan if r.rank is None else nan(getattr(r.rank, key))
-            lev, d, t, f = r.levelling, r.levelling.decomposition, r.levelling.top_access, r.fall
+            lev, f = r.levelling.columns(), r.fall
+            del lev["mean_fall_classes"]  # the fall's, below
+            top = {key: nan(lev.pop(key)) for key in ("middle_to_top", "top_access_ratio")}
+            row.update(lev)
             row.update(
                 {
-                    "total_mobility": d.total,
-                    "structural_mobility": d.structural,
-                    "exchange_mobility": d.exchange,
-                    "levelling_up": lev.levelling_up,
-                    "mean_parent_class": lev.mean_parent_class,
-                    "mean_child_class": lev.mean_child_class,
-                    "bottom_share_change": lev.bottom_share_change,
-                    "top_share_change": lev.top_share_change,
                     "fall_share": f.share,
                     "mean_fall_rank_points": nan(f.mean_fall_rank_points),
                     "mean_fall_median_multiples": nan(f.mean_fall_median_multiples),
                     "mean_fall_classes": nan(f.mean_fall_classes),
-                    "middle_to_top": nan(t.middle_to_top),
-                    "top_access_ratio": nan(t.ratio),
                 }
             )
+            row.update(top)
             records.append(row)
-        return pd.DataFrame(records)
-
-    def to_dict(self) -> Dict[str, Any]:
-        """Plain Python data (as ``mobility places --by ... --json``, with the labels)."""
-        return {
-            "k": self.k,
-            "rule": self.rule,
-            "basis": self.basis,
-            "national": self.national.to_dict(),
-            "national_parent_cutoffs": _cutoffs_dict(self.national_parent_cutoffs),
-            "national_child_cutoffs": _cutoffs_dict(self.national_child_cutoffs),
-            "national_parent_median": self.national_parent_median,
-            "national_child_median": self.national_child_median,
-            "rows": [r.to_dict() for r in self.rows],
-            "empty_groups": list(self.empty_groups),
-        }
-
-    def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]:
-        return (
-            GroupTable,
-            tuple(getattr(self, name) for name in GroupTable.__slots__),
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, GroupTable):
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
-
-    __hash__ = None  # type: ignore[assignment]
+        out: pd.DataFrame = pd.DataFrame(records)
+        return out
 
     def __repr__(self) -> str:
         return (
@@ -216,33 +169,12 @@ class GroupTable:
         )
 
     def _repr_html_(self) -> str:
-        try:
-            frame = self.to_frame()
-        except ImportError:  # pragma: no cover
-            return f"<pre>{self!r}</pre>"
-        import html
-
         cols = [
             "group", "units", "share", "levelling_up", "structural_mobility",
             "exchange_mobility", "bottom_to_top", "top_access_ratio", "rank_rank_slope",
             "absolute_upward_mobility", "mean_fall_rank_points",
         ]
-        return f"<p>{html.escape(repr(self))}</p>" + frame[cols].to_html(
-            index=False, max_rows=30, float_format=lambda v: f"{v:.3f}"
-        )
-
-
-def _ordered(measures: Dict[str, Any]) -> Dict[str, Optional[float]]:
-    """Measures in FORMULAS.md order (the serde bridge sorts keys)."""
-    from ._matrix import MEASURES
-
-    return {name: measures.get(name) for name in MEASURES}
-
-
-def _cutoffs_dict(c: Cutoffs) -> Dict[str, Any]:
-    import json
-
-    return json.loads(c.to_json())
+        return frame_html(self, self.to_frame, cols, 3, max_rows=30)
 
 
 def by_group(
@@ -256,7 +188,7 @@ def by_group(
     parent: Any = None,
     groups: Any = None,
     rule: str = "midrank",
-    pi: Any = "parent",
+    pi: "Pi" = "parent",
     dropna: bool = False,
 ) -> GroupTable:
     """Mobility per group: matrix, measures, rank measures, levelling up and downward fall, one
@@ -280,7 +212,7 @@ def by_group(
 
     Returns a :class:`GroupTable` (``.to_frame()``, ``.matrices``, ``.national``).
     """
-    from ._matrix import TransitionMatrix, _drop_missing, _pi_arg
+    from ._matrix import _drop_missing, _pi_arg
 
     k = check_k(quantiles)
     if not isinstance(rule, str):
@@ -324,31 +256,15 @@ def by_group(
     raw = _mobility.by_group(
         p, c, codes, w, k=k, rule=rule, ranks=ranks, pi=_pi_arg(pi)
     )
-    rows = []
-    for r in raw["rows"]:
-        rows.append(
-            GroupRow(
-                group=labels[r["group"]],
-                units=r["units"],
-                weight=r["weight"],
-                population_share=r["population_share"],
-                matrix=TransitionMatrix(r["matrix"]),
-                measures=_ordered(r["measures"]),
-                rank=None if r["rank"] is None else RankMobility._from(r["rank"]),
-                levelling=Levelling._from(r["levelling"]),
-                fall=DownwardFall(**r["fall"]),
-            )
-        )
-    return GroupTable(
-        k=raw["k"],
-        rule=raw["rule"],
-        basis=raw["basis"],
-        national=TransitionMatrix(raw["national"]),
-        national_parent_cutoffs=raw["national_parent_cutoffs"],
-        national_child_cutoffs=raw["national_child_cutoffs"],
-        national_parent_median=raw["national_parent_median"],
-        national_child_median=raw["national_child_median"],
-        rows=rows,
-        empty_groups=[labels[g] for g in raw["empty_groups"]],
-        n_dropped=n_dropped,
+    table = GroupTable.from_value(raw, n_dropped=n_dropped)
+    # the core numbers the groups 0, 1, ...: give the rows their labels
+    return dataclasses.replace(
+        table,
+        rows=[dataclasses.replace(r, group=labels[_code(r.group)]) for r in table.rows],
+        empty_groups=[labels[_code(g)] for g in table.empty_groups],
     )
+
+
+def _code(g: Hashable) -> int:
+    assert isinstance(g, int)
+    return g

@@ -15,7 +15,7 @@ groups or periods (the Rust core's ``mobility::inference``).
 ``bootstrap_difference``       the bootstrap of theta_A - theta_B for every statistic
 =============================  ==================================================================
 
-Statistic names: the canonical measures of FORMULAS.md (``shorrocks_trace``, ...), cells
+Statistic names: the canonical measures of docs/FORMULAS.md#measures-table (``shorrocks_trace``, ...), cells
 ``p_i_j`` (row ``i`` = parent class, 1-based from the bottom) and per-class entries
 ``persistence_i``, ``prais_i``, ``upward_i``, ``downward_i``, ``expected_stay_i``,
 ``steady_state_i``. Where a statistic is undefined (an empty parent class in a replicate) the
@@ -25,8 +25,7 @@ result counts it (``undefined_replicates``) and says why (``note``); never a sil
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 
@@ -34,7 +33,19 @@ from . import _mobility
 from ._input import as_float_array, as_matrix, check_k, label_codes, resolve_pairs
 from ._mobility import BootstrapResult as _RawBootstrap
 from ._mobility import Cutoffs, MobilityError
-from ._results import Record
+from ._results import (
+    BootstrapSettings,
+    FloatArray,
+    Record,
+    StatisticSummary,
+    Weighting,
+    frame_html,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ._matrix import Pi, TransitionMatrix
 
 __all__ = [
     "BootstrapResult",
@@ -87,10 +98,10 @@ def _check_seed(seed: Any) -> int:
     return int(seed)
 
 
-def _frame(columns: Dict[str, list], kind: Optional[str]) -> Any:
+def _frame(columns: Mapping[str, Sequence[Any]], kind: Optional[str]) -> "pd.DataFrame":
     import pandas as pd
 
-    data = {}
+    data: Dict[str, Any] = {}
     for name in _FRAME_COLUMNS:
         if name not in columns:
             continue
@@ -108,7 +119,8 @@ def _frame(columns: Dict[str, list], kind: Optional[str]) -> Any:
         if kind not in ("measure", "cell", "class"):
             raise MobilityError(f"invalid kind: {kind!r}; expected 'measure', 'cell' or 'class'")
         frame = frame[frame["kind"] == kind].reset_index(drop=True)
-    return frame
+    out: pd.DataFrame = frame
+    return out
 
 
 class BootstrapResult:
@@ -139,15 +151,15 @@ class BootstrapResult:
                 "transition_matrix(..., bootstrap=B)"
             )
         self._raw = raw
-        self._settings: Dict[str, Any] = raw.settings()
+        self._settings: BootstrapSettings = raw.settings()
 
     # ------------------------------------------------------------------ settings
     @property
-    def settings(self) -> Dict[str, Any]:
+    def settings(self) -> BootstrapSettings:
         """``k``, ``replicates``, ``seed``, ``level``, ``ci``, ``cutoffs`` (``reestimate`` or
         ``fixed``), ``resample`` (``units`` or ``clusters``), ``clusters``, ``units``,
         ``jackknife_groups`` and ``weighting`` (the core's form of ``pi``)."""
-        return dict(self._settings)
+        return self._settings.copy()
 
     @property
     def k(self) -> int:
@@ -180,12 +192,12 @@ class BootstrapResult:
         return self._raw.names()
 
     # ------------------------------------------------------------------ access
-    def to_frame(self, kind: Optional[str] = None) -> Any:
+    def to_frame(self, kind: Optional[str] = None) -> "pd.DataFrame":
         """The tidy pandas DataFrame of intervals (see the class docs); ``kind`` = ``"measure"``,
         ``"cell"`` or ``"class"`` keeps those rows only."""
         return _frame(self._raw.columns(), kind)
 
-    def get(self, name: str) -> Dict[str, Any]:
+    def get(self, name: str) -> StatisticSummary:
         """One statistic's summary: ``statistic``, ``name``, ``estimate``, ``se``, ``ci_low``,
         ``ci_high``, ``percentile`` and ``bca`` intervals (``{"low", "high"}``),
         ``bias_correction``, ``acceleration``, ``undefined_replicates``, ``note``. KeyError
@@ -193,9 +205,9 @@ class BootstrapResult:
         d = self._raw.get(name)
         d.pop("replicates", None)
         d.pop("undefined_at", None)
-        return d
+        return cast(StatisticSummary, d)
 
-    def __getitem__(self, name: str) -> Dict[str, Any]:
+    def __getitem__(self, name: str) -> StatisticSummary:
         return self.get(name)
 
     def __contains__(self, name: object) -> bool:
@@ -207,7 +219,7 @@ class BootstrapResult:
     def __len__(self) -> int:
         return len(self._raw)
 
-    def replicates(self, name: str, aligned: bool = False) -> np.ndarray:
+    def replicates(self, name: str, aligned: bool = False) -> FloatArray:
         """The replicate values of one statistic, in replicate order.
 
         By default only the defined values (as the core keeps them); ``aligned=True`` gives all
@@ -222,32 +234,12 @@ class BootstrapResult:
         return self._raw.undefined_at(name)
 
     # ------------------------------------------------------------------ the CLI's JSON
-    def _cli_inference(self) -> Dict[str, Dict[str, Any]]:
-        """``{measure: {estimate, se, ci_low, ci_high, undefined_replicates}}``: the CLI's
-        ``inference`` key (canonical measures only)."""
-        cols = self._raw.columns()
-        out = {}
-        for i, name in enumerate(cols["statistic"]):
-            if cols["kind"][i] != "measure":
-                continue
-            out[name] = {
-                "estimate": cols["estimate"][i],
-                "se": cols["se"][i],
-                "ci_low": cols["ci_low"][i],
-                "ci_high": cols["ci_high"][i],
-                "undefined_replicates": cols["undefined_replicates"][i],
-            }
-        return out
-
-    def _cli_settings(self) -> Dict[str, Any]:
-        """The CLI's ``bootstrap`` key."""
-        return dict(self._settings)
-
     # ------------------------------------------------------------------ conversion
     def to_dict(self) -> Dict[str, Any]:
         """Plain Python data: the core's serde form (settings, then every statistic with its
         replicates)."""
-        return json.loads(self._raw.to_json())
+        d: Dict[str, Any] = json.loads(self._raw.to_json())
+        return d
 
     def to_json(self) -> str:
         """JSON text of :meth:`to_dict`."""
@@ -289,21 +281,8 @@ class BootstrapResult:
         )
 
     def _repr_html_(self) -> str:
-        try:
-            frame = self.to_frame("measure")
-        except ImportError:  # pragma: no cover - pandas missing
-            return f"<pre>{self!r}</pre>"
         cols = ["statistic", "estimate", "se", "ci_low", "ci_high", "undefined_replicates"]
-        return (
-            f"<p>{_html_escape(repr(self))}</p>"
-            + frame[cols].to_html(index=False, float_format=lambda v: f"{v:.4f}")
-        )
-
-
-def _html_escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
+        return frame_html(self, lambda: self.to_frame("measure"), cols, 4)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,121 +291,88 @@ def _html_escape(text: str) -> str:
 
 
 def _analytic_method(method: Any) -> str:
+    """``"auto"``, or the library's canonical method name (``row_multinomial``,
+    ``empirical_copula``; spellings such as ``multinomial`` and ``copula`` accepted)."""
     if not isinstance(method, str):
         raise TypeError(f"method must be a string, not {type(method).__name__}")
-    name = method.strip().lower().replace("-", "_")
-    if name in ("auto",):
+    if method.strip().lower() == "auto":
         return "auto"
-    if name in ("copula", "quantile_copula", "empirical_copula"):
-        return "copula"
-    if name in ("multinomial", "row_multinomial"):
-        return "multinomial"
-    raise MobilityError(
-        f"invalid method: {method!r}; expected 'auto', 'copula' (estimated quantile cut-offs) or "
-        f"'multinomial' (known class bounds)"
-    )
+    return _mobility.canonical_name("method", method)
 
 
-class AnalyticResult:
+class AnalyticEstimate(Record):
+    """One statistic's analytic estimate: ``statistic`` (the core's tagged form: ``kind`` and
+    ``name``, ``row``/``col`` or ``vector``/``class``), ``name``, ``estimate``, ``se``,
+    ``ci_low``, ``ci_high`` and ``note`` (why a standard error is missing)."""
+
+    statistic: Dict[str, Union[str, int]]
+    name: str
+    estimate: Optional[float]
+    se: Optional[float]
+    ci_low: Optional[float]
+    ci_high: Optional[float]
+    note: Optional[str]
+
+
+class AnalyticResult(Record):
     """Analytic (delta-method) standard errors and normal intervals ``estimate -+ z se``.
 
     Made by :meth:`TransitionMatrix.standard_errors`, :func:`row_multinomial` or
-    :func:`quantile_copula`. :meth:`to_frame` gives one row per statistic (``statistic``,
-    ``kind``, ``row``, ``col``, ``class``, ``vector``, ``estimate``, ``se``, ``ci_low``,
-    ``ci_high``, ``note``: why a standard error is missing, e.g. a singular matrix for the
-    determinant).
+    :func:`quantile_copula`. ``method`` is ``"row_multinomial"`` or ``"empirical_copula"``;
+    ``effective_n`` the (Kish effective) sample size behind the copula variance and
+    ``bandwidth`` its copula-derivative bandwidth (None for the row model); ``row_counts`` the
+    row counts behind the row-multinomial variance (None for the copula model).
+    ``result[name]`` / :meth:`get` is one statistic as a dict; :meth:`to_frame` gives one row
+    per statistic (``statistic``, ``kind``, ``row``, ``col``, ``class``, ``vector``,
+    ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``note``: why a standard error is missing,
+    e.g. a singular matrix for the determinant).
     """
 
-    __slots__ = ("_data",)
-
-    def __init__(self, data: Dict[str, Any]) -> None:
-        if not isinstance(data, dict) or "statistics" not in data:
-            raise TypeError("AnalyticResult is made by TransitionMatrix.standard_errors(...)")
-        self._data = data
-
-    @property
-    def method(self) -> str:
-        """``"row_multinomial"`` or ``"empirical_copula"``."""
-        return self._data["method"]
-
-    @property
-    def k(self) -> int:
-        """Number of classes."""
-        return self._data["k"]
-
-    @property
-    def level(self) -> float:
-        """Confidence level of the intervals."""
-        return self._data["level"]
-
-    @property
-    def effective_n(self) -> Optional[float]:
-        """The (Kish effective) sample size behind the copula variance; None for the row model."""
-        return self._data["effective_n"]
-
-    @property
-    def row_counts(self) -> Optional[List[float]]:
-        """The row counts behind the row-multinomial variance; None for the copula model."""
-        return self._data["row_counts"]
-
-    @property
-    def bandwidth(self) -> Optional[float]:
-        """The copula-derivative bandwidth; None for the row model."""
-        return self._data["bandwidth"]
+    method: str
+    k: int
+    level: float
+    effective_n: Optional[float]
+    row_counts: Optional[List[float]]
+    bandwidth: Optional[float]
+    weighting: Weighting
+    statistics: List[AnalyticEstimate]
 
     @property
     def names(self) -> List[str]:
         """Statistic names, in result order."""
-        return [s["name"] for s in self._data["statistics"]]
+        return [s.name for s in self.statistics]
 
-    def get(self, name: str) -> Dict[str, Any]:
-        """One statistic: ``statistic``, ``name``, ``estimate``, ``se``, ``ci_low``,
-        ``ci_high``, ``note`` (KeyError for an unknown name)."""
-        for s in self._data["statistics"]:
-            if s["name"] == name:
-                return dict(s)
+    def get(self, name: str) -> AnalyticEstimate:
+        """One statistic (``estimate["se"]`` or ``estimate.se``; KeyError for an unknown
+        name)."""
+        for s in self.statistics:
+            if s.name == name:
+                return s
         raise KeyError(f"{name!r} is not a statistic of this result")
 
-    def __getitem__(self, name: str) -> Dict[str, Any]:
+    def __getitem__(self, name: str) -> AnalyticEstimate:
         return self.get(name)
 
     def __len__(self) -> int:
-        return len(self._data["statistics"])
+        return len(self.statistics)
 
-    def to_frame(self, kind: Optional[str] = None) -> Any:
+    def to_frame(self, kind: Optional[str] = None) -> "pd.DataFrame":
         """The tidy pandas DataFrame (see the class docs)."""
-        cols: Dict[str, list] = {
+        cols: Dict[str, List[Any]] = {
             key: []
             for key in (
                 "statistic", "kind", "row", "col", "class", "vector",
                 "estimate", "se", "ci_low", "ci_high", "note",
             )
         }
-        for s in self._data["statistics"]:
-            st = s["statistic"]
-            cols["statistic"].append(s["name"])
-            cols["kind"].append(st["kind"])
-            cols["row"].append(st.get("row"))
-            cols["col"].append(st.get("col"))
-            cols["class"].append(st.get("class"))
-            cols["vector"].append(st.get("vector"))
+        for s in self.statistics:
+            st = s.statistic
+            cols["statistic"].append(s.name)
+            for key in ("kind", "row", "col", "class", "vector"):
+                cols[key].append(st.get(key))
             for key in ("estimate", "se", "ci_low", "ci_high", "note"):
-                cols[key].append(s[key])
+                cols[key].append(getattr(s, key))
         return _frame(cols, kind)
-
-    def to_dict(self) -> Dict[str, Any]:
-        """Plain Python data (the core's serde form)."""
-        return json.loads(json.dumps(self._data))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, AnalyticResult):
-            return NotImplemented
-        return self._data == other._data
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __reduce__(self) -> Tuple[Any, Tuple[Any]]:
-        return (AnalyticResult, (self._data,))
 
     def __repr__(self) -> str:
         return (
@@ -477,7 +423,7 @@ def row_multinomial(
     raw = _mobility.row_multinomial(
         tm._raw, row_counts=rows, pi=_pi(pi), level=float(level), statistics=_stats_arg(statistics)
     )
-    return AnalyticResult(raw)
+    return AnalyticResult.from_value(raw)
 
 
 def quantile_copula(
@@ -514,10 +460,10 @@ def quantile_copula(
         p, c, w, k=k, pi=_pi(pi), level=float(level), statistics=_stats_arg(statistics),
         bandwidth=None if bandwidth is None else float(bandwidth),
     )
-    return AnalyticResult(raw)
+    return AnalyticResult.from_value(raw)
 
 
-def kish_row_counts(parent: Any, weights: Any, cutoffs: Cutoffs) -> np.ndarray:
+def kish_row_counts(parent: Any, weights: Any, cutoffs: Cutoffs) -> FloatArray:
     """Kish effective counts per parent class, ``(sum w)^2 / sum w^2`` over the units of each
     class (Kish 1965, section 11.7); the row totals without weights."""
     if not isinstance(cutoffs, Cutoffs):
@@ -532,7 +478,6 @@ def kish_row_counts(parent: Any, weights: Any, cutoffs: Cutoffs) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
 class TestStatistic(Record):
     """A test statistic with its degrees of freedom and chi-square p-value."""
 
@@ -543,7 +488,6 @@ class TestStatistic(Record):
     p_value: float
 
 
-@dataclass(frozen=True, eq=False)
 class RowContribution(Record):
     """One origin row's share of a homogeneity test."""
 
@@ -553,7 +497,6 @@ class RowContribution(Record):
     df: int
 
 
-@dataclass(frozen=True, eq=False)
 class HomogeneityTest(Record):
     """Do the groups share each origin row's destination distribution?
 
@@ -565,40 +508,22 @@ class HomogeneityTest(Record):
     k: int
     chi_square: TestStatistic
     likelihood_ratio: TestStatistic
-    rows: Tuple[RowContribution, ...] = field(default=())
+    rows: Tuple[RowContribution, ...] = ()
 
-    @classmethod
-    def _from(cls, d: Dict[str, Any]) -> "HomogeneityTest":
-        return cls(
-            groups=d["groups"],
-            k=d["k"],
-            chi_square=TestStatistic(**d["chi_square"]),
-            likelihood_ratio=TestStatistic(**d["likelihood_ratio"]),
-            rows=tuple(RowContribution(**r) for r in d["rows"]),
-        )
-
-    def to_frame(self) -> Any:
+    def to_frame(self) -> "pd.DataFrame":
         """The per-row contributions: ``row``, ``chi_square``, ``likelihood_ratio``, ``df``."""
         import pandas as pd
 
-        return pd.DataFrame([r.to_dict() for r in self.rows])
+        out: pd.DataFrame = pd.DataFrame([r.to_dict() for r in self.rows])
+        return out
 
 
-@dataclass(frozen=True, eq=False)
 class JointHomogeneityTest(Record):
     """Do the groups share the whole joint table (origin margins included)?"""
 
     groups: int
     chi_square: TestStatistic
     likelihood_ratio: TestStatistic
-
-    @classmethod
-    def _from(cls, d: Dict[str, Any]) -> "JointHomogeneityTest":
-        return cls(
-            groups=d["groups"],
-            chi_square=TestStatistic(**d["chi_square"]),
-            likelihood_ratio=TestStatistic(**d["likelihood_ratio"]),
-        )
 
 
 def _count_tables(tables: Any, fn: str) -> List[np.ndarray]:
@@ -643,7 +568,7 @@ def homogeneity(tables: Any) -> HomogeneityTest:
     pooled row of the same origin class (giddy's ``kullback`` uses destination totals instead
     and rejects a true null almost always). Survey-weighted counts make the p-values invalid.
     """
-    return HomogeneityTest._from(_mobility.homogeneity(_count_tables(tables, "homogeneity")))
+    return HomogeneityTest.from_value(_mobility.homogeneity(_count_tables(tables, "homogeneity")))
 
 
 #: Alias of :func:`homogeneity`.
@@ -653,23 +578,39 @@ homogeneity_test = homogeneity
 def joint_homogeneity(tables: Any) -> JointHomogeneityTest:
     """Test whether the groups share the whole joint table (origin margins included): the
     groups x k^2 contingency table, ``e_g(ij) = n_g.. N_ij / N``."""
-    return JointHomogeneityTest._from(
+    return JointHomogeneityTest.from_value(
         _mobility.joint_homogeneity(_count_tables(tables, "joint_homogeneity"))
     )
 
 
-@dataclass(frozen=True, eq=False)
+class Interval(Record):
+    """A confidence interval ``[low, high]``."""
+
+    low: float
+    high: float
+
+
 class AlthamComparison(Record):
-    """Altham's ``d(P, Q)`` with a bootstrap standard error and percentile interval."""
+    """Altham's ``d(P, Q)`` with a bootstrap standard error and percentile ``interval`` (also
+    as ``ci_low``, ``ci_high``; None when too few replicates are defined)."""
 
     distance: float
     se: Optional[float]
-    ci_low: Optional[float]
-    ci_high: Optional[float]
+    interval: Optional[Interval]
     level: float
     replicate_count: int
     undefined_replicates: int
-    replicates: np.ndarray
+    replicates: FloatArray
+
+    @property
+    def ci_low(self) -> Optional[float]:
+        """The interval's lower end."""
+        return None if self.interval is None else self.interval.low
+
+    @property
+    def ci_high(self) -> Optional[float]:
+        """The interval's upper end."""
+        return None if self.interval is None else self.interval.high
 
 
 def altham_bootstrap(
@@ -691,17 +632,7 @@ def altham_bootstrap(
     d = _mobility.altham_bootstrap(
         pt, qt, _check_count(replicates, "replicates"), _check_seed(seed), float(level)
     )
-    interval = d.get("interval") or {}
-    return AlthamComparison(
-        distance=d["distance"],
-        se=d["se"],
-        ci_low=interval.get("low"),
-        ci_high=interval.get("high"),
-        level=d["level"],
-        replicate_count=d["replicate_count"],
-        undefined_replicates=d["undefined_replicates"],
-        replicates=d["replicates"],
-    )
+    return AlthamComparison.from_value(d)
 
 
 class DifferenceResult:
@@ -719,15 +650,15 @@ class DifferenceResult:
         self.b = b
         self.differences = differences
 
-    def to_frame(self, kind: Optional[str] = None) -> Any:
+    def to_frame(self, kind: Optional[str] = None) -> "pd.DataFrame":
         """The tidy frame of the differences (columns as :meth:`BootstrapResult.to_frame`)."""
         return self.differences.to_frame(kind)
 
-    def get(self, name: str) -> Dict[str, Any]:
+    def get(self, name: str) -> StatisticSummary:
         """One statistic's difference."""
         return self.differences.get(name)
 
-    def __getitem__(self, name: str) -> Dict[str, Any]:
+    def __getitem__(self, name: str) -> StatisticSummary:
         return self.get(name)
 
     def to_dict(self) -> Dict[str, Any]:

@@ -23,14 +23,18 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import _mobility
 from ._mobility import MobilityError
-from ._results import Record
+from ._results import FloatArray, MeasureValues, Record, Weighting, frame_html
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ._matrix import Pi, TransitionMatrix
 
 __all__ = [
     "Decomposition",
@@ -38,31 +42,29 @@ __all__ = [
     "Levelling",
     "PlaceTable",
     "PlacesReport",
+    "PlacesOptions",
+    "PlaceRow",
+    "ExcludedPlace",
     "Contrast",
     "MOBILITY_SCORES",
     "read_place_matrices",
     "places_report",
 ]
 
-#: The social-mobility axes :func:`places_report` takes.
-MOBILITY_SCORES = ("bottom_to_top", "upward_from_bottom", "top_access_ratio", "shorrocks_trace")
+#: The social-mobility axes :func:`places_report` takes (the core's ``MobilityScore`` names).
+MOBILITY_SCORES: Tuple[str, ...] = tuple(_mobility.option_names("mobility_score"))
 
 
-@dataclass(frozen=True, eq=False)
 class Decomposition(Record):
     """Total, structural and exchange mobility: ``T = 1 - sum_i f_ii``,
-    ``S = 1/2 sum_i |f_i. - f_.i|``, ``E = T - S`` (Sobel 1983; FORMULAS.md)."""
+    ``S = 1/2 sum_i |f_i. - f_.i|``, ``E = T - S`` (Sobel 1983;
+    docs/FORMULAS.md#structural-exchange)."""
 
     total: float
     structural: float
     exchange: float
 
-    @classmethod
-    def _from(cls, d: Dict[str, Any]) -> "Decomposition":
-        return cls(total=d["total"], structural=d["structural"], exchange=d["exchange"])
 
-
-@dataclass(frozen=True, eq=False)
 class TopAccess(Record):
     """Access to the top class from the bottom against from the middle (``m = ceil(k/2)``):
     ``bottom_to_top = p_1k``, ``middle_to_top = p_mk``, ``ratio = p_1k / p_mk`` (None where
@@ -74,7 +76,6 @@ class TopAccess(Record):
     ratio: Optional[float]
 
 
-@dataclass(frozen=True, eq=False)
 class Levelling(Record):
     """Levelling up and social mobility of one place or group over national classes.
 
@@ -88,8 +89,8 @@ class Levelling(Record):
     """
 
     k: int
-    parent_shares: np.ndarray
-    child_shares: np.ndarray
+    parent_shares: FloatArray
+    child_shares: FloatArray
     decomposition: Decomposition
     mean_parent_class: float
     mean_child_class: float
@@ -101,14 +102,25 @@ class Levelling(Record):
     mean_fall_classes: Optional[float]
     top_access: TopAccess
 
-    @classmethod
-    def _from(cls, d: Dict[str, Any]) -> "Levelling":
-        d = dict(d)
-        d["parent_shares"] = np.asarray(d["parent_shares"], dtype=np.float64)
-        d["child_shares"] = np.asarray(d["child_shares"], dtype=np.float64)
-        d["decomposition"] = Decomposition._from(d["decomposition"])
-        d["top_access"] = TopAccess(**d["top_access"])
-        return cls(**d)
+    def columns(self) -> Dict[str, Optional[float]]:
+        """The flat columns of the group and place frames: ``total_mobility``,
+        ``structural_mobility``, ``exchange_mobility``, ``levelling_up``,
+        ``mean_parent_class``, ``mean_child_class``, ``bottom_share_change``,
+        ``top_share_change``, ``mean_fall_classes``, ``middle_to_top``, ``top_access_ratio``."""
+        d, t = self.decomposition, self.top_access
+        return {
+            "total_mobility": d.total,
+            "structural_mobility": d.structural,
+            "exchange_mobility": d.exchange,
+            "levelling_up": self.levelling_up,
+            "mean_parent_class": self.mean_parent_class,
+            "mean_child_class": self.mean_child_class,
+            "bottom_share_change": self.bottom_share_change,
+            "top_share_change": self.top_share_change,
+            "mean_fall_classes": self.mean_fall_classes,
+            "middle_to_top": t.middle_to_top,
+            "top_access_ratio": t.ratio,
+        }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,7 +128,6 @@ class Levelling(Record):
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
 class PlaceTable(Record):
     """One place's published matrix and shares over national classes.
 
@@ -130,27 +141,12 @@ class PlaceTable(Record):
     name: str = ""
     region: str = ""
     size: Optional[float] = None
-    probabilities: Optional[np.ndarray] = None
-    parent_shares: Optional[np.ndarray] = None
-    child_shares: Optional[np.ndarray] = None
-
-    @classmethod
-    def _from(cls, d: Dict[str, Any]) -> "PlaceTable":
-        def arr(v: Any) -> Optional[np.ndarray]:
-            return None if v is None else np.asarray(v, dtype=np.float64)
-
-        return cls(
-            id=d["id"],
-            name=d["name"],
-            region=d["region"],
-            size=d["size"],
-            probabilities=arr(d["probabilities"]),
-            parent_shares=arr(d["parent_shares"]),
-            child_shares=arr(d["child_shares"]),
-        )
+    probabilities: Optional[FloatArray] = None
+    parent_shares: Optional[FloatArray] = None
+    child_shares: Optional[FloatArray] = None
 
 
-def read_place_matrices(path: "os.PathLike[str] | str") -> List[PlaceTable]:
+def read_place_matrices(path: Union[str, "os.PathLike[str]"]) -> List[PlaceTable]:
     """Read place matrices in the layout of Chetty et al. (2014), Online Data Table 6: one row
     per place, cells ``p_par{i}_kid{j}``, shares ``frac_par_q{i}`` and ``frac_kid_q{j}``.
 
@@ -161,10 +157,9 @@ def read_place_matrices(path: "os.PathLike[str] | str") -> List[PlaceTable]:
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path, not {type(path).__name__}")
-    return [PlaceTable._from(d) for d in _mobility.read_place_matrices(os.fspath(path))]
+    return [PlaceTable.from_value(d) for d in _mobility.read_place_matrices(os.fspath(path))]
 
 
-@dataclass(frozen=True, eq=False)
 class Contrast(Record):
     """A place that does well on one axis and badly on the other."""
 
@@ -175,43 +170,47 @@ class Contrast(Record):
     mobility_rank: int
 
 
-#: Columns of :meth:`PlacesReport.to_frame` taken from each place's levelling, in order.
-_LEVELLING_COLUMNS = (
-    "total_mobility",
-    "structural_mobility",
-    "exchange_mobility",
-    "mean_parent_class",
-    "mean_child_class",
-    "bottom_share_change",
-    "top_share_change",
-    "mean_fall_classes",
-    "middle_to_top",
-    "top_access_ratio",
-)
+class ExcludedPlace(Record):
+    """A place left out of the ranking, and why."""
+
+    id: str
+    name: str
+    reason: str
 
 
-def _levelling_columns(lev: Dict[str, Any]) -> Dict[str, Any]:
-    d = lev["decomposition"]
-    t = lev["top_access"]
-    return {
-        "total_mobility": d["total"],
-        "structural_mobility": d["structural"],
-        "exchange_mobility": d["exchange"],
-        "mean_parent_class": lev["mean_parent_class"],
-        "mean_child_class": lev["mean_child_class"],
-        "bottom_share_change": lev["bottom_share_change"],
-        "top_share_change": lev["top_share_change"],
-        "mean_fall_classes": lev["mean_fall_classes"],
-        "middle_to_top": t["middle_to_top"],
-        "top_access_ratio": t["ratio"],
-    }
+class PlacesOptions(Record):
+    """The options of a places report (the core's ``PlacesOptions``)."""
+
+    mobility_score: str
+    row_tolerance: float
+    contrast_fraction: float
+    weighting: Weighting
 
 
-def _none_to_nan(v: Any) -> Any:
+class PlaceRow(Record):
+    """One ranked place: both scores with their ranks (1 = best), the rows rescaled, the gap
+    between the printed and the implied child shares, its :class:`Levelling` and every
+    canonical measure."""
+
+    id: str
+    name: str
+    region: str
+    size: Optional[float]
+    levelling_score: float
+    mobility_score: float
+    levelling_rank: int
+    mobility_rank: int
+    rows_renormalised: int
+    child_share_gap: float
+    levelling: Levelling
+    measures: MeasureValues
+
+
+def _nan(v: Optional[float]) -> float:
     return np.nan if v is None else v
 
 
-class PlacesReport:
+class PlacesReport(Record):
     """Places ranked on levelling up and on social mobility, side by side.
 
     - :meth:`to_frame`: one row per ranked place (file order, or ``sort_by``): ``id``,
@@ -222,159 +221,108 @@ class PlacesReport:
     - :attr:`levelling_not_mobility` / :attr:`mobility_not_levelling`: the contrast lists
       (:class:`Contrast`), also as one frame from :meth:`contrasts`;
     - :attr:`excluded`: places left out and why; :attr:`score_correlation`: Spearman's
-      correlation of the two axes across places; the cleaning counts.
+      correlation of the two axes across places; the cleaning counts (``rows_renormalised``,
+      ``places_renormalised``, ``max_row_deviation``); :attr:`options`.
+
+    ``to_dict()`` is the core's serde form (``mobility places --matrices --json``).
     """
 
-    __slots__ = ("_data",)
-
-    def __init__(self, data: Dict[str, Any]) -> None:
-        if not isinstance(data, dict) or "places" not in data:
-            raise TypeError("PlacesReport is made by mobility.places_report(...)")
-        self._data = data
-
-    @property
-    def k(self) -> int:
-        """Number of classes."""
-        return self._data["k"]
-
-    @property
-    def options(self) -> Dict[str, Any]:
-        """The options used (mobility_score, row_tolerance, contrast_fraction, weighting)."""
-        return dict(self._data["options"])
+    k: int
+    options: PlacesOptions
+    places: List[PlaceRow]
+    excluded: List[ExcludedPlace]
+    rows_renormalised: int
+    places_renormalised: int
+    max_row_deviation: float
+    score_correlation: Optional[float]
+    levelling_not_mobility: List[Contrast]
+    mobility_not_levelling: List[Contrast]
 
     @property
     def mobility_score(self) -> str:
         """The social-mobility axis."""
-        return self._data["options"]["mobility_score"]
-
-    @property
-    def excluded(self) -> List[Dict[str, str]]:
-        """Places left out: ``id``, ``name``, ``reason``."""
-        return [dict(e) for e in self._data["excluded"]]
-
-    @property
-    def rows_renormalised(self) -> int:
-        """Rows rescaled to sum to 1, over all ranked places."""
-        return self._data["rows_renormalised"]
-
-    @property
-    def places_renormalised(self) -> int:
-        """Ranked places with at least one rescaled row."""
-        return self._data["places_renormalised"]
-
-    @property
-    def max_row_deviation(self) -> float:
-        """Largest ``|row sum - 1|`` among ranked places before rescaling."""
-        return self._data["max_row_deviation"]
-
-    @property
-    def score_correlation(self) -> Optional[float]:
-        """Spearman correlation of the two scores across ranked places."""
-        return self._data["score_correlation"]
-
-    @property
-    def levelling_not_mobility(self) -> List[Contrast]:
-        """Places in the top fraction on levelling up and the bottom fraction on mobility."""
-        return [Contrast(**c) for c in self._data["levelling_not_mobility"]]
-
-    @property
-    def mobility_not_levelling(self) -> List[Contrast]:
-        """Places in the top fraction on mobility and the bottom fraction on levelling up."""
-        return [Contrast(**c) for c in self._data["mobility_not_levelling"]]
+        return self.options.mobility_score
 
     def __len__(self) -> int:
-        return len(self._data["places"])
+        return len(self.places)
 
     def levelling(self, place_id: str) -> Levelling:
         """The full :class:`Levelling` of one ranked place (KeyError if it is not ranked)."""
-        for p in self._data["places"]:
-            if p["id"] == place_id:
-                return Levelling._from(p["levelling"])
+        for p in self.places:
+            if p.id == place_id:
+                return p.levelling
         raise KeyError(f"{place_id!r} is not a ranked place")
 
-    def to_frame(self, sort_by: Optional[str] = None) -> Any:
+    def to_frame(self, sort_by: Optional[str] = None) -> "pd.DataFrame":
         """One row per ranked place (see the class docs). ``sort_by``: ``"levelling"`` or
         ``"mobility"`` orders by that rank (best first); file order otherwise."""
         import pandas as pd
 
-        from ._matrix import MEASURES
-
+        if sort_by is not None and sort_by not in ("levelling", "mobility"):
+            raise MobilityError(
+                f"invalid sort_by: {sort_by!r}; expected 'levelling' or 'mobility'"
+            )
         rows = []
-        for p in self._data["places"]:
+        for p in self.places:
             row: Dict[str, Any] = {
-                "id": p["id"],
-                "name": p["name"],
-                "region": p["region"],
-                "size": _none_to_nan(p["size"]),
-                "levelling_score": p["levelling_score"],
-                "levelling_rank": p["levelling_rank"],
-                "mobility_score": p["mobility_score"],
-                "mobility_rank": p["mobility_rank"],
+                "id": p.id,
+                "name": p.name,
+                "region": p.region,
+                "size": _nan(p.size),
+                "levelling_score": p.levelling_score,
+                "levelling_rank": p.levelling_rank,
+                "mobility_score": p.mobility_score,
+                "mobility_rank": p.mobility_rank,
             }
-            row.update({k: _none_to_nan(v) for k, v in _levelling_columns(p["levelling"]).items()})
-            row["rows_renormalised"] = p["rows_renormalised"]
-            row["child_share_gap"] = p["child_share_gap"]
-            row.update({k: _none_to_nan(p["measures"].get(k)) for k in MEASURES})
+            lev = p.levelling.columns()
+            del lev["levelling_up"]  # the levelling score
+            row.update({k: _nan(v) for k, v in lev.items()})
+            row["rows_renormalised"] = p.rows_renormalised
+            row["child_share_gap"] = p.child_share_gap
+            row.update({k: _nan(v) for k, v in p.measures.items()})
             rows.append(row)
         frame = pd.DataFrame(rows)
         if sort_by is not None:
-            if sort_by not in ("levelling", "mobility"):
-                raise MobilityError(
-                    f"invalid sort_by: {sort_by!r}; expected 'levelling' or 'mobility'"
-                )
             frame = frame.sort_values(f"{sort_by}_rank").reset_index(drop=True)
-        return frame
+        out: pd.DataFrame = frame
+        return out
 
-    def contrasts(self) -> Any:
+    def contrasts(self) -> "pd.DataFrame":
         """Both contrast lists as one DataFrame with a ``contrast`` column
         (``"levelling_not_mobility"`` or ``"mobility_not_levelling"``)."""
         import pandas as pd
 
-        rows = []
-        for kind in ("levelling_not_mobility", "mobility_not_levelling"):
-            rows.extend({"contrast": kind, **c} for c in self._data[kind])
-        columns = ["contrast", "id", "name", "region", "levelling_rank", "mobility_rank"]
-        return pd.DataFrame(rows, columns=columns)
-
-    def to_dict(self) -> Dict[str, Any]:
-        """Plain Python data (the core's serde form, as ``mobility places --matrices --json``)."""
-        return json.loads(json.dumps(self._data))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, PlacesReport):
-            return NotImplemented
-        return self._data == other._data
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __reduce__(self) -> Tuple[Any, Tuple[Any]]:
-        return (PlacesReport, (self._data,))
+        rows = [
+            {"contrast": kind, **c.to_dict()}
+            for kind, items in (
+                ("levelling_not_mobility", self.levelling_not_mobility),
+                ("mobility_not_levelling", self.mobility_not_levelling),
+            )
+            for c in items
+        ]
+        columns = ["contrast", *Contrast.fields()]
+        out: pd.DataFrame = pd.DataFrame(rows, columns=columns)
+        return out
 
     def __repr__(self) -> str:
         corr = self.score_correlation
         return (
-            f"PlacesReport(k={self.k}, {len(self)} places ranked, {len(self._data['excluded'])} "
+            f"PlacesReport(k={self.k}, {len(self)} places ranked, {len(self.excluded)} "
             f"excluded, mobility_score={self.mobility_score!r}, "
             f"score_correlation={'None' if corr is None else f'{corr:+.3f}'})"
         )
 
     def _repr_html_(self) -> str:
-        try:
-            frame = self.to_frame()
-        except ImportError:  # pragma: no cover
-            return f"<pre>{self!r}</pre>"
-        import html
-
         cols = [
             "id", "name", "region", "levelling_score", "levelling_rank",
             "mobility_score", "mobility_rank", "structural_mobility", "exchange_mobility",
         ]
-        return f"<p>{html.escape(repr(self))}</p>" + frame[cols].to_html(
-            index=False, max_rows=20, float_format=lambda v: f"{v:.4f}"
-        )
+        return frame_html(self, self.to_frame, cols, 4, max_rows=20)
 
 
-def _place_json(places: Any) -> str:
+def _place_json(
+    places: Union[str, "os.PathLike[str]", Sequence[PlaceTable], Mapping[str, "TransitionMatrix"]],
+) -> str:
     """The core's PlaceTable list as JSON text, from a path, PlaceTables or matrices."""
     from ._matrix import TransitionMatrix
 
@@ -400,7 +348,7 @@ def _place_json(places: Any) -> str:
                 }
             )
     elif isinstance(places, Sequence) and all(isinstance(p, PlaceTable) for p in places):
-        items = [p.to_dict() for p in places]
+        items = [p.to_dict() for p in places if isinstance(p, PlaceTable)]
     else:
         raise TypeError(
             "places must be a file path (Chetty et al. 2014 table 6 layout), a list of "
@@ -411,12 +359,12 @@ def _place_json(places: Any) -> str:
 
 
 def places_report(
-    places: Any,
+    places: Union[str, "os.PathLike[str]", Sequence[PlaceTable], Mapping[str, "TransitionMatrix"]],
     mobility_score: str = "bottom_to_top",
     *,
     row_tolerance: float = 0.01,
     contrast_fraction: float = 0.2,
-    pi: Any = "parent",
+    pi: "Pi" = "parent",
 ) -> PlacesReport:
     """Rank places on levelling up and on social mobility, and list the places that do well on
     one and badly on the other.
@@ -450,4 +398,4 @@ def places_report(
         contrast_fraction=float(contrast_fraction),
         pi=_pi_arg(pi),
     )
-    return PlacesReport(data)
+    return PlacesReport.from_value(data)

@@ -1,4 +1,4 @@
-"""The canonical mobility measures of FORMULAS.md as plain functions over a matrix.
+"""The canonical mobility measures of docs/FORMULAS.md#measures-table as plain functions over a matrix.
 
 Each function takes a row-stochastic matrix ``P`` (origin/parent classes in rows, numbered
 from the bottom; a numpy array, nested lists, a DataFrame or a :class:`TransitionMatrix`) and
@@ -10,9 +10,10 @@ shares as the default weights, use :meth:`TransitionMatrix.measures`.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, List, Optional, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _mobility as _m
 from ._input import as_matrix, as_vector
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 
-def _pi(pi: Optional[Sequence[float]]) -> Optional[list]:
+def _pi(pi: Optional[Sequence[float]]) -> Optional[List[float]]:
     return None if pi is None else as_vector(pi, "pi")
 
 
@@ -73,7 +74,7 @@ def eigenvalue_sum(p: Any) -> float:
     return _m.eigenvalue_sum(as_matrix(p))
 
 
-def eigenvalues(p: Any) -> np.ndarray:
+def eigenvalues(p: Any) -> "npt.NDArray[np.complex128]":
     """Eigenvalues of ``P`` (complex128), sorted by modulus, largest first (pure Rust, faer)."""
     return _m.eigenvalues(as_matrix(p))
 

@@ -19,15 +19,17 @@ with ``dropna=True`` to drop incomplete rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union, overload
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 from . import _mobility
 from ._input import as_float_array, missing_error, resolve_pairs
 from ._mobility import MobilityError
-from ._results import Record
+from ._results import FloatArray, Record, local
 
 __all__ = [
     "RankMobility",
@@ -40,31 +42,12 @@ __all__ = [
     "absolute_mobility",
 ]
 
-#: The fields of the core's RankMobility (the CLI's ``rank_measures`` keys), in order.
-RANK_FIELDS = (
-    "n",
-    "total_weight",
-    "rank_basis",
-    "rank_rank_slope",
-    "rank_rank_intercept",
-    "absolute_upward_mobility",
-    "spearman",
-    "kendall_tau_b",
-    "share_child_rank_above_parent",
-    "share_child_rank_equal_parent",
-    "ige",
-    "ige_dropped",
-    "absolute_mobility",
-    "absolute_mobility_at_least",
-)
-
 #: One-line descriptions of the rank and income measures (from the core's measure registry).
 DESCRIPTIONS: Dict[str, str] = {
     e["name"]: e["description"] for e in _mobility.measure_registry() if e["family"] == "rank"
 }
 
 
-@dataclass(frozen=True, eq=False)
 class RankMobility(Record):
     """Rank and income mobility measures of one set of parent/child pairs.
 
@@ -92,19 +75,14 @@ class RankMobility(Record):
     ige_dropped: int
     absolute_mobility: float
     absolute_mobility_at_least: float
+    #: Rows dropped for missing values (``dropna=True``); 0 otherwise. Not in ``to_dict()``.
+    n_dropped: int = local(0)
 
-    @classmethod
-    def _from(cls, d: Dict[str, Any], n_dropped: int = 0) -> "RankMobility":
-        out = cls(**{k: d[k] for k in RANK_FIELDS})
-        object.__setattr__(out, "_n_dropped", int(n_dropped))
-        return out
-
-    @property
-    def n_dropped(self) -> int:
-        """Rows dropped for missing values (``dropna=True``); 0 otherwise."""
-        return getattr(self, "_n_dropped", 0)
-
-    def expected_child_rank(self, parent_rank: Any) -> Union[float, np.ndarray]:
+    @overload
+    def expected_child_rank(self, parent_rank: float) -> float: ...
+    @overload
+    def expected_child_rank(self, parent_rank: FloatArray) -> FloatArray: ...
+    def expected_child_rank(self, parent_rank: Any) -> Union[float, FloatArray]:
         """Expected child rank (0-100) at parent rank ``p`` (0-100) on the fitted rank-rank line,
         ``intercept + slope p``; ``expected_child_rank(25)`` is the absolute upward mobility.
         Takes a number or an array; raises :class:`MobilityError` outside [0, 100]."""
@@ -115,22 +93,23 @@ class RankMobility(Record):
             raise MobilityError(
                 f"invalid parent_rank: must lie between 0 and 100 (a percentile rank), got {first}"
             )
-        out = self.rank_rank_intercept + self.rank_rank_slope * p
+        out: FloatArray = self.rank_rank_intercept + self.rank_rank_slope * p
         return float(out) if out.ndim == 0 else out
 
-    def to_frame(self) -> Any:
+    def to_frame(self) -> "pd.DataFrame":
         """A tidy pandas DataFrame: ``measure``, ``value``, ``description`` (NaN where
         undefined)."""
         import pandas as pd
 
-        names = [k for k in RANK_FIELDS if k in DESCRIPTIONS]
-        return pd.DataFrame(
+        names = [k for k in self.fields() if k in DESCRIPTIONS]
+        out: pd.DataFrame = pd.DataFrame(
             {
                 "measure": names,
                 "value": [np.nan if getattr(self, k) is None else float(getattr(self, k)) for k in names],
                 "description": [DESCRIPTIONS[k] for k in names],
             }
         )
+        return out
 
     def __repr__(self) -> str:
         def f(v: Optional[float], d: int = 4) -> str:
@@ -144,7 +123,6 @@ class RankMobility(Record):
         )
 
 
-@dataclass(frozen=True, eq=False)
 class Ige(Record):
     """The intergenerational elasticity: OLS slope of ln(child) on ln(parent) over the pairs
     with both status values positive; ``used`` and ``dropped`` count the pairs."""
@@ -156,7 +134,6 @@ class Ige(Record):
     dropped: int
 
 
-@dataclass(frozen=True, eq=False)
 class AbsoluteMobility(Record):
     """Absolute mobility (Chetty et al. 2017): the weighted share with ``child > parent``
     (``greater``, their definition) and with ``child >= parent`` (``greater_or_equal``)."""
@@ -221,7 +198,7 @@ def rank_mobility(
     (0.8, 0.6)
     """
     p, c, w, dropped = _pairs("rank_mobility", data, child, weights, parent, dropna)
-    return RankMobility._from(_mobility.rank_mobility(p, c, w), dropped)
+    return RankMobility.from_value(_mobility.rank_mobility(p, c, w), n_dropped=dropped)
 
 
 def rank_mobility_national(
@@ -240,7 +217,7 @@ def rank_mobility_national(
     rp = as_float_array(national_parent_ranks, "national parent ranks")
     rc = as_float_array(national_child_ranks, "national child ranks")
     w = None if weights is None else as_float_array(weights, "weights")
-    return RankMobility._from(_mobility.rank_mobility_national(p, c, rp, rc, w))
+    return RankMobility.from_value(_mobility.rank_mobility_national(p, c, rp, rc, w))
 
 
 def kendall_tau_b(
@@ -285,7 +262,7 @@ def ige(
     (0.5, 3, 1)
     """
     p, c, w, _ = _pairs("ige", data, child, weights, parent, dropna)
-    return Ige(**_mobility.ige(p, c, w))
+    return Ige.from_value(_mobility.ige(p, c, w))
 
 
 def absolute_mobility(
@@ -305,4 +282,4 @@ def absolute_mobility(
     {'greater': 0.5, 'greater_or_equal': 0.75}
     """
     p, c, w, _ = _pairs("absolute_mobility", data, child, weights, parent, dropna)
-    return AbsoluteMobility(**_mobility.absolute_mobility(p, c, w))
+    return AbsoluteMobility.from_value(_mobility.absolute_mobility(p, c, w))

@@ -16,7 +16,7 @@ able to import ``mobility`` (the same Python environment).
 
 from __future__ import annotations
 
-from typing import Any, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ._stream import (
     Columns,
@@ -57,7 +57,7 @@ def _summarize_partition(pass_bytes: bytes, cols: Columns, dropna: bool) -> Any:
     return fn
 
 
-def _labels_of(sdf: Any, by: str) -> dict:
+def _labels_of(sdf: Any, by: str) -> Dict[str, Any]:
     """``str(label) -> label`` of the group column (one small distinct query)."""
     return {str(r[0]): r[0] for r in sdf.select(by).distinct().collect() if r[0] is not None}
 
@@ -128,7 +128,7 @@ def group_matrices(
     quantiles: int = 5,
     rule: str = "midrank",
     dropna: bool = False,
-) -> Tuple[Any, dict, List[Any]]:
+) -> Tuple[Any, Dict[Any, Any], List[Any]]:
     """Per-group matrices against the national cut-offs: ``(national, {label: matrix},
     empty_groups)``, as :func:`mobility.dask.group_matrices`."""
     from ._input import check_k

@@ -26,6 +26,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(altham_independence, m)?)?;
     m.add_function(wrap_pyfunction!(measure_table, m)?)?;
     m.add_function(wrap_pyfunction!(measure_registry, m)?)?;
+    m.add_function(wrap_pyfunction!(option_names, m)?)?;
+    m.add_function(wrap_pyfunction!(canonical_name, m)?)?;
+    m.add_function(wrap_pyfunction!(headline_measures, m)?)?;
     // markov
     m.add_function(wrap_pyfunction!(check_stochastic, m)?)?;
     m.add_function(wrap_pyfunction!(communicating_classes, m)?)?;
@@ -158,6 +161,63 @@ fn measure_registry(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 #[pyfunction]
 fn measure_table() -> Vec<(&'static str, &'static str)> {
     measures::MEASURES.to_vec()
+}
+
+/// The canonical names an option takes, from the library's one spelling list per enum:
+/// `rule`, `ci`, `cutoffs`, `resample`, `ranks`, `closed`, `correlation`, `mobility_score`.
+#[pyfunction]
+fn option_names(option: &str) -> PyResult<Vec<&'static str>> {
+    use mobility::inference::{CiMethod, CutoffMode, ResampleUnit};
+    Ok(match option {
+        "rule" => mobility::Rule::NAMES.to_vec(),
+        "ci" => CiMethod::NAMES.to_vec(),
+        "cutoffs" => CutoffMode::NAMES.to_vec(),
+        "resample" => ResampleUnit::NAMES.to_vec(),
+        "ranks" => mobility::rankbased::RankBasis::NAMES.to_vec(),
+        "closed" => mobility::quantile::Closed::NAMES.to_vec(),
+        "correlation" => mobility::simulate::CorrelationKind::NAMES.to_vec(),
+        "mobility_score" => mobility::levelling::MobilityScore::ALL
+            .iter()
+            .map(|s| s.name())
+            .collect(),
+        _ => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "unknown option {option:?}"
+            )));
+        }
+    })
+}
+
+/// The canonical name of an option value, parsed by the library (`FromStr`: any accepted
+/// spelling, any case); `MobilityError` naming the accepted names otherwise.
+#[pyfunction]
+fn canonical_name(option: &str, value: &str) -> PyResult<&'static str> {
+    use mobility::inference::{AnalyticMethod, CiMethod, CutoffMode};
+    Ok(match option {
+        "rule" => value.parse::<mobility::Rule>().py()?.name(),
+        "ci" => value.parse::<CiMethod>().py()?.name(),
+        "cutoffs" => value.parse::<CutoffMode>().py()?.name(),
+        "method" => value.parse::<AnalyticMethod>().py()?.name(),
+        "ranks" => value.parse::<mobility::rankbased::RankBasis>().py()?.name(),
+        "mobility_score" => value
+            .parse::<mobility::levelling::MobilityScore>()
+            .py()?
+            .name(),
+        _ => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "unknown option {option:?}"
+            )));
+        }
+    })
+}
+
+/// The measures a compact view shows first (`mobility::registry::HEADLINE`), by name.
+#[pyfunction]
+fn headline_measures() -> Vec<&'static str> {
+    mobility::registry::HEADLINE
+        .iter()
+        .map(|m| m.name())
+        .collect()
 }
 
 #[pyfunction]

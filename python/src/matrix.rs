@@ -357,7 +357,7 @@ impl PyTransitionMatrix {
         Ok(vec1(py, self.0.origin_weights(&w).py()?))
     }
 
-    /// Every canonical measure (dict name -> float or None), in FORMULAS.md order.
+    /// Every canonical measure (dict name -> float or None), in registry order (docs/FORMULAS.md#measures-table).
     #[pyo3(signature = (pi=None))]
     fn measures<'py>(
         &self,
@@ -415,6 +415,40 @@ impl PyTransitionMatrix {
     fn report_json(&self, pi: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
         let w = convert::weighting(pi)?;
         convert::to_json(&self.0.report(&w).py()?)
+    }
+
+    /// The analysis report of a matrix built from pairs (the CLI's `analyze --json` object,
+    /// `mobility::report::AnalysisReport`) as JSON text: the matrix report, the rank measures
+    /// of the pairs (`null` where undefined) and, when given, the bootstrap's estimates and
+    /// settings (the estimates of the canonical measures only, as the CLI's).
+    #[pyo3(signature = (parent, child, weights=None, pi=None, bootstrap=None))]
+    fn analysis_report_json(
+        &self,
+        py: Python<'_>,
+        parent: PyReadonlyArray1<'_, f64>,
+        child: PyReadonlyArray1<'_, f64>,
+        weights: Option<PyReadonlyArray1<'_, f64>>,
+        pi: Option<&Bound<'_, PyAny>>,
+        bootstrap: Option<PyRef<'_, crate::inference::PyBootstrapResult>>,
+    ) -> PyResult<String> {
+        let w = convert::weighting(pi)?;
+        let report = self.0.report(&w).py()?;
+        let (p, c) = (slice(&parent), slice(&child));
+        let wt = weights.as_ref().map(slice);
+        let ranks = py.detach(|| mobility::rankbased::rank_mobility(&p, &c, wt.as_deref()));
+        let boot = bootstrap.as_ref().map(|b| &b.0);
+        let mut analysis = mobility::report::AnalysisReport::new(report, ranks, boot);
+        // The report's estimates are the canonical measures' (the CLI bootstraps only those).
+        if let (Some(table), Some(b)) = (analysis.inference.as_mut(), boot) {
+            let measures: std::collections::HashSet<&str> = b
+                .statistics
+                .iter()
+                .filter(|s| matches!(s.statistic, mobility::inference::Statistic::Measure { .. }))
+                .map(|s| s.name.as_str())
+                .collect();
+            table.0.retain(|(name, _)| measures.contains(name.as_str()));
+        }
+        convert::to_json(&analysis)
     }
 
     fn __repr__(&self) -> String {

@@ -249,7 +249,7 @@ def test_reference_cutoffs_and_bands():
 def test_rules_and_ranks():
     x = np.arange(1.0, 49.0)
     sizes = np.bincount(mobility.Cutoffs.quantiles(x, k=5, rule="giddy").classify(x))[1:]
-    assert sizes.tolist() == [10, 9, 10, 9, 10]  # FORMULAS.md: giddy rule, n = 48, k = 5
+    assert sizes.tolist() == [10, 9, 10, 9, 10]  # docs/FORMULAS.md#rule-giddy:, n = 48, k = 5
     for rule in mobility.RULES:
         assert mobility.transition_matrix(x, x[::-1], quantiles=4, rule=rule).k == 4
     np.testing.assert_array_equal(mobility.fractional_ranks([10, 20, 20, 30]), [0.125, 0.5, 0.5, 0.875])

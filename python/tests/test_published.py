@@ -22,7 +22,7 @@ def test_chetty_2014_quintile_corners():
 
 
 def test_chetty_2014_computed_uniform_figures():
-    # ../shared/reference/vectors.json, chetty2014_us_national_quintiles, computed_uniform_pi
+    # docs/FORMULAS.md#ref-chetty-2014, computed_uniform_pi
     m = mobility.published.us_chetty_2014().measures(pi="uniform")
     assert m["shorrocks_trace"] == pytest.approx(0.897603389041643, abs=1e-12)
     assert m["determinant_shorrocks"] == pytest.approx(0.9812853591703768, abs=1e-12)
@@ -62,7 +62,7 @@ def test_giddy_us_states_figures():
 
 
 def test_blanden_uk_quartiles():
-    # Blanden, Gregg & Machin (2005); vectors.json computed after renormalising rows, uniform pi.
+    # Blanden, Gregg & Machin (2005); docs/FORMULAS.md#ref-blanden-2005: computed after renormalising rows, uniform pi.
     uk = mobility.published.uk_blanden_2005()
     m = uk.measures(pi="uniform")
     assert m["shorrocks_trace"] == pytest.approx(0.8799813314664799, abs=1e-12)
@@ -77,7 +77,7 @@ def test_blanden_uk_quartiles():
 
 
 def test_altham_ferrie_table1():
-    # Altham & Ferrie (2007) Table 1; vectors.json: d(P, J) = 11.45359324029523.
+    # Altham & Ferrie (2007) Table 1; docs/FORMULAS.md#ref-altham-ferrie-2007: d(P, J) = 11.45359324029523.
     tm = mobility.published.altham_ferrie_2007()
     assert tm.measures()["altham_independence"] == pytest.approx(11.45359324029523, abs=1e-9)
     assert mobility.altham_independence(tm.counts) == pytest.approx(11.45359324029523, abs=1e-9)
@@ -96,7 +96,7 @@ def test_mobilityindexr_toy_classes():
 
 @pytest.mark.parametrize("k", [2, 5, 10])
 def test_closed_forms(k):
-    # Perfect mobility J/k and immobility I (vectors.json analytic_* for k = 5).
+    # Perfect mobility J/k and immobility I (docs/FORMULAS.md#ref-closed-forms, k = 5).
     j = mobility.TransitionMatrix.from_probabilities(np.full((k, k), 1.0 / k))
     m = j.measures()
     assert m["shorrocks_trace"] == pytest.approx(1.0, abs=1e-12)

@@ -18,7 +18,7 @@
 //!   Rüschendorf 1976, Fermanian, Radulović & Wegkamp 2004). See [`quantile_copula`] for the
 //!   influence function this gives and the estimator of the copula derivatives.
 //!
-//! Gradients `g_ij = dM/dp_ij` (FORMULAS.md, Inference): cells and cell measures are indicator
+//! Gradients `g_ij = dM/dp_ij` (docs/FORMULAS.md#analytic): cells and cell measures are indicator
 //! matrices; the trace `-I/(k-1)`; the weighted shares `pi_i c_ij` (with `c_ij` the share's
 //! indicator, plus `pi_i (Z r)_j` for stationary weights, Z the fundamental matrix); the
 //! determinant `d det / d p_ij = det(P) (P^-1)_ji`; an eigenvalue `d lambda / d p_ij =
@@ -55,6 +55,11 @@ pub enum AnalyticMethod {
     /// The empirical-copula limit (quantile classes with estimated cut-offs).
     EmpiricalCopula,
 }
+
+crate::error::named_enum!(AnalyticMethod, Method, "standard-error method", {
+    RowMultinomial => "row_multinomial" | "multinomial",
+    EmpiricalCopula => "empirical_copula" | "copula" | "quantile_copula",
+});
 
 /// The row totals used by [`row_multinomial`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 //! - [`homogeneity`]: do two or more groups share each origin row's destination distribution?
 //!   Chi-square and likelihood-ratio (G) statistics on **count** matrices with expected counts from
 //!   the pooled row **of the same origin class** (PySAL giddy's `kullback` uses destination totals
-//!   instead and rejects a true null almost always; FORMULAS.md, "Bugs seen in other software").
+//!   instead and rejects a true null almost always; docs/FORMULAS.md#homogeneity).
 //! - [`joint_homogeneity`]: do the groups share the whole joint table (origin margins included)?
 //! - [`altham_bootstrap`]: Altham's `d(P, Q)` between two count tables with a bootstrap interval.
 //! - [`bootstrap_difference`]: the bootstrap distribution of `theta_A - theta_B` for every

@@ -14,7 +14,7 @@
 //!   row), Altham's distance with a bootstrap interval, and the bootstrap difference of any
 //!   statistic between two groups or periods.
 //!
-//! Every result names its statistics with a [`Statistic`]: a canonical measure (FORMULAS.md
+//! Every result names its statistics with a [`Statistic`]: a canonical measure (docs/FORMULAS.md#measures
 //! names), a cell `p_ij`, or an entry of a per-class vector. Where a statistic is undefined (an
 //! empty parent class in a replicate, a zero cell for Altham's distance, a singular matrix for a
 //! determinant gradient) the result says so (`None`, a count of undefined replicates, a note),
@@ -26,7 +26,6 @@ pub mod compare;
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::error::{MobilityError, Result};
 use crate::markov;
@@ -93,7 +92,7 @@ impl ClassVector {
 
 /// One quantity an inference result reports on.
 ///
-/// Names ([`Statistic::name`]): the canonical measure names of FORMULAS.md
+/// Names ([`Statistic::name`]): the canonical measure names of docs/FORMULAS.md#measures-table
 /// (`shorrocks_trace`, ...), `p_i_j` for the cell in row `i`, column `j` (1-based, origin in
 /// rows), and `vector_i` for entry `i` of a per-class vector (`persistence_1`, `steady_state_5`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -412,19 +411,7 @@ pub(crate) fn check_level(level: f64) -> Result<()> {
     Ok(())
 }
 
-fn standard_normal() -> Normal {
-    Normal::standard()
-}
-
-/// `Phi^-1(p)` for `p` in (0, 1); `None` outside (statrs panics there).
-pub(crate) fn normal_quantile(p: f64) -> Option<f64> {
-    (p > 0.0 && p < 1.0).then(|| standard_normal().inverse_cdf(p))
-}
-
-/// `Phi(x)`.
-pub(crate) fn normal_cdf(x: f64) -> f64 {
-    standard_normal().cdf(x)
-}
+pub(crate) use crate::normal::{cdf as normal_cdf, quantile as normal_quantile};
 
 /// Type-7 (linear interpolation) quantile of sorted values, `p` in [0, 1].
 pub(crate) fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {

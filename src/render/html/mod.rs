@@ -91,7 +91,7 @@ pub const HEADLINE: [HeadlineMeasure; 8] = [
     HeadlineMeasure::Rank(RankMeasure::AbsoluteUpwardMobility),
 ];
 
-/// Tolerance `eps` on the log gap used for generations to the mean (FORMULAS.md; OECD 2018).
+/// Tolerance `eps` on the log gap used for generations to the mean (docs/FORMULAS.md#generations-to-mean; OECD 2018).
 pub const GENERATIONS_TOLERANCE: f64 = 0.05;
 
 /// Rows left out of the analysis, and why.

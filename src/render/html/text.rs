@@ -169,7 +169,7 @@ pub struct Method {
     pub title: String,
     /// What it says, in plain language.
     pub description: String,
-    /// The formula, in the notation of FORMULAS.md.
+    /// The formula, in the notation of docs/FORMULAS.md#notation.
     pub formula: String,
     /// The source.
     pub source: String,
@@ -241,7 +241,7 @@ pub fn methods() -> Vec<Method> {
             "Levelling up (places)",
             "how far children of a place rise in national classes over their parents",
             "sum_j j f_.j - sum_i i f_i. (national classes)",
-            "FORMULAS.md (structural vs exchange mobility; Sobel 1983)",
+            "docs/FORMULAS.md#structural-exchange (structural vs exchange mobility; Sobel 1983)",
         ),
         m(
             "bootstrap",
