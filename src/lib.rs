@@ -56,6 +56,7 @@ pub mod published;
 pub mod quantile;
 pub mod rank;
 pub mod rankbased;
+pub mod ranking;
 pub mod report;
 pub mod serde_nd;
 pub mod simulate;
