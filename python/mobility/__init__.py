@@ -47,6 +47,7 @@ from ._input import as_float_array as _as_float_array
 from ._matrix import MEASURES, TransitionMatrix, describe, transition_matrix
 from ._mobility import Cutoffs, MobilityError
 from . import groups, inference, levelling, markov, measures, published, rankbased
+from . import ranking
 from .groups import GroupTable, by_group
 from .inference import (
     AnalyticResult,
@@ -76,6 +77,16 @@ from .rankbased import (
     kendall_tau_b,
     rank_mobility,
     rank_mobility_national,
+)
+from .ranking import (
+    RankConfidenceSets,
+    RankRankRegression,
+    plot_ranks,
+    rank_confidence_sets,
+    rank_rank_regression,
+    shrink,
+    tau_best,
+    tau_worst,
 )
 from ._simulate import gaussian_copula_matrix, simulate
 from .markov import (
@@ -221,4 +232,14 @@ __all__ = [
     "PlacesReport",
     "read_place_matrices",
     "places_report",
+    # ranking places
+    "ranking",
+    "RankConfidenceSets",
+    "RankRankRegression",
+    "rank_confidence_sets",
+    "tau_best",
+    "tau_worst",
+    "shrink",
+    "rank_rank_regression",
+    "plot_ranks",
 ]

@@ -277,3 +277,41 @@ def places_report(
     contrast_fraction: float = 0.2,
     pi: _Pi = None,
 ) -> Dict[str, Any]: ...
+
+# ranking places (python/src/ranking.rs)
+def rank_confidence_sets(
+    estimates: _F64,
+    cov: Optional[npt.NDArray[np.float64]] = None,
+    se: Optional[_F64] = None,
+    coverage: float = 0.95,
+    kind: str = "two-sided",
+    simultaneous: bool = True,
+    stepdown: bool = True,
+    draws: int = 10000,
+    seed: int = 0,
+    largest_first: bool = True,
+    indices: Optional[List[int]] = None,
+) -> Dict[str, Any]: ...
+def tau_set(
+    estimates: _F64,
+    tau: int,
+    which: str,
+    cov: Optional[npt.NDArray[np.float64]] = None,
+    se: Optional[_F64] = None,
+    coverage: float = 0.95,
+    stepdown: bool = True,
+    draws: int = 10000,
+    seed: int = 0,
+    largest_first: bool = True,
+) -> Dict[str, Any]: ...
+def shrink(
+    estimates: _F64, se: _F64, method: str = "moments", target: Optional[float] = None
+) -> Dict[str, Any]: ...
+def rank_rank_regression(
+    parent: _F64,
+    child: _F64,
+    weights: Optional[_F64] = None,
+    groups: Optional[npt.NDArray[np.int64]] = None,
+    weight_kind: str = "sampling",
+    covariance: bool = True,
+) -> Dict[str, Any]: ...

@@ -35,6 +35,9 @@
 //! csranks (the R package) draws afresh at each step; re-using the draws is the usual
 //! Romano-Wolf implementation and leaves each step's critical value with the same distribution.
 
+// Index loops over pairs (a, b) read several arrays at once; iterators would hide the algebra.
+#![allow(clippy::needless_range_loop)]
+
 use faer::{Mat, Side};
 use ndarray::ArrayView2;
 use rand::SeedableRng;
@@ -438,7 +441,7 @@ fn inv_matrix(p: usize, scale: f64, var: impl Fn(usize, usize) -> f64 + Sync) ->
 /// `L^T` with `L L^T = Sigma`: faer's Cholesky, or for a singular (positive semi-definite)
 /// `Sigma` the symmetric square root `V max(Lambda, 0)^(1/2)` from its eigen-decomposition.
 fn cholesky_t(p: usize, scale: f64, s: &(dyn Fn(usize, usize) -> f64 + Sync)) -> Result<Mat<f64>> {
-    let m = Mat::<f64>::from_fn(p, p, |i, j| s(i, j));
+    let m = Mat::<f64>::from_fn(p, p, s);
     if p == 0 {
         return Ok(m);
     }
@@ -955,7 +958,7 @@ fn marginal_one(pr: &Problem, j: usize, z: &[f64], o: &RankSetOptions) -> (usize
         for r in 0..draws {
             need[r] = arg[r] != NONE && {
                 let k = (arg[r] / 2) as usize;
-                if arg[r] % 2 == 0 { !on_a[k] } else { !on_b[k] }
+                if arg[r].is_multiple_of(2) { !on_a[k] } else { !on_b[k] }
             };
         }
     }

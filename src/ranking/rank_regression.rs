@@ -23,6 +23,9 @@
 //! moves the national ranks of every other group's members, which is what correlates the
 //! groups' estimates.
 
+// Index loops over coefficients (a, b) mirror the matrix algebra.
+#![allow(clippy::needless_range_loop)]
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
