@@ -277,6 +277,28 @@ fn bucketed_maximum_equals_dense_and_full_path() {
         assert_eq!(full.critical_values, dense.critical_values);
         assert_eq!(full.rows, dense.rows);
     }
+    // a full (correlated) covariance: bucket bounds use max 1/sigma_ab over each bucket pair
+    let cov = random_cov(90, 6, false);
+    let est: Vec<f64> = (0..90).map(|j| ((j * 37) % 90) as f64 * 0.01).collect();
+    for simultaneous in [true, false] {
+        let o = RankSetOptions {
+            draws: 800,
+            seed: 5,
+            simultaneous,
+            ..Default::default()
+        };
+        let fast = rank_confidence_sets(&est, &Uncertainty::Covariance(cov.view()), &o).unwrap();
+        let dense = rank_confidence_sets(
+            &est,
+            &Uncertainty::Covariance(cov.view()),
+            &RankSetOptions {
+                exhaustive_max: true,
+                ..o.clone()
+            },
+        )
+        .unwrap();
+        assert_eq!(fast, dense);
+    }
 }
 
 #[test]
