@@ -1019,7 +1019,7 @@ fn marginal(pr: &Problem, members: &[usize], z: &[f64], o: &RankSetOptions) -> V
 /// `O(R p)` per population and step. Plus `O(p^2)` per step for the rejections and `O(p^3)` for
 /// the Cholesky factor. Measured at p = 741, R = 10^4 on 2 cores (release, other builds
 /// running): simultaneous 0.2-0.3 s with SEs, 0.4-0.5 s with a full covariance; marginal
-/// about 4.4 s. Bit-identical for any number of threads.
+/// 4-8 s. Bit-identical for any number of threads.
 ///
 /// # Source
 /// Mogstad, Romano, Shaikh & Wilhelm (2024), "Inference for ranks with applications to mobility

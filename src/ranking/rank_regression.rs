@@ -120,23 +120,25 @@ struct Fit {
     intercept: f64,
 }
 
-/// Indices in ascending order of `r`, and tie-block boundaries.
-fn order_of(r: &[f64]) -> Vec<u32> {
+/// Indices in ascending order of `r` and the sorted values (read sequentially by the passes).
+fn order_of(r: &[f64]) -> (Vec<u32>, Vec<f64>) {
     let mut o: Vec<(f64, u32)> = r.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
     o.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    o.into_iter().map(|(_, i)| i).collect()
+    o.into_iter().map(|(v, i)| (i, v)).unzip()
 }
 
 /// `D(i) = sum_j (I(r_i, r_j) - r_j) c_j` for all i, written (added, times `scale`) into `out`.
-fn kernel_pass(r: &[f64], order: &[u32], c: &[f64], scale: f64, out: &mut [f64]) {
+/// `sorted = (order, values)` from [`order_of`].
+fn kernel_pass(r: &[f64], sorted: &(Vec<u32>, Vec<f64>), c: &[f64], scale: f64, out: &mut [f64]) {
+    let (order, vals) = sorted;
     let rc: f64 = r.iter().zip(c).map(|(a, b)| a * b).sum();
     let n = order.len();
     let mut above = 0.0; // sum of c_j with r_j > current block
     let mut end = n;
     while end > 0 {
-        let v = r[order[end - 1] as usize];
+        let v = vals[end - 1];
         let mut start = end - 1;
-        while start > 0 && r[order[start - 1] as usize] == v {
+        while start > 0 && vals[start - 1] == v {
             start -= 1;
         }
         let block: f64 = order[start..end].iter().map(|&i| c[i as usize]).sum();
@@ -406,8 +408,8 @@ struct Ctx<'a> {
     ry: &'a [f64],
     omega: &'a [f64],
     kappa: &'a [f64],
-    ox: &'a [u32],
-    oy: &'a [u32],
+    ox: &'a (Vec<u32>, Vec<f64>),
+    oy: &'a (Vec<u32>, Vec<f64>),
 }
 
 impl Ctx<'_> {
