@@ -99,8 +99,8 @@ family,parent_income,child_income,weight
     )?;
     println!(
         "my.csv, weighted halves: P(stay in bottom half) = {:.3}, P(stay in top half) = {:.3}",
-        tm.probabilities[[0, 0]],
-        tm.probabilities[[1, 1]]
+        tm.probabilities()[[0, 0]],
+        tm.probabilities()[[1, 1]]
     );
 
     // A broken file: the error says where and what.

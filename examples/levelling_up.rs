@@ -82,7 +82,7 @@ fn summary(read: &usize, r: &PlacesReport) {
     println!(
         "National reference: P(Q5 | Q1) = {}; a place's levelling-up score is 0 when its \
          children sit where its parents sat in the national distribution.",
-        pct(us.probabilities[[0, 4]])
+        pct(us.probabilities()[[0, 4]])
     );
     if let Some(c) = r.score_correlation {
         println!(

@@ -22,9 +22,9 @@ fn main() -> mobility::Result<()> {
         let tm = published::by_name(name).expect("a built-in name");
         let source = published::describe(name).unwrap_or_default();
         println!("{name}: {source}");
-        match tm.n {
-            Some(n) => println!("  k = {}, n = {n}", tm.k),
-            None => println!("  k = {}, probabilities only", tm.k),
+        match tm.n() {
+            Some(n) => println!("  k = {}, n = {n}", tm.k()),
+            None => println!("  k = {}, probabilities only", tm.k()),
         }
         let labels = tm.labels();
         print!("  {:<8}", "parent");
@@ -34,7 +34,7 @@ fn main() -> mobility::Result<()> {
         println!();
         for (i, l) in labels.iter().enumerate() {
             print!("  {l:<8}");
-            for v in tm.probabilities.row(i) {
+            for v in tm.probabilities().row(i) {
                 print!("{v:>8.4}");
             }
             println!();

@@ -58,7 +58,7 @@ fn main() -> mobility::Result<()> {
     let truth = gaussian_copula_matrix(spec.correlation.latent()?, 5)?;
     println!(
         "Simulated P(Q1 -> Q1) = {:.4}; the model's population value is {:.4}.\n",
-        quintiles.probabilities[[0, 0]],
+        quintiles.probabilities()[[0, 0]],
         truth[[0, 0]]
     );
 
@@ -87,7 +87,7 @@ fn main() -> mobility::Result<()> {
     let half_lives: Vec<Option<f64>> = columns
         .iter()
         .map(|(_, m)| {
-            convergence(&m.probabilities, None)
+            convergence(m.probabilities(), None)
                 .ok()
                 .map(|c| c.half_life)
         })
@@ -195,7 +195,7 @@ fn print_matrix(title: &str, tm: &TransitionMatrix) {
     println!();
     for (i, l) in labels.iter().enumerate() {
         print!("  {l:<8}");
-        for v in tm.probabilities.row(i) {
+        for v in tm.probabilities().row(i) {
             print!("{v:>8.3}");
         }
         println!();

@@ -116,6 +116,13 @@ pub enum MobilityError {
         /// Its value.
         value: f64,
     },
+    /// The parts of a stored object (a deserialised matrix or result) do not agree with each
+    /// other.
+    #[error("inconsistent input: {what}")]
+    Inconsistent {
+        /// What does not agree.
+        what: String,
+    },
     /// Two objects that must agree (same k, same cut-offs) do not.
     #[error("incompatible inputs: {reason}")]
     Incompatible {
@@ -125,10 +132,26 @@ pub enum MobilityError {
     /// A parameter is outside its domain.
     #[error("invalid {name}: {reason}")]
     InvalidParameter {
-        /// Parameter name as the user writes it.
-        name: String,
+        /// Which parameter ([`Parameter`]'s `Display` is the name as the user writes it).
+        name: Parameter,
         /// What is wrong and what is allowed.
         reason: String,
+    },
+    /// A name (an option value such as a rule, a measure, a basis) is not one of the accepted
+    /// spellings.
+    #[error(
+        "invalid {parameter}: '{given}' is not a {what}; expected {}",
+        or_list(expected)
+    )]
+    UnknownName {
+        /// Which parameter.
+        parameter: Parameter,
+        /// What was given.
+        given: String,
+        /// The accepted spellings (each type's `SPELLINGS` list).
+        expected: Vec<String>,
+        /// What kind of name, e.g. "rule".
+        what: String,
     },
     /// A quantity is not defined for this input (e.g. a singular matrix where an inverse is needed).
     #[error("{what} is undefined: {reason}")]
@@ -157,17 +180,156 @@ fn short(x: f64) -> String {
     if s == "-0" { "0".into() } else { s.into() }
 }
 
+/// `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 /// The crate's result type.
 pub type Result<T> = std::result::Result<T, MobilityError>;
 
 impl MobilityError {
     /// Shorthand for [`MobilityError::InvalidParameter`].
-    pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub fn invalid(name: Parameter, reason: impl Into<String>) -> Self {
         MobilityError::InvalidParameter {
-            name: name.into(),
+            name,
             reason: reason.into(),
         }
     }
+
+    /// Shorthand for [`MobilityError::UnknownName`], with the accepted spellings.
+    pub fn unknown(parameter: Parameter, given: &str, expected: &[&str], what: &str) -> Self {
+        MobilityError::UnknownName {
+            parameter,
+            given: given.to_string(),
+            expected: expected.iter().map(|s| s.to_string()).collect(),
+            what: what.to_string(),
+        }
+    }
+
+    /// The parameter this error is about, if it is about one.
+    pub fn parameter(&self) -> Option<Parameter> {
+        match self {
+            MobilityError::InvalidParameter { name, .. } => Some(*name),
+            MobilityError::UnknownName { parameter, .. } => Some(*parameter),
+            _ => None,
+        }
+    }
+}
+
+/// Which side of a parent/child pair (or the common marginal) a parameter belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The parents' distribution.
+    Parent,
+    /// The children's distribution.
+    Child,
+    /// One marginal for both.
+    Marginal,
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Side::Parent => "parent",
+            Side::Child => "child",
+            Side::Marginal => "marginal",
+        })
+    }
+}
+
+macro_rules! parameters {
+    ( $( $(#[$m:meta])* $variant:ident => $shown:literal, )* ) => {
+        /// A parameter an error can be about. `Display` gives it as the user writes it (as in
+        /// the messages); serde gives the snake_case variant name.
+        #[non_exhaustive]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Parameter {
+            $( $(#[$m])* #[doc = concat!("`", $shown, "`")] $variant, )*
+            /// `mu` of a log-normal marginal.
+            Mu(Side),
+            /// `sigma` of a log-normal marginal.
+            Sigma(Side),
+            /// `mu` and `sigma` together.
+            MuAndSigma(Side),
+        }
+
+        impl std::fmt::Display for Parameter {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    $( Parameter::$variant => f.write_str($shown), )*
+                    Parameter::Mu(s) => write!(f, "{s} mu"),
+                    Parameter::Sigma(s) => write!(f, "{s} sigma"),
+                    Parameter::MuAndSigma(s) => write!(f, "{s} mu and sigma"),
+                }
+            }
+        }
+    };
+}
+
+parameters! {
+    Pi => "pi",
+    OriginWeights => "origin weights pi",
+    ParentShares => "parent shares",
+    ChildShares => "child shares",
+    Weighting => "weighting",
+    Rule => "rule",
+    Ranks => "ranks",
+    Closed => "closed",
+    Cutoffs => "cutoffs",
+    Correlation => "correlation",
+    PearsonRho => "correlation (Pearson rho)",
+    SpearmanRho => "correlation (Spearman rho_s)",
+    Rho => "rho",
+    Ci => "ci",
+    Level => "level",
+    Replicates => "replicates",
+    JackknifeGroups => "jackknife_groups",
+    Clusters => "clusters",
+    Status => "status",
+    Statistic => "statistic",
+    Selection => "statistics",
+    Measure => "measure",
+    RowCounts => "row counts",
+    EffectiveRowCounts => "effective row counts",
+    Bandwidth => "bandwidth",
+    Tables => "tables",
+    FirstTable => "first table",
+    SecondTable => "second table",
+    Df => "df",
+    Tolerance => "tolerance",
+    // Ranking places (issue 11).
+    Kind => "kind",
+    Coverage => "coverage",
+    Draws => "draws",
+    StandardErrors => "standard errors",
+    Covariance => "covariance matrix",
+    Indices => "indices",
+    Tau => "tau",
+    Target => "target",
+    MinSize => "min_size",
+    NumberOfClasses => "number of classes",
+    N => "n",
+    States => "states",
+    PeriodYears => "period_years",
+    Beta => "beta",
+    Ratio => "ratio",
+    ParentRank => "parent_rank",
+    NationalParentRanks => "national parent ranks",
+    NationalChildRanks => "national child ranks",
+    FractionalRank => "r",
+    Name => "name",
+    MobilityScore => "mobility_score",
+    RowTolerance => "row_tolerance",
+    ContrastFraction => "contrast_fraction",
+    Delimiter => "delimiter",
+    Json => "json",
 }
 
 /// Checks that `values` is non-empty and holds only finite numbers.
@@ -276,9 +438,56 @@ pub fn check_k_requested(k: usize) -> Result<()> {
     check_k(k)?;
     if k > MAX_CLASSES {
         return Err(MobilityError::invalid(
-            "number of classes",
+            Parameter::NumberOfClasses,
             format!("{k} is more than the {MAX_CLASSES} supported"),
         ));
     }
     Ok(())
 }
+
+/// Gives a fieldless user-facing enum its one spelling list: `SPELLINGS` (every accepted
+/// spelling, canonical names first), `name()`, `Display` (the canonical name) and `FromStr`
+/// (any listed spelling, any case, `-` and `_` alike), failing with
+/// [`MobilityError::UnknownName`] that lists the canonical names.
+macro_rules! named_enum {
+    ($ty:ident, $param:ident, $what:literal, { $( $variant:ident => $name:literal $(| $alias:literal)* ),* $(,)? }) => {
+        impl $ty {
+            /// The canonical names, one per value, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
+            /// Every accepted spelling: the canonical names, then the aliases.
+            pub const SPELLINGS: &'static [&'static str] = &[$($name,)* $($($alias,)*)*];
+
+            /// The canonical name (as the CLI, Python and serde write it).
+            pub const fn name(self) -> &'static str {
+                match self { $( $ty::$variant => $name, )* }
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = $crate::error::MobilityError;
+
+            fn from_str(s: &str) -> $crate::error::Result<$ty> {
+                let norm = |x: &str| x.trim().to_ascii_lowercase().replace('-', "_");
+                let given = norm(s);
+                $(
+                    if norm($name) == given $(|| norm($alias) == given)* {
+                        return Ok($ty::$variant);
+                    }
+                )*
+                Err($crate::error::MobilityError::unknown(
+                    $crate::error::Parameter::$param,
+                    s,
+                    $ty::NAMES,
+                    $what,
+                ))
+            }
+        }
+    };
+}
+pub(crate) use named_enum;

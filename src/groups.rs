@@ -304,8 +304,7 @@ where
             let counts =
                 ndarray::Array2::from_shape_vec((k, k), s.counts.clone()).expect("k * k counts");
             let mut national_classes = TransitionCounts::from_table(counts.view())?.to_matrix();
-            national_classes.parent_cutoffs = Some(pcut.clone());
-            national_classes.child_cutoffs = Some(ccut.clone());
+            national_classes.set_cutoffs(pcut.clone(), ccut.clone());
             let levelling = national_classes.levelling();
             let (matrix, rank) = match options.basis {
                 RankBasis::National => {
@@ -328,7 +327,10 @@ where
                 }
             };
             let measures = matrix.measures(&options.weighting).map_err(|e| {
-                MobilityError::invalid("weighting", format!("group {:?}: {e}", labels[g]))
+                MobilityError::invalid(
+                    crate::error::Parameter::Weighting,
+                    format!("group {:?}: {e}", labels[g]),
+                )
             })?;
             let fell = s.fall_w > 0.0;
             Ok(Some(GroupRow {
@@ -355,8 +357,7 @@ where
         all.iter_mut().zip(&s.counts).for_each(|(a, c)| *a += c);
     }
     let mut national = TransitionCounts::from_table(all.view())?.to_matrix();
-    national.parent_cutoffs = Some(pcut.clone());
-    national.child_cutoffs = Some(ccut.clone());
+    national.set_cutoffs(pcut.clone(), ccut.clone());
     let empty_groups = rows
         .iter()
         .zip(&labels)

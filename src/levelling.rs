@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{MobilityError, Result};
 use crate::matrix::{ProbabilityOptions, TransitionMatrix};
 use crate::measures::{Measures, Weighting};
+use crate::registry::Measure;
 use crate::serde_nd;
 
 /// Total, structural and exchange mobility of a joint table (FORMULAS.md, "Structural vs
@@ -172,7 +173,7 @@ impl TransitionMatrix {
     /// assert_eq!(l.mean_fall_classes, None); // nobody fell
     /// ```
     pub fn levelling(&self) -> Levelling {
-        let k = self.k;
+        let k = self.k();
         let f = self.joint();
         let parent_shares: Vec<f64> = f.sum_axis(Axis(1)).to_vec();
         let child_shares: Vec<f64> = f.sum_axis(Axis(0)).to_vec();
@@ -193,7 +194,7 @@ impl TransitionMatrix {
             }
         }
         let empty = self.empty_rows();
-        let row = |i: usize| (!empty.contains(&i)).then(|| self.probabilities[[i, k - 1]]);
+        let row = |i: usize| (!empty.contains(&i)).then(|| self.probabilities()[[i, k - 1]]);
         let middle = k.div_ceil(2);
         let bottom_to_top = row(0);
         // with k = 2 the "middle" would be the bottom class itself: no comparison to make
@@ -411,22 +412,44 @@ pub enum MobilityScore {
 }
 
 impl MobilityScore {
+    /// Every score, in documentation order.
+    pub const ALL: [MobilityScore; 4] = [
+        MobilityScore::BottomToTop,
+        MobilityScore::UpwardFromBottom,
+        MobilityScore::TopAccessRatio,
+        MobilityScore::ShorrocksTrace,
+    ];
+
     /// The score's name (as the CLI and Python take it).
     pub fn name(self) -> &'static str {
         match self {
-            MobilityScore::BottomToTop => "bottom_to_top",
-            MobilityScore::UpwardFromBottom => "upward_from_bottom",
             MobilityScore::TopAccessRatio => "top_access_ratio",
-            MobilityScore::ShorrocksTrace => "shorrocks_trace",
+            m => m.measure().expect("a registry measure").name(),
+        }
+    }
+
+    /// The registry measure this score is (`None` for `top_access_ratio`, a ratio of two cells).
+    pub fn measure(self) -> Option<Measure> {
+        match self {
+            MobilityScore::BottomToTop => Some(Measure::BottomToTop),
+            MobilityScore::UpwardFromBottom => Some(Measure::UpwardFromBottom),
+            MobilityScore::TopAccessRatio => None,
+            MobilityScore::ShorrocksTrace => Some(Measure::ShorrocksTrace),
+        }
+    }
+
+    /// A one-line description (the registry's for a measure).
+    pub fn description(self) -> &'static str {
+        match self.measure() {
+            Some(m) => m.info().description,
+            None => "access to the top from the bottom relative to the middle, p_1k / p_mk",
         }
     }
 
     fn value(self, m: &Measures, l: &Levelling) -> Option<f64> {
-        match self {
-            MobilityScore::BottomToTop => m.bottom_to_top,
-            MobilityScore::UpwardFromBottom => m.upward_from_bottom,
-            MobilityScore::TopAccessRatio => l.top_access.ratio,
-            MobilityScore::ShorrocksTrace => m.shorrocks_trace,
+        match self.measure() {
+            Some(measure) => m.value(measure),
+            None => l.top_access.ratio,
         }
     }
 }
@@ -436,23 +459,13 @@ impl std::str::FromStr for MobilityScore {
 
     fn from_str(s: &str) -> Result<MobilityScore> {
         let norm = s.trim().to_ascii_lowercase().replace('-', "_");
-        [
-            MobilityScore::BottomToTop,
-            MobilityScore::UpwardFromBottom,
-            MobilityScore::TopAccessRatio,
-            MobilityScore::ShorrocksTrace,
-        ]
-        .into_iter()
-        .find(|m| m.name() == norm)
-        .ok_or_else(|| {
-            MobilityError::invalid(
-                "mobility_score",
-                format!(
-                    "'{s}' is not a score; expected bottom_to_top, upward_from_bottom, \
-                     top_access_ratio or shorrocks_trace"
-                ),
-            )
-        })
+        MobilityScore::ALL
+            .into_iter()
+            .find(|m| m.name() == norm)
+            .ok_or_else(|| {
+                let names: Vec<&str> = MobilityScore::ALL.iter().map(|m| m.name()).collect();
+                MobilityError::unknown(crate::error::Parameter::MobilityScore, s, &names, "score")
+            })
     }
 }
 
@@ -634,7 +647,7 @@ impl PlacesReport {
 pub fn places_report(places: &[PlaceTable], options: &PlacesOptions) -> Result<PlacesReport> {
     if !(options.row_tolerance.is_finite() && options.row_tolerance >= 0.0) {
         return Err(MobilityError::invalid(
-            "row_tolerance",
+            crate::error::Parameter::RowTolerance,
             format!(
                 "must be a finite number >= 0, got {}",
                 options.row_tolerance
@@ -643,7 +656,7 @@ pub fn places_report(places: &[PlaceTable], options: &PlacesOptions) -> Result<P
     }
     if !(options.contrast_fraction > 0.0 && options.contrast_fraction <= 0.5) {
         return Err(MobilityError::invalid(
-            "contrast_fraction",
+            crate::error::Parameter::ContrastFraction,
             format!("must lie in (0, 0.5], got {}", options.contrast_fraction),
         ));
     }
@@ -845,7 +858,7 @@ fn clean_place(
     .map_err(|e| e.to_string())?;
     let child_share_gap = place.child_shares.as_ref().map_or(0.0, |c| {
         c.iter()
-            .zip(&tm.child_shares)
+            .zip(tm.child_shares())
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f64::max)
     });

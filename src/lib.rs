@@ -57,6 +57,8 @@ pub mod quantile;
 pub mod rank;
 pub mod rankbased;
 pub mod ranking;
+pub mod registry;
+pub mod render;
 pub mod report;
 pub mod serde_nd;
 pub mod simulate;
@@ -66,7 +68,8 @@ pub mod simulate;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-pub use error::{MobilityError, Result};
+pub use error::{MobilityError, Parameter, Result};
 pub use matrix::{ClassSpec, TransitionCounts, TransitionMatrix};
 pub use measures::{Measures, Weighting};
 pub use rank::Rule;
+pub use registry::{Measure, RankMeasure};

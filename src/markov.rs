@@ -631,13 +631,13 @@ pub fn expected_time_to_exit(p: &ArrayRef2<f64>, states: &[usize]) -> Result<Arr
     let k = check_stochastic(p)?;
     if states.is_empty() {
         return Err(MobilityError::invalid(
-            "states",
+            crate::error::Parameter::States,
             "the set of classes to leave is empty",
         ));
     }
     if let Some(&bad) = states.iter().find(|&&s| s >= k) {
         return Err(MobilityError::invalid(
-            "states",
+            crate::error::Parameter::States,
             format!("class index {bad} is out of range 0..{k} (indices are 0-based)"),
         ));
     }
@@ -653,6 +653,59 @@ pub fn expected_time_to_exit(p: &ArrayRef2<f64>, states: &[usize]) -> Result<Arr
         other => other,
     })?;
     Ok(Array1::from(h))
+}
+
+/// `|lambda_2|` of a validated stochastic matrix, with the unit-modulus case decided exactly.
+///
+/// The eigenvalues of `P` are those of its communicating classes' blocks: a transient class's
+/// block is substochastic and irreducible (spectral radius below 1), a closed class's block
+/// stochastic, with eigenvalues on the unit circle exactly its period's roots of unity (Perron-
+/// Frobenius). So `|lambda_2| = 1` exactly when there are two or more closed classes or a
+/// closed class has period above 1; this is read off the zero pattern, and 1.0 returned. In
+/// every other case `|lambda_2| < 1` is proven, so the solver's modulus is capped at the largest
+/// double below 1 (rounding can push it to or above 1).
+///
+/// ```text
+/// |lambda_2| = 1  iff  #closed classes >= 2  or  some closed class has period d > 1
+/// ```
+pub(crate) fn second_modulus(p: &ArrayRef2<f64>, lambda2: Complex) -> f64 {
+    let succ = successors(p);
+    let closed: Vec<Vec<usize>> = classes_of(&succ)
+        .into_iter()
+        .filter(|c| is_closed(c, &succ))
+        .collect();
+    if closed.len() >= 2 || closed.iter().any(|c| period(c, &succ) > 1) {
+        1.0
+    } else {
+        lambda2.modulus().min(1.0 - f64::EPSILON / 2.0)
+    }
+}
+
+/// Period of a closed communicating class: the gcd of `level(u) + 1 - level(v)` over its edges,
+/// with breadth-first levels from its first member.
+fn period(class: &[usize], succ: &[Vec<usize>]) -> usize {
+    let mut level = vec![usize::MAX; succ.len()];
+    level[class[0]] = 0;
+    let mut queue = VecDeque::from([class[0]]);
+    while let Some(u) = queue.pop_front() {
+        for &v in &succ[u] {
+            if level[v] == usize::MAX {
+                level[v] = level[u] + 1;
+                queue.push_back(v);
+            }
+        }
+    }
+    let gcd = |mut a: usize, mut b: usize| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    class.iter().fold(0, |g, &u| {
+        succ[u]
+            .iter()
+            .fold(g, |g, &v| gcd(g, (level[u] + 1).abs_diff(level[v])))
+    })
 }
 
 /// Speed of convergence of the chain to its long-run distribution, from the second eigenvalue.
@@ -683,7 +736,9 @@ pub struct Convergence {
 /// every `ln(1/2) / ln |lambda_2|` steps. For an s-year matrix (e.g. a 5-year panel, or a
 /// 30-year generation) `|lambda_2|^(1/s)` puts matrices of different spans on a yearly scale.
 /// A chain with several closed classes, or a periodic one, has `|lambda_2| = 1` and never
-/// converges (infinite half-life). Moduli above 1 (rounding) are capped at 1.
+/// converges (infinite half-life, JSON `null`). That case is decided from the transition graph
+/// (which `p_ij` are zero), not from the eigenvalue solver, whose rounding gives e.g.
+/// `0.9999999999999993` for a cyclic permutation.
 ///
 /// # Formula
 /// ```text
@@ -719,13 +774,13 @@ pub fn convergence(p: &ArrayRef2<f64>, period_years: Option<f64>) -> Result<Conv
         && !(s.is_finite() && s > 0.0)
     {
         return Err(MobilityError::invalid(
-            "period_years",
+            crate::error::Parameter::PeriodYears,
             format!("must be a finite number of years > 0, got {s}"),
         ));
     }
     let ev = linalg::eigenvalues(p.view())?;
     let lambda2 = ev[1];
-    let modulus = lambda2.modulus().min(1.0);
+    let modulus = second_modulus(p, lambda2);
     let half_life = if modulus >= 1.0 {
         f64::INFINITY
     } else if modulus == 0.0 {
@@ -796,7 +851,7 @@ pub struct GenerationsToMean {
 pub fn generations_to_mean(beta: f64, ratio: f64, tolerance: f64) -> Result<GenerationsToMean> {
     if !(beta.is_finite() && beta > 0.0 && beta < 1.0) {
         return Err(MobilityError::invalid(
-            "beta",
+            crate::error::Parameter::Beta,
             format!(
                 "the intergenerational elasticity must lie strictly between 0 and 1, got {beta}"
             ),
@@ -804,13 +859,13 @@ pub fn generations_to_mean(beta: f64, ratio: f64, tolerance: f64) -> Result<Gene
     }
     if !(ratio.is_finite() && ratio > 0.0) {
         return Err(MobilityError::invalid(
-            "ratio",
+            crate::error::Parameter::Ratio,
             format!("the income ratio to the mean must be a finite number > 0, got {ratio}"),
         ));
     }
     if !(tolerance.is_finite() && tolerance > 0.0) {
         return Err(MobilityError::invalid(
-            "tolerance",
+            crate::error::Parameter::Tolerance,
             format!("must be a finite number > 0, got {tolerance}"),
         ));
     }

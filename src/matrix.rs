@@ -408,8 +408,34 @@ impl Default for ProbabilityOptions {
 }
 
 /// A parent-to-child transition matrix `P` with its counts (when known) and class shares.
+///
+/// The fields are private: every matrix is built by a constructor ([`TransitionMatrix::from_status`],
+/// [`TransitionMatrix::from_counts`], [`TransitionMatrix::from_probabilities`], ...) or read back
+/// from JSON through the same checks ([`TransitionMatrix::from_parts`]), so its invariants hold:
+/// `k >= 2`, every entry finite and in `[0, 1]`, each row summing to 1 (or all zero for an empty
+/// parent class), shares valid, counts (when known) consistent with `P` and `n`, cut-offs of
+/// length `k - 1` and strictly increasing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawTransitionMatrix")]
 pub struct TransitionMatrix {
+    k: usize,
+    n: Option<f64>,
+    #[serde(with = "serde_nd::option_matrix")]
+    counts: Option<Array2<f64>>,
+    #[serde(with = "serde_nd::matrix")]
+    probabilities: Array2<f64>,
+    #[serde(with = "serde_nd::vector")]
+    parent_shares: Array1<f64>,
+    #[serde(with = "serde_nd::vector")]
+    child_shares: Array1<f64>,
+    parent_cutoffs: Option<Cutoffs>,
+    child_cutoffs: Option<Cutoffs>,
+}
+
+/// The serialised form of a [`TransitionMatrix`], checked by [`TransitionMatrix::from_parts`]
+/// on the way in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawTransitionMatrix {
     /// Number of classes.
     pub k: usize,
     /// Total weight `n`, when the matrix came from counts.
@@ -420,16 +446,236 @@ pub struct TransitionMatrix {
     /// Row-stochastic `P` (an empty row is all zeros).
     #[serde(with = "serde_nd::matrix")]
     pub probabilities: Array2<f64>,
-    /// Parent (origin) shares `n_i. / n`.
+    /// Parent (origin) shares.
     #[serde(with = "serde_nd::vector")]
     pub parent_shares: Array1<f64>,
-    /// Child (destination) shares `n_.j / n` (`= parent_shares . P`).
+    /// Child (destination) shares.
     #[serde(with = "serde_nd::vector")]
     pub child_shares: Array1<f64>,
     /// Parent cut-offs, when built from status.
     pub parent_cutoffs: Option<Cutoffs>,
     /// Child cut-offs, when built from status.
     pub child_cutoffs: Option<Cutoffs>,
+}
+
+impl TryFrom<RawTransitionMatrix> for TransitionMatrix {
+    type Error = MobilityError;
+
+    fn try_from(raw: RawTransitionMatrix) -> Result<TransitionMatrix> {
+        TransitionMatrix::from_parts(raw)
+    }
+}
+
+/// How far a stored row sum, share sum or count may be from what it must be.
+const STORED_TOLERANCE: f64 = 1e-9;
+
+impl TransitionMatrix {
+    /// A matrix from its parts (as serialised), with every invariant checked.
+    ///
+    /// # Errors
+    /// `k < 2` or shapes that do not match `k`; an entry of `P` not finite or outside `[0, 1]`;
+    /// a row of `P` not summing to 1 within 1e-9 (an all-zero row is an empty class, allowed only
+    /// with counts); shares of the wrong length, negative or not summing to 1; counts negative or
+    /// not finite, or not giving `P`, `n` and the shares; `n` negative or not finite; cut-offs of
+    /// the wrong length or not strictly increasing.
+    ///
+    /// # Complexity
+    /// `O(k^2)`.
+    ///
+    /// # Example
+    /// ```
+    /// let us = mobility::published::us_chetty_2014_quintiles();
+    /// let json = serde_json::to_string(&us).unwrap();
+    /// let back: mobility::TransitionMatrix = serde_json::from_str(&json).unwrap();
+    /// assert_eq!(back, us);
+    /// let mut raw = us.into_parts();
+    /// raw.probabilities[[0, 0]] = -0.1;
+    /// assert!(mobility::TransitionMatrix::from_parts(raw).is_err());
+    /// ```
+    pub fn from_parts(raw: RawTransitionMatrix) -> Result<TransitionMatrix> {
+        use crate::error::Parameter;
+        let k = raw.k;
+        check_k(k)?;
+        let p = &raw.probabilities;
+        if p.dim() != (k, k) {
+            return Err(MobilityError::Inconsistent {
+                what: format!(
+                    "the probabilities are {} x {}, which does not match k = {k}",
+                    p.nrows(),
+                    p.ncols()
+                ),
+            });
+        }
+        for ((i, j), &v) in p.indexed_iter() {
+            if !v.is_finite() || !(0.0..=1.0).contains(&v) {
+                return Err(MobilityError::InvalidEntry {
+                    what: "probabilities (each must lie in [0, 1])".into(),
+                    row: i + 1,
+                    col: j + 1,
+                    value: v,
+                });
+            }
+        }
+        for (i, r) in p.axis_iter(Axis(0)).enumerate() {
+            let sum = r.sum();
+            let empty_ok = sum == 0.0 && raw.counts.is_some();
+            if !empty_ok && (sum - 1.0).abs() > STORED_TOLERANCE {
+                return Err(MobilityError::RowSum {
+                    row: i + 1,
+                    sum,
+                    tolerance: STORED_TOLERANCE,
+                });
+            }
+        }
+        for (shares, param) in [
+            (&raw.parent_shares, Parameter::ParentShares),
+            (&raw.child_shares, Parameter::ChildShares),
+        ] {
+            let s = shares.as_slice().unwrap_or(&[]).to_vec();
+            // all-zero shares belong to an all-zero (empty chunk) count table
+            if !(raw.counts.is_some() && s.iter().all(|&x| x == 0.0)) {
+                check_shares(&s, k, STORED_TOLERANCE, param)?;
+            }
+        }
+        if let Some(n) = raw.n
+            && !(n.is_finite() && n >= 0.0)
+        {
+            return Err(MobilityError::invalid(
+                Parameter::N,
+                format!("the total weight must be a finite number >= 0, got {n}"),
+            ));
+        }
+        if let Some(c) = &raw.counts {
+            check_table(c.view(), "counts")?;
+            if c.nrows() != k {
+                return Err(MobilityError::LengthMismatch {
+                    what: "count rows".into(),
+                    expected: k,
+                    found: c.nrows(),
+                });
+            }
+            let rebuilt = TransitionCounts {
+                counts: c.clone(),
+                units: 0,
+                parent_cutoffs: None,
+                child_cutoffs: None,
+            }
+            .to_matrix();
+            let close = |a: &Array2<f64>, b: &Array2<f64>| {
+                a.iter()
+                    .zip(b)
+                    .all(|(x, y)| (x - y).abs() <= STORED_TOLERANCE)
+            };
+            let close1 = |a: &Array1<f64>, b: &Array1<f64>| {
+                a.iter()
+                    .zip(b)
+                    .all(|(x, y)| (x - y).abs() <= STORED_TOLERANCE)
+            };
+            let total = c.sum();
+            let n_ok = raw
+                .n
+                .is_some_and(|n| (n - total).abs() <= STORED_TOLERANCE * total.max(1.0));
+            if !n_ok
+                || !close(&rebuilt.probabilities, p)
+                || !close1(&rebuilt.parent_shares, &raw.parent_shares)
+                || !close1(&rebuilt.child_shares, &raw.child_shares)
+            {
+                return Err(MobilityError::Inconsistent {
+                    what: "the counts do not give the stored n, probabilities and shares".into(),
+                });
+            }
+        }
+        for (cuts, side) in [
+            (&raw.parent_cutoffs, "parent"),
+            (&raw.child_cutoffs, "child"),
+        ] {
+            if let Some(c) = cuts {
+                if c.k() != k {
+                    return Err(MobilityError::Inconsistent {
+                        what: format!("the {side} cut-offs make {} classes, not k = {k}", c.k()),
+                    });
+                }
+                let v = c.values();
+                if let Some(i) = (1..v.len()).find(|&i| v[i] <= v[i - 1] || v[i].is_nan()) {
+                    return Err(MobilityError::CutoffsNotIncreasing {
+                        index: i + 1,
+                        value: v[i],
+                    });
+                }
+            }
+        }
+        Ok(TransitionMatrix {
+            k,
+            n: raw.n,
+            counts: raw.counts,
+            probabilities: raw.probabilities,
+            parent_shares: raw.parent_shares,
+            child_shares: raw.child_shares,
+            parent_cutoffs: raw.parent_cutoffs,
+            child_cutoffs: raw.child_cutoffs,
+        })
+    }
+
+    /// The parts of this matrix (the serialised form).
+    pub fn into_parts(self) -> RawTransitionMatrix {
+        RawTransitionMatrix {
+            k: self.k,
+            n: self.n,
+            counts: self.counts,
+            probabilities: self.probabilities,
+            parent_shares: self.parent_shares,
+            child_shares: self.child_shares,
+            parent_cutoffs: self.parent_cutoffs,
+            child_cutoffs: self.child_cutoffs,
+        }
+    }
+
+    /// Number of classes.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// Total weight `n`, when the matrix came from counts.
+    pub fn n(&self) -> Option<f64> {
+        self.n
+    }
+
+    /// Weighted joint counts `n_ij`, when known.
+    pub fn counts(&self) -> Option<&Array2<f64>> {
+        self.counts.as_ref()
+    }
+
+    /// Row-stochastic `P`, parents in rows (an empty row is all zeros).
+    pub fn probabilities(&self) -> &Array2<f64> {
+        &self.probabilities
+    }
+
+    /// Parent (origin) shares `n_i. / n`.
+    pub fn parent_shares(&self) -> &Array1<f64> {
+        &self.parent_shares
+    }
+
+    /// Child (destination) shares `n_.j / n` (`= parent_shares . P`).
+    pub fn child_shares(&self) -> &Array1<f64> {
+        &self.child_shares
+    }
+
+    /// Parent cut-offs, when built from status.
+    pub fn parent_cutoffs(&self) -> Option<&Cutoffs> {
+        self.parent_cutoffs.as_ref()
+    }
+
+    /// Child cut-offs, when built from status.
+    pub fn child_cutoffs(&self) -> Option<&Cutoffs> {
+        self.child_cutoffs.as_ref()
+    }
+
+    /// Records the cut-offs the classes were made with (counts classified elsewhere against them).
+    pub(crate) fn set_cutoffs(&mut self, parent: Cutoffs, child: Cutoffs) {
+        debug_assert!(parent.k() == self.k && child.k() == self.k);
+        self.parent_cutoffs = Some(parent);
+        self.child_cutoffs = Some(child);
+    }
 }
 
 impl TransitionMatrix {
@@ -480,8 +726,8 @@ impl TransitionMatrix {
     /// let parent = [10.0, 20.0, 30.0, 40.0];
     /// let child = [15.0, 12.0, 50.0, 45.0];
     /// let tm = TransitionMatrix::from_status(&parent, &child, None, &ClassSpec::quantiles(2)).unwrap();
-    /// assert_eq!(tm.probabilities[[0, 0]], 1.0);
-    /// assert_eq!(tm.parent_shares.to_vec(), vec![0.5, 0.5]);
+    /// assert_eq!(tm.probabilities()[[0, 0]], 1.0);
+    /// assert_eq!(tm.parent_shares().to_vec(), vec![0.5, 0.5]);
     /// ```
     pub fn from_status(
         parent: &[f64],
@@ -510,7 +756,7 @@ impl TransitionMatrix {
     /// ```
     /// use mobility::TransitionMatrix;
     /// let tm = TransitionMatrix::from_counts(ndarray::array![[3.0, 1.0], [1.0, 3.0]].view()).unwrap();
-    /// assert_eq!(tm.probabilities[[0, 0]], 0.75);
+    /// assert_eq!(tm.probabilities()[[0, 0]], 0.75);
     /// ```
     pub fn from_counts(table: ArrayView2<f64>) -> Result<TransitionMatrix> {
         Ok(TransitionCounts::from_table(table)?.to_matrix())
@@ -538,7 +784,7 @@ impl TransitionMatrix {
     /// assert!(TransitionMatrix::from_probabilities(printed.view(), &ProbabilityOptions::default()).is_err());
     /// let opts = ProbabilityOptions { renormalise: true, ..Default::default() };
     /// let tm = TransitionMatrix::from_probabilities(printed.view(), &opts).unwrap();
-    /// assert!((tm.probabilities.row(1).sum() - 1.0).abs() < 1e-15);
+    /// assert!((tm.probabilities().row(1).sum() - 1.0).abs() < 1e-15);
     /// ```
     pub fn from_probabilities(
         table: ArrayView2<f64>,
@@ -553,7 +799,7 @@ impl TransitionMatrix {
         let k = table.nrows();
         if !(options.tolerance >= 0.0 && options.tolerance.is_finite()) {
             return Err(MobilityError::invalid(
-                "tolerance",
+                crate::error::Parameter::Tolerance,
                 "must be a finite number >= 0",
             ));
         }
@@ -575,7 +821,7 @@ impl TransitionMatrix {
                 s,
                 k,
                 options.tolerance.max(1e-9),
-                "parent shares",
+                crate::error::Parameter::ParentShares,
             )?),
         };
         let child_shares = parent_shares.dot(&p);
@@ -653,21 +899,111 @@ pub fn class_labels(k: usize) -> Vec<String> {
 }
 
 /// Validates a share vector: length `k`, finite, non-negative, summing to 1 within `tolerance`.
-pub(crate) fn check_shares(s: &[f64], k: usize, tolerance: f64, what: &str) -> Result<Vec<f64>> {
+pub(crate) fn check_shares(
+    s: &[f64],
+    k: usize,
+    tolerance: f64,
+    param: crate::error::Parameter,
+) -> Result<Vec<f64>> {
+    let what = &param.to_string();
     check_same_length(k, s.len(), what)?;
     check_finite(s, what)?;
     if let Some((index, &value)) = s.iter().enumerate().find(|(_, v)| **v < 0.0) {
         return Err(MobilityError::invalid(
-            what,
+            param,
             format!("entry {} is negative ({value})", index + 1),
         ));
     }
     let sum: f64 = s.iter().sum();
     if (sum - 1.0).abs() > tolerance {
         return Err(MobilityError::invalid(
-            what,
+            param,
             format!("must sum to 1, sum to {sum}"),
         ));
     }
     Ok(s.iter().map(|v| v / sum).collect())
+}
+
+/// Why a table read as probabilities may have failed its row sums: the hint the CLI and Python
+/// add to a [`MobilityError::RowSum`] error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableHint {
+    /// The columns sum to 1: the child class is probably in rows.
+    ChildInRows,
+    /// Whole numbers: probably a count table.
+    CountTable,
+    /// Rows sum to about 100: percentages, to be read as counts.
+    Percentages,
+    /// Nothing else fits: a rounded table, to be rescaled.
+    Renormalise,
+}
+
+impl TableHint {
+    /// The hint for a probability table (as given, before any transpose) whose row sums failed
+    /// with a row summing to `row_sum`.
+    ///
+    /// # Complexity
+    /// `O(k^2)`.
+    ///
+    /// # Example
+    /// ```
+    /// use mobility::matrix::TableHint;
+    /// let t = ndarray::array![[0.5, 0.25], [0.5, 0.75]];
+    /// assert_eq!(TableHint::for_table(t.view(), false, 1e-6, 0.75), TableHint::ChildInRows);
+    /// ```
+    pub fn for_table(
+        table: ArrayView2<f64>,
+        child_in_rows: bool,
+        tolerance: f64,
+        row_sum: f64,
+    ) -> TableHint {
+        let columns_sum_to_one = table
+            .sum_axis(Axis(0))
+            .iter()
+            .all(|s| (s - 1.0).abs() <= tolerance);
+        if !child_in_rows && columns_sum_to_one {
+            TableHint::ChildInRows
+        } else if table.iter().all(|x| x.fract() == 0.0) && row_sum > 1.5 {
+            TableHint::CountTable
+        } else if row_sum > 1.5 {
+            TableHint::Percentages
+        } else {
+            TableHint::Renormalise
+        }
+    }
+
+    /// The hint in words, naming options as `option` spells them (the CLI passes its flags,
+    /// Python its keyword arguments).
+    pub fn text(self, option: impl Fn(TableOption) -> &'static str) -> String {
+        match self {
+            TableHint::ChildInRows => format!(
+                "the columns sum to 1: is the child class in rows? pass {}",
+                option(TableOption::ChildInRows)
+            ),
+            TableHint::CountTable => format!(
+                "whole numbers: is it a count table? leave out {}",
+                option(TableOption::Probabilities)
+            ),
+            TableHint::Percentages => format!(
+                "rows summing to about 100 are percentages: leave out {} to read them as counts",
+                option(TableOption::Probabilities)
+            ),
+            TableHint::Renormalise => format!(
+                "pass {} to rescale a rounded table",
+                option(TableOption::Renormalise)
+            ),
+        }
+    }
+}
+
+/// The options a [`TableHint`] may point to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TableOption {
+    /// Transpose a table printed with the child class in rows.
+    ChildInRows,
+    /// Read the table as probabilities.
+    Probabilities,
+    /// Rescale rows that miss 1.
+    Renormalise,
 }

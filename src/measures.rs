@@ -22,7 +22,7 @@ use crate::matrix::{TransitionMatrix, check_shares};
 pub use crate::markov::check_stochastic;
 
 fn check_pi(p: &ArrayRef2<f64>, pi: &[f64]) -> Result<Vec<f64>> {
-    check_shares(pi, p.nrows(), 1e-6, "origin weights pi")
+    check_shares(pi, p.nrows(), 1e-6, crate::error::Parameter::OriginWeights)
 }
 
 /// Shorrocks' trace index (Prais 1955; Shorrocks 1978; giddy `P`, Stata igmobil).
@@ -112,6 +112,9 @@ pub fn eigenvalues(p: &ArrayRef2<f64>) -> Result<Vec<Complex>> {
 /// ```text
 /// M_2 = 1 - |lambda_2|,   lambda_2 the eigenvalue of second-largest modulus (may be complex)
 /// ```
+/// Exactly 0 when `|lambda_2| = 1` (two or more closed classes, or a periodic chain), decided
+/// from the zero pattern of `P` rather than from the eigenvalue solver's rounding; never
+/// negative.
 ///
 /// # Errors
 /// `p` not row-stochastic, or the eigenvalue iteration fails.
@@ -125,7 +128,7 @@ pub fn eigenvalues(p: &ArrayRef2<f64>) -> Result<Vec<Complex>> {
 /// assert!((mobility::measures::second_eigenvalue(&p).unwrap() - 0.5).abs() < 1e-12);
 /// ```
 pub fn second_eigenvalue(p: &ArrayRef2<f64>) -> Result<f64> {
-    Ok(second_eigenvalue_index(&eigenvalues(p)?))
+    Ok(second_eigenvalue_index(p, &eigenvalues(p)?))
 }
 
 /// Shorrocks' eigenvalue-sum index: the trace index with moduli, which differs from it when
@@ -153,20 +156,23 @@ pub fn eigenvalue_sum(p: &ArrayRef2<f64>) -> Result<f64> {
 
 // The index formulas, shared by the plain functions and `TransitionMatrix::measures`.
 
-fn trace_index(k: usize, trace: f64) -> f64 {
+pub(crate) fn trace_index(k: usize, trace: f64) -> f64 {
     let k = k as f64;
     (k - trace) / (k - 1.0)
 }
 
-fn determinant_index(k: usize, det: f64) -> f64 {
+pub(crate) fn determinant_index(k: usize, det: f64) -> f64 {
     1.0 - det.abs().powf(1.0 / (k as f64 - 1.0))
 }
 
-fn second_eigenvalue_index(eigenvalues: &[Complex]) -> f64 {
-    1.0 - eigenvalues[1].modulus()
+/// `1 - |lambda_2|` with `|lambda_2|` from [`crate::markov::second_modulus`]: exactly 0 when the
+/// chain structurally has `|lambda_2| = 1` (several closed classes, or a periodic one), never
+/// negative otherwise.
+pub(crate) fn second_eigenvalue_index(p: &ArrayRef2<f64>, eigenvalues: &[Complex]) -> f64 {
+    1.0 - crate::markov::second_modulus(p, eigenvalues[1])
 }
 
-fn eigenvalue_sum_index(eigenvalues: &[Complex]) -> f64 {
+pub(crate) fn eigenvalue_sum_index(eigenvalues: &[Complex]) -> f64 {
     trace_index(
         eigenvalues.len(),
         eigenvalues.iter().map(Complex::modulus).sum(),
@@ -325,8 +331,8 @@ pub fn altham_distance(p: &ArrayRef2<f64>, q: &ArrayRef2<f64>) -> Result<f64> {
             reason: format!("tables of shapes {:?} and {:?}", p.dim(), q.dim()),
         });
     }
-    let lp = double_centred_log(p, "first table")?;
-    let lq = double_centred_log(q, "second table")?;
+    let lp = double_centred_log(p, crate::error::Parameter::FirstTable)?;
+    let lq = double_centred_log(q, crate::error::Parameter::SecondTable)?;
     let (r, c) = p.dim();
     let ss: f64 = lp.iter().zip(&lq).map(|(a, b)| (a - b).powi(2)).sum();
     // sum over (i,l,j,m) of (x_ij + x_lm - x_im - x_lj)^2 = 4 r c sum x^2 for double-centred x
@@ -349,11 +355,12 @@ pub fn altham_independence(p: &ArrayRef2<f64>) -> Result<f64> {
     altham_distance(p, &Array2::ones(p.dim()))
 }
 
-fn double_centred_log(t: &ArrayRef2<f64>, what: &str) -> Result<Array2<f64>> {
+fn double_centred_log(t: &ArrayRef2<f64>, param: crate::error::Parameter) -> Result<Array2<f64>> {
+    let what = param.to_string();
     let (r, c) = t.dim();
     if r < 2 || c < 2 {
         return Err(MobilityError::invalid(
-            what,
+            param,
             "needs at least 2 rows and 2 columns",
         ));
     }
@@ -407,7 +414,7 @@ impl std::str::FromStr for Weighting {
                 .map(Weighting::Custom)
                 .map_err(|_| {
                     MobilityError::invalid(
-                        "pi",
+                        crate::error::Parameter::Pi,
                         format!(
                             "'{s}': expected parent, uniform, stationary or comma-separated weights"
                         ),
@@ -417,152 +424,91 @@ impl std::str::FromStr for Weighting {
     }
 }
 
-/// Every canonical measure of FORMULAS.md; `None` where undefined for this matrix.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Measures {
-    /// `p_11`: OECD (2018) "sticky floor" (bottom-decile persistence with k = 10).
-    pub bottom_persistence: Option<f64>,
-    /// `p_kk`: OECD (2018) "sticky ceiling".
-    pub top_persistence: Option<f64>,
-    /// `1 - p_11`.
-    pub upward_from_bottom: Option<f64>,
-    /// `1 - p_kk`.
-    pub downward_from_top: Option<f64>,
-    /// `p_1k`: Chetty et al. (2014) P(Q5 | Q1) with k = 5.
-    pub bottom_to_top: Option<f64>,
-    /// `p_k1`.
-    pub top_to_bottom: Option<f64>,
-    /// `sum_i pi_i sum_{j>i} p_ij`.
-    pub upward_share: Option<f64>,
-    /// `sum_i pi_i sum_{j<i} p_ij`.
-    pub downward_share: Option<f64>,
-    /// `sum_i pi_i p_ii`.
-    pub immobility_ratio: Option<f64>,
-    /// `1 - immobility_ratio` (Bibby 1975).
-    pub prais_bibby: Option<f64>,
-    /// `(k - tr P) / (k - 1)` (Prais 1955; Shorrocks 1978).
-    pub shorrocks_trace: Option<f64>,
-    /// `1 - |det P|^(1/(k-1))` (Shorrocks 1978).
-    pub determinant_shorrocks: Option<f64>,
-    /// `1 - |det P|` (giddy, igmobil).
-    pub determinant_giddy: Option<f64>,
-    /// `1 - |lambda_2|` (Sommers & Conlisk 1979).
-    pub second_eigenvalue: Option<f64>,
-    /// `(k - sum |lambda_i|) / (k - 1)` (Shorrocks 1978).
-    pub eigenvalue_sum: Option<f64>,
-    /// `sum_i pi_i sum_j p_ij |i - j| / (k - 1)` (Bartholomew 1973).
-    pub bartholomew: Option<f64>,
-    /// `sum_i pi_i sum_j p_ij |i - j|`.
-    pub mean_class_jump: Option<f64>,
-    /// `d(P, J)` (Altham 1970); undefined with a zero cell.
-    pub altham_independence: Option<f64>,
-}
+pub use crate::registry::{Measure, Measures};
 
-/// Canonical measure names, in FORMULAS.md order, with a one-line description each.
-pub const MEASURES: [(&str, &str); 18] = [
-    (
-        "bottom_persistence",
-        "P(child bottom | parent bottom): the sticky floor (OECD 2018)",
-    ),
-    (
-        "top_persistence",
-        "P(child top | parent top): the sticky ceiling (OECD 2018)",
-    ),
-    (
-        "upward_from_bottom",
-        "1 - bottom_persistence: share of bottom-class children who move up",
-    ),
-    (
-        "downward_from_top",
-        "1 - top_persistence: share of top-class children who move down",
-    ),
-    (
-        "bottom_to_top",
-        "P(child top | parent bottom) (Chetty et al. 2014: Q1 to Q5)",
-    ),
-    ("top_to_bottom", "P(child bottom | parent top)"),
-    (
-        "upward_share",
-        "share of children in a higher class than their parents",
-    ),
-    (
-        "downward_share",
-        "share of children in a lower class than their parents",
-    ),
-    (
-        "immobility_ratio",
-        "share of children in their parents' class",
-    ),
-    ("prais_bibby", "1 - immobility_ratio (Bibby 1975)"),
-    (
-        "shorrocks_trace",
-        "(k - trace P)/(k - 1) (Prais 1955; Shorrocks 1978)",
-    ),
-    (
-        "determinant_shorrocks",
-        "1 - |det P|^(1/(k-1)) (Shorrocks 1978)",
-    ),
-    (
-        "determinant_giddy",
-        "1 - |det P| (PySAL giddy, Stata igmobil)",
-    ),
-    (
-        "second_eigenvalue",
-        "1 - |lambda_2| (Sommers & Conlisk 1979)",
-    ),
-    (
-        "eigenvalue_sum",
-        "(k - sum |lambda_i|)/(k - 1) (Shorrocks 1978)",
-    ),
-    (
-        "bartholomew",
-        "mean |class jump|/(k - 1) (Bartholomew 1973)",
-    ),
-    ("mean_class_jump", "mean |class jump| in classes"),
-    (
-        "altham_independence",
-        "Altham distance d(P, J) from independence (Altham 1970)",
-    ),
-];
-
-impl Measures {
-    /// `(name, value)` pairs in canonical order.
-    pub fn to_pairs(&self) -> Vec<(&'static str, Option<f64>)> {
-        let v = [
-            self.bottom_persistence,
-            self.top_persistence,
-            self.upward_from_bottom,
-            self.downward_from_top,
-            self.bottom_to_top,
-            self.top_to_bottom,
-            self.upward_share,
-            self.downward_share,
-            self.immobility_ratio,
-            self.prais_bibby,
-            self.shorrocks_trace,
-            self.determinant_shorrocks,
-            self.determinant_giddy,
-            self.second_eigenvalue,
-            self.eigenvalue_sum,
-            self.bartholomew,
-            self.mean_class_jump,
-            self.altham_independence,
-        ];
-        MEASURES.iter().map(|(n, _)| *n).zip(v).collect()
+/// Canonical matrix measure names, in registry order, with the one-line description of each
+/// (from [`crate::registry`]).
+pub const MEASURES: &[(&str, &str)] = &{
+    let mut out = [("", ""); Measure::ALL.len()];
+    let mut i = 0;
+    while i < Measure::ALL.len() {
+        let info = Measure::ALL[i].info();
+        out[i] = (info.name, info.description);
+        i += 1;
     }
+    out
+};
 
-    /// One measure by its canonical name (`None` for an unknown name; `Some(None)` where undefined).
-    pub fn get(&self, name: &str) -> Option<Option<f64>> {
-        self.to_pairs()
-            .into_iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
-    }
-}
-
-/// A measure's one-line description, by canonical name.
+/// A measure's one-line description, by name (matrix or rank measure; [`crate::registry`]).
 pub fn describe(name: &str) -> Option<&'static str> {
-    MEASURES.iter().find(|(n, _)| *n == name).map(|(_, d)| *d)
+    crate::registry::lookup(name).map(|i| i.description)
+}
+
+/// What the registry's matrix measures are computed from: `P`, its empty rows, the origin
+/// weights, and the determinant and eigenvalues (computed once, when first asked for).
+pub(crate) struct MatrixInputs<'a> {
+    pub(crate) p: &'a Array2<f64>,
+    pub(crate) k: usize,
+    empty: Vec<usize>,
+    /// `pi`, when every row with weight is observed and some observed row carries weight.
+    pi: Option<Vec<f64>>,
+    det: std::cell::OnceCell<Option<f64>>,
+    eig: std::cell::OnceCell<Option<Vec<Complex>>>,
+}
+
+impl<'a> MatrixInputs<'a> {
+    /// The inputs of `tm` with origin weights `pi` (`None`: the weighted measures are undefined).
+    pub(crate) fn new(tm: &'a TransitionMatrix, pi: Option<Vec<f64>>) -> MatrixInputs<'a> {
+        let empty = tm.empty_rows();
+        let k = tm.k();
+        let pi = pi.filter(|pi| {
+            empty.iter().all(|&i| pi[i] == 0.0)
+                && (0..k).any(|i| pi[i] > 0.0 && !empty.contains(&i))
+        });
+        MatrixInputs {
+            p: tm.probabilities(),
+            k,
+            empty,
+            pi,
+            det: std::cell::OnceCell::new(),
+            eig: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// `p_ij` when row `i` is observed.
+    pub(crate) fn cell(&self, i: usize, j: usize) -> Option<f64> {
+        (!self.empty.contains(&i)).then(|| self.p[[i, j]])
+    }
+
+    /// Every row observed.
+    pub(crate) fn full(&self) -> bool {
+        self.empty.is_empty()
+    }
+
+    /// `sum_i pi_i sum_j p_ij f(i, j)` when `pi` is usable.
+    pub(crate) fn weighted(&self, f: impl Fn(usize, usize) -> f64) -> Option<f64> {
+        self.pi.as_ref().map(|pi| weighted_rows(self.p, pi, f))
+    }
+
+    /// `det P` when every row is observed.
+    pub(crate) fn determinant(&self) -> Option<f64> {
+        *self.det.get_or_init(|| {
+            self.full()
+                .then(|| linalg::determinant(self.p.view()).ok())
+                .flatten()
+        })
+    }
+
+    /// The eigenvalues of `P` when every row is observed.
+    pub(crate) fn eigenvalues(&self) -> Option<&[Complex]> {
+        self.eig
+            .get_or_init(|| {
+                self.full()
+                    .then(|| linalg::eigenvalues(self.p.view()).ok())
+                    .flatten()
+            })
+            .as_deref()
+    }
 }
 
 /// Per-class vectors (`None` for a class with no parents).
@@ -600,14 +546,14 @@ impl TransitionMatrix {
     /// `Custom` of the wrong length, negative, or not summing to 1.
     pub fn origin_weights(&self, weighting: &Weighting) -> Result<Array1<f64>> {
         match weighting {
-            Weighting::ParentShares => Ok(self.parent_shares.clone()),
-            Weighting::Uniform => Ok(Array1::from_elem(self.k, 1.0 / self.k as f64)),
-            Weighting::Stationary => markov::stationary_distribution(&self.probabilities),
+            Weighting::ParentShares => Ok(self.parent_shares().clone()),
+            Weighting::Uniform => Ok(Array1::from_elem(self.k(), 1.0 / self.k() as f64)),
+            Weighting::Stationary => markov::stationary_distribution(self.probabilities()),
             Weighting::Custom(v) => Ok(Array1::from(check_shares(
                 v,
-                self.k,
+                self.k(),
                 1e-6,
-                "origin weights pi",
+                crate::error::Parameter::OriginWeights,
             )?)),
         }
     }
@@ -645,57 +591,8 @@ impl TransitionMatrix {
             (Weighting::Stationary, Err(MobilityError::Undefined { .. })) => None,
             (_, weights) => Some(weights?.to_vec()),
         };
-        let p = &self.probabilities;
-        let k = self.k;
-        let empty = self.empty_rows();
-        let row_ok = |i: usize| !empty.contains(&i);
-        let cell = |i: usize, j: usize| row_ok(i).then(|| p[[i, j]]);
-        let full = empty.is_empty();
-        // every row with weight must be observed, and some observed row must carry weight
-        let weighted_pi = pi.filter(|pi| {
-            empty.iter().all(|&i| pi[i] == 0.0)
-                && (0..k).any(|i| pi[i] > 0.0 && !empty.contains(&i))
-        });
-        let weighted = |f: &dyn Fn(usize, usize) -> f64| {
-            weighted_pi.as_ref().map(|pi| weighted_rows(p, pi, f))
-        };
-        let immobility = weighted(&|i, j| f64::from(u8::from(i == j)));
-        let jump = weighted(&|i, j| i.abs_diff(j) as f64);
-        let eig = if full {
-            linalg::eigenvalues(p.view()).ok()
-        } else {
-            None
-        };
-        let det = if full {
-            linalg::determinant(p.view()).ok()
-        } else {
-            None
-        };
-        let kf = k as f64;
-        Ok(Measures {
-            bottom_persistence: cell(0, 0),
-            top_persistence: cell(k - 1, k - 1),
-            upward_from_bottom: cell(0, 0).map(|v| 1.0 - v),
-            downward_from_top: cell(k - 1, k - 1).map(|v| 1.0 - v),
-            bottom_to_top: cell(0, k - 1),
-            top_to_bottom: cell(k - 1, 0),
-            upward_share: weighted(&|i, j| f64::from(u8::from(j > i))),
-            downward_share: weighted(&|i, j| f64::from(u8::from(j < i))),
-            immobility_ratio: immobility,
-            prais_bibby: immobility.map(|v| 1.0 - v),
-            shorrocks_trace: full.then(|| trace_index(k, p.diag().sum())),
-            determinant_shorrocks: det.map(|d| determinant_index(k, d)),
-            determinant_giddy: det.map(|d| 1.0 - d.abs()),
-            second_eigenvalue: eig.as_deref().map(second_eigenvalue_index),
-            eigenvalue_sum: eig.as_deref().map(eigenvalue_sum_index),
-            bartholomew: jump.map(|v| v / (kf - 1.0)),
-            mean_class_jump: jump,
-            altham_independence: if full {
-                altham_independence(p).ok()
-            } else {
-                None
-            },
-        })
+        let inputs = MatrixInputs::new(self, pi);
+        Ok(Measures::from_fn(|m| m.evaluate(&inputs)))
     }
 
     /// Per-class persistence, Prais vector, up and down shares and expected stay.
@@ -703,10 +600,10 @@ impl TransitionMatrix {
     /// # Complexity
     /// `O(k^2)`.
     pub fn class_profile(&self) -> ClassProfile {
-        let p = &self.probabilities;
+        let p = self.probabilities();
         let empty = self.empty_rows();
         let per = |f: &dyn Fn(usize) -> f64| -> Vec<Option<f64>> {
-            (0..self.k)
+            (0..self.k())
                 .map(|i| (!empty.contains(&i)).then(|| f(i)))
                 .collect()
         };
@@ -741,11 +638,11 @@ impl TransitionMatrix {
                 reason: format!("parent class {} has no observations", i + 1),
             });
         }
-        let eigenvalues = linalg::eigenvalues(self.probabilities.view())?;
+        let eigenvalues = linalg::eigenvalues(self.probabilities().view())?;
         Ok(Spectrum {
             abs_eigenvalues: eigenvalues.iter().map(Complex::modulus).collect(),
             eigenvalues,
-            steady_state: markov::stationary_distribution(&self.probabilities)
+            steady_state: markov::stationary_distribution(self.probabilities())
                 .ok()
                 .map(|s| s.to_vec()),
         })

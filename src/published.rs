@@ -16,8 +16,8 @@ use crate::matrix::{ProbabilityOptions, TransitionMatrix};
 /// # Example
 /// ```
 /// let us = mobility::published::us_chetty_2014_quintiles();
-/// assert_eq!((us.probabilities[[0, 0]] * 1000.0).round() / 1000.0, 0.337); // Q1 -> Q1 33.7%
-/// assert_eq!((us.probabilities[[0, 4]] * 1000.0).round() / 1000.0, 0.075); // Q1 -> Q5 7.5%
+/// assert_eq!((us.probabilities()[[0, 0]] * 1000.0).round() / 1000.0, 0.337); // Q1 -> Q1 33.7%
+/// assert_eq!((us.probabilities()[[0, 4]] * 1000.0).round() / 1000.0, 0.075); // Q1 -> Q5 7.5%
 /// ```
 pub fn us_chetty_2014_quintiles() -> TransitionMatrix {
     let p = array![
@@ -70,7 +70,7 @@ pub fn us_chetty_2014_quintiles() -> TransitionMatrix {
 /// # Example
 /// ```
 /// let uk = mobility::published::uk_blanden_2005_quartiles();
-/// assert!((uk.probabilities.row(1).sum() - 1.0).abs() < 1e-15);
+/// assert!((uk.probabilities().row(1).sum() - 1.0).abs() < 1e-15);
 /// ```
 pub fn uk_blanden_2005_quartiles() -> TransitionMatrix {
     let options = ProbabilityOptions {
@@ -97,7 +97,7 @@ pub fn uk_blanden_2005_printed() -> Array2<f64> {
 /// # Example
 /// ```
 /// let m = mobility::published::giddy_us_states_quintiles();
-/// assert_eq!(m.n, Some(3840.0));
+/// assert_eq!(m.n(), Some(3840.0));
 /// ```
 pub fn giddy_us_states_quintiles() -> TransitionMatrix {
     let counts = array![

@@ -59,6 +59,11 @@ pub enum Closed {
     Right,
 }
 
+crate::error::named_enum!(Closed, Closed, "side", {
+    Left => "left",
+    Right => "right",
+});
+
 /// The `k - 1` cut-offs that define `k` classes, numbered from the bottom.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cutoffs {
@@ -79,7 +84,10 @@ impl Cutoffs {
     /// ```
     /// Sources: Chetty et al. (2014) for `midrank`; PySAL mapclassify `Quantiles`, R `quantile`
     /// type 7 (Hyndman & Fan 1996) with `cut(right = FALSE)`, Stata `_pctile`/`xtile`. Positions
-    /// are computed in exact integer arithmetic.
+    /// are computed in exact integer arithmetic, except for `giddy`, which follows mapclassify's
+    /// floating-point percentile positions (`h = (w + (m-1) w)/100 (n-1)`, `w = 100/k`) and
+    /// interpolation step by step so its cuts are bit for bit mapclassify's. Where mapclassify's
+    /// cuts coincide it drops the repeats and shrinks `k`; here `k` is kept (empty classes).
     ///
     /// # Errors
     /// `k < 2` or above [`crate::error::MAX_CLASSES`], empty or non-finite values, bad weights, or
@@ -122,13 +130,14 @@ impl Cutoffs {
         check_k_requested(k)?;
         if weights.is_some() && rule != Rule::Midrank {
             return Err(MobilityError::invalid(
-                "rule",
+                crate::error::Parameter::Rule,
                 format!("the {rule} rule reproduces unweighted software; use midrank with weights"),
             ));
         }
         let cuts = match rule {
             Rule::Midrank => midrank_cuts(values, weights, total, k),
-            Rule::Giddy | Rule::RType7 => type7_cuts(values, k, rule == Rule::Giddy),
+            Rule::Giddy => giddy_cuts(values, k),
+            Rule::RType7 => type7_cuts(values, k, false),
             Rule::StataXtile => stata_cuts(values, k),
         };
         Ok(Cutoffs {
@@ -546,6 +555,63 @@ fn type7_cuts(values: &[f64], k: usize, right_closed: bool) -> Vec<Cut> {
         .collect()
 }
 
+/// PySAL mapclassify `Quantiles` cut points, in the floating-point steps mapclassify 2.x takes.
+///
+/// mapclassify's `quantile(y, k)` evaluates `scipy.stats.scoreatpercentile(y, per)` (interpolation
+/// `'fraction'`) at `per` from `numpy.arange(w, 100 + w, w)`, `w = 100 / k`; numpy fills that
+/// range as `w + i ((w + w) - w) = w + i w`. The inner cuts are the first `k - 1` of these,
+/// computed here with the same IEEE operations, so they agree bit for bit (e.g. `y = 0..15`,
+/// `k = 9`: the third cut is `4.999999999999999`, not 5). mapclassify then drops repeated cut
+/// values (`numpy.unique`, which also sorts them) and shrinks `k`; this crate sorts the cuts
+/// and keeps all `k` classes (some empty), so the two agree on which values share a class and on
+/// the class order, and the labels agree whenever no two cuts coincide.
+///
+/// ```text
+/// per_m = w + (m - 1) w,  idx = per_m / 100 (n - 1),  i = floor(idx)
+/// q_m   = x_(i)                                        if idx = i
+///       = (x_(i) (i + 1 - idx) + x_(i+1) (idx - i)) / ((i + 1 - idx) + (idx - i))  otherwise
+/// ```
+fn giddy_cuts(values: &[f64], k: usize) -> Vec<Cut> {
+    let n = values.len();
+    let w = 100.0 / k as f64;
+    let last = (n - 1) as f64;
+    let spots: Vec<(usize, f64)> = (1..k)
+        .map(|m| {
+            let per = w + (m - 1) as f64 * w;
+            let idx = per / 100.0 * last;
+            (idx as usize, idx) // idx >= 0: the cast truncates as Python's int() does
+        })
+        .collect();
+    let mut positions: Vec<usize> = spots
+        .iter()
+        .flat_map(|&(lo, _)| [lo.min(n - 1), (lo + 1).min(n - 1)])
+        .collect();
+    positions.sort_unstable();
+    positions.dedup();
+    let stats = order_statistics(values, &positions);
+    let at = |p: usize| stats[positions.binary_search(&p).expect("position requested")];
+    let mut cuts: Vec<Cut> = spots
+        .iter()
+        .map(|&(lo, idx)| {
+            let value = if lo as f64 == idx {
+                at(lo.min(n - 1))
+            } else {
+                let (a, b) = (at(lo), at((lo + 1).min(n - 1)));
+                let (w0, w1) = ((lo + 1) as f64 - idx, idx - lo as f64);
+                (a * w0 + b * w1) / (w0 + w1)
+            };
+            Cut {
+                value,
+                inclusive: true,
+            }
+        })
+        .collect();
+    // Interpolating between two equal order statistics can land an ulp off them, so the cuts
+    // need not be monotone; mapclassify sorts them (numpy.unique), and so does this.
+    cuts.sort_by(|a, b| a.value.total_cmp(&b.value));
+    cuts
+}
+
 /// Stata `_pctile` default (type 2) cut points, right-closed as `xtile` uses them.
 fn stata_cuts(values: &[f64], k: usize) -> Vec<Cut> {
     let n = values.len();
@@ -661,9 +727,16 @@ mod tests {
                 .map(|i| ((i * 5) % 7) as f64 + (i / 7) as f64 * 0.5)
                 .collect();
             for k in 2..=20 {
-                for rule in [Rule::Giddy, Rule::RType7] {
-                    let got = Cutoffs::quantiles(&values, None, k, rule).unwrap().values();
-                    assert_eq!(got, naive_type7(&values, k), "n={n} k={k} {rule}");
+                let got = Cutoffs::quantiles(&values, None, k, Rule::RType7)
+                    .unwrap()
+                    .values();
+                assert_eq!(got, naive_type7(&values, k), "n={n} k={k}");
+                // giddy: the same positions in mapclassify's floating-point steps
+                let got = Cutoffs::quantiles(&values, None, k, Rule::Giddy)
+                    .unwrap()
+                    .values();
+                for (g, t) in got.iter().zip(naive_type7(&values, k)) {
+                    assert!((g - t).abs() <= 1e-12 * t.abs().max(1.0), "n={n} k={k}");
                 }
             }
         }

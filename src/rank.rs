@@ -42,42 +42,14 @@ pub enum Rule {
 impl Rule {
     /// All rules, in documentation order.
     pub const ALL: [Rule; 4] = [Rule::Midrank, Rule::Giddy, Rule::RType7, Rule::StataXtile];
-
-    /// The rule's name as the CLI and Python take it (`midrank`, `giddy`, `r-type7`, `stata-xtile`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::Midrank => "midrank",
-            Rule::Giddy => "giddy",
-            Rule::RType7 => "r-type7",
-            Rule::StataXtile => "stata-xtile",
-        }
-    }
 }
 
-impl std::fmt::Display for Rule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Rule {
-    type Err = crate::MobilityError;
-
-    fn from_str(s: &str) -> Result<Rule> {
-        let norm = s.trim().to_ascii_lowercase().replace('_', "-");
-        Rule::ALL
-            .into_iter()
-            .find(|r| r.name() == norm || (norm == "rtype7" && *r == Rule::RType7))
-            .ok_or_else(|| {
-                crate::MobilityError::invalid(
-                    "rule",
-                    format!(
-                        "'{s}' is not a rule; expected one of midrank, giddy, r-type7, stata-xtile"
-                    ),
-                )
-            })
-    }
-}
+crate::error::named_enum!(Rule, Rule, "rule", {
+    Midrank => "midrank",
+    Giddy => "giddy",
+    RType7 => "r-type7" | "rtype7",
+    StataXtile => "stata-xtile",
+});
 
 /// Order-preserving map from a finite `f64` to `u64`: `a < b` iff `sort_key(a) < sort_key(b)`,
 /// and `-0.0` and `0.0` map to the same key (they are tied).
@@ -173,7 +145,7 @@ pub fn fractional_ranks(values: &[f64], weights: Option<&[f64]>) -> Result<Vec<f
 pub(crate) fn check_index_range(n: usize) -> Result<()> {
     if n > u32::MAX as usize {
         return Err(crate::MobilityError::invalid(
-            "status",
+            crate::error::Parameter::Status,
             format!(
                 "{n} values is more than this version handles ({})",
                 u32::MAX

@@ -47,6 +47,11 @@ pub enum RankBasis {
     National,
 }
 
+crate::error::named_enum!(RankBasis, Ranks, "rank basis", {
+    National => "national",
+    Local => "local",
+});
+
 /// Rank and income mobility measures of one set of parent/child pairs.
 ///
 /// Field names are part of the interface: the CLI's `analyze --json` prints the rank fields
@@ -75,7 +80,8 @@ pub struct RankMobility {
     /// Weighted share of pairs with child rank strictly above parent rank (equal ranks do not
     /// count; see `share_child_rank_equal_parent`).
     pub share_child_rank_above_parent: f64,
-    /// Weighted share of pairs whose child and parent ranks are exactly equal.
+    /// Weighted share of pairs whose child and parent ranks are exactly equal (with weights the
+    /// comparison is made in exact fixed-point arithmetic, not on rounded float ranks).
     pub share_child_rank_equal_parent: f64,
     /// Intergenerational elasticity: OLS slope of ln(child) on ln(parent) over the pairs where
     /// both are positive; `None` when fewer than two such pairs or ln(parent) is constant.
@@ -110,7 +116,7 @@ impl RankMobility {
     pub fn expected_child_rank(&self, parent_rank: f64) -> Result<f64> {
         if !(0.0..=100.0).contains(&parent_rank) {
             return Err(MobilityError::invalid(
-                "parent_rank",
+                crate::error::Parameter::ParentRank,
                 format!("must lie between 0 and 100 (a percentile rank), got {parent_rank}"),
             ));
         }
@@ -202,10 +208,16 @@ pub fn rank_mobility_national(
 ) -> Result<RankMobility> {
     let total = check_pairs(parent, child, weights)?;
     for (what, r) in [
-        ("national parent ranks", national_parent_ranks),
-        ("national child ranks", national_child_ranks),
+        (
+            crate::error::Parameter::NationalParentRanks,
+            national_parent_ranks,
+        ),
+        (
+            crate::error::Parameter::NationalChildRanks,
+            national_child_ranks,
+        ),
     ] {
-        check_same_length(parent.len(), r.len(), what)?;
+        check_same_length(parent.len(), r.len(), &what.to_string())?;
         if let Some((i, &v)) = r
             .iter()
             .enumerate()
@@ -408,6 +420,12 @@ fn rank_core(
     })?;
     let intercept = 100.0 * (regression.mean_y() - slope * regression.mean_x());
     let ige = income.ige();
+    // Unweighted local ranks are (start + len/2)/n, exact and so compared exactly; weighted ones
+    // are float prefix sums in two different orders, so their comparison is redone exactly.
+    let (above, equal) = match (weights, national) {
+        (Some(w), None) => exact_rank_shares(parent, child, w),
+        _ => (regression.above, regression.equal),
+    };
     Ok(RankMobility {
         n,
         total_weight: total,
@@ -421,13 +439,135 @@ fn rank_core(
         absolute_upward_mobility: intercept + 25.0 * slope,
         spearman: local.correlation(),
         kendall_tau_b: joint.kendall,
-        share_child_rank_above_parent: regression.above / regression.w,
-        share_child_rank_equal_parent: regression.equal / regression.w,
+        share_child_rank_above_parent: above / regression.w,
+        share_child_rank_equal_parent: equal / regression.w,
         ige: ige.elasticity,
         ige_dropped: ige.dropped,
         absolute_mobility: income.gt / total,
         absolute_mobility_at_least: income.ge / total,
     })
+}
+
+/// Weight of the pairs whose child rank is above, and equal to, their parent rank, decided in
+/// exact arithmetic.
+///
+/// The weighted mid-rank of a unit is `(B + T/2) / W` (`B` the weight strictly below it, `T`
+/// its tie group's weight), so child and parent ranks compare as the integers `2B + T`. Every
+/// weight is an integer multiple of `2^lsb` (`lsb` the lowest set bit over all weights), so those
+/// sums are held exactly in fixed point with enough 64-bit limbs for `2W`: two limbs whenever the
+/// weights span less than about `2^(124 - log2 n)` (any realistic survey weights), more for wider
+/// ranges. The sums are then independent of the summation order, and equal ranks compare equal.
+///
+/// ```text
+/// child rank > parent rank  iff  2 B_c + T_c > 2 B_p + T_p      (exact, fixed point 2^lsb)
+/// ```
+///
+/// `O(n log n)` (one sort by each variable) and `O(n L)` memory for `L` limbs.
+fn exact_rank_shares(parent: &[f64], child: &[f64], w: &[f64]) -> (f64, f64) {
+    let n = w.len();
+    // w = m 2^e with m odd (or w = 0)
+    let parts: Vec<(u64, i32)> = w
+        .par_iter()
+        .with_min_len(CHUNK)
+        .map(|&x| {
+            let bits = x.to_bits();
+            let exp = ((bits >> 52) & 0x7ff) as i32;
+            let frac = bits & ((1u64 << 52) - 1);
+            let (m, e) = if exp == 0 {
+                (frac, -1074)
+            } else {
+                (frac | (1u64 << 52), exp - 1075)
+            };
+            if m == 0 {
+                (0, 0)
+            } else {
+                (m >> m.trailing_zeros(), e + m.trailing_zeros() as i32)
+            }
+        })
+        .collect();
+    let nonzero = parts.iter().filter(|p| p.0 != 0);
+    let Some(lsb) = nonzero.clone().map(|p| p.1).min() else {
+        return (0.0, 0.0);
+    };
+    let top = nonzero
+        .map(|p| p.1 + 63 - p.0.leading_zeros() as i32)
+        .max()
+        .expect("a nonzero weight");
+    // 2W <= 2 n 2^(top + 1): bits above 2^lsb needed, plus a spare
+    let bits = (top - lsb + 1) as usize + 2 + (usize::BITS - n.leading_zeros()) as usize;
+    let limbs = bits / 64 + 1;
+    let add_weight = |acc: &mut [u64], i: usize| {
+        let (m, e) = parts[i];
+        if m == 0 {
+            return;
+        }
+        let off = (e - lsb) as usize;
+        let (at, sh) = (off / 64, off % 64);
+        let lo = m << sh;
+        let hi = if sh == 0 { 0 } else { m >> (64 - sh) };
+        add_limbs(&mut acc[at..], &[lo, hi]);
+    };
+    // 2B + T for every unit, ties by status key; written per unit into `out`, or compared
+    let walk = |status: &[f64], visit: &mut dyn FnMut(usize, &[u64])| {
+        let mut order: Vec<(u64, u32)> = status
+            .par_iter()
+            .with_min_len(CHUNK)
+            .enumerate()
+            .map(|(i, &x)| (sort_key(x), i as u32))
+            .collect();
+        if order.len() >= PARALLEL_SORT_MIN {
+            order.par_sort_unstable();
+        } else {
+            order.sort_unstable();
+        }
+        let (mut below, mut at_or_below, mut key) =
+            (vec![0u64; limbs], vec![0u64; limbs], vec![0u64; limbs]);
+        let mut s = 0;
+        while s < n {
+            let mut e = s;
+            at_or_below.copy_from_slice(&below);
+            while e < n && order[e].0 == order[s].0 {
+                add_weight(&mut at_or_below, order[e].1 as usize);
+                e += 1;
+            }
+            key.copy_from_slice(&below);
+            add_limbs(&mut key, &at_or_below);
+            for &(_, i) in &order[s..e] {
+                visit(i as usize, &key);
+            }
+            std::mem::swap(&mut below, &mut at_or_below);
+            s = e;
+        }
+    };
+    let mut parent_key = vec![0u64; n * limbs];
+    walk(parent, &mut |i, key| {
+        parent_key[i * limbs..(i + 1) * limbs].copy_from_slice(key);
+    });
+    let (mut above, mut equal) = (0.0, 0.0);
+    walk(child, &mut |i, key| {
+        let p = &parent_key[i * limbs..(i + 1) * limbs];
+        match key.iter().rev().cmp(p.iter().rev()) {
+            std::cmp::Ordering::Greater => above += w[i],
+            std::cmp::Ordering::Equal => equal += w[i],
+            std::cmp::Ordering::Less => {}
+        }
+    });
+    (above, equal)
+}
+
+/// `acc += x` on little-endian 64-bit limbs (`x` no longer than `acc`; no overflow by sizing).
+fn add_limbs(acc: &mut [u64], x: &[u64]) {
+    let mut carry = false;
+    for (j, a) in acc.iter_mut().enumerate() {
+        let v = x.get(j).copied().unwrap_or(0);
+        if j >= x.len() && !carry {
+            break;
+        }
+        let (s1, c1) = a.overflowing_add(v);
+        let (s2, c2) = s1.overflowing_add(u64::from(carry));
+        *a = s2;
+        carry = c1 || c2;
+    }
 }
 
 /// Mean logs of up to 1024 evenly spaced positive pairs (0 when there are none).

@@ -1,12 +1,60 @@
-//! One serialisable summary of a transition matrix: what the CLI prints with `--json` and what
-//! the Python `to_dict()` of a report returns.
+//! The library's outputs, as serde types: [`Report`] (one transition matrix: what `table` and
+//! `published` print with `--json`) and [`AnalysisReport`] (a matrix from paired status with its
+//! rank measures, bootstrap inference and hints: what `analyze --json` prints and Python's
+//! `.report()` returns). Group and place tables are [`crate::groups::GroupTable`] and
+//! [`crate::levelling::PlacesReport`]. The text renderers of [`crate::render`] read these.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+use crate::inference::{BootstrapResult, BootstrapSettings, EstimateTable};
 use crate::matrix::TransitionMatrix;
 use crate::measures::{ClassProfile, Measures, Weighting};
+use crate::rankbased::RankMobility;
 use crate::serde_nd;
+
+/// A matrix from paired status with everything computed from the same pairs: the matrix
+/// [`Report`] (its keys at the top level), the rank and income measures, and optionally the
+/// bootstrap (estimates by measure and the settings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisReport {
+    /// The matrix report; its keys are the top-level keys of the JSON object.
+    #[serde(flatten)]
+    pub report: Report,
+    /// Rank and income measures (`null` when undefined: every parent has the same status).
+    pub rank_measures: Option<RankMobility>,
+    /// Why the rank measures are undefined, when they are (for the text; not serialised).
+    #[serde(skip)]
+    pub rank_note: Option<String>,
+    /// Bootstrap estimate, SE and interval of each measure, when a bootstrap was run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference: Option<EstimateTable>,
+    /// The bootstrap's settings, when one was run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<BootstrapSettings>,
+}
+
+impl AnalysisReport {
+    /// Puts the matrix report, the rank measures (or why they are undefined) and the bootstrap
+    /// together.
+    pub fn new(
+        report: Report,
+        rank_measures: Result<RankMobility>,
+        bootstrap: Option<&BootstrapResult>,
+    ) -> AnalysisReport {
+        let (rank_measures, rank_note) = match rank_measures {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        AnalysisReport {
+            report,
+            rank_measures,
+            rank_note,
+            inference: bootstrap.map(BootstrapResult::estimates),
+            bootstrap: bootstrap.map(BootstrapResult::settings),
+        }
+    }
+}
 
 /// Everything about a matrix a reader needs, with stable key names (FORMULAS.md names for the
 /// measures; `null` where a value is undefined).
@@ -69,12 +117,12 @@ impl TransitionMatrix {
         let measures = self.measures(weighting)?;
         let spectrum = self.spectrum().ok();
         Ok(Report {
-            k: self.k,
-            n: self.n,
-            counts: self.counts.clone(),
-            matrix: self.probabilities.clone(),
-            parent_shares: self.parent_shares.clone(),
-            child_shares: self.child_shares.clone(),
+            k: self.k(),
+            n: self.n(),
+            counts: self.counts().cloned(),
+            matrix: self.probabilities().clone(),
+            parent_shares: self.parent_shares().clone(),
+            child_shares: self.child_shares().clone(),
             pi: weighting.clone(),
             measures,
             class_profile: self.class_profile(),
@@ -82,8 +130,8 @@ impl TransitionMatrix {
             abs_eigenvalues: spectrum.map(|s| s.abs_eigenvalues),
             empty_parent_classes: self.empty_rows().iter().map(|i| i + 1).collect(),
             empty_child_classes: self.empty_columns().iter().map(|i| i + 1).collect(),
-            parent_cutoffs: self.parent_cutoffs.as_ref().map(|c| c.values()),
-            child_cutoffs: self.child_cutoffs.as_ref().map(|c| c.values()),
+            parent_cutoffs: self.parent_cutoffs().as_ref().map(|c| c.values()),
+            child_cutoffs: self.child_cutoffs().as_ref().map(|c| c.values()),
         })
     }
 }

@@ -95,7 +95,31 @@ pub enum Correlation {
     Spearman(f64),
 }
 
+/// Which correlation a [`Correlation`] gives: the user-facing name of its variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrelationKind {
+    /// Pearson correlation of log status (the latent normals). The default.
+    #[default]
+    Pearson,
+    /// Spearman rank correlation of status.
+    Spearman,
+}
+
+crate::error::named_enum!(CorrelationKind, Correlation, "correlation", {
+    Pearson => "pearson",
+    Spearman => "spearman",
+});
+
 impl Correlation {
+    /// A correlation of the given kind and value.
+    pub fn new(kind: CorrelationKind, rho: f64) -> Correlation {
+        match kind {
+            CorrelationKind::Pearson => Correlation::Pearson(rho),
+            CorrelationKind::Spearman => Correlation::Spearman(rho),
+        }
+    }
+
     /// The correlation `rho` of the latent normals.
     ///
     /// # Formula
@@ -123,11 +147,11 @@ impl Correlation {
     pub fn latent(&self) -> Result<f64> {
         match *self {
             Correlation::Pearson(rho) => {
-                check_unit_interval(rho, "correlation (Pearson rho)")?;
+                check_unit_interval(rho, crate::error::Parameter::PearsonRho)?;
                 Ok(rho)
             }
             Correlation::Spearman(rho_s) => {
-                check_unit_interval(rho_s, "correlation (Spearman rho_s)")?;
+                check_unit_interval(rho_s, crate::error::Parameter::SpearmanRho)?;
                 Ok(spearman_to_latent(rho_s))
             }
         }
@@ -160,11 +184,11 @@ impl Correlation {
     pub fn spearman(&self) -> Result<f64> {
         match *self {
             Correlation::Spearman(rho_s) => {
-                check_unit_interval(rho_s, "correlation (Spearman rho_s)")?;
+                check_unit_interval(rho_s, crate::error::Parameter::SpearmanRho)?;
                 Ok(rho_s)
             }
             Correlation::Pearson(rho) => {
-                check_unit_interval(rho, "correlation (Pearson rho)")?;
+                check_unit_interval(rho, crate::error::Parameter::PearsonRho)?;
                 Ok(6.0 / PI * (rho / 2.0).asin())
             }
         }
@@ -180,7 +204,7 @@ fn spearman_to_latent(rho_s: f64) -> f64 {
     }
 }
 
-fn check_unit_interval(value: f64, name: &str) -> Result<()> {
+fn check_unit_interval(value: f64, name: crate::error::Parameter) -> Result<()> {
     if !value.is_finite() || !(-1.0..=1.0).contains(&value) {
         return Err(MobilityError::invalid(
             name,
@@ -264,7 +288,7 @@ impl LogNormal {
     /// ```
     pub fn new(mu: f64, sigma: f64) -> Result<Self> {
         let m = LogNormal { mu, sigma };
-        m.validate("marginal")?;
+        m.validate(crate::error::Side::Marginal)?;
         Ok(m)
     }
 
@@ -293,22 +317,22 @@ impl LogNormal {
         (self.mu + 0.5 * self.sigma * self.sigma).exp()
     }
 
-    fn validate(&self, what: &str) -> Result<()> {
+    fn validate(&self, what: crate::error::Side) -> Result<()> {
         if !self.mu.is_finite() {
             return Err(MobilityError::invalid(
-                format!("{what} mu"),
+                crate::error::Parameter::Mu(what),
                 format!("must be finite, got {}", self.mu),
             ));
         }
         if !self.sigma.is_finite() || self.sigma <= 0.0 {
             return Err(MobilityError::invalid(
-                format!("{what} sigma"),
+                crate::error::Parameter::Sigma(what),
                 format!("must be finite and > 0, got {}", self.sigma),
             ));
         }
         if self.mu.abs() + 10.0 * self.sigma > 700.0 {
             return Err(MobilityError::invalid(
-                format!("{what} mu and sigma"),
+                crate::error::Parameter::MuAndSigma(what),
                 format!(
                     "|mu| + 10 sigma must be <= 700 so that exp(mu + sigma z) stays finite and \
                      positive, got mu = {} and sigma = {}",
@@ -530,11 +554,14 @@ impl Simulation {
     /// ```
     pub fn validate(&self) -> Result<f64> {
         if self.n == 0 {
-            return Err(MobilityError::invalid("n", "must be at least 1, got 0"));
+            return Err(MobilityError::invalid(
+                crate::error::Parameter::N,
+                "must be at least 1, got 0",
+            ));
         }
         let rho = self.correlation.latent()?;
-        self.parent.validate("parent")?;
-        self.child.validate("child")?;
+        self.parent.validate(crate::error::Side::Parent)?;
+        self.child.validate(crate::error::Side::Child)?;
         Ok(rho)
     }
 }
@@ -763,7 +790,7 @@ pub fn simulate_weighted(spec: &Simulation) -> Result<WeightedPairs> {
 /// ```
 pub fn gaussian_copula_matrix(rho: f64, k: usize) -> Result<Array2<f64>> {
     check_k(k)?;
-    check_unit_interval(rho, "rho")?;
+    check_unit_interval(rho, crate::error::Parameter::Rho)?;
     if rho == 0.0 {
         return Ok(Array2::from_elem((k, k), 1.0 / k as f64));
     }

@@ -154,7 +154,7 @@ fn check_keys(v: &Value) {
         assert!(v.get(key).is_some(), "no key {key}");
     }
     let measures = v["measures"].as_object().unwrap();
-    for (name, _) in MEASURES {
+    for &(name, _) in MEASURES {
         let m = &measures[name];
         assert!(m.is_number() || m.is_null(), "{name}: {m}");
     }
@@ -187,7 +187,7 @@ fn analyze_human_output() {
     assert!(out.contains("n = 40"));
     assert!(out.contains("  Q1 "));
     assert!(out.contains("Cut-offs"));
-    for (name, _) in MEASURES {
+    for &(name, _) in MEASURES {
         assert!(out.contains(name), "{name} missing");
     }
     assert!(out.contains("Eigenvalue moduli"));

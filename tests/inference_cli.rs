@@ -119,7 +119,7 @@ fn json_gains_inference_and_keeps_measures() {
         .unwrap();
     let inference = b["inference"].as_object().unwrap();
     assert_eq!(inference.len(), MEASURES.len());
-    for (name, _) in MEASURES {
+    for &(name, _) in MEASURES {
         let e = &inference[name];
         for field in [
             "estimate",
@@ -157,7 +157,7 @@ fn human_output_lists_every_measure_with_its_interval() {
         .find("Bootstrap: 100 replicates (seed 1) of the 40 rows")
         .unwrap()..];
     assert!(section.contains("95% BCa interval"));
-    for (name, _) in MEASURES {
+    for &(name, _) in MEASURES {
         assert!(section.contains(name), "{name}");
     }
     for line in section.lines() {

@@ -103,13 +103,13 @@ proptest! {
     fn rows_sum_to_one_and_shares_agree((p, c, w) in pairs(), k in 2usize..8, rule in rule()) {
         let weights = (rule == Rule::Midrank).then_some(&w[..]);
         let tm = TransitionMatrix::from_status(&p, &c, weights, &ClassSpec::Quantiles { k, rule }).unwrap();
-        prop_assert_eq!(tm.k, k);
-        for (i, row) in tm.probabilities.rows().into_iter().enumerate() {
+        prop_assert_eq!(tm.k(), k);
+        for (i, row) in tm.probabilities().rows().into_iter().enumerate() {
             let s = row.sum();
             if tm.empty_rows().contains(&i) { prop_assert_eq!(s, 0.0); } else { prop_assert!((s - 1.0).abs() < 1e-12); }
         }
-        let child = tm.parent_shares.dot(&tm.probabilities);
-        for (a, b) in child.iter().zip(&tm.child_shares) { prop_assert!((a - b).abs() < 1e-12); }
+        let child = tm.parent_shares().dot(tm.probabilities());
+        for (a, b) in child.iter().zip(tm.child_shares()) { prop_assert!((a - b).abs() < 1e-12); }
         // every measure is a finite number or undefined, never NaN
         for (name, v) in tm.measures(&Weighting::ParentShares).unwrap().to_pairs() {
             if let Some(v) = v { prop_assert!(v.is_finite(), "{} = {}", name, v); }
@@ -123,7 +123,7 @@ proptest! {
         if let Ok(sp) = tm.spectrum() {
             let re: f64 = sp.eigenvalues.iter().map(|e| e.re).sum();
             let im: f64 = sp.eigenvalues.iter().map(|e| e.im).sum();
-            prop_assert!((re - tm.probabilities.diag().sum()).abs() < 1e-8);
+            prop_assert!((re - tm.probabilities().diag().sum()).abs() < 1e-8);
             prop_assert!(im.abs() < 1e-8);
             prop_assert!((sp.abs_eigenvalues[0] - 1.0).abs() < 1e-8);
         }
@@ -167,8 +167,11 @@ fn same_result_with_one_and_two_threads() {
     let one = run(1);
     let two = run(2);
     assert_eq!(one, two);
-    assert_eq!(one.n, Some(w.iter().sum::<f64>()).map(|_| one.n.unwrap()));
-    assert!((one.n.unwrap() - w.iter().sum::<f64>()).abs() < 1e-6);
+    assert_eq!(
+        one.n(),
+        Some(w.iter().sum::<f64>()).map(|_| one.n().unwrap())
+    );
+    assert!((one.n().unwrap() - w.iter().sum::<f64>()).abs() < 1e-6);
 }
 
 #[test]

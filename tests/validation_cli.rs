@@ -67,7 +67,7 @@ fn sane(v: &Value, k: usize, n: f64) {
         .flat_map(floats)
         .sum();
     assert!((counts - n).abs() < 1e-9);
-    for (name, _) in MEASURES {
+    for &(name, _) in MEASURES {
         let m = &v["measures"][name];
         assert!(m.is_number() || m.is_null(), "{name}: {m}");
     }
@@ -166,7 +166,7 @@ fn chetty_matrix_as_a_csv_table() {
     let dir = std::env::temp_dir().join(format!("mobility-validation-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let us = published::us_chetty_2014_quintiles();
-    let p = &us.probabilities;
+    let p = &us.probabilities();
     // As Chetty et al. (2014) print Table II: child quintile in rows, with labels.
     let mut full = String::from("child \\ parent,Q1,Q2,Q3,Q4,Q5\n");
     let mut rounded = full.clone();

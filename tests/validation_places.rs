@@ -80,7 +80,7 @@ fn chetty_national_quintile_corners_from_weighted_classes() {
     let tm = TransitionCounts::from_classes(&pq, &cq, Some(&weight), 5)
         .unwrap()
         .to_matrix();
-    let p = &tm.probabilities;
+    let p = &tm.probabilities();
     for (got, published) in [
         (p[[0, 0]], 0.337),
         (p[[0, 4]], 0.075),

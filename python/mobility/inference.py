@@ -241,17 +241,7 @@ class BootstrapResult:
 
     def _cli_settings(self) -> Dict[str, Any]:
         """The CLI's ``bootstrap`` key."""
-        s = self._settings
-        return {
-            "replicates": s["replicates"],
-            "seed": s["seed"],
-            "ci": s["ci"],
-            "level": s["level"],
-            "cutoffs": "reestimated in each replicate" if s["cutoffs"] == "reestimate" else "fixed",
-            "resample": s["resample"],
-            "clusters": s["clusters"],
-            "jackknife_groups": s["jackknife_groups"],
-        }
+        return dict(self._settings)
 
     # ------------------------------------------------------------------ conversion
     def to_dict(self) -> Dict[str, Any]:

@@ -58,18 +58,9 @@ RANK_FIELDS = (
     "absolute_mobility_at_least",
 )
 
-#: One-line descriptions of the rank and income measures.
+#: One-line descriptions of the rank and income measures (from the core's measure registry).
 DESCRIPTIONS: Dict[str, str] = {
-    "rank_rank_slope": "OLS slope, child rank on parent rank (Chetty et al. 2014)",
-    "rank_rank_intercept": "expected child rank (0-100) at parent rank 0",
-    "absolute_upward_mobility": "expected child rank (0-100) at parent rank 25",
-    "spearman": "correlation of parent and child ranks (Spearman)",
-    "kendall_tau_b": "Kendall's tau-b (ties counted)",
-    "share_child_rank_above_parent": "share with child rank > parent rank (ties: not up)",
-    "share_child_rank_equal_parent": "share with child rank = parent rank",
-    "ige": "log-log slope over pairs with positive status (IGE)",
-    "absolute_mobility": "share with child status > parent's (Chetty et al. 2017)",
-    "absolute_mobility_at_least": "share with child status >= parent's",
+    e["name"]: e["description"] for e in _mobility.measure_registry() if e["family"] == "rank"
 }
 
 

@@ -7,7 +7,7 @@ use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::convert::{self, IntoPy, py_err, slice, to_py};
+use crate::convert::{self, IntoPy, slice, to_py};
 use crate::matrix::{PyCutoffs, PyTransitionMatrix};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -110,14 +110,7 @@ fn absolute_mobility<'py>(
 }
 
 fn rank_basis(basis: &str) -> PyResult<RankBasis> {
-    match basis.trim().to_ascii_lowercase().as_str() {
-        "national" => Ok(RankBasis::National),
-        "local" => Ok(RankBasis::Local),
-        other => Err(py_err(mobility::MobilityError::invalid(
-            "ranks",
-            format!("'{other}': expected 'national' or 'local'"),
-        ))),
-    }
+    basis.parse::<RankBasis>().py()
 }
 
 /// One row per group (integer group codes): the core's `GroupTable` as a dict whose `matrix`

@@ -5,7 +5,7 @@ use numpy::{Complex64, IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyRead
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{IntoPy, mat2, py_err, slice, vec1};
+use crate::convert::{IntoPy, mat2, py_err, slice, to_py, vec1};
 use crate::matrix::PyTransitionMatrix;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -25,6 +25,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(altham_distance, m)?)?;
     m.add_function(wrap_pyfunction!(altham_independence, m)?)?;
     m.add_function(wrap_pyfunction!(measure_table, m)?)?;
+    m.add_function(wrap_pyfunction!(measure_registry, m)?)?;
     // markov
     m.add_function(wrap_pyfunction!(check_stochastic, m)?)?;
     m.add_function(wrap_pyfunction!(communicating_classes, m)?)?;
@@ -145,7 +146,15 @@ fn altham_independence(p: Mat<'_>) -> PyResult<f64> {
     measures::altham_independence(&p.as_array()).py()
 }
 
-/// `[(name, description), ...]` for every canonical measure, in FORMULAS.md order.
+/// Every registry entry (matrix then rank measures): name, description, formula, source, needs,
+/// scale, family.
+#[pyfunction]
+fn measure_registry(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let all: Vec<&mobility::registry::MeasureInfo> = mobility::registry::all().collect();
+    to_py(py, &all)
+}
+
+/// Every matrix measure's name and one-line description, in registry order.
 #[pyfunction]
 fn measure_table() -> Vec<(&'static str, &'static str)> {
     measures::MEASURES.to_vec()
@@ -280,7 +289,7 @@ fn class_of_rank(r: f64, k: usize) -> PyResult<usize> {
     mobility::error::check_k(k).py()?;
     if !(r.is_finite() && r > 0.0 && r <= 1.0) {
         return Err(py_err(mobility::MobilityError::invalid(
-            "r",
+            mobility::error::Parameter::FractionalRank,
             format!("a fractional rank must lie in (0, 1], got {r}"),
         )));
     }
@@ -298,7 +307,7 @@ fn published_table(name: &str) -> PyResult<PyTransitionMatrix> {
         .map(PyTransitionMatrix)
         .ok_or_else(|| {
             py_err(mobility::MobilityError::invalid(
-                "name",
+                mobility::error::Parameter::Name,
                 format!(
                     "'{name}' is not a built-in table; expected one of {}",
                     published::NAMES.join(", ")

@@ -3,14 +3,14 @@
 use mobility::ClassSpec;
 use mobility::inference::{
     self as inf, AnalyticOptions, Bandwidth, Bootstrap, BootstrapResult, CiMethod, CutoffMode,
-    Group, Resampling, RowCounts, Selection,
+    Group, RowCounts, Selection,
 };
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
-use crate::convert::{self, IntoPy, py_err, slice, to_py};
+use crate::convert::{self, IntoPy, slice, to_py};
 use crate::matrix::{PyCutoffs, PyTransitionMatrix, class_spec};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -37,8 +37,7 @@ fn selection(statistics: Option<&Bound<'_, PyAny>>) -> PyResult<Selection> {
     if let Ok(text) = s.cast::<PyString>() {
         let text: String = text.extract()?;
         return match text.trim().to_ascii_lowercase().as_str() {
-            "all" => Ok(Selection::All),
-            "measures" => Ok(Selection::Measures),
+            "all" | "measures" => text.parse::<Selection>().py(),
             _ => Ok(Selection::Names(vec![text])),
         };
     }
@@ -56,19 +55,7 @@ fn ci_method(ci: &str) -> PyResult<CiMethod> {
 }
 
 fn cutoff_mode(mode: &str) -> PyResult<CutoffMode> {
-    match mode
-        .trim()
-        .to_ascii_lowercase()
-        .replace(['-', '_'], "")
-        .as_str()
-    {
-        "reestimate" | "reestimated" => Ok(CutoffMode::Reestimate),
-        "fixed" => Ok(CutoffMode::Fixed),
-        _ => Err(py_err(mobility::MobilityError::invalid(
-            "cutoffs",
-            format!("'{mode}': expected 'reestimate' or 'fixed'"),
-        ))),
-    }
+    mode.parse::<CutoffMode>().py()
 }
 
 /// The builder from the Python arguments (shared by `bootstrap` and `bootstrap_difference`).
@@ -133,30 +120,9 @@ impl PyBootstrapResult {
     /// The run's settings: k, replicates, seed, level, ci, cutoffs, resampling, jackknife
     /// groups, weighting.
     fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let r = &self.0;
-        let d = PyDict::new(py);
-        d.set_item("k", r.k)?;
-        d.set_item("replicates", r.replicate_count)?;
-        d.set_item("seed", r.seed)?;
-        d.set_item("level", r.level)?;
-        d.set_item("ci", r.ci.to_string())?;
-        d.set_item(
-            "cutoffs",
-            match r.cutoffs {
-                CutoffMode::Reestimate => "reestimate",
-                CutoffMode::Fixed => "fixed",
-            },
-        )?;
-        let (resample, clusters, units) = match r.resampling {
-            Resampling::Units { units } => ("units", None, units),
-            Resampling::Clusters { clusters, units } => ("clusters", Some(clusters), units),
-        };
-        d.set_item("resample", resample)?;
-        d.set_item("clusters", clusters)?;
-        d.set_item("units", units)?;
-        d.set_item("jackknife_groups", r.jackknife_groups)?;
-        d.set_item("weighting", to_py(py, &r.weighting)?)?;
-        Ok(d)
+        to_py(py, &self.0.settings())?
+            .cast_into::<PyDict>()
+            .map_err(Into::into)
     }
 
     /// Statistic names, in result order.

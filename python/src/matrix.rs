@@ -52,16 +52,7 @@ impl PyCutoffs {
     #[staticmethod]
     #[pyo3(signature = (bounds, closed="left"))]
     fn fixed(bounds: Vec<f64>, closed: &str) -> PyResult<Self> {
-        let closed = match closed {
-            "left" => Closed::Left,
-            "right" => Closed::Right,
-            other => {
-                return Err(py_err(mobility::MobilityError::invalid(
-                    "closed",
-                    format!("'{other}': expected 'left' or 'right'"),
-                )));
-            }
-        };
+        let closed: Closed = closed.parse().py()?;
         Ok(PyCutoffs(Cutoffs::fixed(&bounds, closed).py()?))
     }
 
@@ -279,49 +270,49 @@ impl PyTransitionMatrix {
     /// Number of classes.
     #[getter]
     fn k(&self) -> usize {
-        self.0.k
+        self.0.k()
     }
 
     /// Total weight, or None for a probability table.
     #[getter]
     fn n(&self) -> Option<f64> {
-        self.0.n
+        self.0.n()
     }
 
     /// Weighted joint counts n_ij (parents in rows), or None when unknown.
     #[getter]
     fn counts<'py>(&self, py: Python<'py>) -> Option<Bound<'py, numpy::PyArray2<f64>>> {
-        self.0.counts.clone().map(|c| mat2(py, c))
+        self.0.counts().cloned().map(|c| mat2(py, c))
     }
 
     /// Row-stochastic P (parents in rows).
     #[getter]
     fn probabilities<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray2<f64>> {
-        mat2(py, self.0.probabilities.clone())
+        mat2(py, self.0.probabilities().clone())
     }
 
     /// Parent shares n_i. / n.
     #[getter]
     fn parent_shares<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        vec1(py, self.0.parent_shares.clone())
+        vec1(py, self.0.parent_shares().clone())
     }
 
     /// Child shares n_.j / n.
     #[getter]
     fn child_shares<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        vec1(py, self.0.child_shares.clone())
+        vec1(py, self.0.child_shares().clone())
     }
 
     /// Parent cut-offs, when built from status.
     #[getter]
     fn parent_cutoffs(&self) -> Option<PyCutoffs> {
-        self.0.parent_cutoffs.clone().map(PyCutoffs)
+        self.0.parent_cutoffs().cloned().map(PyCutoffs)
     }
 
     /// Child cut-offs, when built from status.
     #[getter]
     fn child_cutoffs(&self) -> Option<PyCutoffs> {
-        self.0.child_cutoffs.clone().map(PyCutoffs)
+        self.0.child_cutoffs().cloned().map(PyCutoffs)
     }
 
     /// Class labels (Q1..Q5, D1..D10, ...).
@@ -429,9 +420,9 @@ impl PyTransitionMatrix {
     fn __repr__(&self) -> String {
         format!(
             "TransitionMatrix(k={}, n={})",
-            self.0.k,
+            self.0.k(),
             self.0
-                .n
+                .n()
                 .map_or_else(|| "None".to_string(), |n| n.to_string())
         )
     }
@@ -439,19 +430,19 @@ impl PyTransitionMatrix {
 
 /// A deserialised matrix must be internally consistent (JSON can be edited by hand).
 fn check_deserialised(tm: &TransitionMatrix) -> PyResult<()> {
-    let k = tm.k;
+    let k = tm.k();
     let bad = |what: &str| {
         Err(crate::convert::MobilityError::new_err(format!(
             "invalid transition matrix JSON: {what} does not match k = {k}"
         )))
     };
-    if tm.probabilities.dim() != (k, k) {
+    if tm.probabilities().dim() != (k, k) {
         return bad("the matrix shape");
     }
-    if tm.counts.as_ref().is_some_and(|c| c.dim() != (k, k)) {
+    if tm.counts().as_ref().is_some_and(|c| c.dim() != (k, k)) {
         return bad("the counts shape");
     }
-    if tm.parent_shares.len() != k || tm.child_shares.len() != k {
+    if tm.parent_shares().len() != k || tm.child_shares().len() != k {
         return bad("the length of the shares");
     }
     if k < 2 {

@@ -1,11 +1,11 @@
 //! The simulator: Gaussian-copula pairs with log-normal marginals, and the copula's true matrix.
 
-use mobility::simulate::{self as sim, Correlation, LogNormal, Simulation};
+use mobility::simulate::{self as sim, Correlation, CorrelationKind, LogNormal, Simulation};
 use numpy::{IntoPyArray, PyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{IntoPy, mat2, py_err};
+use crate::convert::{IntoPy, mat2};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
@@ -31,16 +31,7 @@ fn simulate<'py>(
     child_sigma: f64,
     weighted: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let correlation = match correlation {
-        "pearson" => Correlation::Pearson(rho),
-        "spearman" => Correlation::Spearman(rho),
-        other => {
-            return Err(py_err(mobility::MobilityError::invalid(
-                "correlation",
-                format!("'{other}': expected 'pearson' or 'spearman'"),
-            )));
-        }
-    };
+    let correlation = Correlation::new(correlation.parse::<CorrelationKind>().py()?, rho);
     let spec = Simulation::new(n, rho, seed)
         .with_correlation(correlation)
         .with_parent(LogNormal::new(parent_mu, parent_sigma).py()?)

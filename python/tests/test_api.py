@@ -78,7 +78,9 @@ def test_measures_dict(tm):
     # pi choices
     for pi_arg in ("parent", "uniform", "stationary", [0.1, 0.2, 0.3, 0.2, 0.2], np.full(5, 0.2)):
         assert list(tm.measures(pi=pi_arg)) == CANONICAL
-    assert mobility.describe("shorrocks_trace").startswith("(k - trace P)")
+    registry = {e["name"]: e for e in mobility._mobility.measure_registry()}
+    assert mobility.describe("shorrocks_trace") == registry["shorrocks_trace"]["description"]
+    assert registry["shorrocks_trace"]["formula"] == "(k - tr P) / (k - 1)"
 
 
 def test_summary_and_frame(tm):

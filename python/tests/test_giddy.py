@@ -68,3 +68,51 @@ def test_measures_agree_with_giddy(seed):
     np.testing.assert_allclose(
         mobility.mean_first_passage_times(P), np.asarray(gm.mfpt), rtol=1e-9
     )
+
+
+def _random_tied_arrays(count: int, seed: int):
+    """Small arrays with heavy ties: n in 2..40, values from small integer ranges, k in 2..10."""
+    rng = np.random.default_rng(seed)
+    for t in range(count):
+        n = int(rng.integers(2, 41))
+        k = int(rng.integers(2, 11))
+        y = rng.integers(0, int(rng.integers(1, 13)) + 1, n).astype(float)
+        if t % 3 == 1:
+            y = y / 7.0  # values that are not whole numbers
+        elif t % 3 == 2:
+            y = y * 0.1 - 0.3
+        yield y, k
+
+
+def test_giddy_cuts_match_mapclassify_bit_for_bit_on_random_tied_arrays():
+    """3000 random tied arrays: the giddy cuts are mapclassify's bins and the classes its yb.
+
+    mapclassify's bins are the distinct values of its k percentiles (the last is max(y)); where
+    cuts coincide it shrinks k, while mobility keeps k classes. So mapclassify's label of a value
+    in our class c is the number of distinct values among our first c - 1 cuts.
+    """
+    mismatches = []
+    for y, k in _random_tied_arrays(3000, seed=20240611):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mc = mapclassify.Quantiles(y, k=k)
+        cuts = mobility.Cutoffs.quantiles(y, None, k, "giddy")
+        ours = np.asarray(cuts.values)
+        bins = np.unique(np.append(ours, y.max()))
+        same_bins = bins.shape == mc.bins.shape and np.array_equal(
+            bins.view(np.int64), np.asarray(mc.bins, dtype=float).view(np.int64)
+        )
+        classes = np.asarray(cuts.classify(y))
+        label = np.array([len(np.unique(ours[: c - 1])) for c in range(1, k + 1)])
+        same_classes = np.array_equal(label[classes - 1], np.asarray(mc.yb))
+        if not (same_bins and same_classes):
+            mismatches.append((y.tolist(), k, ours.tolist(), mc.bins.tolist()))
+    assert mismatches == [], f"{len(mismatches)} of 3000 differ, first: {mismatches[:3]}"
+
+
+def test_giddy_cut_below_five_for_sixteen_values_nine_classes():
+    y = np.arange(16.0)
+    mc = mapclassify.Quantiles(y, k=9)
+    cuts = mobility.Cutoffs.quantiles(y, None, 9, "giddy")
+    assert cuts.values[2] == mc.bins[2] == 4.999999999999999
+    np.testing.assert_array_equal(cuts.classify(y) - 1, mc.yb)

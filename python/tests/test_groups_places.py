@@ -167,7 +167,7 @@ def test_group_errors(population):
         mobility.by_group(df, parent="parent", child="child", by="region", groups=df["region"])
     with pytest.raises(MobilityError, match="groups: expected 4000 values, found 3"):
         mobility.by_group(df["parent"], df["child"], groups=["a", "b", "c"])
-    with pytest.raises(MobilityError, match="'county': expected 'national' or 'local'"):
+    with pytest.raises(MobilityError, match="'county' is not a rank basis; expected national or local"):
         mobility.by_group(df, parent="parent", child="child", by="region", ranks="county")
     with pytest.raises(TypeError, match="column names need a DataFrame"):
         mobility.by_group(df["parent"], df["child"], by="region")

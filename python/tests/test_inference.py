@@ -154,9 +154,9 @@ def test_report_gains_inference_like_the_cli(boot):
         for key in ("estimate", "se", "ci_low", "ci_high", "undefined_replicates")
     }
     assert rep["bootstrap"] == {
-        "replicates": 200, "seed": 1, "ci": "bca", "level": 0.95,
-        "cutoffs": "reestimated in each replicate", "resample": "units", "clusters": None,
-        "jackknife_groups": 30,
+        "k": 5, "replicates": 200, "seed": 1, "ci": "bca", "level": 0.95,
+        "cutoffs": "reestimate", "resample": "units", "clusters": None, "units": 2000,
+        "jackknife_groups": 30, "weighting": "parent_shares",
     }
     assert "inference" not in tm.report(pi="uniform")
 
@@ -434,7 +434,7 @@ def test_bootstrap_errors():
         mobility.bootstrap_difference(table, tm)
     with pytest.raises(MobilityError, match="ci.*expected percentile or bca"):
         tm.bootstrap(10, ci="student")
-    with pytest.raises(MobilityError, match="'sometimes': expected 'reestimate' or 'fixed'"):
+    with pytest.raises(MobilityError, match="'sometimes' is not a cut-off mode; expected reestimate or fixed"):
         tm.bootstrap(10, cutoffs="sometimes")
     with pytest.raises(MobilityError, match="at least 2"):
         tm.bootstrap(1)

@@ -99,6 +99,11 @@ pub enum CutoffMode {
     Fixed,
 }
 
+crate::error::named_enum!(CutoffMode, Cutoffs, "cut-off mode", {
+    Reestimate => "reestimate" | "reestimated" | "re-estimate",
+    Fixed => "fixed",
+});
+
 /// What was resampled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "unit", rename_all = "snake_case")]
@@ -259,7 +264,7 @@ impl Bootstrap {
     ) -> Result<RawRun> {
         if self.replicates < 2 {
             return Err(MobilityError::invalid(
-                "replicates",
+                crate::error::Parameter::Replicates,
                 format!(
                     "{} bootstrap replicates; at least 2 are needed",
                     self.replicates
@@ -269,7 +274,7 @@ impl Bootstrap {
         check_level(self.level)?;
         if self.jackknife_groups < 2 {
             return Err(MobilityError::invalid(
-                "jackknife_groups",
+                crate::error::Parameter::JackknifeGroups,
                 format!("{} groups; at least 2 are needed", self.jackknife_groups),
             ));
         }
@@ -286,9 +291,9 @@ impl Bootstrap {
         if resampled < 2 {
             return Err(MobilityError::invalid(
                 if clusters.is_some() {
-                    "clusters"
+                    crate::error::Parameter::Clusters
                 } else {
-                    "status"
+                    crate::error::Parameter::Status
                 },
                 format!(
                     "{resampled} {} to resample; the bootstrap needs at least 2",
@@ -301,7 +306,7 @@ impl Bootstrap {
             ));
         }
         let tm = TransitionMatrix::from_status(parent, child, weights, spec)?;
-        let k = tm.k;
+        let k = tm.k();
         if !matches!(self.weighting, Weighting::Stationary) {
             tm.origin_weights(&self.weighting)?;
         }
@@ -531,6 +536,106 @@ impl StatisticSummary {
     }
 }
 
+/// What is resampled, by name: rows (units) or whole clusters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResampleUnit {
+    /// Rows, each with its weight.
+    Units,
+    /// Whole clusters.
+    Clusters,
+}
+
+crate::error::named_enum!(ResampleUnit, Clusters, "resampling unit", {
+    Units => "units",
+    Clusters => "clusters",
+});
+
+/// The settings of a bootstrap run, in one flat record: what the CLI prints under `bootstrap`
+/// and Python's `BootstrapResult.settings` returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BootstrapSettings {
+    /// Number of classes.
+    pub k: usize,
+    /// Number of replicates `B`.
+    pub replicates: usize,
+    /// The seed of the random streams.
+    pub seed: u64,
+    /// Confidence level of the intervals.
+    pub level: f64,
+    /// The interval reported as `ci_low` / `ci_high`.
+    pub ci: CiMethod,
+    /// Whether the cut-offs were re-estimated in every replicate.
+    pub cutoffs: CutoffMode,
+    /// Rows or clusters.
+    pub resample: ResampleUnit,
+    /// The number of clusters, when clusters were resampled.
+    pub clusters: Option<usize>,
+    /// The number of rows.
+    pub units: usize,
+    /// Groups of the grouped jackknife behind the BCa acceleration.
+    pub jackknife_groups: usize,
+    /// The origin weighting of the measures.
+    pub weighting: Weighting,
+}
+
+/// One statistic's estimate, standard error, interval and undefined replicates: an entry of the
+/// `inference` object of a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// The estimate on the full sample.
+    pub estimate: Option<f64>,
+    /// The bootstrap standard error.
+    pub se: Option<f64>,
+    /// Lower bound of the chosen interval.
+    pub ci_low: Option<f64>,
+    /// Upper bound of the chosen interval.
+    pub ci_high: Option<f64>,
+    /// Replicates in which the statistic was undefined.
+    pub undefined_replicates: usize,
+}
+
+/// Estimates by statistic name, in result order (serialised as an object keyed by name).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EstimateTable(pub Vec<(String, Estimate)>);
+
+impl Serialize for EstimateTable {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, e) in &self.0 {
+            map.serialize_entry(name, e)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for EstimateTable {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = EstimateTable;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of estimates keyed by statistic name")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<EstimateTable, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Estimate>()? {
+                    out.push(entry);
+                }
+                Ok(EstimateTable(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// The result of [`Bootstrap::run`]: one [`StatisticSummary`] per statistic.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BootstrapResult {
@@ -557,6 +662,50 @@ pub struct BootstrapResult {
 }
 
 impl BootstrapResult {
+    /// The run's settings as one record.
+    pub fn settings(&self) -> BootstrapSettings {
+        let (resample, clusters, units) = match self.resampling {
+            Resampling::Units { units } => (ResampleUnit::Units, None, units),
+            Resampling::Clusters { clusters, units } => {
+                (ResampleUnit::Clusters, Some(clusters), units)
+            }
+        };
+        BootstrapSettings {
+            k: self.k,
+            replicates: self.replicate_count,
+            seed: self.seed,
+            level: self.level,
+            ci: self.ci,
+            cutoffs: self.cutoffs,
+            resample,
+            clusters,
+            units,
+            jackknife_groups: self.jackknife_groups,
+            weighting: self.weighting.clone(),
+        }
+    }
+
+    /// Estimate, SE, interval and undefined replicates of every statistic, by name.
+    pub fn estimates(&self) -> EstimateTable {
+        EstimateTable(
+            self.statistics
+                .iter()
+                .map(|s| {
+                    (
+                        s.name.clone(),
+                        Estimate {
+                            estimate: s.estimate,
+                            se: s.se,
+                            ci_low: s.ci_low,
+                            ci_high: s.ci_high,
+                            undefined_replicates: s.undefined_replicates,
+                        },
+                    )
+                })
+                .collect(),
+        )
+    }
+
     /// One statistic by name ([`Statistic::name`]: `shorrocks_trace`, `p_1_1`, `persistence_1`).
     pub fn get(&self, name: &str) -> Option<&StatisticSummary> {
         self.statistics.iter().find(|s| s.name == name)
@@ -683,7 +832,7 @@ impl Design {
         mode: CutoffMode,
     ) -> Result<Design> {
         let n = parent.len();
-        let k = tm.k;
+        let k = tm.k();
         let psorted = sorted_keys(parent);
         let original: Vec<u32> = psorted.iter().map(|&(_, i)| i).collect();
         let by_unit = |x: &[f64]| -> Vec<f64> { original.iter().map(|&i| x[i as usize]).collect() };
@@ -733,8 +882,16 @@ impl Design {
                     what: "fixed cut-offs".into(),
                     reason: "the full-sample matrix carries no cut-offs".into(),
                 };
-                let pc = tm.parent_cutoffs.as_ref().ok_or_else(missing)?.classifier();
-                let cc = tm.child_cutoffs.as_ref().ok_or_else(missing)?.classifier();
+                let pc = tm
+                    .parent_cutoffs()
+                    .as_ref()
+                    .ok_or_else(missing)?
+                    .classifier();
+                let cc = tm
+                    .child_cutoffs()
+                    .as_ref()
+                    .ok_or_else(missing)?
+                    .classifier();
                 Kernel::Fixed(
                     psorted
                         .iter()
@@ -1542,8 +1699,8 @@ mod tests {
         let spec = ClassSpec::quantiles(5);
         let tm = TransitionMatrix::from_status(&p, &c, None, &spec).unwrap();
         let fixed = ClassSpec::Cutoffs {
-            parent: tm.parent_cutoffs.clone().unwrap(),
-            child: tm.child_cutoffs.clone().unwrap(),
+            parent: tm.parent_cutoffs().cloned().unwrap(),
+            child: tm.child_cutoffs().cloned().unwrap(),
         };
         let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
         let want = TransitionCounts::from_status(&p, &c, Some(&wm), &fixed).unwrap();

@@ -77,7 +77,7 @@ pub struct JointHomogeneityTest {
 fn check_tables(tables: &[ArrayView2<f64>]) -> Result<usize> {
     if tables.len() < 2 {
         return Err(MobilityError::invalid(
-            "tables",
+            crate::error::Parameter::Tables,
             format!("{} table(s); a comparison needs at least 2", tables.len()),
         ));
     }
@@ -161,8 +161,8 @@ fn test_statistic(statistic: f64, df: usize) -> Result<TestStatistic> {
                 .into(),
         });
     }
-    let dist =
-        ChiSquared::new(df as f64).map_err(|e| MobilityError::invalid("df", e.to_string()))?;
+    let dist = ChiSquared::new(df as f64)
+        .map_err(|e| MobilityError::invalid(crate::error::Parameter::Df, e.to_string()))?;
     Ok(TestStatistic {
         statistic,
         df,
@@ -313,7 +313,7 @@ pub fn altham_bootstrap(
     check_level(level)?;
     if replicates < 2 {
         return Err(MobilityError::invalid(
-            "replicates",
+            crate::error::Parameter::Replicates,
             format!("{replicates} bootstrap replicates; at least 2 are needed"),
         ));
     }
@@ -468,7 +468,7 @@ pub fn bootstrap_difference(
 ) -> Result<DifferenceResult> {
     if boot.has_clusters() {
         return Err(MobilityError::invalid(
-            "clusters",
+            crate::error::Parameter::Clusters,
             "give cluster ids per group (Group::clusters), not on the Bootstrap builder",
         ));
     }

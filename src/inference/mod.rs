@@ -31,14 +31,16 @@ use statrs::distribution::{ContinuousCDF, Normal};
 use crate::error::{MobilityError, Result};
 use crate::markov;
 use crate::matrix::{TransitionCounts, TransitionMatrix};
-use crate::measures::{MEASURES, Measures, Weighting};
+use crate::measures::{MatrixInputs, Weighting};
+use crate::registry::Measure;
 
 pub use analytic::{
     AnalyticEstimate, AnalyticMethod, AnalyticOptions, AnalyticResult, Bandwidth, RowCounts,
     kish_row_counts, quantile_copula, row_multinomial,
 };
 pub use bootstrap::{
-    Bootstrap, BootstrapResult, CutoffMode, DEFAULT_JACKKNIFE_GROUPS, Resampling, StatisticSummary,
+    Bootstrap, BootstrapResult, BootstrapSettings, CutoffMode, DEFAULT_JACKKNIFE_GROUPS, Estimate,
+    EstimateTable, ResampleUnit, Resampling, StatisticSummary,
 };
 pub use compare::{
     AlthamComparison, DifferenceResult, Group, HomogeneityTest, JointHomogeneityTest,
@@ -97,10 +99,10 @@ impl ClassVector {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Statistic {
-    /// A canonical measure, by its FORMULAS.md name.
+    /// A matrix measure of the registry.
     Measure {
-        /// The canonical name, e.g. `shorrocks_trace`.
-        name: String,
+        /// The measure (serialised by its name, e.g. `shorrocks_trace`).
+        name: Measure,
     },
     /// A cell `p_ij` of the transition matrix.
     Cell {
@@ -124,21 +126,22 @@ impl Statistic {
     /// # Errors
     /// [`MobilityError::InvalidParameter`] for a name that is not in [`MEASURES`].
     pub fn measure(name: &str) -> Result<Statistic> {
-        MEASURES
+        Measure::ALL
             .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(n, _)| Statistic::Measure {
-                name: (*n).to_string(),
-            })
+            .find(|m| m.name() == name)
+            .map(|&m| Statistic::Measure { name: m })
             .ok_or_else(|| {
-                MobilityError::invalid("statistic", format!("'{name}' is not a canonical measure"))
+                MobilityError::invalid(
+                    crate::error::Parameter::Statistic,
+                    format!("'{name}' is not a canonical measure"),
+                )
             })
     }
 
     /// The statistic's name: the measure name, `p_i_j`, or `vector_i`.
     pub fn name(&self) -> String {
         match self {
-            Statistic::Measure { name } => name.clone(),
+            Statistic::Measure { name } => name.name().to_string(),
             Statistic::Cell { row, col } => format!("p_{row}_{col}"),
             Statistic::Class { vector, class } => format!("{}_{class}", vector.name()),
         }
@@ -160,7 +163,8 @@ impl Statistic {
     /// assert!(Statistic::parse("p_6_1", 5).is_err());
     /// ```
     pub fn parse(name: &str, k: usize) -> Result<Statistic> {
-        let bad = |reason: String| MobilityError::invalid("statistic", reason);
+        let bad =
+            |reason: String| MobilityError::invalid(crate::error::Parameter::Statistic, reason);
         if let Ok(s) = Statistic::measure(name) {
             return Ok(s);
         }
@@ -202,11 +206,9 @@ impl Statistic {
     /// Every statistic for `k` classes: the 18 canonical measures, the `k^2` cells (row-major),
     /// then the per-class vectors.
     pub fn all(k: usize) -> Vec<Statistic> {
-        let mut out: Vec<Statistic> = MEASURES
+        let mut out: Vec<Statistic> = Measure::ALL
             .iter()
-            .map(|(n, _)| Statistic::Measure {
-                name: (*n).to_string(),
-            })
+            .map(|&name| Statistic::Measure { name })
             .collect();
         for row in 1..=k {
             for col in 1..=k {
@@ -231,6 +233,22 @@ pub enum Selection {
     Measures,
     /// The named statistics only (names as [`Statistic::name`] writes them), in this order.
     Names(Vec<String>),
+}
+
+impl std::str::FromStr for Selection {
+    type Err = MobilityError;
+
+    /// `all`, `measures`, or statistic names separated by commas (checked by
+    /// [`Selection::resolve`], which knows `k`).
+    fn from_str(s: &str) -> Result<Selection> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "all" => Ok(Selection::All),
+            "measures" => Ok(Selection::Measures),
+            _ => Ok(Selection::Names(
+                s.split(',').map(|n| n.trim().to_string()).collect(),
+            )),
+        }
+    }
 }
 
 impl Selection {
@@ -273,30 +291,10 @@ pub enum CiMethod {
     Bca,
 }
 
-impl std::str::FromStr for CiMethod {
-    type Err = MobilityError;
-
-    /// `percentile` or `bca`.
-    fn from_str(s: &str) -> Result<CiMethod> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "percentile" | "perc" => Ok(CiMethod::Percentile),
-            "bca" => Ok(CiMethod::Bca),
-            other => Err(MobilityError::invalid(
-                "ci",
-                format!("'{other}': expected percentile or bca"),
-            )),
-        }
-    }
-}
-
-impl std::fmt::Display for CiMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            CiMethod::Percentile => "percentile",
-            CiMethod::Bca => "bca",
-        })
-    }
-}
+crate::error::named_enum!(CiMethod, Ci, "ci method", {
+    Percentile => "percentile" | "perc",
+    Bca => "bca",
+});
 
 /// A two-sided confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -311,43 +309,18 @@ pub struct Interval {
 // Evaluating statistics on a matrix
 // ---------------------------------------------------------------------------------------------
 
-/// Measures that need only cells (computed without the full `measures()` call).
-const CELL_MEASURES: [&str; 7] = [
-    "bottom_persistence",
-    "top_persistence",
-    "upward_from_bottom",
-    "downward_from_top",
-    "bottom_to_top",
-    "top_to_bottom",
-    "shorrocks_trace",
-];
-
-/// Measures that depend on the origin weights `pi`.
-const PI_MEASURES: [&str; 6] = [
-    "upward_share",
-    "downward_share",
-    "immobility_ratio",
-    "prais_bibby",
-    "bartholomew",
-    "mean_class_jump",
-];
-
 /// Evaluates a fixed list of statistics on transition matrices (one per replicate).
 #[derive(Debug, Clone)]
 pub(crate) struct Evaluator {
     pub(crate) k: usize,
     pub(crate) weighting: Weighting,
     pub(crate) stats: Vec<Statistic>,
-    full_measures: bool,
     profile: bool,
     steady: bool,
 }
 
 impl Evaluator {
     pub(crate) fn new(k: usize, weighting: Weighting, stats: Vec<Statistic>) -> Evaluator {
-        let full_measures = stats.iter().any(
-            |s| matches!(s, Statistic::Measure { name } if !CELL_MEASURES.contains(&name.as_str())),
-        );
         let profile = stats.iter().any(
             |s| matches!(s, Statistic::Class { vector, .. } if *vector != ClassVector::SteadyState),
         );
@@ -358,7 +331,6 @@ impl Evaluator {
             k,
             weighting,
             stats,
-            full_measures,
             profile,
             steady,
         }
@@ -375,48 +347,34 @@ impl Evaluator {
 
     /// Statistics of a matrix. `None` where undefined (or not finite).
     pub(crate) fn eval_matrix(&self, tm: &TransitionMatrix) -> Vec<Option<f64>> {
-        let k = self.k;
-        let p = &tm.probabilities;
+        let p = tm.probabilities();
         let empty = tm.empty_rows();
         let row_ok = |i: usize| !empty.contains(&i);
         // When pi is not available (e.g. no unique stationary distribution), the measures that
-        // do not use pi are still defined; the others are not.
-        let (measures, pi_ok): (Option<Measures>, bool) = if self.full_measures {
-            match tm.measures(&self.weighting) {
-                Ok(m) => (Some(m), true),
-                Err(_) => (tm.measures(&Weighting::Uniform).ok(), false),
-            }
+        // do not use pi are still defined; the others are not. Whole-matrix quantities are
+        // computed only when a statistic asks for them.
+        let pi = if self
+            .stats
+            .iter()
+            .any(|s| matches!(s, Statistic::Measure { name } if name.uses_pi()))
+        {
+            tm.origin_weights(&self.weighting).ok().map(|w| w.to_vec())
         } else {
-            (None, true)
+            None
         };
+        let inputs = MatrixInputs::new(tm, pi);
         let profile = self.profile.then(|| tm.class_profile());
         let steady = if self.steady && empty.is_empty() {
             markov::stationary_distribution(p).ok()
         } else {
             None
         };
-        let kf = k as f64;
         let cell = |i: usize, j: usize| row_ok(i).then(|| p[[i, j]]);
         self.stats
             .iter()
             .map(|s| {
                 let v = match s {
-                    Statistic::Measure { name } => match &measures {
-                        Some(_) if !pi_ok && PI_MEASURES.contains(&name.as_str()) => None,
-                        Some(m) => m.get(name).flatten(),
-                        None => match name.as_str() {
-                            "bottom_persistence" => cell(0, 0),
-                            "top_persistence" => cell(k - 1, k - 1),
-                            "upward_from_bottom" => cell(0, 0).map(|v| 1.0 - v),
-                            "downward_from_top" => cell(k - 1, k - 1).map(|v| 1.0 - v),
-                            "bottom_to_top" => cell(0, k - 1),
-                            "top_to_bottom" => cell(k - 1, 0),
-                            "shorrocks_trace" => {
-                                empty.is_empty().then(|| (kf - p.diag().sum()) / (kf - 1.0))
-                            }
-                            _ => None,
-                        },
-                    },
+                    Statistic::Measure { name } => name.evaluate(&inputs),
                     Statistic::Cell { row, col } => cell(row - 1, col - 1),
                     Statistic::Class { vector, class } => {
                         let i = class - 1;
@@ -447,7 +405,7 @@ impl Evaluator {
 pub(crate) fn check_level(level: f64) -> Result<()> {
     if !(level > 0.0 && level < 1.0) {
         return Err(MobilityError::invalid(
-            "level",
+            crate::error::Parameter::Level,
             format!("{level} is not a confidence level; it must lie strictly between 0 and 1"),
         ));
     }
@@ -627,7 +585,7 @@ mod tests {
         for s in Statistic::all(5) {
             assert_eq!(Statistic::parse(&s.name(), 5).unwrap(), s);
         }
-        assert_eq!(Statistic::all(3).len(), 18 + 9 + 18);
+        assert_eq!(Statistic::all(3).len(), Measure::ALL.len() + 9 + 18);
         assert!(Statistic::parse("p_1", 5).is_err());
         assert!(Statistic::parse("nonsense", 5).is_err());
         assert!(Statistic::parse("prais_0", 5).is_err());

@@ -56,22 +56,11 @@ impl Delimiter {
     }
 }
 
-impl std::str::FromStr for Delimiter {
-    type Err = MobilityError;
-
-    /// `,` or `comma`; `;` or `semicolon`; `tab`, `\t` or a tab character.
-    fn from_str(s: &str) -> Result<Delimiter> {
-        match s.to_ascii_lowercase().as_str() {
-            "," | "comma" => Ok(Delimiter::Comma),
-            ";" | "semicolon" => Ok(Delimiter::Semicolon),
-            "\t" | "\\t" | "tab" => Ok(Delimiter::Tab),
-            _ => Err(MobilityError::invalid(
-                "delimiter",
-                format!("'{s}': expected ',', ';' or tab"),
-            )),
-        }
-    }
-}
+crate::error::named_enum!(Delimiter, Delimiter, "delimiter", {
+    Comma => "," | "comma",
+    Semicolon => ";" | "semicolon",
+    Tab => "tab" | "\t" | "\\t",
+});
 
 /// What to do with a row that has a missing value in a column that is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]

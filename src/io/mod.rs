@@ -1,7 +1,8 @@
 //! Input and output for people with files: numeric columns and k x k tables from CSV
-//! ([`csv`]), and a plain-text rendering of a [`Report`](crate::report::Report) ([`text`]).
+//! ([`csv`]), the plain-text renderers live in [`crate::render`].
 //!
 //! The `mobility` command-line tool is built from these pieces; the examples reuse them.
 
 pub mod csv;
-pub mod text;
+/// The text renderers moved to [`crate::render::text`]; this path is kept for existing code.
+pub use crate::render::text;

@@ -48,7 +48,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{MobilityError, Result, check_finite};
+use crate::error::{MobilityError, Parameter, Result, check_finite};
 
 /// Number of bootstrap draws generated from one ChaCha8 stream (and processed together).
 pub const DRAW_BLOCK: usize = 64;
@@ -105,7 +105,7 @@ impl SetKind {
             "lower" => Ok(SetKind::Lower),
             "upper" => Ok(SetKind::Upper),
             _ => Err(MobilityError::invalid(
-                "kind",
+                Parameter::Kind,
                 format!("'{name}' is not one of 'two-sided', 'lower', 'upper'"),
             )),
         }
@@ -230,12 +230,15 @@ enum Gen {
 fn check_options(o: &RankSetOptions) -> Result<()> {
     if !(o.coverage.is_finite() && (0.5..1.0).contains(&o.coverage)) {
         return Err(MobilityError::invalid(
-            "coverage",
+            Parameter::Coverage,
             format!("must lie in [0.5, 1), got {}", o.coverage),
         ));
     }
     if o.draws == 0 {
-        return Err(MobilityError::invalid("draws", "must be at least 1"));
+        return Err(MobilityError::invalid(
+            Parameter::Draws,
+            "must be at least 1",
+        ));
     }
     Ok(())
 }
@@ -267,7 +270,7 @@ impl Problem {
                     .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
                 {
                     return Err(MobilityError::invalid(
-                        "standard errors",
+                        Parameter::StandardErrors,
                         format!("entry {i} is {v}; standard errors must be finite and >= 0"),
                     ));
                 }
@@ -325,7 +328,7 @@ impl Problem {
                         let (a, b) = (s[[i, j]], s[[j, i]]);
                         if (a - b).abs() > 1e-10 * scale.max(f64::MIN_POSITIVE) {
                             return Err(MobilityError::invalid(
-                                "covariance matrix",
+                                Parameter::Covariance,
                                 format!(
                                     "not symmetric: entry ({}, {}) is {a} but ({}, {}) is {b}",
                                     i + 1,
@@ -462,7 +465,7 @@ fn cholesky_t(p: usize, scale: f64, s: &(dyn Fn(usize, usize) -> f64 + Sync)) ->
     let min = (0..p).map(|i| lam[i]).fold(f64::INFINITY, f64::min);
     if min < -1e-8 * scale.max(f64::MIN_POSITIVE) {
         return Err(MobilityError::invalid(
-            "covariance matrix",
+            Parameter::Covariance,
             format!("not positive semi-definite (smallest eigenvalue {min:e})"),
         ));
     }
@@ -1048,7 +1051,7 @@ pub fn rank_confidence_sets(
         Some(ix) => {
             if let Some(&bad) = ix.iter().find(|&&i| i >= p) {
                 return Err(MobilityError::invalid(
-                    "indices",
+                    Parameter::Indices,
                     format!("index {bad} is out of range for {p} populations"),
                 ));
             }
@@ -1146,7 +1149,10 @@ pub fn parametric_draws(
     seed: u64,
 ) -> Result<ndarray::Array2<f64>> {
     if draws == 0 {
-        return Err(MobilityError::invalid("draws", "must be at least 1"));
+        return Err(MobilityError::invalid(
+            Parameter::Draws,
+            "must be at least 1",
+        ));
     }
     let p = match uncertainty {
         Uncertainty::Covariance(s) => s.nrows(),
@@ -1163,7 +1169,7 @@ pub fn parametric_draws(
 fn check_tau(tau: usize, p: usize) -> Result<()> {
     if tau == 0 || tau > p {
         return Err(MobilityError::invalid(
-            "tau",
+            Parameter::Tau,
             format!("must lie between 1 and the number of populations ({p}), got {tau}"),
         ));
     }

@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{MobilityError, Result, check_finite};
+use crate::error::{MobilityError, Parameter, Result, check_finite};
 
 /// How the signal variance `sigma^2` of the true place effects is estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -126,14 +126,14 @@ pub fn shrink(estimates: &[f64], se: &[f64], options: &ShrinkageOptions) -> Resu
         .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
     {
         return Err(MobilityError::invalid(
-            "standard errors",
+            Parameter::StandardErrors,
             format!("entry {i} is {v}; standard errors must be finite and >= 0"),
         ));
     }
     let target = match options.target {
         Some(t) if !t.is_finite() => {
             return Err(MobilityError::invalid(
-                "target",
+                Parameter::Target,
                 format!("must be finite, got {t}"),
             ));
         }
@@ -167,7 +167,7 @@ pub fn shrink(estimates: &[f64], se: &[f64], options: &ShrinkageOptions) -> Resu
         SignalVariance::PrecisionWeighted => {
             if se.contains(&0.0) {
                 return Err(MobilityError::invalid(
-                    "standard errors",
+                    Parameter::StandardErrors,
                     "precision weights 1/se^2 need every standard error > 0",
                 ));
             }

@@ -1,4 +1,4 @@
-//! Plain-text rendering of a [`Report`] for a terminal (at most 100 columns, 4 decimals).
+//! Plain-text rendering of a matrix [`Report`] for a terminal (at most 100 columns, 4 decimals).
 //!
 //! What the `mobility` tool prints without `--json`, and what the examples print.
 //!
@@ -346,7 +346,8 @@ fn significant(v: f64) -> String {
 
 /// Wraps one logical line at [`WIDTH`] on spaces, continuation lines indented by `indent`;
 /// returns it with a trailing newline. A leading newline is kept.
-fn wrap(line: &str, indent: usize) -> String {
+/// Wraps `line` at [`WIDTH`], continuation lines indented by `indent`; ends with a newline.
+pub(crate) fn wrap(line: &str, indent: usize) -> String {
     let (lead, line) = match line.strip_prefix('\n') {
         Some(rest) => ("\n", rest),
         None => ("", line),

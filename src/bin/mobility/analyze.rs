@@ -1,0 +1,146 @@
+//! `mobility analyze`: paired status -> quantile matrix, rank measures, optional bootstrap.
+
+use mobility::inference::{Bootstrap, CiMethod, Selection};
+use mobility::io::csv::{self, Columns, CsvOptions};
+use mobility::rankbased::rank_mobility;
+use mobility::render::analysis::render_analysis;
+use mobility::report::AnalysisReport;
+use mobility::{ClassSpec, MobilityError, TransitionMatrix};
+
+use crate::args::{self, Args, flag, value};
+use crate::{Failure, Outcome, data, dropped_note, emit, pi_error, print_json};
+
+const HELP: &str = include_str!("help/analyze.txt");
+
+pub fn run(raw: &[String]) -> Outcome<()> {
+    let opts = [
+        value("parent"),
+        value("child"),
+        value("weight"),
+        value("quantiles"),
+        value("rule"),
+        value("pi"),
+        value("delimiter"),
+        flag("drop-missing"),
+        flag("json"),
+        value("bootstrap"),
+        value("seed"),
+        value("cluster"),
+        value("ci"),
+    ];
+    let Some(args) = args::parse("analyze", raw, &opts)? else {
+        return emit(HELP);
+    };
+    let bootstrap = bootstrap_options(&args)?;
+    let file = args::one_positional(&args, "FILE.csv")?;
+    let parent = args.required("parent")?;
+    let child = args.required("child")?;
+    let weight = args.get("weight");
+    let (k, rule) = args::class_options(&args, weight.is_some())?;
+    let pi = args::pi(&args)?;
+    args::check_pi_len(&pi, k, "analyze")?;
+    let options = CsvOptions {
+        delimiter: args::delimiter(&args)?,
+        missing: args::missing(&args),
+    };
+    let cluster = args.get("cluster");
+    let names: Vec<&str> = [Some(parent), Some(child), weight, cluster]
+        .into_iter()
+        .flatten()
+        .collect();
+    let columns = if file == "-" {
+        csv::read_columns_from(std::io::stdin().lock(), "<stdin>", &names, &options)
+    } else {
+        csv::read_columns(file, &names, &options)
+    }
+    .map_err(|e| data(e, None))?;
+    let source = columns.source.clone();
+    let get = |name: &str| columns.get(name).expect("column was read");
+    let weights = weight.map(get);
+    let spec = ClassSpec::Quantiles { k, rule };
+    let tm = TransitionMatrix::from_status(get(parent), get(child), weights, &spec)
+        .map_err(|e| status_error(e, &columns, weight))?;
+    let report = tm.report(&pi).map_err(|e| pi_error(e, &source))?;
+    let inference = match bootstrap {
+        None => None,
+        Some(b) => {
+            let mut b = b.weighting(pi.clone()).statistics(Selection::Measures);
+            if let Some(c) = cluster {
+                // numeric ids: equal values (-0 and 0 alike) form a cluster
+                let ids: Vec<u64> = get(c).iter().map(|x| (x + 0.0).to_bits()).collect();
+                b = b.clusters(&ids);
+            }
+            Some(
+                b.run(get(parent), get(child), weights, &spec)
+                    .map_err(|e| status_error(e, &columns, weight))?,
+            )
+        }
+    };
+    // Undefined only when every parent has the same status: a note, not an error.
+    let ranks = rank_mobility(get(parent), get(child), weights);
+    let analysis = AnalysisReport::new(report, ranks, inference.as_ref());
+    let dropped = columns.dropped.as_ref().map(dropped_note);
+    if args.has("json") {
+        if let Some(d) = &dropped {
+            eprintln!("mobility: note: {d}");
+        }
+        return print_json(&analysis);
+    }
+    let mut out = format!(
+        "mobility analyze: {source}, parent '{parent}' -> child '{child}'\n{} rows{}; {k} quantile \
+         classes by the {rule} rule\n",
+        columns.len(),
+        weight.map_or_else(
+            || ", unweighted".to_string(),
+            |w| format!(", weights '{w}'")
+        ),
+    );
+    if let Some(d) = dropped {
+        out.push_str(&format!("{d}\n"));
+    }
+    out.push_str(&render_analysis(&analysis, &tm.labels()));
+    emit(&out)
+}
+
+/// `--bootstrap B`, `--seed S`, `--ci METHOD` as a builder (`--cluster` is added by the caller).
+fn bootstrap_options(args: &Args) -> Outcome<Option<Bootstrap>> {
+    let Some(b) = args.get("bootstrap") else {
+        args::refuse(
+            args,
+            &["seed", "cluster", "ci"],
+            "applies to the bootstrap (add --bootstrap B)",
+        )?;
+        return Ok(None);
+    };
+    let replicates = match b.trim().parse::<i64>() {
+        Ok(b) if b >= 2 => b as usize,
+        _ => {
+            return Err(args::usage(
+                "analyze",
+                format!("--bootstrap expects a whole number of replicates (2 or more), got '{b}'"),
+            ));
+        }
+    };
+    let seed: u64 = args::number(args, "seed", 0, "a whole number >= 0")?;
+    let ci: CiMethod = args::option(args, "ci", CiMethod::default())?;
+    Ok(Some(Bootstrap::new(replicates).seed(seed).ci(ci)))
+}
+
+/// A library error about paired status, pointing at the weight column where it is about weights.
+pub fn status_error(e: MobilityError, columns: &Columns, weight: Option<&str>) -> Failure {
+    let source = columns.source.as_str();
+    match (e, weight) {
+        (MobilityError::NegativeWeight { index, value }, Some(w)) => data(
+            columns.error_at(
+                index,
+                w,
+                format!("negative weight ({value}); weights must be >= 0"),
+            ),
+            None,
+        ),
+        (MobilityError::ZeroTotalWeight { .. }, Some(w)) => {
+            Failure::Data(format!("{source}: column '{w}': every weight is zero"))
+        }
+        (e, _) => data(e, Some(source)),
+    }
+}

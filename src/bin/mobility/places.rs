@@ -1,0 +1,181 @@
+//! `mobility places`: groups of paired status on national classes (`--by`), or published place
+//! matrices ranked on levelling up and on social mobility (`--matrices`).
+
+use mobility::groups::{GroupOptions, by_group};
+use mobility::io::csv::{self, CsvOptions};
+use mobility::levelling::{MobilityScore, PlacesOptions, places_report, read_place_matrices};
+use mobility::measures::Weighting;
+use mobility::rankbased::RankBasis;
+use mobility::render::places::{render_groups, render_places};
+use mobility::{MobilityError, Parameter};
+
+use crate::analyze::status_error;
+use crate::args::{self, Args, flag, value};
+use crate::{Failure, Outcome, data, dropped_note, emit, print_json};
+
+const HELP: &str = include_str!("help/places.txt");
+
+pub fn run(raw: &[String]) -> Outcome<()> {
+    let opts = [
+        value("parent"),
+        value("child"),
+        value("by"),
+        value("weight"),
+        value("quantiles"),
+        value("rule"),
+        value("ranks"),
+        flag("drop-missing"),
+        flag("matrices"),
+        value("score"),
+        value("fraction"),
+        value("row-tolerance"),
+        value("top"),
+        value("pi"),
+        value("delimiter"),
+        flag("json"),
+    ];
+    let Some(args) = args::parse("places", raw, &opts)? else {
+        return emit(HELP);
+    };
+    let file = args::one_positional(&args, "FILE.csv")?;
+    let pi = args::pi(&args)?;
+    if args.has("matrices") {
+        let microdata = [
+            "parent",
+            "child",
+            "by",
+            "weight",
+            "quantiles",
+            "rule",
+            "ranks",
+            "drop-missing",
+            "delimiter",
+        ];
+        args::refuse(
+            &args,
+            &microdata,
+            "applies to microdata (--by), not to --matrices",
+        )?;
+        return place_matrices(&args, file, pi);
+    }
+    args::refuse(
+        &args,
+        &["score", "fraction", "row-tolerance", "top"],
+        "applies to published matrices (add --matrices)",
+    )?;
+    let parent = args.required("parent")?;
+    let child = args.required("child")?;
+    let by = args.required("by")?;
+    let weight = args.get("weight");
+    let (k, rule) = args::class_options(&args, weight.is_some())?;
+    let basis: RankBasis = args::option(&args, "ranks", RankBasis::National)?;
+    args::check_pi_len(&pi, k, "places")?;
+    let options = CsvOptions {
+        delimiter: args::delimiter(&args)?,
+        missing: args::missing(&args),
+    };
+    let names: Vec<&str> = [Some(parent), Some(child), weight]
+        .into_iter()
+        .flatten()
+        .collect();
+    let read = if file == "-" {
+        csv::read_labelled_columns_from(std::io::stdin().lock(), "<stdin>", &names, by, &options)
+    } else {
+        csv::read_labelled_columns(file, &names, by, &options)
+    }
+    .map_err(|e| data(e, None))?;
+    let columns = &read.columns;
+    let source = columns.source.clone();
+    let get = |name: &str| columns.get(name).expect("column was read");
+    let weights = weight.map(get);
+    let group_options = GroupOptions {
+        k,
+        rule,
+        basis,
+        weighting: pi,
+    };
+    let table = by_group(
+        get(parent),
+        get(child),
+        weights,
+        &read.labels,
+        &group_options,
+    )
+    .map_err(|e| match e {
+        MobilityError::InvalidParameter {
+            name: Parameter::Weighting,
+            reason,
+        } => Failure::Data(format!("{source}: --pi: {reason}")),
+        e => status_error(e, columns, weight),
+    })?;
+    if let Some(d) = &columns.dropped {
+        eprintln!("mobility: note: {}", dropped_note(d));
+    }
+    if args.has("json") {
+        return print_json(&table);
+    }
+    let mut out = format!(
+        "mobility places: {source}, parent '{parent}' -> child '{child}', groups by '{by}'\n{} \
+         rows{}; {k} national quantile classes by the {rule} rule; {} ranks\n",
+        columns.len(),
+        weight.map_or_else(
+            || ", unweighted".to_string(),
+            |w| format!(", weights '{w}'")
+        ),
+        match basis {
+            RankBasis::National => "national",
+            RankBasis::Local => "local (within-group)",
+        }
+    );
+    out.push_str(&render_groups(&table));
+    emit(&out)
+}
+
+fn place_matrices(args: &Args, file: &str, pi: Weighting) -> Outcome<()> {
+    let mobility_score: MobilityScore = args::option(args, "score", MobilityScore::BottomToTop)?;
+    let defaults = PlacesOptions::default();
+    let contrast_fraction = args::number(args, "fraction", defaults.contrast_fraction, "a number")?;
+    let row_tolerance = args::number(args, "row-tolerance", defaults.row_tolerance, "a number")?;
+    let top: usize = args::number(args, "top", 10, "a whole number")?;
+    if file == "-" {
+        return Err(args::usage(
+            "places",
+            "--matrices reads a file, not standard input",
+        ));
+    }
+    let table = read_place_matrices(file).map_err(|e| data(e, None))?;
+    if let Some(k) = table
+        .iter()
+        .find_map(|p| p.probabilities.as_ref().map(|m| m.nrows()))
+    {
+        args::check_pi_len(&pi, k, "places")?;
+    }
+    let options = PlacesOptions {
+        mobility_score,
+        row_tolerance,
+        contrast_fraction,
+        weighting: pi,
+    };
+    let report = places_report(&table, &options).map_err(|e| match e {
+        MobilityError::InvalidParameter { name, reason } => {
+            let option = match name {
+                Parameter::ContrastFraction => "fraction".to_string(),
+                Parameter::RowTolerance => "row-tolerance".to_string(),
+                other => other.to_string(),
+            };
+            args::usage("places", format!("invalid --{option}: {reason}"))
+        }
+        e => data(e, Some(file)),
+    })?;
+    if args.has("json") {
+        return print_json(&report);
+    }
+    let mut out = format!(
+        "mobility places: {file}, {} published place matrices ({} x {})\n",
+        table.len(),
+        report.k,
+        report.k
+    );
+    out.push_str(&render_places(&report, top));
+    emit(&out)
+}

@@ -1,0 +1,108 @@
+//! Text of an [`AnalysisReport`]: the matrix report, then the rank and income measures (one line
+//! each, with the registry's description), then the bootstrap table.
+
+use crate::inference::{BootstrapSettings, CiMethod, CutoffMode, EstimateTable, ResampleUnit};
+use crate::rankbased::RankMobility;
+use crate::registry::{RankMeasure, Scale};
+use crate::render::text::render_report;
+use crate::report::AnalysisReport;
+
+/// The whole analysis: [`render_report`], the rank measures and, when present, the bootstrap.
+///
+/// # Complexity
+/// `O(k^2)`.
+pub fn render_analysis(r: &AnalysisReport, labels: &[String]) -> String {
+    let mut out = render_report(&r.report, labels);
+    out.push_str(&render_rank_measures(
+        r.rank_measures.as_ref(),
+        r.rank_note.as_deref(),
+    ));
+    if let (Some(table), Some(settings)) = (&r.inference, &r.bootstrap) {
+        out.push_str(&render_inference(table, settings));
+    }
+    out
+}
+
+/// The rank and income measures, one line each with its registry description; `note` says why
+/// they are undefined when `ranks` is `None`.
+pub fn render_rank_measures(ranks: Option<&RankMobility>, note: Option<&str>) -> String {
+    let Some(m) = ranks else {
+        return format!(
+            "\nRank and income measures: {}\n",
+            note.unwrap_or("undefined")
+        );
+    };
+    let mut out =
+        String::from("\nRank and income measures (mid-ranks, ties share their mean rank)\n");
+    for &measure in RankMeasure::ALL {
+        let info = measure.info();
+        let value = measure.value(m).map_or_else(
+            || "undefined".to_string(),
+            |v| match info.scale {
+                Scale::RankPoints => format!("{v:.2}"),
+                _ => format!("{v:.4}"),
+            },
+        );
+        let what = if measure == RankMeasure::Ige {
+            format!(
+                "{}; {} pair{} with status <= 0 dropped",
+                info.description,
+                m.ige_dropped,
+                if m.ige_dropped == 1 { "" } else { "s" }
+            )
+        } else {
+            info.description.to_string()
+        };
+        out.push_str(&crate::render::text::wrap(
+            &format!("  {:<29} {value:>8}  {what}", info.name),
+            42,
+        ));
+    }
+    out
+}
+
+/// The bootstrap section: settings, then estimate, SE, interval and undefined replicates per
+/// statistic.
+pub fn render_inference(table: &EstimateTable, r: &BootstrapSettings) -> String {
+    let what = match (r.resample, r.clusters) {
+        (ResampleUnit::Clusters, Some(clusters)) => format!("of the {clusters} clusters"),
+        _ => format!("of the {} rows", r.units),
+    };
+    let cutoffs = match r.cutoffs {
+        CutoffMode::Reestimate => "cut-offs re-estimated in each",
+        CutoffMode::Fixed => "cut-offs fixed",
+    };
+    let interval = format!(
+        "{}% {} interval",
+        (r.level * 100.0).round(),
+        match r.ci {
+            CiMethod::Percentile => "percentile",
+            CiMethod::Bca => "BCa",
+        }
+    );
+    let mut out = format!(
+        "\nBootstrap: {} replicates (seed {}) {what}, {cutoffs}\n",
+        r.replicates, r.seed
+    );
+    let line = |a: &str, b: &str, c: &str, d: &str, e: &str| {
+        format!("  {a:<24} {b:>10} {c:>10}   {d:<24} {e}")
+            .trim_end()
+            .to_string()
+            + "\n"
+    };
+    out.push_str(&line("measure", "estimate", "se", &interval, "undefined"));
+    let num = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
+    for (name, s) in &table.0 {
+        let ci = match (s.ci_low, s.ci_high) {
+            (Some(lo), Some(hi)) => format!("[{lo:.4}, {hi:.4}]"),
+            _ => "-".to_string(),
+        };
+        let undefined = if s.undefined_replicates > 0 {
+            format!("in {} of {}", s.undefined_replicates, r.replicates)
+        } else {
+            String::new()
+        };
+        out.push_str(&line(name, &num(s.estimate), &num(s.se), &ci, &undefined));
+    }
+    out
+}

@@ -1,0 +1,14 @@
+//! Plain-text renderings of the library's outputs, for a terminal (at most 100 columns).
+//!
+//! Every text the `mobility` tool prints is built here from a serde output type
+//! ([`crate::report`], [`crate::groups::GroupTable`], [`crate::levelling::PlacesReport`]), so the
+//! examples and other frontends print the same: [`text`] renders a matrix [`Report`], [`analysis`]
+//! the rank measures and the bootstrap of an [`AnalysisReport`], [`places`] group and place tables.
+//! An `html` renderer can sit beside them.
+//!
+//! [`Report`]: crate::report::Report
+//! [`AnalysisReport`]: crate::report::AnalysisReport
+
+pub mod analysis;
+pub mod places;
+pub mod text;

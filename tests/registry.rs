@@ -1,0 +1,98 @@
+//! The measure registry against the README and the outputs that read from it.
+
+use mobility::registry::{self, Measure, RankMeasure};
+
+/// The README's measure table, rows `| `name` | `formula` | description |`, between the
+/// `<!-- measures -->` markers.
+fn readme_rows() -> Vec<(String, String, String)> {
+    let readme = include_str!("../README.md");
+    let start = readme.find("<!-- measures -->").expect("start marker");
+    let end = readme.find("<!-- /measures -->").expect("end marker");
+    readme[start..end]
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<String> = l
+                .replace("\\|", "\u{0}")
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().replace('\u{0}', "|"))
+                .collect();
+            let unquote = |s: &str| s.trim_matches('`').to_string();
+            (unquote(&cells[0]), unquote(&cells[1]), cells[2].clone())
+        })
+        .collect()
+}
+
+fn expected_table() -> String {
+    registry::all()
+        .map(|i| {
+            format!(
+                "| `{}` | `{}` | {} |\n",
+                i.name,
+                i.formula.replace('|', "\\|"),
+                i.description
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn readme_measure_table_matches_the_registry() {
+    let rows = readme_rows();
+    let expected: Vec<(String, String, String)> = registry::all()
+        .map(|i| {
+            (
+                i.name.to_string(),
+                i.formula.to_string(),
+                i.description.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        expected,
+        "README measure table out of step with the registry; it should read:\n{}",
+        expected_table()
+    );
+}
+
+#[test]
+fn every_measure_has_a_json_key_and_a_value_accessor() {
+    let us = mobility::published::us_chetty_2014_quintiles();
+    let m = us.measures(&Default::default()).unwrap();
+    let json = serde_json::to_value(&m).unwrap();
+    for &measure in Measure::ALL {
+        let v = json[measure.name()].as_f64();
+        assert_eq!(v, m.value(measure), "{measure}");
+        assert_eq!(m.get(measure.name()), Some(m.value(measure)));
+    }
+    let parent: Vec<f64> = (0..50).map(|i| i as f64).collect();
+    let child: Vec<f64> = (0..50).map(|i| ((i * 17) % 50) as f64 + 1.0).collect();
+    let r = mobility::rankbased::rank_mobility(&parent, &child, None).unwrap();
+    let json = serde_json::to_value(&r).unwrap();
+    for &measure in RankMeasure::ALL {
+        assert_eq!(
+            json[measure.name()].as_f64(),
+            measure.value(&r),
+            "{measure}"
+        );
+    }
+}
+
+#[test]
+fn describe_and_measures_table_read_the_registry() {
+    assert_eq!(mobility::measures::MEASURES.len(), Measure::ALL.len());
+    for (&(name, description), &m) in mobility::measures::MEASURES.iter().zip(Measure::ALL) {
+        assert_eq!(name, m.name());
+        assert_eq!(description, m.info().description);
+        assert_eq!(mobility::measures::describe(name), Some(description));
+    }
+    assert_eq!(
+        mobility::measures::describe("rank_rank_slope"),
+        Some(RankMeasure::RankRankSlope.info().description)
+    );
+    let e = "sticky_floor".parse::<Measure>().unwrap_err().to_string();
+    assert!(e.contains("'sticky_floor' is not a matrix measure"), "{e}");
+    assert!(e.contains("bottom_persistence"), "{e}");
+}
