@@ -3,6 +3,9 @@
 //! rank-rank regression standard errors (Chetverikov & Wilhelm) at n = 10^6 pairs.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use mobility::inference::places_bootstrap::{
+    PlaceMeasure, PlacesBootstrapOptions, places_bootstrap,
+};
 use mobility::ranking::{
     RankRankOptions, RankSetOptions, Uncertainty, rank_confidence_sets, rank_rank_regression,
 };
@@ -96,6 +99,37 @@ fn bench(c: &mut Criterion) {
             )
         })
     });
+    g.finish();
+
+    // The joint places bootstrap: 10^6 pairs in 741 places of unequal size, B = 1000.
+    let place: Vec<u32> = (0..1_000_000u64)
+        .map(|i| ((i.wrapping_mul(2654435761) % 1_000_003) as f64 / 1_000_003.0).powi(2))
+        .map(|u| (u * 741.0) as u32)
+        .collect();
+    let mut g = c.benchmark_group("places_bootstrap_n1e6_p741_B1000");
+    g.sample_size(10);
+    for (name, measure) in [
+        ("joint_levelling_up", PlaceMeasure::LevellingUp),
+        ("joint_bottom_to_top", "bottom_to_top".parse().unwrap()),
+        ("joint_rank_rank_slope", PlaceMeasure::RankRankSlope),
+    ] {
+        let o = PlacesBootstrapOptions::new(5, measure, 1000);
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                black_box(
+                    places_bootstrap(
+                        &pairs.parent,
+                        &pairs.child,
+                        None,
+                        &place,
+                        None::<&[u32]>,
+                        &o,
+                    )
+                    .unwrap(),
+                )
+            })
+        });
+    }
     g.finish();
 }
 

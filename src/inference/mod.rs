@@ -23,6 +23,7 @@
 pub mod analytic;
 pub mod bootstrap;
 pub mod compare;
+pub mod places_bootstrap;
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
