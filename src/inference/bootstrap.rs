@@ -1562,6 +1562,20 @@ impl GenericKernel {
 // design, read a replicate's multiplicities and its re-estimated cut positions.
 // ---------------------------------------------------------------------------------------------
 
+impl Bootstrap {
+    /// The configured seed, cluster ids and jackknife groups (for the rank-measure bootstrap).
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn hooks(&self) -> (u64, Option<(&[u32], usize)>, usize, CutoffMode, &Weighting) {
+        (
+            self.seed,
+            self.clusters.as_ref().map(|(c, g)| (c.as_slice(), *g)),
+            self.jackknife_groups,
+            self.cutoffs,
+            &self.weighting,
+        )
+    }
+}
+
 impl Design {
     /// [`Design::new`], for the places and rank-measure bootstraps.
     pub(crate) fn build(
