@@ -16,12 +16,17 @@
 //! arXiv:2310.15512) for rank-rank regressions.
 
 pub mod confidence_sets;
+pub mod places;
 pub mod rank_regression;
 pub mod shrinkage;
 
 pub use confidence_sets::{
     DEFAULT_DRAWS, RankConfidenceSets, RankSet, RankSetOptions, SetKind, TauSet, Uncertainty,
     parametric_draws, rank_confidence_sets, tau_best, tau_worst,
+};
+pub use places::{
+    ExcludedPlace, PlaceInput, PlaceRankRow, PlaceRanking, PlaceRankingOptions, rank_places,
+    rank_places_table,
 };
 pub use rank_regression::{
     RankRankOptions, RankRankRegression, RankRankRow, WeightKind, rank_rank_regression,
