@@ -83,6 +83,7 @@ from .ranking import (
     RankRankRegression,
     plot_ranks,
     rank_confidence_sets,
+    rank_places,
     rank_rank_regression,
     shrink,
     tau_best,
@@ -241,5 +242,6 @@ __all__ = [
     "tau_worst",
     "shrink",
     "rank_rank_regression",
+    "rank_places",
     "plot_ranks",
 ]

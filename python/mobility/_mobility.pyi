@@ -316,3 +316,19 @@ def rank_rank_regression(
     weight_kind: str = "sampling",
     covariance: bool = True,
 ) -> Dict[str, Any]: ...
+def rank_places(
+    parent: _F64,
+    child: _F64,
+    places: List[str],
+    weights: Optional[_F64] = None,
+    measure: str = "absolute_upward_mobility",
+    k: int = 5,
+    replicates: int = 500,
+    resample: str = "joint",
+    seed: int = 0,
+    min_size: int = 0,
+    coverage: float = 0.95,
+    tau: int = 10,
+    draws: int = 10000,
+    simultaneous: bool = True,
+) -> Dict[str, Any]: ...

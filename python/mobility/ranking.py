@@ -43,7 +43,15 @@ __all__ = [
     "shrink",
     "rank_rank_regression",
     "plot_ranks",
+    "rank_places",
+    "PLACE_RANK_COLUMNS",
 ]
+
+#: Columns of the frame :func:`rank_places` returns, in order.
+PLACE_RANK_COLUMNS = (
+    "place", "units", "weight", "estimate", "se", "shrunk", "reliability", "rank",
+    "shrunk_rank", "lower", "upper", "tau_best", "tau_worst",
+)
 
 #: Columns of :meth:`RankRankRegression.to_frame`, in order (the interface contract).
 RANK_RANK_COLUMNS = (
@@ -480,6 +488,100 @@ def _plot(cs: RankConfidenceSets, highlight: Optional[Sequence[Any]] = None, ax:
     return ax
 
 
+def rank_places(
+    data: Any = None,
+    child: Any = None,
+    by: Any = None,
+    weights: Any = None,
+    *,
+    parent: Any = None,
+    measure: str = "absolute_upward_mobility",
+    k: int = 5,
+    bootstrap: int = 500,
+    resample: str = "joint",
+    rank_ci: bool = True,
+    min_size: int = 0,
+    coverage: float = 0.95,
+    tau: int = 10,
+    draws: int = 10000,
+    simultaneous: bool = True,
+    seed: Any = None,
+    as_frame: bool = True,
+) -> Any:
+    """Rank places honestly from microdata with a place column: each place's estimate of
+    ``measure`` against national classes and ranks, its standard error from the joint places
+    bootstrap (``resample="joint"``: the whole sample resampled, national cut-offs and ranks
+    re-estimated in every replicate, giving the joint covariance; ``"independent"``: each
+    place's units resampled with the national cut-offs fixed, right when every place is a small
+    share of the nation), its empirical-Bayes shrunk estimate, its rank and rank confidence set
+    (Mogstad, Romano, Shaikh & Wilhelm 2024) and whether it is in the tau-best / tau-worst sets.
+
+    Call forms as :func:`mobility.transition_matrix`: ``rank_places(parent, child, by=g)`` or
+    ``rank_places(df, parent="p", child="c", by="g")``. ``measure`` is any matrix measure name,
+    ``levelling_up``, ``structural``, ``exchange``, ``rank_rank_slope``,
+    ``rank_rank_intercept`` or ``absolute_upward_mobility``. Places with fewer than
+    ``min_size`` rows are left out (listed in ``frame.attrs["excluded"]``).
+
+    Returns a pandas DataFrame with :data:`PLACE_RANK_COLUMNS`, one row per place in rank order
+    (``attrs`` hold the settings, the signal variance and the covariance), or the raw dict with
+    ``as_frame=False``. ``plot_ranks(frame)`` draws it.
+    """
+    if not rank_ci:
+        raise MobilityError("rank_places computes rank confidence sets; rank_ci=False is not supported")
+    extra = {"groups": by}
+    p_obj, c_obj, w_obj, extras, index, _ = resolve_pairs(
+        "rank_places", data, child, weights, parent, extra
+    )
+    p = as_float_array(p_obj, "parent status")
+    c = as_float_array(c_obj, "child status")
+    w = None if w_obj is None else as_float_array(w_obj, "weights")
+    err = missing_error([("parent", p), ("child", c), ("weights", w)], index)
+    if err is not None:
+        raise err
+    groups = extras.get("groups")
+    if groups is None:
+        raise MobilityError("rank_places needs by= (a place label per row)")
+    labels = [str(x) for x in np.asarray(groups, dtype=object).tolist()]
+    if len(labels) != p.size:
+        raise MobilityError(f"by: expected {p.size} labels, found {len(labels)}")
+    d = _mobility.rank_places(
+        np.ascontiguousarray(p), np.ascontiguousarray(c), labels,
+        None if w is None else np.ascontiguousarray(w), measure, int(k), int(bootstrap), resample,
+        _seed(seed), int(min_size), float(coverage), int(tau), int(draws), bool(simultaneous),
+    )
+    if not as_frame:
+        return d
+    import pandas as pd
+
+    r = d["ranking"]
+    frame = pd.DataFrame(r["rows"], columns=list(PLACE_RANK_COLUMNS))
+    frame = frame.sort_values(["rank", "place"], kind="stable").reset_index(drop=True)
+    boot = d["places_bootstrap"]
+    cov = boot.get("covariance")
+    for key in ("measure", "p", "coverage", "simultaneous", "full_covariance", "draws",
+                "largest_first", "tau", "shrinkage_target", "signal_variance", "excluded"):
+        frame.attrs[key] = r[key]
+    frame.attrs["replicates"] = boot["replicates"]
+    frame.attrs["resampling"] = boot["resampling"]
+    frame.attrs["places"] = [row["place"] for row in boot["places"]]
+    frame.attrs["covariance"] = None if cov is None else np.asarray(cov, dtype=np.float64)
+    return frame
+
+
+class _FrameSets:
+    """A rank_places frame seen as rank confidence sets, for the plot."""
+
+    def __init__(self, frame: Any):
+        self.rank = np.asarray(frame["rank"], dtype=np.int64)
+        self.lower = np.asarray(frame["lower"], dtype=np.int64)
+        self.upper = np.asarray(frame["upper"], dtype=np.int64)
+        self.names = list(frame["place"])
+        self.index = np.arange(len(frame))
+        self.largest_first = bool(frame.attrs.get("largest_first", True))
+        self.simultaneous = bool(frame.attrs.get("simultaneous", True))
+        self.coverage = float(frame.attrs.get("coverage", 0.95))
+
+
 def plot_ranks(
     estimates: Any,
     cov: Any = None,
@@ -490,12 +592,14 @@ def plot_ranks(
 ) -> Any:
     """The ranking plot: places ordered by estimate, each with its rank confidence set as a
     vertical bar and its estimated rank as a dot; the places named in ``highlight`` are drawn
-    in colour and labelled. ``estimates`` may be a :class:`RankConfidenceSets` (then ``cov`` is
-    not needed); otherwise the sets are computed with ``rank_confidence_sets(estimates, cov,
+    in colour and labelled. ``estimates`` may be a :class:`RankConfidenceSets` or a
+    :func:`rank_places` frame (then ``cov`` is not needed); otherwise the sets are computed with ``rank_confidence_sets(estimates, cov,
     names=names, **options)``. matplotlib is imported only here. Returns the Axes.
     """
     if isinstance(estimates, RankConfidenceSets):
         cs = estimates
+    elif hasattr(estimates, "columns") and {"rank", "lower", "upper", "place"} <= set(estimates.columns):
+        cs = _FrameSets(estimates)  # a rank_places frame
     else:
         cs = rank_confidence_sets(estimates, cov, names=names, **options)
     return _plot(cs, highlight=highlight, ax=ax)

@@ -16,6 +16,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tau_set, m)?)?;
     m.add_function(wrap_pyfunction!(shrink, m)?)?;
     m.add_function(wrap_pyfunction!(rank_rank_regression, m)?)?;
+    m.add_function(wrap_pyfunction!(rank_places, m)?)?;
     Ok(())
 }
 
@@ -192,4 +193,63 @@ fn rank_rank_regression<'py>(
         .detach(|| ranking::rank_rank_regression(&p, &c, w.as_deref(), g.as_deref(), &o))
         .py()?;
     to_py(py, &r)
+}
+
+/// The joint (or independent) places bootstrap and the places ranking (a dict with
+/// `places_bootstrap`, the core's PlacesBootstrap with its covariance, and `ranking`, the core's
+/// PlaceRanking).
+#[pyfunction]
+#[pyo3(signature = (parent, child, places, weights=None, measure="absolute_upward_mobility",
+                    k=5, replicates=500, resample="joint", seed=0, min_size=0, coverage=0.95,
+                    tau=10, draws=10000, simultaneous=true))]
+#[allow(clippy::too_many_arguments)]
+fn rank_places<'py>(
+    py: Python<'py>,
+    parent: Vector<'py>,
+    child: Vector<'py>,
+    places: Vec<String>,
+    weights: Option<Vector<'py>>,
+    measure: &str,
+    k: usize,
+    replicates: usize,
+    resample: &str,
+    seed: u64,
+    min_size: usize,
+    coverage: f64,
+    tau: usize,
+    draws: usize,
+    simultaneous: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    use mobility::inference::places_bootstrap::{
+        PlaceMeasure, PlaceResampling, PlacesBootstrapOptions, places_bootstrap,
+    };
+    let measure: PlaceMeasure = measure.parse().py()?;
+    let resampling: PlaceResampling = resample.parse().py()?;
+    let (p, c) = (slice(&parent), slice(&child));
+    let w = weights.as_ref().map(slice);
+    let options = PlacesBootstrapOptions {
+        seed,
+        resampling,
+        ..PlacesBootstrapOptions::new(k, measure, replicates)
+    };
+    let mut ro = ranking::PlaceRankingOptions {
+        min_size,
+        tau: (tau > 0).then_some(tau),
+        ..Default::default()
+    };
+    ro.rank_sets.coverage = coverage;
+    ro.rank_sets.seed = seed;
+    ro.rank_sets.draws = draws;
+    ro.rank_sets.simultaneous = simultaneous;
+    let (boot, ranked) = py
+        .detach(|| -> mobility::Result<_> {
+            let boot = places_bootstrap(&p, &c, w.as_deref(), &places, None::<&[u32]>, &options)?;
+            let ranked = ranking::rank_places(&boot, &ro)?;
+            Ok((boot, ranked))
+        })
+        .py()?;
+    let out = pyo3::types::PyDict::new(py);
+    out.set_item("places_bootstrap", to_py(py, &boot)?)?;
+    out.set_item("ranking", to_py(py, &ranked)?)?;
+    Ok(out.into_any())
 }

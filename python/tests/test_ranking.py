@@ -111,3 +111,35 @@ def test_plot_ranks():
     assert ax.get_ylabel().startswith("rank")
     assert any(t.get_text() == "place 3" for t in ax.texts)
     plt.close("all")
+
+
+def test_rank_places_frame_and_plot():
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    n = 4000
+    place = rng.integers(0, 8, n)
+    place[:40] = 8  # a tiny place
+    parent = rng.lognormal(10, 0.7, n)
+    child = parent ** 0.4 * rng.lognormal(6, 0.5, n) * np.where(place == 1, 2.5, 1.0)
+    df = pd.DataFrame({"p": parent, "c": child, "g": [f"town{i}" for i in place]})
+    frame = mobility.rank_places(
+        df, parent="p", child="c", by="g", measure="absolute_upward_mobility",
+        bootstrap=100, min_size=100, tau=2, seed=1,
+    )
+    assert list(frame.columns) == list(mobility.ranking.PLACE_RANK_COLUMNS)
+    assert len(frame) == 8
+    assert frame.attrs["excluded"][0]["place"] == "town8"
+    top = frame.iloc[0]
+    assert top["place"] == "town1" and top["rank"] == 1 and top["lower"] == 1
+    assert (frame["lower"] <= frame["rank"]).all() and (frame["rank"] <= frame["upper"]).all()
+    assert (frame["se"] > 0).all()
+    cov = frame.attrs["covariance"]
+    assert cov.shape == (9, 9)
+    assert np.allclose(np.diag(cov)[:8] ** 0.5, frame.sort_values("place")["se"].to_numpy()[:8])
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    ax = mobility.plot_ranks(frame, highlight=["town1"])
+    assert ax.get_ylabel().startswith("rank")
+    with pytest.raises(mobility.MobilityError):
+        mobility.rank_places(df, parent="p", child="c", by="g", measure="nope")
