@@ -495,3 +495,33 @@ fn errors_are_typed() {
     assert!(SetKind::parse("sideways").is_err());
     assert_eq!(SetKind::parse("Two_Sided").unwrap(), SetKind::TwoSided);
 }
+
+/// Marginal sets with bucket pruning equal the full scan exactly (every kind, SEs spanning two
+/// orders of magnitude), with and without step-down.
+#[test]
+fn marginal_bucket_pruning_equals_full_scan() {
+    let (est, se) = realistic(200, 9);
+    for kind in [SetKind::TwoSided, SetKind::Lower, SetKind::Upper] {
+        for stepdown in [true, false] {
+            let o = RankSetOptions {
+                draws: 700,
+                seed: 4,
+                kind,
+                stepdown,
+                simultaneous: false,
+                ..Default::default()
+            };
+            let fast = rank_confidence_sets(&est, &Uncertainty::StandardErrors(&se), &o).unwrap();
+            let dense = rank_confidence_sets(
+                &est,
+                &Uncertainty::StandardErrors(&se),
+                &RankSetOptions {
+                    exhaustive_max: true,
+                    ..o.clone()
+                },
+            )
+            .unwrap();
+            assert_eq!(fast, dense, "{kind:?} stepdown={stepdown}");
+        }
+    }
+}

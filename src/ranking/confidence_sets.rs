@@ -942,23 +942,109 @@ fn marginal(pr: &Problem, members: &[usize], z: &[f64], o: &RankSetOptions) -> V
     let mut counts = vec![(0usize, 0usize); nj];
     // t[r * nj + m]: maximum of draw r for member m
     let mut t = vec![0.0; draws * nj];
+    // Bucket pruning (as the simultaneous path): populations sorted by standard error into about
+    // sqrt(p) buckets; for member j a bucket B can raise the maximum only if
+    // max(z_j - min z_B, max z_B - z_j) max_{k in B} w_jk exceeds it. The bound is valid in
+    // floating point (rounding is monotone), so the maxima are bit-identical to the full scan.
+    let buckets = (!o.exhaustive_max && p >= 64).then(|| {
+        let mut order: Vec<usize> = (0..p).collect();
+        order.sort_by(|&x, &y| pr.se[x].total_cmp(&pr.se[y]).then(x.cmp(&y)));
+        let size = (p as f64).sqrt().ceil() as usize;
+        let bounds: Vec<(usize, usize)> = (0..p.div_ceil(size))
+            .map(|b| (b * size, ((b + 1) * size).min(p)))
+            .collect();
+        (order, bounds)
+    });
     while running.iter().any(|&x| x) {
         let live: Vec<usize> = (0..nj).filter(|&m| running[m]).collect();
-        z.par_chunks(MARGINAL_BLOCK * p)
-            .zip(t.par_chunks_mut(MARGINAL_BLOCK * nj))
-            .for_each(|(zb, tb)| {
-                let count = zb.len() / p;
-                pulp::Arch::new().dispatch(|| {
+        if let Some((order, bounds)) = &buckets {
+            let nb = bounds.len();
+            // largest active weight of each member in each bucket
+            let mut wmax = vec![0.0f64; nj * nb];
+            for &m in &live {
+                for (b, &(s0, e0)) in bounds.iter().enumerate() {
+                    let mut x = 0.0f64;
+                    for &k in &order[s0..e0] {
+                        x = x.max(a[m * p + k]).max(-bn[m * p + k]);
+                    }
+                    wmax[m * nb + b] = x;
+                }
+            }
+            z.par_chunks(MARGINAL_BLOCK * p)
+                .zip(t.par_chunks_mut(MARGINAL_BLOCK * nj))
+                .for_each(|(zb, tb)| {
+                    let count = zb.len() / p;
+                    let mut lo = vec![0.0f64; count * nb];
+                    let mut hi = vec![0.0f64; count * nb];
+                    for r in 0..count {
+                        let zr = &zb[r * p..(r + 1) * p];
+                        for (b, &(s0, e0)) in bounds.iter().enumerate() {
+                            let (mut h, mut l) = (f64::NEG_INFINITY, f64::INFINITY);
+                            for &k in &order[s0..e0] {
+                                h = h.max(zr[k]);
+                                l = l.min(zr[k]);
+                            }
+                            lo[r * nb + b] = l;
+                            hi[r * nb + b] = h;
+                        }
+                    }
+                    let mut bound = vec![0.0f64; nb];
                     for &m in &live {
                         let j = members[m];
                         let (am, bm) = (&a[m * p..(m + 1) * p], &bn[m * p..(m + 1) * p]);
+                        let wm = &wmax[m * nb..(m + 1) * nb];
                         for r in 0..count {
                             let zr = &zb[r * p..(r + 1) * p];
-                            tb[r * nj + m] = row_max(zr[j], zr, am, bm);
+                            let zj = zr[j];
+                            let mut top = (0.0f64, usize::MAX);
+                            for b in 0..nb {
+                                let d = (zj - lo[r * nb + b]).max(hi[r * nb + b] - zj);
+                                let x = if wm[b] > 0.0 { d * wm[b] } else { 0.0 };
+                                // NaN (0 * inf) must be scanned
+                                bound[b] = if x.is_nan() { f64::INFINITY } else { x };
+                                if bound[b] > top.0 {
+                                    top = (bound[b], b);
+                                }
+                            }
+                            let mut tm = 0.0f64;
+                            let scan = |b: usize, tm: &mut f64| {
+                                let (s0, e0) = bounds[b];
+                                for &k in &order[s0..e0] {
+                                    let d = zj - zr[k];
+                                    let (x, y) = (d * am[k], d * bm[k]);
+                                    let v = if x > y { x } else { y };
+                                    *tm = if v > *tm { v } else { *tm };
+                                }
+                            };
+                            if top.1 != usize::MAX {
+                                scan(top.1, &mut tm);
+                                for b in 0..nb {
+                                    if b != top.1 && bound[b] > tm {
+                                        scan(b, &mut tm);
+                                    }
+                                }
+                            }
+                            tb[r * nj + m] = tm;
                         }
                     }
                 });
-            });
+        } else {
+            z.par_chunks(MARGINAL_BLOCK * p)
+                .zip(t.par_chunks_mut(MARGINAL_BLOCK * nj))
+                .for_each(|(zb, tb)| {
+                    let count = zb.len() / p;
+                    pulp::Arch::new().dispatch(|| {
+                        for &m in &live {
+                            let j = members[m];
+                            let (am, bm) = (&a[m * p..(m + 1) * p], &bn[m * p..(m + 1) * p]);
+                            for r in 0..count {
+                                let zr = &zb[r * p..(r + 1) * p];
+                                tb[r * nj + m] = row_max(zr[j], zr, am, bm);
+                            }
+                        }
+                    });
+                });
+        }
         let crits: Vec<(usize, f64)> = live
             .par_iter()
             .map(|&m| {
