@@ -523,7 +523,9 @@ def rank_places(
     ``min_size`` rows are left out (listed in ``frame.attrs["excluded"]``).
 
     Returns a pandas DataFrame with :data:`PLACE_RANK_COLUMNS`, one row per place in rank order
-    (``attrs`` hold the settings, the signal variance and the covariance), or the raw dict with
+    (``attrs`` hold the settings, the signal variance and the covariance of the bootstrap's places,
+    in the order of ``attrs["places"]``, as nested lists: ``np.asarray(frame.attrs["covariance"])``),
+    or the raw dict with
     ``as_frame=False``. ``plot_ranks(frame)`` draws it.
     """
     if not rank_ci:
@@ -564,7 +566,8 @@ def rank_places(
     frame.attrs["replicates"] = boot["replicates"]
     frame.attrs["resampling"] = boot["resampling"]
     frame.attrs["places"] = [row["place"] for row in boot["places"]]
-    frame.attrs["covariance"] = None if cov is None else np.asarray(cov, dtype=np.float64)
+    # a nested list (pandas compares attrs on concat; arrays would make that ambiguous)
+    frame.attrs["covariance"] = None if cov is None else [list(map(float, r)) for r in cov]
     return frame
 
 

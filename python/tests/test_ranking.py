@@ -134,7 +134,7 @@ def test_rank_places_frame_and_plot():
     assert top["place"] == "town1" and top["rank"] == 1 and top["lower"] == 1
     assert (frame["lower"] <= frame["rank"]).all() and (frame["rank"] <= frame["upper"]).all()
     assert (frame["se"] > 0).all()
-    cov = frame.attrs["covariance"]
+    cov = np.asarray(frame.attrs["covariance"])
     assert cov.shape == (9, 9)
     assert np.allclose(np.diag(cov)[:8] ** 0.5, frame.sort_values("place")["se"].to_numpy()[:8])
     matplotlib = pytest.importorskip("matplotlib")
