@@ -69,6 +69,7 @@ pub mod published;
 pub mod quantile;
 pub mod rank;
 pub mod rankbased;
+pub mod ranking;
 pub mod registry;
 pub mod render;
 pub mod report;

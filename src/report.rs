@@ -32,6 +32,10 @@ pub struct AnalysisReport {
     /// The bootstrap's settings, when one was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bootstrap: Option<BootstrapSettings>,
+    /// Bootstrap estimate, SE and interval of each rank and income measure
+    /// ([`crate::inference::rank_bootstrap`]), when one was run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_inference: Option<EstimateTable>,
 }
 
 impl AnalysisReport {
@@ -52,6 +56,7 @@ impl AnalysisReport {
             rank_note,
             inference: bootstrap.map(BootstrapResult::estimates),
             bootstrap: bootstrap.map(BootstrapResult::settings),
+            rank_inference: None,
         }
     }
 }

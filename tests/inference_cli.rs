@@ -94,7 +94,13 @@ fn json_gains_inference_and_keeps_measures() {
     }
     let keys: Vec<&String> = b.keys().collect();
     assert!(text.find("\"measures\"").unwrap() < text.find("\"inference\"").unwrap());
-    assert_eq!(keys.len(), p.len() + 2);
+    // inference, bootstrap and rank_inference (issue 11: every rank measure, same replicates)
+    assert_eq!(keys.len(), p.len() + 3);
+    let ranks = b["rank_inference"].as_object().unwrap();
+    assert_eq!(ranks.len(), mobility::registry::RankMeasure::ALL.len());
+    for &m in mobility::registry::RankMeasure::ALL {
+        assert!(ranks[m.name()]["se"].as_f64().unwrap() > 0.0, "{m}");
+    }
     assert_eq!(b["bootstrap"]["replicates"], 300);
     assert_eq!(b["bootstrap"]["seed"], 7);
     assert_eq!(b["bootstrap"]["ci"], "bca");

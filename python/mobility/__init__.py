@@ -55,6 +55,7 @@ from ._matrix import MEASURES, TransitionMatrix, describe, transition_matrix
 from ._report import report
 from ._mobility import Cutoffs, MobilityError
 from . import groups, inference, levelling, markov, measures, published, rankbased
+from . import ranking
 from ._simulate import gaussian_copula_matrix, simulate
 from .groups import *  # noqa: F401,F403 - the names in groups.__all__, and so on below
 from .inference import *  # noqa: F401,F403
@@ -62,6 +63,7 @@ from .levelling import *  # noqa: F401,F403
 from .markov import *  # noqa: F401,F403
 from .measures import *  # noqa: F401,F403
 from .rankbased import *  # noqa: F401,F403
+from .ranking import *  # noqa: F401,F403
 
 __version__: str = _mobility.__version__
 
@@ -122,6 +124,7 @@ __all__ = [
     "levelling",
     "simulate",
     "gaussian_copula_matrix",
+    "ranking",
 ]
 # measures, Markov dynamics, inference, rank measures, groups, places and levelling up
 __all__ += measures.__all__
@@ -130,3 +133,4 @@ __all__ += inference.__all__
 __all__ += rankbased.__all__
 __all__ += groups.__all__
 __all__ += levelling.__all__
+__all__ += ranking.__all__

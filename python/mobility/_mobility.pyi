@@ -365,6 +365,59 @@ def html_report_matrix(
     source_json: Optional[str] = None,
 ) -> str: ...
 
+# ranking places (python/src/ranking.rs)
+def rank_confidence_sets(
+    estimates: _F64,
+    cov: Optional[npt.NDArray[np.float64]] = None,
+    se: Optional[_F64] = None,
+    coverage: float = 0.95,
+    kind: str = "two-sided",
+    simultaneous: bool = True,
+    stepdown: bool = True,
+    draws: int = 10000,
+    seed: int = 0,
+    largest_first: bool = True,
+    indices: Optional[List[int]] = None,
+) -> Dict[str, Any]: ...
+def tau_set(
+    estimates: _F64,
+    tau: int,
+    which: str,
+    cov: Optional[npt.NDArray[np.float64]] = None,
+    se: Optional[_F64] = None,
+    coverage: float = 0.95,
+    stepdown: bool = True,
+    draws: int = 10000,
+    seed: int = 0,
+    largest_first: bool = True,
+) -> Dict[str, Any]: ...
+def shrink(
+    estimates: _F64, se: _F64, method: str = "moments", target: Optional[float] = None
+) -> Dict[str, Any]: ...
+def rank_rank_regression(
+    parent: _F64,
+    child: _F64,
+    weights: Optional[_F64] = None,
+    groups: Optional[npt.NDArray[np.int64]] = None,
+    weight_kind: str = "sampling",
+    covariance: bool = True,
+) -> Dict[str, Any]: ...
+def rank_places(
+    parent: _F64,
+    child: _F64,
+    places: List[str],
+    weights: Optional[_F64] = None,
+    measure: str = "absolute_upward_mobility",
+    k: int = 5,
+    replicates: int = 500,
+    resample: str = "joint",
+    seed: int = 0,
+    min_size: int = 0,
+    coverage: float = 0.95,
+    tau: int = 10,
+    draws: int = 10000,
+    simultaneous: bool = True,
+
 # ---- streaming (python/src/stream.rs): the exact multi-pass pipeline, picklable pieces
 class StreamSummary:
     @staticmethod

@@ -13,6 +13,7 @@ mod convert;
 mod functions;
 mod inference;
 mod matrix;
+mod ranking;
 mod report;
 mod simulate;
 mod stream;
@@ -31,6 +32,7 @@ fn _mobility(m: &Bound<'_, PyModule>) -> PyResult<()> {
     inference::register(m)?;
     beyond::register(m)?;
     report::register(m)?;
+    ranking::register(m)?;
     stream::register(m)?;
     Ok(())
 }

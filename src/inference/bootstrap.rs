@@ -1557,6 +1557,68 @@ impl GenericKernel {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Hooks for the other bootstraps of the crate (places_bootstrap.rs, rank_bootstrap.rs): build a
+// design, read a replicate's multiplicities and its re-estimated cut positions.
+// ---------------------------------------------------------------------------------------------
+
+impl Bootstrap {
+    /// The configured seed, cluster ids and jackknife groups (for the rank-measure bootstrap).
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn hooks(&self) -> (u64, Option<(&[u32], usize)>, usize, CutoffMode, &Weighting) {
+        (
+            self.seed,
+            self.clusters.as_ref().map(|(c, g)| (c.as_slice(), *g)),
+            self.jackknife_groups,
+            self.cutoffs,
+            &self.weighting,
+        )
+    }
+}
+
+impl Design {
+    /// [`Design::new`], for the places and rank-measure bootstraps.
+    pub(crate) fn build(
+        parent: &[f64],
+        child: &[f64],
+        weights: Option<&[f64]>,
+        clusters: Option<(&[u32], usize)>,
+        spec: &ClassSpec,
+        tm: &TransitionMatrix,
+        mode: CutoffMode,
+    ) -> Result<Design> {
+        Design::new(parent, child, weights, clusters, spec, tm, mode)
+    }
+
+    /// Fresh per-thread buffers.
+    pub(crate) fn scratch(&self) -> Scratch {
+        Scratch::new(self)
+    }
+
+    /// The original row of each unit (units are numbered in parent sort order).
+    pub(crate) fn original_rows(&self) -> &[u32] {
+        &self.original
+    }
+
+    /// The multiplicity of unit `u` in the replicate last drawn into `s`.
+    #[inline]
+    pub(crate) fn multiplicity(&self, s: &Scratch, u: usize) -> u32 {
+        if s.is_large {
+            s.large[u]
+        } else {
+            u32::from(s.small[u])
+        }
+    }
+
+    /// After [`Design::count`] with the `midrank` kernel: the replicate's `k - 1` parent cut
+    /// positions (unit numbers) and child cut positions (positions in the child sort order, by
+    /// [`sorted_keys`] of the child status in unit order); a unit is in 0-based class
+    /// `#{cuts <= position}`. `None` for the other kernels.
+    pub(crate) fn cut_positions<'s>(&self, s: &'s Scratch) -> Option<(&'s [u32], &'s [u32])> {
+        matches!(self.kernel, Kernel::Midrank(_)).then(|| (&s.pcuts[..], &s.ccuts[..]))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

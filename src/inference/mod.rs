@@ -23,6 +23,8 @@
 pub mod analytic;
 pub mod bootstrap;
 pub mod compare;
+pub mod places_bootstrap;
+pub mod rank_bootstrap;
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};

@@ -19,8 +19,22 @@ pub fn render_analysis(r: &AnalysisReport, labels: &[String]) -> String {
     ));
     if let (Some(table), Some(settings)) = (&r.inference, &r.bootstrap) {
         out.push_str(&render_inference(table, settings));
+        if let Some(ranks) = &r.rank_inference {
+            out.push_str(&render_rank_inference(ranks, settings));
+        }
     }
     out
+}
+
+/// The rank measures' bootstrap rows (same replicates as the matrix measures).
+pub fn render_rank_inference(table: &EstimateTable, r: &BootstrapSettings) -> String {
+    let body = render_inference(table, r);
+    // keep the table, replace the settings line
+    let rows: Vec<&str> = body.lines().skip(2).collect();
+    format!(
+        "\nRank and income measures, same bootstrap replicates (ranks re-estimated in each)\n{}\n",
+        rows.join("\n")
+    )
 }
 
 /// The rank and income measures, one line each with its registry description; `note` says why

@@ -4,6 +4,7 @@
 use crate::groups::GroupTable;
 use crate::levelling::{Contrast, PlaceRow, PlacesReport};
 use crate::rankbased::RankBasis;
+use crate::ranking::places::PlaceRanking;
 
 /// The group table with its legend.
 pub fn render_groups(t: &GroupTable<String>) -> String {
@@ -175,5 +176,114 @@ pub fn render_places(r: &PlacesReport, top: usize) -> String {
         &contrast_rows(&r.mobility_not_levelling),
         false,
     );
+    out
+}
+
+/// The ranked places: one line per place in rank order with its size, estimate, standard error,
+/// shrunk estimate, rank and rank confidence set, and the tau-best / tau-worst marks; then the
+/// places left out and a legend.
+///
+/// # Complexity
+/// `O(p log p)`.
+pub fn render_ranking(r: &PlaceRanking<String>) -> String {
+    let mut out = String::new();
+    let what = r.measure.map_or_else(
+        || "the estimate".to_string(),
+        |m| format!("{} ({})", m.name(), m.description()),
+    );
+    out.push_str(&format!(
+        "\nPlaces ranked on {what}: {} places{}; rank 1 = the {} value\n",
+        r.p,
+        if r.min_size > 0 {
+            format!(" with at least {} units", r.min_size)
+        } else {
+            String::new()
+        },
+        if r.largest_first {
+            "largest"
+        } else {
+            "smallest"
+        }
+    ));
+    out.push_str(&format!(
+        "{}% {} rank confidence sets ({} draws, {}); shrinkage toward {:.4}, signal SD {:.4}\n",
+        (r.coverage * 100.0).round(),
+        if r.simultaneous {
+            "simultaneous"
+        } else {
+            "marginal"
+        },
+        r.draws,
+        if r.full_covariance {
+            "joint covariance of the places"
+        } else {
+            "independent places"
+        },
+        r.shrinkage_target,
+        r.signal_variance.sqrt()
+    ));
+    let width = r
+        .rows
+        .iter()
+        .map(|x| x.place.chars().count())
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 20);
+    out.push_str(&format!(
+        "  {:>5} {:<width$} {:>7} {:>9} {:>8} {:>9} {:>6} {:>11}  {}\n",
+        "rank", "place", "units", "estimate", "se", "shrunk", "s.rank", "rank set", "tau"
+    ));
+    for row in r.by_rank() {
+        let name: String = row.place.chars().take(width).collect();
+        let tau = match (row.tau_best, row.tau_worst) {
+            (Some(true), Some(true)) => "both",
+            (Some(true), _) => "best",
+            (_, Some(true)) => "worst",
+            _ => "",
+        };
+        out.push_str(&format!(
+            "  {:>5} {:<width$} {:>7} {:>9.4} {:>8.4} {:>9.4} {:>6} {:>11}  {tau}\n",
+            row.rank,
+            name,
+            row.units,
+            row.estimate,
+            row.se,
+            row.shrunk,
+            row.shrunk_rank,
+            format!("[{}, {}]", row.lower, row.upper),
+        ));
+    }
+    if !r.excluded.is_empty() {
+        out.push_str(&format!(
+            "  ({} place{} left out: {})\n",
+            r.excluded.len(),
+            if r.excluded.len() == 1 { "" } else { "s" },
+            r.excluded
+                .iter()
+                .take(10)
+                .map(|e| format!("{} ({})", e.place, e.reason))
+                .collect::<Vec<_>>()
+                .join(", ")
+                + if r.excluded.len() > 10 { ", ..." } else { "" }
+        ));
+    }
+    let tau = r.tau.map_or_else(String::new, |t| {
+        format!(
+            "\n  tau       best: in the tau-best set, which holds all of the true {t} best places with \
+             {0}% confidence (a place outside it is not among the {t} best); worst: likewise for \
+             the {t} worst",
+            (r.coverage * 100.0).round()
+        )
+    });
+    out.push_str(&format!(
+        "
+  units     rows of microdata in the place
+  se        standard error (bootstrap)
+  shrunk    empirical-Bayes estimate: pulled toward the mean the more, the noisier the place
+  s.rank    rank of the shrunk estimate
+  rank set  the ranks the place may hold with {}% confidence (Mogstad et al. 2024){tau}
+",
+        (r.coverage * 100.0).round()
+    ));
     out
 }

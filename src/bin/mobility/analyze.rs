@@ -1,5 +1,6 @@
 //! `mobility analyze`: paired status -> quantile matrix, rank measures, optional bootstrap.
 
+use mobility::inference::rank_bootstrap::rank_bootstrap;
 use mobility::inference::{Bootstrap, CiMethod, Selection};
 use mobility::io::csv::{self, Columns, CsvOptions};
 use mobility::rankbased::rank_mobility;
@@ -61,6 +62,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     let tm = TransitionMatrix::from_status(get(parent), get(child), weights, &spec)
         .map_err(|e| status_error(e, &columns, weight))?;
     let report = tm.report(&pi).map_err(|e| pi_error(e, &source))?;
+    let mut rank_inference = None;
     let inference = match bootstrap {
         None => None,
         Some(b) => {
@@ -70,6 +72,10 @@ pub fn run(raw: &[String]) -> Outcome<()> {
                 let ids: Vec<u64> = get(c).iter().map(|x| (x + 0.0).to_bits()).collect();
                 b = b.clusters(&ids);
             }
+            // the rank measures on the same replicates (undefined rank measures: no rows)
+            rank_inference = rank_bootstrap(get(parent), get(child), weights, &b)
+                .ok()
+                .map(|r| r.estimates());
             Some(
                 b.run(get(parent), get(child), weights, &spec)
                     .map_err(|e| status_error(e, &columns, weight))?,
@@ -78,7 +84,8 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     };
     // Undefined only when every parent has the same status: a note, not an error.
     let ranks = rank_mobility(get(parent), get(child), weights);
-    let analysis = AnalysisReport::new(report, ranks, inference.as_ref());
+    let mut analysis = AnalysisReport::new(report, ranks, inference.as_ref());
+    analysis.rank_inference = rank_inference;
     let dropped = columns.dropped.as_ref().map(dropped_note);
     if args.has("json") {
         if let Some(d) = &dropped {

@@ -2,11 +2,16 @@
 //! matrices ranked on levelling up and on social mobility (`--matrices`).
 
 use mobility::groups::{GroupOptions, by_group};
+use mobility::inference::CutoffMode;
+use mobility::inference::places_bootstrap::{
+    PlaceMeasure, PlaceResampling, PlacesBootstrap, PlacesBootstrapOptions, places_bootstrap,
+};
 use mobility::io::csv::{self, CsvOptions};
 use mobility::levelling::{MobilityScore, PlacesOptions, places_report, read_place_matrices};
 use mobility::measures::Weighting;
 use mobility::rankbased::RankBasis;
-use mobility::render::places::{render_groups, render_places};
+use mobility::ranking::{PlaceRanking, PlaceRankingOptions, rank_places};
+use mobility::render::places::{render_groups, render_places, render_ranking};
 use mobility::{MobilityError, Parameter};
 
 use crate::analyze::status_error;
@@ -33,6 +38,14 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         value("pi"),
         value("delimiter"),
         flag("json"),
+        value("measure"),
+        value("bootstrap"),
+        value("seed"),
+        flag("rank-ci"),
+        value("min-size"),
+        value("resample"),
+        value("coverage"),
+        value("tau"),
     ];
     let Some(args) = args::parse("places", raw, &opts)? else {
         return emit(HELP);
@@ -50,6 +63,14 @@ pub fn run(raw: &[String]) -> Outcome<()> {
             "ranks",
             "drop-missing",
             "delimiter",
+            "measure",
+            "bootstrap",
+            "seed",
+            "rank-ci",
+            "min-size",
+            "resample",
+            "coverage",
+            "tau",
         ];
         args::refuse(
             &args,
@@ -111,8 +132,35 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     if let Some(d) = &columns.dropped {
         eprintln!("mobility: note: {}", dropped_note(d));
     }
+    let min_size: usize = args::number(&args, "min-size", 0, "a whole number")?;
+    let ranking = ranking(
+        &args,
+        get(parent),
+        get(child),
+        weights,
+        &read.labels,
+        k,
+        rule,
+        min_size,
+    )?;
+    let mut table = table;
+    let small = table.rows.iter().filter(|r| r.units < min_size).count();
+    table.rows.retain(|r| r.units >= min_size);
     if args.has("json") {
-        return print_json(&table);
+        let Some((boot, ranked)) = ranking else {
+            return print_json(&table);
+        };
+        let mut v = serde_json::to_value(&table).map_err(|e| Failure::Data(e.to_string()))?;
+        let mut boot = serde_json::to_value(&boot).map_err(|e| Failure::Data(e.to_string()))?;
+        boot.as_object_mut().map(|o| o.remove("covariance"));
+        if let Some(o) = v.as_object_mut() {
+            o.insert("places_bootstrap".into(), boot);
+            o.insert(
+                "ranking".into(),
+                serde_json::to_value(&ranked).map_err(|e| Failure::Data(e.to_string()))?,
+            );
+        }
+        return print_json(&v);
     }
     let mut out = format!(
         "mobility places: {source}, parent '{parent}' -> child '{child}', groups by '{by}'\n{} \
@@ -128,7 +176,86 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         }
     );
     out.push_str(&render_groups(&table));
+    if small > 0 {
+        out.push_str(&format!(
+            "  ({small} group{} with fewer than {min_size} units not shown)\n",
+            if small == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some((boot, ranked)) = &ranking {
+        out.push_str(&format!(
+            "\nStandard errors: {} bootstrap, {} replicates (seed {}), national cut-offs {}\n",
+            boot.resampling,
+            boot.replicates,
+            boot.seed,
+            match boot.cutoffs {
+                CutoffMode::Reestimate => "and ranks re-estimated in each",
+                CutoffMode::Fixed => "and ranks fixed",
+            }
+        ));
+        out.push_str(&render_ranking(ranked));
+    }
     emit(&out)
+}
+
+/// `--measure`, `--bootstrap`, `--rank-ci` and friends: the places bootstrap and the ranking.
+#[allow(clippy::too_many_arguments)]
+fn ranking(
+    args: &Args,
+    parent: &[f64],
+    child: &[f64],
+    weights: Option<&[f64]>,
+    labels: &[String],
+    k: usize,
+    rule: mobility::rank::Rule,
+    min_size: usize,
+) -> Outcome<Option<(PlacesBootstrap<String>, PlaceRanking<String>)>> {
+    let wanted = ["measure", "bootstrap", "rank-ci"]
+        .iter()
+        .any(|o| args.has(o));
+    if !wanted {
+        args::refuse(
+            args,
+            &["seed", "resample", "coverage", "tau"],
+            "applies to the places ranking (add --rank-ci)",
+        )?;
+        return Ok(None);
+    }
+    let measure: PlaceMeasure =
+        args::option(args, "measure", PlaceMeasure::AbsoluteUpwardMobility)?;
+    let replicates: usize = args::number(args, "bootstrap", 500, "a whole number of replicates")?;
+    let seed: u64 = args::number(args, "seed", 0, "a whole number >= 0")?;
+    let resampling: PlaceResampling = args::option(args, "resample", PlaceResampling::Joint)?;
+    let coverage: f64 = args::number(args, "coverage", 0.95, "a number in [0.5, 1)")?;
+    let tau: usize = args::number(args, "tau", 10, "a whole number")?;
+    let options = PlacesBootstrapOptions {
+        rule,
+        seed,
+        resampling,
+        ..PlacesBootstrapOptions::new(k, measure, replicates)
+    };
+    let boot = places_bootstrap(parent, child, weights, labels, None::<&[u32]>, &options)
+        .map_err(|e| args::usage("places", format!("places bootstrap: {e}")))?;
+    let mut ro = PlaceRankingOptions {
+        min_size,
+        ..PlaceRankingOptions::default()
+    };
+    ro.rank_sets.coverage = coverage;
+    ro.rank_sets.seed = seed;
+    ro.tau = (tau > 0).then_some(tau);
+    let ranked = rank_places(&boot, &ro)
+        .or_else(|_| {
+            // fewer places than tau: rank without the tau sets
+            rank_places(
+                &boot,
+                &PlaceRankingOptions {
+                    tau: None,
+                    ..ro.clone()
+                },
+            )
+        })
+        .map_err(|e| Failure::Data(format!("places ranking: {e}")))?;
+    Ok(Some((boot, ranked)))
 }
 
 fn place_matrices(args: &Args, file: &str, pi: Weighting) -> Outcome<()> {

@@ -1,0 +1,161 @@
+//! `mobility places --rank-ci`: SEs from the joint places bootstrap, shrunk estimates, ranks and
+//! rank confidence sets in the text and JSON output, agreeing with the library.
+
+use std::process::Command;
+
+use mobility::inference::places_bootstrap::{
+    PlaceMeasure, PlacesBootstrapOptions, places_bootstrap,
+};
+use mobility::ranking::{PlaceRankingOptions, rank_places};
+use serde_json::Value;
+
+fn write_csv() -> (std::path::PathBuf, Vec<f64>, Vec<f64>, Vec<String>) {
+    let dir = std::env::temp_dir().join(format!("mobility_cli_ranking_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("places.csv");
+    let mut x = 11u64;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as f64 / (1u64 << 31) as f64
+    };
+    let (mut p, mut c, mut g) = (Vec::new(), Vec::new(), Vec::new());
+    let mut text = String::from("parent,child,place\n");
+    for i in 0..3000 {
+        // place "p0" is tiny (30 rows), "p1" strongly upward
+        let place = if i < 30 { 0 } else { 1 + i % 8 };
+        let a = next();
+        let b = next();
+        let shift = if place == 1 { 0.6 } else { 0.0 };
+        let (pp, cc) = (
+            (a * 1000.0).round(),
+            ((0.5 * a + 0.5 * b + shift) * 1000.0).round(),
+        );
+        text.push_str(&format!("{pp},{cc},p{place}\n"));
+        p.push(pp);
+        c.push(cc);
+        g.push(format!("p{place}"));
+    }
+    std::fs::write(&path, text).unwrap();
+    (path, p, c, g)
+}
+
+fn run(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn rank_ci_text_and_json_match_the_library() {
+    let (path, p, c, g) = write_csv();
+    let file = path.to_str().unwrap();
+    let common = [
+        "places",
+        file,
+        "--parent",
+        "parent",
+        "--child",
+        "child",
+        "--by",
+        "place",
+        "--measure",
+        "levelling_up",
+        "--bootstrap",
+        "100",
+        "--rank-ci",
+        "--min-size",
+        "100",
+        "--tau",
+        "2",
+    ];
+    let json: Value = serde_json::from_str(&run(&[&common[..], &["--json"]].concat())).unwrap();
+    // the group table keeps its keys; the tiny place is not in it
+    assert!(
+        json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["group"] != "p0")
+    );
+    let ranking = &json["ranking"];
+    assert_eq!(ranking["p"], 8);
+    assert_eq!(ranking["excluded"][0]["place"], "p0");
+    assert_eq!(ranking["excluded"][0]["units"], 30);
+    // the library on the same data and settings
+    let boot = places_bootstrap(
+        &p,
+        &c,
+        None,
+        &g,
+        None::<&[u32]>,
+        &PlacesBootstrapOptions::new(5, PlaceMeasure::LevellingUp, 100),
+    )
+    .unwrap();
+    let lib = rank_places(
+        &boot,
+        &PlaceRankingOptions {
+            min_size: 100,
+            tau: Some(2),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    for (row, want) in ranking["rows"].as_array().unwrap().iter().zip(&lib.rows) {
+        assert_eq!(row["place"], want.place.as_str());
+        assert_eq!(row["units"], want.units);
+        assert_eq!(row["se"].as_f64().unwrap(), want.se);
+        assert_eq!(row["shrunk"].as_f64().unwrap(), want.shrunk);
+        assert_eq!(row["rank"], want.rank);
+        assert_eq!(row["lower"], want.lower);
+        assert_eq!(row["upper"], want.upper);
+    }
+    // the strongly upward place is first and distinguishable from all others
+    let top = lib.by_rank()[0];
+    assert_eq!(top.place, "p1");
+    assert_eq!((top.lower, top.upper), (1, 1));
+    assert!(json["places_bootstrap"]["covariance"].is_null());
+    let text = run(&common);
+    assert!(text.contains("Places ranked on levelling_up"));
+    assert!(text.contains("rank set"));
+    assert!(text.contains("[1, 1]"));
+    assert!(text.contains("p0 (30 units, below the minimum size 100)"));
+    assert!(text.contains("1 group with fewer than 100 units not shown"));
+}
+
+#[test]
+fn rank_options_need_microdata_and_valid_names() {
+    let (path, ..) = write_csv();
+    let file = path.to_str().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
+        .args([
+            "places",
+            file,
+            "--parent",
+            "parent",
+            "--child",
+            "child",
+            "--by",
+            "place",
+            "--measure",
+            "nope",
+            "--rank-ci",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
+    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
+        .args(["places", file, "--matrices", "--rank-ci"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
