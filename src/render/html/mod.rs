@@ -374,6 +374,9 @@ pub struct ReportResults<'a> {
     pub binned: Option<&'a BinnedRanks>,
     /// Bootstrap result.
     pub bootstrap: Option<&'a BootstrapResult>,
+    /// Bootstrap estimates of the rank measures on the same replicates
+    /// ([`crate::inference::rank_bootstrap`]).
+    pub rank_bootstrap: Option<&'a crate::inference::bootstrap::EstimateTable>,
     /// Generations to the mean.
     pub generations: Option<markov::GenerationsToMean>,
     /// A group table (microdata with a group column).
@@ -402,6 +405,7 @@ impl<'a> ReportResults<'a> {
             rank: None,
             binned: None,
             bootstrap: None,
+            rank_bootstrap: None,
             generations: None,
             groups: None,
             places: None,
@@ -453,13 +457,19 @@ impl ReportPage {
             },
             || {
                 options.bootstrap.as_ref().map(|b| {
-                    Bootstrap::new(b.replicates)
+                    let b = Bootstrap::new(b.replicates)
                         .seed(b.seed)
                         .level(b.level)
                         .ci(b.ci)
                         .weighting(options.weighting.clone())
-                        .statistics(Selection::Measures)
-                        .run(parent, child, weights, &spec)
+                        .statistics(Selection::Measures);
+                    // the rank measures on the same replicates, as `mobility analyze` reports
+                    let ranks = crate::inference::rank_bootstrap::rank_bootstrap(
+                        parent, child, weights, &b,
+                    )
+                    .ok()
+                    .map(|r| r.estimates());
+                    b.run(parent, child, weights, &spec).map(|m| (m, ranks))
                 })
             },
         );
@@ -475,7 +485,10 @@ impl ReportPage {
             (Err(e), Some(_)) => return Err(e),
             (b, _) => b.ok(),
         };
-        let boot = boot.transpose()?;
+        let (boot, rank_boot) = match boot.transpose()? {
+            Some((m, r)) => (Some(m), r),
+            None => (None, None),
+        };
         let generations = rank.as_ref().and_then(|r| r.ige).and_then(|beta| {
             let ratio = bottom_class_ratio(parent, weights, &tm)?;
             markov::generations_to_mean(beta, ratio, GENERATIONS_TOLERANCE).ok()
@@ -500,6 +513,7 @@ impl ReportPage {
             rank: rank.as_ref(),
             binned: binned.as_ref(),
             bootstrap: boot.as_ref(),
+            rank_bootstrap: rank_boot.as_ref(),
             generations,
             groups: table.as_ref(),
             places: None,
@@ -549,12 +563,13 @@ impl ReportPage {
             rank_note: None,
             inference: results.bootstrap.map(BootstrapResult::estimates),
             bootstrap: results.bootstrap.map(BootstrapResult::settings),
+            rank_inference: results.rank_bootstrap.cloned(),
         };
         let interval = |name: &str| {
-            analysis
-                .inference
-                .as_ref()
-                .and_then(|t| t.0.iter().find(|(n, _)| n == name))
+            [&analysis.inference, &analysis.rank_inference]
+                .into_iter()
+                .flatten()
+                .find_map(|t| t.0.iter().find(|(n, _)| n == name))
                 .and_then(|(_, s)| s.ci_low.zip(s.ci_high))
         };
         let headline = HEADLINE
