@@ -27,7 +27,7 @@ use ndarray::{Array2, Axis};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{MobilityError, Result};
+use crate::error::{MAX_CLASSES, MobilityError, Result};
 use crate::matrix::{ProbabilityOptions, TransitionMatrix};
 use crate::measures::{Measures, Weighting};
 use crate::registry::Measure;
@@ -308,6 +308,15 @@ pub fn read_place_matrices(path: impl AsRef<Path>) -> Result<Vec<PlaceTable>> {
                 .into(),
         ));
     }
+    if k > MAX_CLASSES {
+        return Err(input_error(
+            None,
+            format!(
+                "a p_par{{i}}_kid{{j}} column names class {k}; at most {MAX_CLASSES} classes \
+                 are supported (check the header)"
+            ),
+        ));
+    }
     let mut cell_col = vec![0usize; k * k];
     for i in 1..=k {
         for j in 1..=k {
@@ -336,15 +345,19 @@ pub fn read_place_matrices(path: impl AsRef<Path>) -> Result<Vec<PlaceTable>> {
         let text = |c: usize| record.get(c).unwrap_or("").trim();
         let number = |c: usize| -> Result<Option<f64>> {
             let t = text(c);
-            if t.is_empty() {
+            if t.is_empty() || crate::io::csv::is_missing(t) {
                 return Ok(None);
             }
-            t.parse::<f64>().map(Some).map_err(|_| {
-                input_error(
+            match t.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(Some(v)),
+                _ => Err(input_error(
                     Some(format!("line {line_no}, column '{}'", headers[c])),
-                    format!("'{t}' is not a number"),
-                )
-            })
+                    format!(
+                        "{} is not a finite number",
+                        crate::io::csv::show_cell(t.as_bytes())
+                    ),
+                )),
+            }
         };
         let cells: Vec<Option<f64>> = cell_col.iter().map(|&c| number(c)).collect::<Result<_>>()?;
         let probabilities = cells

@@ -132,6 +132,9 @@ impl TransitionCounts {
         check_same_length(parent.len(), child.len(), "child status")?;
         check_finite(child, "child status")?;
         check_index_range(parent.len())?;
+        // relative weights: no finite weights overflow or vanish (counts are restored below)
+        let relative = crate::rank::relative_weights(weights, parent.len())?;
+        let weights = relative.as_deref();
         // a zero total is fine against given cut-offs (an empty chunk); quantiles need weight
         let total = check_weight_values(weights, parent.len())?;
         let (parent_cutoffs, child_cutoffs) = match spec {
@@ -161,7 +164,7 @@ impl TransitionCounts {
                 (parent.clone(), child.clone())
             }
         };
-        let counts = count_pairs(
+        let mut counts = count_pairs(
             parent,
             child,
             weights,
@@ -169,6 +172,11 @@ impl TransitionCounts {
             &child_cutoffs.classifier(),
             parent_cutoffs.k(),
         );
+        // Counts in the weights' units when their total is finite; otherwise they stay in
+        // relative units (probabilities and shares are the same either way).
+        if relative.restore(counts.sum()).is_some() {
+            counts.mapv_inplace(|c| libm::scalbn(c, relative.shift));
+        }
         Ok(TransitionCounts {
             counts,
             units: parent.len() as u64,

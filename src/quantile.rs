@@ -114,6 +114,8 @@ impl Cutoffs {
         check_k(k)?;
         check_finite(values, "status")?;
         check_index_range(values.len())?;
+        let relative = crate::rank::relative_weights(weights, values.len())?;
+        let weights = relative.as_deref();
         let total = check_weights(weights, values.len())?;
         Self::quantiles_checked(values, weights, total, k, rule)
     }

@@ -17,7 +17,9 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Result, check_finite, check_weights};
+use std::borrow::Cow;
+
+use crate::error::{Result, check_finite, check_weight_values, check_weights};
 
 /// How quantile classes are formed from status (FORMULAS.md, "Ranks and classes").
 ///
@@ -117,6 +119,8 @@ pub(crate) fn sorted_keys(values: &[f64]) -> Vec<(u64, u32)> {
 pub fn fractional_ranks(values: &[f64], weights: Option<&[f64]>) -> Result<Vec<f64>> {
     check_finite(values, "status")?;
     check_index_range(values.len())?;
+    let relative = relative_weights(weights, values.len())?;
+    let weights = relative.as_deref();
     let total = check_weights(weights, values.len())?;
     let sorted = sorted_keys(values);
     let mut ranks = vec![0.0; values.len()];
@@ -139,6 +143,63 @@ pub fn fractional_ranks(values: &[f64], weights: Option<&[f64]>) -> Result<Vec<f
         start = end;
     }
     Ok(ranks)
+}
+
+/// Weights made relative: divided by the power of two `2^(e-1)` at or below the largest one, so
+/// the largest lies in `[1, 2)`. Multiplying by a power of two is exact, so results built on the
+/// relative weights do not depend on the weights' scale (`w` and `2^m w` give bit-identical
+/// results) and no sum of finite weights overflows or underflows to zero.
+pub(crate) struct RelativeWeights<'a> {
+    /// The relative weights (`None` without weights).
+    pub weights: Option<Cow<'a, [f64]>>,
+    /// `e - 1`: original = relative x `2^shift`.
+    pub shift: i32,
+}
+
+impl RelativeWeights<'_> {
+    /// The relative weights as a slice.
+    pub fn as_deref(&self) -> Option<&[f64]> {
+        self.weights.as_deref()
+    }
+
+    /// `x 2^shift` (back to the weights' units), or `None` if that is not finite.
+    pub fn restore(&self, x: f64) -> Option<f64> {
+        let y = libm::scalbn(x, self.shift);
+        y.is_finite().then_some(y)
+    }
+}
+
+/// Validates `weights` against `n` (as [`check_weight_values`]: length, finite, `>= 0`; a zero
+/// total is left to the caller) and makes them relative ([`RelativeWeights`]).
+pub(crate) fn relative_weights(weights: Option<&[f64]>, n: usize) -> Result<RelativeWeights<'_>> {
+    check_weight_values(weights, n)?;
+    let Some(w) = weights else {
+        return Ok(RelativeWeights {
+            weights: None,
+            shift: 0,
+        });
+    };
+    let max = w.iter().copied().fold(0.0f64, f64::max);
+    if max == 0.0 {
+        return Ok(RelativeWeights {
+            weights: Some(Cow::Borrowed(w)),
+            shift: 0,
+        });
+    }
+    let (_, e) = libm::frexp(max); // max = m 2^e, m in [0.5, 1)
+    let shift = e - 1;
+    if shift == 0 {
+        return Ok(RelativeWeights {
+            weights: Some(Cow::Borrowed(w)),
+            shift,
+        });
+    }
+    Ok(RelativeWeights {
+        weights: Some(Cow::Owned(
+            w.iter().map(|&x| libm::scalbn(x, -shift)).collect(),
+        )),
+        shift,
+    })
 }
 
 /// Rejects inputs whose indices do not fit the packed `u32` used in sorting.

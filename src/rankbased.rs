@@ -180,6 +180,8 @@ pub fn rank_mobility(
     child: &[f64],
     weights: Option<&[f64]>,
 ) -> Result<RankMobility> {
+    let relative = crate::rank::relative_weights(weights, parent.len())?;
+    let weights = relative.as_deref();
     let total = check_pairs(parent, child, weights)?;
     rank_core(parent, child, weights, total, None)
 }
@@ -206,6 +208,8 @@ pub fn rank_mobility_national(
     national_parent_ranks: &[f64],
     national_child_ranks: &[f64],
 ) -> Result<RankMobility> {
+    let relative = crate::rank::relative_weights(weights, parent.len())?;
+    let weights = relative.as_deref();
     let total = check_pairs(parent, child, weights)?;
     for (what, r) in [
         (
@@ -281,6 +285,8 @@ fn check_pairs(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result
 /// assert!((tau.unwrap() - 0.8).abs() < 1e-12);
 /// ```
 pub fn kendall_tau_b(x: &[f64], y: &[f64], weights: Option<&[f64]>) -> Result<Option<f64>> {
+    let relative = crate::rank::relative_weights(weights, x.len())?;
+    let weights = relative.as_deref();
     let total = check_pairs(x, y, weights)?;
     Ok(joint_pass(x, y, weights, total).kendall)
 }
@@ -327,6 +333,8 @@ pub struct Ige {
 /// assert_eq!((r.used, r.dropped), (3, 1));
 /// ```
 pub fn ige(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result<Ige> {
+    let relative = crate::rank::relative_weights(weights, parent.len())?;
+    let weights = relative.as_deref();
     check_pairs(parent, child, weights)?;
     // First pass: the log means (the shift that keeps the second pass accurate).
     let first = income_pass(parent, child, weights, 0.0, 0.0);
@@ -378,6 +386,8 @@ pub fn absolute_mobility(
     child: &[f64],
     weights: Option<&[f64]>,
 ) -> Result<AbsoluteMobility> {
+    let relative = crate::rank::relative_weights(weights, parent.len())?;
+    let weights = relative.as_deref();
     let total = check_pairs(parent, child, weights)?;
     let s = income_pass(parent, child, weights, 0.0, 0.0);
     Ok(AbsoluteMobility {

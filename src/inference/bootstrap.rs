@@ -262,15 +262,7 @@ impl Bootstrap {
         spec: &ClassSpec,
         stream_base: u64,
     ) -> Result<RawRun> {
-        if self.replicates < 2 {
-            return Err(MobilityError::invalid(
-                crate::error::Parameter::Replicates,
-                format!(
-                    "{} bootstrap replicates; at least 2 are needed",
-                    self.replicates
-                ),
-            ));
-        }
+        crate::limits::check_replicates(self.replicates)?;
         check_level(self.level)?;
         if self.jackknife_groups < 2 {
             return Err(MobilityError::invalid(
@@ -282,6 +274,8 @@ impl Bootstrap {
         check_same_length(parent.len(), child.len(), "child status")?;
         check_finite(child, "child status")?;
         check_index_range(parent.len())?;
+        let relative = crate::rank::relative_weights(weights, parent.len())?;
+        let weights = relative.as_deref();
         check_weights(weights, parent.len())?;
         if let Some((ids, _)) = clusters {
             check_same_length(parent.len(), ids.len(), "cluster ids")?;
@@ -637,7 +631,10 @@ impl<'de> Deserialize<'de> for EstimateTable {
 }
 
 /// The result of [`Bootstrap::run`]: one [`StatisticSummary`] per statistic.
+///
+/// Deserialisation validates with [`BootstrapResult::validate`] (the checks a run guarantees).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawBootstrapResult")]
 pub struct BootstrapResult {
     /// Number of classes.
     pub k: usize,
@@ -661,7 +658,142 @@ pub struct BootstrapResult {
     pub statistics: Vec<StatisticSummary>,
 }
 
+/// The serialised form of a [`BootstrapResult`], checked before it becomes one.
+#[derive(Deserialize)]
+struct RawBootstrapResult {
+    /// Number of classes.
+    pub k: usize,
+    /// Number of bootstrap replicates B.
+    pub replicate_count: usize,
+    /// The seed.
+    pub seed: u64,
+    /// Confidence level.
+    pub level: f64,
+    /// The interval reported as `ci_low`/`ci_high`.
+    pub ci: CiMethod,
+    /// Whether cut-offs were re-estimated in each replicate.
+    pub cutoffs: CutoffMode,
+    /// What was resampled.
+    pub resampling: Resampling,
+    /// Groups of the grouped jackknife used for the BCa acceleration.
+    pub jackknife_groups: usize,
+    /// The origin weighting of the weighted measures.
+    pub weighting: Weighting,
+    /// Every statistic, in [`Statistic::all`] order (or the selection's).
+    pub statistics: Vec<StatisticSummary>,
+}
+
+impl TryFrom<RawBootstrapResult> for BootstrapResult {
+    type Error = MobilityError;
+
+    fn try_from(r: RawBootstrapResult) -> Result<BootstrapResult> {
+        let out = BootstrapResult {
+            k: r.k,
+            replicate_count: r.replicate_count,
+            seed: r.seed,
+            level: r.level,
+            ci: r.ci,
+            cutoffs: r.cutoffs,
+            resampling: r.resampling,
+            jackknife_groups: r.jackknife_groups,
+            weighting: r.weighting,
+            statistics: r.statistics,
+        };
+        out.validate()?;
+        Ok(out)
+    }
+}
+
 impl BootstrapResult {
+    /// Checks what a run guarantees: `k` and `B` within their limits, a level in (0, 1), at least
+    /// 2 units (clusters no more than units), and per statistic `B` replicates in all (defined
+    /// ones finite, undefined indices increasing and below `B`), finite estimates, standard
+    /// errors `>= 0` and intervals with `low <= high`.
+    ///
+    /// # Errors
+    /// [`MobilityError::Inconsistent`] or [`MobilityError::InvalidParameter`] saying which part.
+    ///
+    /// # Complexity
+    /// `O(B)` per statistic.
+    pub fn validate(&self) -> Result<()> {
+        crate::error::check_k(self.k)?;
+        crate::limits::check_replicates(self.replicate_count)?;
+        check_level(self.level)?;
+        let bad = |what: String| Err(MobilityError::Inconsistent { what });
+        let (units, clusters) = match self.resampling {
+            Resampling::Units { units } => (units, units),
+            Resampling::Clusters { clusters, units } => (units, clusters),
+        };
+        if units < 2 || clusters < 2 || clusters > units {
+            return bad(format!(
+                "resampling of {clusters} clusters or units among {units} units (at least 2, \
+                 clusters no more than units)"
+            ));
+        }
+        if self.jackknife_groups < 2 || self.jackknife_groups > clusters {
+            return bad(format!(
+                "{} jackknife groups for {clusters} resampled units",
+                self.jackknife_groups
+            ));
+        }
+        let b = self.replicate_count;
+        for s in &self.statistics {
+            let name = &s.name;
+            if s.replicates.len() + s.undefined_at.len() != b
+                || s.undefined_replicates != s.undefined_at.len()
+            {
+                return bad(format!(
+                    "statistic {name}: {} defined and {} undefined replicates, not {b}",
+                    s.replicates.len(),
+                    s.undefined_at.len()
+                ));
+            }
+            if s.undefined_at.windows(2).any(|w| w[1] <= w[0])
+                || s.undefined_at.last().is_some_and(|&u| u >= b)
+            {
+                return bad(format!(
+                    "statistic {name}: undefined replicate numbers must increase and be below {b}"
+                ));
+            }
+            if s.replicates.iter().any(|v| !v.is_finite()) {
+                return bad(format!("statistic {name}: a replicate value is not finite"));
+            }
+            let finite = |v: Option<f64>| v.is_none_or(f64::is_finite);
+            if ![
+                s.estimate,
+                s.se,
+                s.ci_low,
+                s.ci_high,
+                s.bias_correction,
+                s.acceleration,
+            ]
+            .into_iter()
+            .all(finite)
+                || s.se.is_some_and(|x| x < 0.0)
+            {
+                return bad(format!(
+                    "statistic {name}: estimates, standard errors and interval bounds must be \
+                     finite (standard errors >= 0)"
+                ));
+            }
+            let ordered = |lo: Option<f64>, hi: Option<f64>| match (lo, hi) {
+                (Some(l), Some(h)) => l <= h,
+                _ => true,
+            };
+            let interval = |i: &Option<Interval>| {
+                i.as_ref()
+                    .is_none_or(|i| i.low.is_finite() && i.high.is_finite() && i.low <= i.high)
+            };
+            if !ordered(s.ci_low, s.ci_high) || !interval(&s.percentile) || !interval(&s.bca) {
+                return bad(format!(
+                    "statistic {name}: an interval is not finite or its low bound is above its \
+                     high bound"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The run's settings as one record.
     pub fn settings(&self) -> BootstrapSettings {
         let (resample, clusters, units) = match self.resampling {
