@@ -11,7 +11,7 @@ VENV   := .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-stamp
 # Build and test dependencies; keep in step with python/pyproject.toml (`test` extra).
-PY_DEPS := "maturin>=1.16,<2" pytest numpy pandas polars matplotlib giddy nbclient ipykernel nbformat
+PY_DEPS := "maturin>=1.16,<2" pytest hypothesis numpy pandas polars matplotlib giddy nbclient ipykernel nbformat
 VENV_ENV := VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
 .PHONY: test test-rust test-python notebook develop quickstart validate bench-python clean-venv
@@ -25,7 +25,7 @@ $(VPY):
 	$(PYTHON) -m venv $(VENV)
 
 # Dependencies are installed once per venv (the stamp); `make clean-venv` starts afresh.
-$(STAMP): | $(VPY)
+$(STAMP): Makefile | $(VPY)
 	$(VPY) -m pip install --quiet --upgrade pip
 	$(VPY) -m pip install --quiet $(PY_DEPS)
 	touch $(STAMP)

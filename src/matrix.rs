@@ -337,33 +337,40 @@ fn count_pairs(
 ) -> Array2<f64> {
     // one k x k partial table per chunk: long chunks for large k keep the partials small
     let chunk = COUNT_CHUNK.max(4 * k * k);
-    let partials: Vec<Vec<f64>> = parent
+    // Exact sums (whole units, or relative-weight quanta in i128): the counts do not depend
+    // on the order of the rows or the number of threads, bit for bit.
+    let partials: Vec<Vec<i128>> = parent
         .par_chunks(chunk)
         .zip(child.par_chunks(chunk))
         .enumerate()
         .map(|(c, (ps, cs))| {
-            let mut local = vec![0.0f64; k * k];
+            let mut local = vec![0i128; k * k];
             match weights {
                 None => {
                     for (&p, &x) in ps.iter().zip(cs) {
-                        local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] += 1.0;
+                        local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] += 1;
                     }
                 }
                 Some(w) => {
                     let ws = &w[c * chunk..c * chunk + ps.len()];
                     for ((&p, &x), &wi) in ps.iter().zip(cs).zip(ws) {
-                        local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] += wi;
+                        local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] +=
+                            crate::rank::exact_weight(wi);
                     }
                 }
             }
             local
         })
         .collect();
-    let mut total = vec![0.0f64; k * k];
+    let mut total = vec![0i128; k * k];
     for part in &partials {
         total.iter_mut().zip(part).for_each(|(t, p)| *t += p);
     }
-    Array2::from_shape_vec((k, k), total).expect("k * k values")
+    let value = |q: i128| match weights {
+        None => q as f64,
+        Some(_) => crate::rank::exact_total(q),
+    };
+    Array2::from_shape_vec((k, k), total.into_iter().map(value).collect()).expect("k * k values")
 }
 
 fn check_table(table: ArrayView2<f64>, what: &str) -> Result<()> {
@@ -603,13 +610,9 @@ impl TransitionMatrix {
                         what: format!("the {side} cut-offs make {} classes, not k = {k}", c.k()),
                     });
                 }
-                let v = c.values();
-                if let Some(i) = (1..v.len()).find(|&i| v[i] <= v[i - 1] || v[i].is_nan()) {
-                    return Err(MobilityError::CutoffsNotIncreasing {
-                        index: i + 1,
-                        value: v[i],
-                    });
-                }
+                // the checks of the constructor (a tie may make `[x, x]` cut-offs, one
+                // exclusive and one inclusive: its classes stay apart)
+                Cutoffs::from_cuts(c.cuts().to_vec(), c.source())?;
             }
         }
         Ok(TransitionMatrix {

@@ -65,10 +65,28 @@ crate::error::named_enum!(Closed, Closed, "side", {
 });
 
 /// The `k - 1` cut-offs that define `k` classes, numbered from the bottom.
+///
+/// Deserialisation validates with [`Cutoffs::from_cuts`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawCutoffs")]
 pub struct Cutoffs {
     cuts: Vec<Cut>,
     source: CutoffSource,
+}
+
+/// The serialised form of [`Cutoffs`], checked by [`Cutoffs::from_cuts`] before use.
+#[derive(Deserialize)]
+struct RawCutoffs {
+    cuts: Vec<Cut>,
+    source: CutoffSource,
+}
+
+impl TryFrom<RawCutoffs> for Cutoffs {
+    type Error = MobilityError;
+
+    fn try_from(raw: RawCutoffs) -> Result<Cutoffs> {
+        Cutoffs::from_cuts(raw.cuts, raw.source)
+    }
 }
 
 impl Cutoffs {

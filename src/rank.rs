@@ -121,21 +121,23 @@ pub fn fractional_ranks(values: &[f64], weights: Option<&[f64]>) -> Result<Vec<f
     check_index_range(values.len())?;
     let relative = relative_weights(weights, values.len())?;
     let weights = relative.as_deref();
-    let total = check_weights(weights, values.len())?;
+    check_weights(weights, values.len())?;
     let sorted = sorted_keys(values);
     let mut ranks = vec![0.0; values.len()];
-    let weight = |i: u32| weights.map_or(1.0, |w| w[i as usize]);
-    let mut below = 0.0;
+    // exact sums (order of the rows never matters): whole units, or relative-weight quanta
+    let weight = |i: u32| weights.map_or(1i128 << 90, |w| exact_weight(w[i as usize]));
+    let total = exact_total(sorted.iter().map(|&(_, i)| weight(i)).sum());
+    let mut below = 0i128;
     let mut start = 0;
     while start < sorted.len() {
         let key = sorted[start].0;
         let mut end = start;
-        let mut tie = 0.0;
+        let mut tie = 0i128;
         while end < sorted.len() && sorted[end].0 == key {
             tie += weight(sorted[end].1);
             end += 1;
         }
-        let r = (below + tie / 2.0) / total;
+        let r = exact_total(2 * below + tie) / (2.0 * total);
         for &(_, i) in &sorted[start..end] {
             ranks[i as usize] = r;
         }
@@ -200,6 +202,24 @@ pub(crate) fn relative_weights(weights: Option<&[f64]>, n: usize) -> Result<Rela
         )),
         shift,
     })
+}
+
+/// Fixed-point quantum of [`exact_weight`]: `2^-90` of the largest relative weight's binade.
+const WEIGHT_QUANTUM_BITS: i32 = 90;
+
+/// A relative weight (in `[0, 2)`, see [`RelativeWeights`]) as a whole number of `2^-90`
+/// quanta. Sums of these are exact in `i128` for up to `2^36` units and do not depend on the
+/// order of the terms; weights from `2^-37` up keep all 53 bits, smaller ones are cut to the
+/// quantum.
+#[inline]
+pub(crate) fn exact_weight(w: f64) -> i128 {
+    libm::scalbn(w, WEIGHT_QUANTUM_BITS) as i128
+}
+
+/// An exact sum of [`exact_weight`]s back as the nearest `f64` (relative units).
+#[inline]
+pub(crate) fn exact_total(q: i128) -> f64 {
+    libm::scalbn(q as f64, -WEIGHT_QUANTUM_BITS)
 }
 
 /// Rejects inputs whose indices do not fit the packed `u32` used in sorting.

@@ -244,3 +244,69 @@ fn results_do_not_depend_on_the_scale_of_the_weights() {
         assert_eq!(fingerprint(&scaled), base, "weights x 2^{m}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 3. Row order never matters, bit for bit (weights, clusters, bootstrap)
+// ---------------------------------------------------------------------------------------------
+
+mod row_order {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Status with ties, arbitrary positive weights (full mantissas), cluster ids, a permutation.
+    fn case() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<u32>, Vec<usize>)> {
+        (8usize..40).prop_flat_map(|n| {
+            (
+                prop::collection::vec((0u32..9).prop_map(|v| f64::from(v) * 1.25), n),
+                prop::collection::vec((0u32..9).prop_map(|v| f64::from(v) * 0.5 - 1.0), n),
+                prop::collection::vec(1e-3f64..1e3, n),
+                prop::collection::vec(0u32..6, n),
+                Just((0..n).collect::<Vec<usize>>()).prop_shuffle(),
+            )
+        })
+    }
+
+    fn permute<T: Copy>(v: &[T], order: &[usize]) -> Vec<T> {
+        order.iter().map(|&i| v[i]).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn matrices_ranks_and_bootstraps_are_bit_identical_in_any_row_order(
+            (p, c, w, g, order) in case()
+        ) {
+            let (p2, c2, w2, g2) =
+                (permute(&p, &order), permute(&c, &order), permute(&w, &order), permute(&g, &order));
+            let spec = ClassSpec::quantiles(3);
+            let a = TransitionMatrix::from_status(&p, &c, Some(&w), &spec);
+            let b = TransitionMatrix::from_status(&p2, &c2, Some(&w2), &spec);
+            prop_assert_eq!(&a, &b);
+            let ra = mobility::rank::fractional_ranks(&p, Some(&w)).unwrap();
+            let rb = mobility::rank::fractional_ranks(&p2, Some(&w2)).unwrap();
+            prop_assert_eq!(permute(&ra, &order), rb);
+            if a.is_ok() {
+                for clustered in [false, true] {
+                    let run = |p: &[f64], c: &[f64], w: &[f64], g: &[u32]| {
+                        let mut boot = Bootstrap::new(20).seed(7).jackknife_groups(4);
+                        if clustered {
+                            boot = boot.clusters(g);
+                        }
+                        boot.run(p, c, Some(w), &spec)
+                    };
+                    let x = run(&p, &c, &w, &g);
+                    let y = run(&p2, &c2, &w2, &g2);
+                    match (x, y) {
+                        (Ok(x), Ok(y)) => prop_assert_eq!(
+                            serde_json::to_string(&x).unwrap(),
+                            serde_json::to_string(&y).unwrap(),
+                            "clustered: {}", clustered
+                        ),
+                        (x, y) => prop_assert_eq!(x.is_err(), y.is_err()),
+                    }
+                }
+            }
+        }
+    }
+}

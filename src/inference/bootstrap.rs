@@ -450,17 +450,34 @@ impl Bootstrap {
     }
 }
 
-/// Dense cluster numbers `0..G` in order of first appearance, and `G`.
+/// Dense cluster numbers `0..G`, and `G`, keyed on the cluster ids: clusters are numbered in the
+/// order of a fixed hash of their id (SipHash-1-3 with zero keys; first appearance breaks the
+/// 2^-64-likely ties), so a cluster's number, hence its draws in every replicate and its
+/// jackknife group, does not depend on the order of the rows.
 pub(crate) fn dense_ids<T: Hash + Eq>(ids: &[T]) -> (Vec<u32>, usize) {
-    let mut map: HashMap<&T, u32> = HashMap::new();
-    let dense = ids
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let mut first: HashMap<&T, u32> = HashMap::new();
+    let by_appearance: Vec<u32> = ids
         .iter()
         .map(|id| {
-            let next = map.len() as u32;
-            *map.entry(id).or_insert(next)
+            let next = first.len() as u32;
+            *first.entry(id).or_insert(next)
         })
         .collect();
-    (dense, map.len())
+    let hasher = BuildHasherDefault::<DefaultHasher>::default();
+    let mut keyed: Vec<(u64, u32)> = first
+        .iter()
+        .map(|(id, &a)| (hasher.hash_one(id), a))
+        .collect();
+    keyed.sort_unstable();
+    let mut number = vec![0u32; keyed.len()];
+    for (rank, &(_, a)) in keyed.iter().enumerate() {
+        number[a as usize] = rank as u32;
+    }
+    (
+        by_appearance.iter().map(|&a| number[a as usize]).collect(),
+        keyed.len(),
+    )
 }
 
 /// Replicate and jackknife values before summarising.
@@ -965,7 +982,22 @@ impl Design {
     ) -> Result<Design> {
         let n = parent.len();
         let k = tm.k();
-        let psorted = sorted_keys(parent);
+        let mut psorted = sorted_keys(parent);
+        // A canonical unit order: parent ties broken by child, weight and cluster (not by row
+        // position), so every replicate's draws, hence its result, do not depend on row order.
+        let tie_key = |i: u32| {
+            let i = i as usize;
+            (
+                sort_key(child[i]),
+                weights.map_or(0, |w| w[i].to_bits()),
+                clusters.map_or(0, |(c, _)| c[i]),
+            )
+        };
+        for run in psorted.chunk_by_mut(|a, b| a.0 == b.0) {
+            if run.len() > 1 {
+                run.sort_by_key(|&(_, i)| tie_key(i));
+            }
+        }
         let original: Vec<u32> = psorted.iter().map(|&(_, i)| i).collect();
         let by_unit = |x: &[f64]| -> Vec<f64> { original.iter().map(|&i| x[i as usize]).collect() };
         let child_u = by_unit(child);
@@ -1888,7 +1920,14 @@ mod tests {
     #[test]
     fn dense_cluster_ids() {
         let (d, g) = dense_ids(&["b", "a", "b", "c"]);
-        assert_eq!(d, vec![0, 1, 0, 2]);
         assert_eq!(g, 3);
+        assert_eq!(d[0], d[2]);
+        let mut seen = d.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen, vec![0, 1, 2]);
+        // keyed on the ids, not their positions
+        let (e, _) = dense_ids(&["c", "b", "a", "b"]);
+        assert_eq!((e[0], e[1], e[2]), (d[3], d[0], d[1]));
     }
 }
