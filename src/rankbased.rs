@@ -182,8 +182,13 @@ pub fn rank_mobility(
 ) -> Result<RankMobility> {
     let relative = crate::rank::relative_weights(weights, parent.len())?;
     let weights = relative.as_deref();
+    check_pairs(parent, child, weights)?;
+    let canon = Canonical::new(parent, child, weights, None);
+    let (parent, child, weights) = canon.view();
     let total = check_pairs(parent, child, weights)?;
-    rank_core(parent, child, weights, total, None)
+    let mut r = rank_core(parent, child, weights, total, None)?;
+    r.total_weight = relative.restore(r.total_weight).unwrap_or(r.total_weight);
+    Ok(r)
 }
 
 /// Rank measures of a sub-population (a place, a group) whose members' national ranks are known:
@@ -210,7 +215,7 @@ pub fn rank_mobility_national(
 ) -> Result<RankMobility> {
     let relative = crate::rank::relative_weights(weights, parent.len())?;
     let weights = relative.as_deref();
-    let total = check_pairs(parent, child, weights)?;
+    check_pairs(parent, child, weights)?;
     for (what, r) in [
         (
             crate::error::Parameter::NationalParentRanks,
@@ -233,13 +238,18 @@ pub fn rank_mobility_national(
             ));
         }
     }
-    rank_core(
+    let canon = Canonical::new(
         parent,
         child,
         weights,
-        total,
         Some((national_parent_ranks, national_child_ranks)),
-    )
+    );
+    let (parent, child, weights) = canon.view();
+    let total = check_pairs(parent, child, weights)?;
+    let national = canon.national.as_ref().map(|(a, b)| (&a[..], &b[..]));
+    let mut r = rank_core(parent, child, weights, total, national)?;
+    r.total_weight = relative.restore(r.total_weight).unwrap_or(r.total_weight);
+    Ok(r)
 }
 
 fn check_pairs(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result<f64> {
@@ -287,6 +297,9 @@ fn check_pairs(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result
 pub fn kendall_tau_b(x: &[f64], y: &[f64], weights: Option<&[f64]>) -> Result<Option<f64>> {
     let relative = crate::rank::relative_weights(weights, x.len())?;
     let weights = relative.as_deref();
+    check_pairs(x, y, weights)?;
+    let canon = Canonical::new(x, y, weights, None);
+    let (x, y, weights) = canon.view();
     let total = check_pairs(x, y, weights)?;
     Ok(joint_pass(x, y, weights, total).kendall)
 }
@@ -336,6 +349,8 @@ pub fn ige(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result<Ige
     let relative = crate::rank::relative_weights(weights, parent.len())?;
     let weights = relative.as_deref();
     check_pairs(parent, child, weights)?;
+    let canon = Canonical::new(parent, child, weights, None);
+    let (parent, child, weights) = canon.view();
     // First pass: the log means (the shift that keeps the second pass accurate).
     let first = income_pass(parent, child, weights, 0.0, 0.0);
     let (sx, sy) = if first.log_w > 0.0 {
@@ -388,12 +403,56 @@ pub fn absolute_mobility(
 ) -> Result<AbsoluteMobility> {
     let relative = crate::rank::relative_weights(weights, parent.len())?;
     let weights = relative.as_deref();
+    check_pairs(parent, child, weights)?;
+    let canon = Canonical::new(parent, child, weights, None);
+    let (parent, child, weights) = canon.view();
     let total = check_pairs(parent, child, weights)?;
     let s = income_pass(parent, child, weights, 0.0, 0.0);
     Ok(AbsoluteMobility {
         greater: s.gt / total,
         greater_or_equal: s.ge / total,
     })
+}
+
+/// The rows in a canonical order (by parent, child, weight, then national ranks): every sum over
+/// it, hence every rank measure, is the same bit for bit for any order of the rows. Rows equal
+/// in all keys are interchangeable, so an unstable sort is enough.
+struct Canonical {
+    parent: Vec<f64>,
+    child: Vec<f64>,
+    weights: Option<Vec<f64>>,
+    national: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+impl Canonical {
+    fn new(
+        parent: &[f64],
+        child: &[f64],
+        weights: Option<&[f64]>,
+        national: Option<(&[f64], &[f64])>,
+    ) -> Canonical {
+        let mut order: Vec<u32> = (0..parent.len() as u32).collect();
+        order.par_sort_unstable_by_key(|&i| {
+            let i = i as usize;
+            (
+                sort_key(parent[i]),
+                sort_key(child[i]),
+                weights.map_or(0, |w| w[i].to_bits()),
+                national.map_or((0, 0), |(a, b)| (sort_key(a[i]), sort_key(b[i]))),
+            )
+        });
+        let pick = |x: &[f64]| -> Vec<f64> { order.iter().map(|&i| x[i as usize]).collect() };
+        Canonical {
+            parent: pick(parent),
+            child: pick(child),
+            weights: weights.map(pick),
+            national: national.map(|(a, b)| (pick(a), pick(b))),
+        }
+    }
+
+    fn view(&self) -> (&[f64], &[f64], Option<&[f64]>) {
+        (&self.parent, &self.child, self.weights.as_deref())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
