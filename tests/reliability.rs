@@ -255,7 +255,10 @@ mod row_order {
     use proptest::prelude::*;
 
     /// Status with ties, arbitrary positive weights (full mantissas), cluster ids, a permutation.
-    fn case() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<u32>, Vec<usize>)> {
+    /// Parent, child, weights, cluster ids, permutation.
+    type Case = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<u32>, Vec<usize>);
+
+    fn case() -> impl Strategy<Value = Case> {
         (8usize..40).prop_flat_map(|n| {
             (
                 prop::collection::vec((0u32..9).prop_map(|v| f64::from(v) * 1.25), n),
