@@ -677,7 +677,10 @@ pub fn places_report(places: &[PlaceTable], options: &PlacesOptions) -> Result<P
         .iter()
         .find_map(|p| p.probabilities.as_ref().map(|m| m.nrows()))
         .ok_or_else(|| MobilityError::EmptyInput {
-            what: "places with a complete matrix".into(),
+            what: format!(
+                "places with a complete matrix (each of the {} places has a missing cell)",
+                places.len()
+            ),
         })?;
     if let Some(p) = places
         .iter()
@@ -715,8 +718,21 @@ pub fn places_report(places: &[PlaceTable], options: &PlacesOptions) -> Result<P
         }
     }
     if rows.is_empty() {
+        const SHOW: usize = 5;
+        let mut shown: Vec<String> = excluded
+            .iter()
+            .take(SHOW)
+            .map(|e| format!("{}: {}", e.id, e.reason))
+            .collect();
+        if excluded.len() > SHOW {
+            shown.push(format!("and {} more", excluded.len() - SHOW));
+        }
         return Err(MobilityError::EmptyInput {
-            what: "places that can be ranked".into(),
+            what: format!(
+                "places that can be ranked (all {} were excluded: {})",
+                excluded.len(),
+                shown.join("; ")
+            ),
         });
     }
     let m = rows.len();

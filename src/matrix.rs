@@ -373,6 +373,11 @@ fn count_pairs(
     Array2::from_shape_vec((k, k), total.into_iter().map(value).collect()).expect("k * k values")
 }
 
+/// The largest row-sum tolerance of [`TransitionMatrix::from_probabilities`]: rows printed
+/// rounded miss 1 by far less, so a larger tolerance would rescale tables that are not
+/// probabilities (rows summing to 5, percentages).
+pub const MAX_ROW_TOLERANCE: f64 = 0.5;
+
 fn check_table(table: ArrayView2<f64>, what: &str) -> Result<()> {
     let (rows, cols) = table.dim();
     if rows != cols {
@@ -808,10 +813,14 @@ impl TransitionMatrix {
         };
         check_table(table, "probability table")?;
         let k = table.nrows();
-        if !(options.tolerance >= 0.0 && options.tolerance.is_finite()) {
+        if !(0.0..=MAX_ROW_TOLERANCE).contains(&options.tolerance) {
             return Err(MobilityError::invalid(
                 crate::error::Parameter::Tolerance,
-                "must be a finite number >= 0",
+                format!(
+                    "must lie in [0, {MAX_ROW_TOLERANCE}], got {}: a row that misses 1 by more \
+                     is not a rounded probability row (is the table in percent or counts?)",
+                    options.tolerance
+                ),
             ));
         }
         let mut p = table.to_owned();

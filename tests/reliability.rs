@@ -317,3 +317,68 @@ mod row_order {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 4. Clear messages
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_row_tolerance_above_one_half_is_refused() {
+    let t = ndarray::array![[2.5, 2.5], [2.5, 2.5]]; // rows sum to 5
+    let options = mobility::matrix::ProbabilityOptions {
+        tolerance: 10.0,
+        renormalise: true,
+        ..Default::default()
+    };
+    let m = message(TransitionMatrix::from_probabilities(t.view(), &options).unwrap_err());
+    assert!(m.contains("must lie in [0, 0.5], got 10"), "{m}");
+}
+
+#[test]
+fn no_rankable_place_says_which_were_excluded_and_why() {
+    let path = scratch(
+        "unrankable.csv",
+        "cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2\n7,NA,0.5,0.5,0.5\n8,0.9,0.9,0.9,0.9\n",
+    );
+    let places = mobility::levelling::read_place_matrices(&path).unwrap();
+    let options = mobility::levelling::PlacesOptions::default();
+    let m = message(mobility::levelling::places_report(&places, &options).unwrap_err());
+    assert!(m.contains("all 2 were excluded: 7: "), "{m}");
+    assert!(m.contains("; 8: "), "{m}");
+}
+
+fn cli(args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_cli_bounds_bootstrap_and_quantiles() {
+    let data: String = (0..50).map(|i| format!("{i},{}\n", (i * 7) % 50)).collect();
+    let path = scratch("pairs.csv", &format!("p,c\n{data}"));
+    let file = path.to_str().unwrap();
+    let base = ["analyze", file, "--parent", "p", "--child", "c"];
+    for (extra, expect) in [
+        (
+            ["--bootstrap", "9223372036854775807"],
+            "more than the 100000 supported",
+        ),
+        (
+            ["--bootstrap", "1000000000"],
+            "more than the 100000 supported",
+        ),
+        (["--bootstrap", "99999999999999999999"], "is too large"),
+        (["--quantiles", "99999999999999999999"], "is too large"),
+    ] {
+        let args: Vec<&str> = base.iter().copied().chain(extra).collect();
+        let (code, err) = cli(&args);
+        assert!(matches!(code, Some(1 | 2)), "{args:?}: {code:?} {err}");
+        assert!(err.contains(expect), "{args:?}: {err}");
+    }
+}
