@@ -320,6 +320,12 @@ parameters! {
     ContrastFraction => "contrast_fraction",
     Delimiter => "delimiter",
     Json => "json",
+    Weights => "weights",
+    By => "by",
+    Rows => "rows",
+    Summary => "summary",
+    Ids => "ids",
+    Format => "format",
 }
 
 /// Checks that `values` is non-empty and holds only finite numbers.

@@ -62,6 +62,7 @@ pub mod render;
 pub mod report;
 pub mod serde_nd;
 pub mod simulate;
+pub mod stream;
 
 /// The README's Rust example, compiled and run as a doctest.
 #[cfg(doctest)]

@@ -14,6 +14,7 @@ mod functions;
 mod inference;
 mod matrix;
 mod simulate;
+mod stream;
 
 pub use convert::MobilityError;
 
@@ -28,5 +29,6 @@ fn _mobility(m: &Bound<'_, PyModule>) -> PyResult<()> {
     simulate::register(m)?;
     inference::register(m)?;
     beyond::register(m)?;
+    stream::register(m)?;
     Ok(())
 }
