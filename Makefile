@@ -14,7 +14,7 @@ VENV   := .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-stamp
 # Build and test dependencies; keep in step with python/pyproject.toml (`test` extra).
-PY_DEPS := "maturin>=1.16,<2" pytest mypy pandas-stubs numpy pandas polars matplotlib giddy nbclient ipykernel nbformat "dask[distributed]" pyarrow
+PY_DEPS := "maturin>=1.16,<2" pytest hypothesis mypy pandas-stubs numpy pandas polars matplotlib giddy nbclient ipykernel nbformat "dask[distributed]" pyarrow
 VENV_ENV := VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
 .PHONY: test test-rust test-types test-python notebook develop quickstart validate bench-python clean-venv test-browser
@@ -28,7 +28,7 @@ $(VPY):
 	$(PYTHON) -m venv $(VENV)
 
 # Dependencies are installed once per venv (the stamp); `make clean-venv` starts afresh.
-$(STAMP): | $(VPY)
+$(STAMP): Makefile | $(VPY)
 	$(VPY) -m pip install --quiet --upgrade pip
 	$(VPY) -m pip install --quiet $(PY_DEPS)
 	@# Spark (the opt-in `spark` extra) only where a Java runtime exists; its tests skip otherwise.

@@ -207,6 +207,8 @@ where
     check_finite(child, "child status")?;
     check_same_length(parent.len(), groups.len(), "groups")?;
     check_index_range(parent.len())?;
+    let relative = crate::rank::relative_weights(weights, parent.len())?;
+    let weights = relative.as_deref();
     let total = check_weights(weights, parent.len())?;
     let n = parent.len();
 
@@ -248,6 +250,7 @@ where
         .collect();
     let ids: Vec<u32> = groups.iter().map(|g| index[g]).collect();
     let ng = labels.len();
+    crate::limits::check_group_cells(ng, k)?;
 
     // One pass: national counts and fall sums per group.
     let mut sums = vec![
@@ -301,8 +304,11 @@ where
             let pick = |v: &[f64]| -> Vec<f64> { members.iter().map(|&u| v[u as usize]).collect() };
             let (gp, gc) = (pick(parent), pick(child));
             let gw = weights.map(pick);
-            let counts =
+            let mut counts =
                 ndarray::Array2::from_shape_vec((k, k), s.counts.clone()).expect("k * k counts");
+            if relative.restore(s.weight).is_some() {
+                counts.mapv_inplace(|c| libm::scalbn(c, relative.shift)); // the weights' units
+            }
             let mut national_classes = TransitionCounts::from_table(counts.view())?.to_matrix();
             national_classes.set_cutoffs(pcut.clone(), ccut.clone());
             let levelling = national_classes.levelling();
@@ -336,7 +342,7 @@ where
             Ok(Some(GroupRow {
                 group: labels[g].clone(),
                 units: s.units,
-                weight: s.weight,
+                weight: relative.restore(s.weight).unwrap_or(s.weight),
                 population_share: s.weight / total,
                 matrix,
                 measures,

@@ -27,7 +27,7 @@ use ndarray::{Array2, Axis};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{MobilityError, Result};
+use crate::error::{MAX_CLASSES, MobilityError, Result};
 use crate::matrix::{ProbabilityOptions, TransitionMatrix};
 use crate::measures::{Measures, Weighting};
 use crate::registry::Measure;
@@ -308,6 +308,15 @@ pub fn read_place_matrices(path: impl AsRef<Path>) -> Result<Vec<PlaceTable>> {
                 .into(),
         ));
     }
+    if k > MAX_CLASSES {
+        return Err(input_error(
+            None,
+            format!(
+                "a p_par{{i}}_kid{{j}} column names class {k}; at most {MAX_CLASSES} classes \
+                 are supported (check the header)"
+            ),
+        ));
+    }
     let mut cell_col = vec![0usize; k * k];
     for i in 1..=k {
         for j in 1..=k {
@@ -336,15 +345,19 @@ pub fn read_place_matrices(path: impl AsRef<Path>) -> Result<Vec<PlaceTable>> {
         let text = |c: usize| record.get(c).unwrap_or("").trim();
         let number = |c: usize| -> Result<Option<f64>> {
             let t = text(c);
-            if t.is_empty() {
+            if t.is_empty() || crate::io::csv::is_missing(t) {
                 return Ok(None);
             }
-            t.parse::<f64>().map(Some).map_err(|_| {
-                input_error(
+            match t.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(Some(v)),
+                _ => Err(input_error(
                     Some(format!("line {line_no}, column '{}'", headers[c])),
-                    format!("'{t}' is not a number"),
-                )
-            })
+                    format!(
+                        "{} is not a finite number",
+                        crate::io::csv::show_cell(t.as_bytes())
+                    ),
+                )),
+            }
         };
         let cells: Vec<Option<f64>> = cell_col.iter().map(|&c| number(c)).collect::<Result<_>>()?;
         let probabilities = cells
@@ -664,7 +677,10 @@ pub fn places_report(places: &[PlaceTable], options: &PlacesOptions) -> Result<P
         .iter()
         .find_map(|p| p.probabilities.as_ref().map(|m| m.nrows()))
         .ok_or_else(|| MobilityError::EmptyInput {
-            what: "places with a complete matrix".into(),
+            what: format!(
+                "places with a complete matrix (each of the {} places has a missing cell)",
+                places.len()
+            ),
         })?;
     if let Some(p) = places
         .iter()
@@ -702,8 +718,21 @@ pub fn places_report(places: &[PlaceTable], options: &PlacesOptions) -> Result<P
         }
     }
     if rows.is_empty() {
+        const SHOW: usize = 5;
+        let mut shown: Vec<String> = excluded
+            .iter()
+            .take(SHOW)
+            .map(|e| format!("{}: {}", e.id, e.reason))
+            .collect();
+        if excluded.len() > SHOW {
+            shown.push(format!("and {} more", excluded.len() - SHOW));
+        }
         return Err(MobilityError::EmptyInput {
-            what: "places that can be ranked".into(),
+            what: format!(
+                "places that can be ranked (all {} were excluded: {})",
+                excluded.len(),
+                shown.join("; ")
+            ),
         });
     }
     let m = rows.len();

@@ -60,6 +60,7 @@ pub mod groups;
 pub mod inference;
 pub mod io;
 pub mod levelling;
+pub mod limits;
 pub mod linalg;
 pub mod markov;
 pub mod matrix;

@@ -132,6 +132,9 @@ impl TransitionCounts {
         check_same_length(parent.len(), child.len(), "child status")?;
         check_finite(child, "child status")?;
         check_index_range(parent.len())?;
+        // relative weights: no finite weights overflow or vanish (counts are restored below)
+        let relative = crate::rank::relative_weights(weights, parent.len())?;
+        let weights = relative.as_deref();
         // a zero total is fine against given cut-offs (an empty chunk); quantiles need weight
         let total = check_weight_values(weights, parent.len())?;
         let (parent_cutoffs, child_cutoffs) = match spec {
@@ -161,7 +164,7 @@ impl TransitionCounts {
                 (parent.clone(), child.clone())
             }
         };
-        let counts = count_pairs(
+        let mut counts = count_pairs(
             parent,
             child,
             weights,
@@ -169,6 +172,11 @@ impl TransitionCounts {
             &child_cutoffs.classifier(),
             parent_cutoffs.k(),
         );
+        // Counts in the weights' units when their total is finite; otherwise they stay in
+        // relative units (probabilities and shares are the same either way).
+        if relative.restore(counts.sum()).is_some() {
+            counts.mapv_inplace(|c| libm::scalbn(c, relative.shift));
+        }
         Ok(TransitionCounts {
             counts,
             units: parent.len() as u64,
@@ -344,34 +352,46 @@ fn count_pairs(
 ) -> Array2<f64> {
     // one k x k partial table per chunk: long chunks for large k keep the partials small
     let chunk = COUNT_CHUNK.max(4 * k * k);
-    let partials: Vec<Vec<f64>> = parent
+    // Exact sums (whole units, or relative-weight quanta in i128): the counts do not depend
+    // on the order of the rows or the number of threads, bit for bit.
+    let partials: Vec<Vec<i128>> = parent
         .par_chunks(chunk)
         .zip(child.par_chunks(chunk))
         .enumerate()
         .map(|(c, (ps, cs))| {
-            let mut local = vec![0.0f64; k * k];
+            let mut local = vec![0i128; k * k];
             match weights {
                 None => {
                     for (&p, &x) in ps.iter().zip(cs) {
-                        local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] += 1.0;
+                        local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] += 1;
                     }
                 }
                 Some(w) => {
                     let ws = &w[c * chunk..c * chunk + ps.len()];
                     for ((&p, &x), &wi) in ps.iter().zip(cs).zip(ws) {
-                        local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] += wi;
+                        local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] +=
+                            crate::rank::exact_weight(wi);
                     }
                 }
             }
             local
         })
         .collect();
-    let mut total = vec![0.0f64; k * k];
+    let mut total = vec![0i128; k * k];
     for part in &partials {
         total.iter_mut().zip(part).for_each(|(t, p)| *t += p);
     }
-    Array2::from_shape_vec((k, k), total).expect("k * k values")
+    let value = |q: i128| match weights {
+        None => q as f64,
+        Some(_) => crate::rank::exact_total(q),
+    };
+    Array2::from_shape_vec((k, k), total.into_iter().map(value).collect()).expect("k * k values")
 }
+
+/// The largest row-sum tolerance of [`TransitionMatrix::from_probabilities`]: rows printed
+/// rounded miss 1 by far less, so a larger tolerance would rescale tables that are not
+/// probabilities (rows summing to 5, percentages).
+pub const MAX_ROW_TOLERANCE: f64 = 0.5;
 
 fn check_table(table: ArrayView2<f64>, what: &str) -> Result<()> {
     let (rows, cols) = table.dim();
@@ -610,13 +630,9 @@ impl TransitionMatrix {
                         what: format!("the {side} cut-offs make {} classes, not k = {k}", c.k()),
                     });
                 }
-                let v = c.values();
-                if let Some(i) = (1..v.len()).find(|&i| v[i] <= v[i - 1] || v[i].is_nan()) {
-                    return Err(MobilityError::CutoffsNotIncreasing {
-                        index: i + 1,
-                        value: v[i],
-                    });
-                }
+                // the checks of the constructor (a tie may make `[x, x]` cut-offs, one
+                // exclusive and one inclusive: its classes stay apart)
+                Cutoffs::from_cuts(c.cuts().to_vec(), c.source())?;
             }
         }
         Ok(TransitionMatrix {
@@ -812,10 +828,14 @@ impl TransitionMatrix {
         };
         check_table(table, "probability table")?;
         let k = table.nrows();
-        if !(options.tolerance >= 0.0 && options.tolerance.is_finite()) {
+        if !(0.0..=MAX_ROW_TOLERANCE).contains(&options.tolerance) {
             return Err(MobilityError::invalid(
                 crate::error::Parameter::Tolerance,
-                "must be a finite number >= 0",
+                format!(
+                    "must lie in [0, {MAX_ROW_TOLERANCE}], got {}: a row that misses 1 by more \
+                     is not a rounded probability row (is the table in percent or counts?)",
+                    options.tolerance
+                ),
             ));
         }
         let mut p = table.to_owned();

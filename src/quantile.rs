@@ -65,10 +65,28 @@ crate::error::named_enum!(Closed, Closed, "side", {
 });
 
 /// The `k - 1` cut-offs that define `k` classes, numbered from the bottom.
+///
+/// Deserialisation validates with [`Cutoffs::from_cuts`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawCutoffs")]
 pub struct Cutoffs {
     cuts: Vec<Cut>,
     source: CutoffSource,
+}
+
+/// The serialised form of [`Cutoffs`], checked by [`Cutoffs::from_cuts`] before use.
+#[derive(Deserialize)]
+struct RawCutoffs {
+    cuts: Vec<Cut>,
+    source: CutoffSource,
+}
+
+impl TryFrom<RawCutoffs> for Cutoffs {
+    type Error = MobilityError;
+
+    fn try_from(raw: RawCutoffs) -> Result<Cutoffs> {
+        Cutoffs::from_cuts(raw.cuts, raw.source)
+    }
 }
 
 impl Cutoffs {
@@ -114,6 +132,8 @@ impl Cutoffs {
         check_k(k)?;
         check_finite(values, "status")?;
         check_index_range(values.len())?;
+        let relative = crate::rank::relative_weights(weights, values.len())?;
+        let weights = relative.as_deref();
         let total = check_weights(weights, values.len())?;
         Self::quantiles_checked(values, weights, total, k, rule)
     }

@@ -17,7 +17,9 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Result, check_finite, check_weights};
+use std::borrow::Cow;
+
+use crate::error::{Result, check_finite, check_weight_values, check_weights};
 
 /// How quantile classes are formed from status (docs/FORMULAS.md#ranks).
 ///
@@ -117,21 +119,25 @@ pub(crate) fn sorted_keys(values: &[f64]) -> Vec<(u64, u32)> {
 pub fn fractional_ranks(values: &[f64], weights: Option<&[f64]>) -> Result<Vec<f64>> {
     check_finite(values, "status")?;
     check_index_range(values.len())?;
-    let total = check_weights(weights, values.len())?;
+    let relative = relative_weights(weights, values.len())?;
+    let weights = relative.as_deref();
+    check_weights(weights, values.len())?;
     let sorted = sorted_keys(values);
     let mut ranks = vec![0.0; values.len()];
-    let weight = |i: u32| weights.map_or(1.0, |w| w[i as usize]);
-    let mut below = 0.0;
+    // exact sums (order of the rows never matters): whole units, or relative-weight quanta
+    let weight = |i: u32| weights.map_or(1i128 << 90, |w| exact_weight(w[i as usize]));
+    let total = exact_total(sorted.iter().map(|&(_, i)| weight(i)).sum());
+    let mut below = 0i128;
     let mut start = 0;
     while start < sorted.len() {
         let key = sorted[start].0;
         let mut end = start;
-        let mut tie = 0.0;
+        let mut tie = 0i128;
         while end < sorted.len() && sorted[end].0 == key {
             tie += weight(sorted[end].1);
             end += 1;
         }
-        let r = (below + tie / 2.0) / total;
+        let r = exact_total(2 * below + tie) / (2.0 * total);
         for &(_, i) in &sorted[start..end] {
             ranks[i as usize] = r;
         }
@@ -139,6 +145,81 @@ pub fn fractional_ranks(values: &[f64], weights: Option<&[f64]>) -> Result<Vec<f
         start = end;
     }
     Ok(ranks)
+}
+
+/// Weights made relative: divided by the power of two `2^(e-1)` at or below the largest one, so
+/// the largest lies in `[1, 2)`. Multiplying by a power of two is exact, so results built on the
+/// relative weights do not depend on the weights' scale (`w` and `2^m w` give bit-identical
+/// results) and no sum of finite weights overflows or underflows to zero.
+pub(crate) struct RelativeWeights<'a> {
+    /// The relative weights (`None` without weights).
+    pub weights: Option<Cow<'a, [f64]>>,
+    /// `e - 1`: original = relative x `2^shift`.
+    pub shift: i32,
+}
+
+impl RelativeWeights<'_> {
+    /// The relative weights as a slice.
+    pub fn as_deref(&self) -> Option<&[f64]> {
+        self.weights.as_deref()
+    }
+
+    /// `x 2^shift` (back to the weights' units), or `None` if that is not finite.
+    pub fn restore(&self, x: f64) -> Option<f64> {
+        let y = libm::scalbn(x, self.shift);
+        y.is_finite().then_some(y)
+    }
+}
+
+/// Validates `weights` against `n` (as [`check_weight_values`]: length, finite, `>= 0`; a zero
+/// total is left to the caller) and makes them relative ([`RelativeWeights`]).
+pub(crate) fn relative_weights(weights: Option<&[f64]>, n: usize) -> Result<RelativeWeights<'_>> {
+    check_weight_values(weights, n)?;
+    let Some(w) = weights else {
+        return Ok(RelativeWeights {
+            weights: None,
+            shift: 0,
+        });
+    };
+    let max = w.iter().copied().fold(0.0f64, f64::max);
+    if max == 0.0 {
+        return Ok(RelativeWeights {
+            weights: Some(Cow::Borrowed(w)),
+            shift: 0,
+        });
+    }
+    let (_, e) = libm::frexp(max); // max = m 2^e, m in [0.5, 1)
+    let shift = e - 1;
+    if shift == 0 {
+        return Ok(RelativeWeights {
+            weights: Some(Cow::Borrowed(w)),
+            shift,
+        });
+    }
+    Ok(RelativeWeights {
+        weights: Some(Cow::Owned(
+            w.iter().map(|&x| libm::scalbn(x, -shift)).collect(),
+        )),
+        shift,
+    })
+}
+
+/// Fixed-point quantum of [`exact_weight`]: `2^-90` of the largest relative weight's binade.
+const WEIGHT_QUANTUM_BITS: i32 = 90;
+
+/// A relative weight (in `[0, 2)`, see [`RelativeWeights`]) as a whole number of `2^-90`
+/// quanta. Sums of these are exact in `i128` for up to `2^36` units and do not depend on the
+/// order of the terms; weights from `2^-37` up keep all 53 bits, smaller ones are cut to the
+/// quantum.
+#[inline]
+pub(crate) fn exact_weight(w: f64) -> i128 {
+    libm::scalbn(w, WEIGHT_QUANTUM_BITS) as i128
+}
+
+/// An exact sum of [`exact_weight`]s back as the nearest `f64` (relative units).
+#[inline]
+pub(crate) fn exact_total(q: i128) -> f64 {
+    libm::scalbn(q as f64, -WEIGHT_QUANTUM_BITS)
 }
 
 /// Rejects inputs whose indices do not fit the packed `u32` used in sorting.

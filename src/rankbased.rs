@@ -180,8 +180,15 @@ pub fn rank_mobility(
     child: &[f64],
     weights: Option<&[f64]>,
 ) -> Result<RankMobility> {
+    let relative = crate::rank::relative_weights(weights, parent.len())?;
+    let weights = relative.as_deref();
+    check_pairs(parent, child, weights)?;
+    let canon = Canonical::new(parent, child, weights, None);
+    let (parent, child, weights) = canon.view();
     let total = check_pairs(parent, child, weights)?;
-    rank_core(parent, child, weights, total, None)
+    let mut r = rank_core(parent, child, weights, total, None)?;
+    r.total_weight = relative.restore(r.total_weight).unwrap_or(r.total_weight);
+    Ok(r)
 }
 
 /// Rank measures of a sub-population (a place, a group) whose members' national ranks are known:
@@ -206,7 +213,9 @@ pub fn rank_mobility_national(
     national_parent_ranks: &[f64],
     national_child_ranks: &[f64],
 ) -> Result<RankMobility> {
-    let total = check_pairs(parent, child, weights)?;
+    let relative = crate::rank::relative_weights(weights, parent.len())?;
+    let weights = relative.as_deref();
+    check_pairs(parent, child, weights)?;
     for (what, r) in [
         (
             crate::error::Parameter::NationalParentRanks,
@@ -229,13 +238,18 @@ pub fn rank_mobility_national(
             ));
         }
     }
-    rank_core(
+    let canon = Canonical::new(
         parent,
         child,
         weights,
-        total,
         Some((national_parent_ranks, national_child_ranks)),
-    )
+    );
+    let (parent, child, weights) = canon.view();
+    let total = check_pairs(parent, child, weights)?;
+    let national = canon.national.as_ref().map(|(a, b)| (&a[..], &b[..]));
+    let mut r = rank_core(parent, child, weights, total, national)?;
+    r.total_weight = relative.restore(r.total_weight).unwrap_or(r.total_weight);
+    Ok(r)
 }
 
 fn check_pairs(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result<f64> {
@@ -281,6 +295,11 @@ fn check_pairs(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result
 /// assert!((tau.unwrap() - 0.8).abs() < 1e-12);
 /// ```
 pub fn kendall_tau_b(x: &[f64], y: &[f64], weights: Option<&[f64]>) -> Result<Option<f64>> {
+    let relative = crate::rank::relative_weights(weights, x.len())?;
+    let weights = relative.as_deref();
+    check_pairs(x, y, weights)?;
+    let canon = Canonical::new(x, y, weights, None);
+    let (x, y, weights) = canon.view();
     let total = check_pairs(x, y, weights)?;
     Ok(joint_pass(x, y, weights, total).kendall)
 }
@@ -327,7 +346,11 @@ pub struct Ige {
 /// assert_eq!((r.used, r.dropped), (3, 1));
 /// ```
 pub fn ige(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result<Ige> {
+    let relative = crate::rank::relative_weights(weights, parent.len())?;
+    let weights = relative.as_deref();
     check_pairs(parent, child, weights)?;
+    let canon = Canonical::new(parent, child, weights, None);
+    let (parent, child, weights) = canon.view();
     // First pass: the log means (the shift that keeps the second pass accurate).
     let first = income_pass(parent, child, weights, 0.0, 0.0);
     let (sx, sy) = if first.log_w > 0.0 {
@@ -378,12 +401,58 @@ pub fn absolute_mobility(
     child: &[f64],
     weights: Option<&[f64]>,
 ) -> Result<AbsoluteMobility> {
+    let relative = crate::rank::relative_weights(weights, parent.len())?;
+    let weights = relative.as_deref();
+    check_pairs(parent, child, weights)?;
+    let canon = Canonical::new(parent, child, weights, None);
+    let (parent, child, weights) = canon.view();
     let total = check_pairs(parent, child, weights)?;
     let s = income_pass(parent, child, weights, 0.0, 0.0);
     Ok(AbsoluteMobility {
         greater: s.gt / total,
         greater_or_equal: s.ge / total,
     })
+}
+
+/// The rows in a canonical order (by parent, child, weight, then national ranks): every sum over
+/// it, hence every rank measure, is the same bit for bit for any order of the rows. Rows equal
+/// in all keys are interchangeable, so an unstable sort is enough.
+struct Canonical {
+    parent: Vec<f64>,
+    child: Vec<f64>,
+    weights: Option<Vec<f64>>,
+    national: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+impl Canonical {
+    fn new(
+        parent: &[f64],
+        child: &[f64],
+        weights: Option<&[f64]>,
+        national: Option<(&[f64], &[f64])>,
+    ) -> Canonical {
+        let mut order: Vec<u32> = (0..parent.len() as u32).collect();
+        order.par_sort_unstable_by_key(|&i| {
+            let i = i as usize;
+            (
+                sort_key(parent[i]),
+                sort_key(child[i]),
+                weights.map_or(0, |w| w[i].to_bits()),
+                national.map_or((0, 0), |(a, b)| (sort_key(a[i]), sort_key(b[i]))),
+            )
+        });
+        let pick = |x: &[f64]| -> Vec<f64> { order.iter().map(|&i| x[i as usize]).collect() };
+        Canonical {
+            parent: pick(parent),
+            child: pick(child),
+            weights: weights.map(pick),
+            national: national.map(|(a, b)| (pick(a), pick(b))),
+        }
+    }
+
+    fn view(&self) -> (&[f64], &[f64], Option<&[f64]>) {
+        (&self.parent, &self.child, self.weights.as_deref())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

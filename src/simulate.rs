@@ -552,12 +552,7 @@ impl Simulation {
     /// assert!(Simulation::new(0, 0.3, 1).validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<f64> {
-        if self.n == 0 {
-            return Err(MobilityError::invalid(
-                crate::error::Parameter::N,
-                "must be at least 1, got 0",
-            ));
-        }
+        crate::limits::check_simulated(self.n)?;
         let rho = self.correlation.latent()?;
         self.parent.validate(crate::error::Side::Parent)?;
         self.child.validate(crate::error::Side::Child)?;

@@ -357,8 +357,9 @@ fn class_of_rank(r: f64, k: usize) -> PyResult<usize> {
 }
 
 #[pyfunction]
-fn class_labels(k: usize) -> Vec<String> {
-    mobility::matrix::class_labels(k)
+fn class_labels(k: usize) -> PyResult<Vec<String>> {
+    mobility::error::check_k(k).py()?;
+    Ok(mobility::matrix::class_labels(k))
 }
 
 #[pyfunction]

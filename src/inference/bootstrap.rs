@@ -262,15 +262,7 @@ impl Bootstrap {
         spec: &ClassSpec,
         stream_base: u64,
     ) -> Result<RawRun> {
-        if self.replicates < 2 {
-            return Err(MobilityError::invalid(
-                crate::error::Parameter::Replicates,
-                format!(
-                    "{} bootstrap replicates; at least 2 are needed",
-                    self.replicates
-                ),
-            ));
-        }
+        crate::limits::check_replicates(self.replicates)?;
         check_level(self.level)?;
         if self.jackknife_groups < 2 {
             return Err(MobilityError::invalid(
@@ -282,6 +274,8 @@ impl Bootstrap {
         check_same_length(parent.len(), child.len(), "child status")?;
         check_finite(child, "child status")?;
         check_index_range(parent.len())?;
+        let relative = crate::rank::relative_weights(weights, parent.len())?;
+        let weights = relative.as_deref();
         check_weights(weights, parent.len())?;
         if let Some((ids, _)) = clusters {
             check_same_length(parent.len(), ids.len(), "cluster ids")?;
@@ -456,17 +450,34 @@ impl Bootstrap {
     }
 }
 
-/// Dense cluster numbers `0..G` in order of first appearance, and `G`.
+/// Dense cluster numbers `0..G`, and `G`, keyed on the cluster ids: clusters are numbered in the
+/// order of a fixed hash of their id (SipHash-1-3 with zero keys; first appearance breaks the
+/// 2^-64-likely ties), so a cluster's number, hence its draws in every replicate and its
+/// jackknife group, does not depend on the order of the rows.
 pub(crate) fn dense_ids<T: Hash + Eq>(ids: &[T]) -> (Vec<u32>, usize) {
-    let mut map: HashMap<&T, u32> = HashMap::new();
-    let dense = ids
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let mut first: HashMap<&T, u32> = HashMap::new();
+    let by_appearance: Vec<u32> = ids
         .iter()
         .map(|id| {
-            let next = map.len() as u32;
-            *map.entry(id).or_insert(next)
+            let next = first.len() as u32;
+            *first.entry(id).or_insert(next)
         })
         .collect();
-    (dense, map.len())
+    let hasher = BuildHasherDefault::<DefaultHasher>::default();
+    let mut keyed: Vec<(u64, u32)> = first
+        .iter()
+        .map(|(id, &a)| (hasher.hash_one(id), a))
+        .collect();
+    keyed.sort_unstable();
+    let mut number = vec![0u32; keyed.len()];
+    for (rank, &(_, a)) in keyed.iter().enumerate() {
+        number[a as usize] = rank as u32;
+    }
+    (
+        by_appearance.iter().map(|&a| number[a as usize]).collect(),
+        keyed.len(),
+    )
 }
 
 /// Replicate and jackknife values before summarising.
@@ -637,7 +648,10 @@ impl<'de> Deserialize<'de> for EstimateTable {
 }
 
 /// The result of [`Bootstrap::run`]: one [`StatisticSummary`] per statistic.
+///
+/// Deserialisation validates with [`BootstrapResult::validate`] (the checks a run guarantees).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawBootstrapResult")]
 pub struct BootstrapResult {
     /// Number of classes.
     pub k: usize,
@@ -661,7 +675,142 @@ pub struct BootstrapResult {
     pub statistics: Vec<StatisticSummary>,
 }
 
+/// The serialised form of a [`BootstrapResult`], checked before it becomes one.
+#[derive(Deserialize)]
+struct RawBootstrapResult {
+    /// Number of classes.
+    pub k: usize,
+    /// Number of bootstrap replicates B.
+    pub replicate_count: usize,
+    /// The seed.
+    pub seed: u64,
+    /// Confidence level.
+    pub level: f64,
+    /// The interval reported as `ci_low`/`ci_high`.
+    pub ci: CiMethod,
+    /// Whether cut-offs were re-estimated in each replicate.
+    pub cutoffs: CutoffMode,
+    /// What was resampled.
+    pub resampling: Resampling,
+    /// Groups of the grouped jackknife used for the BCa acceleration.
+    pub jackknife_groups: usize,
+    /// The origin weighting of the weighted measures.
+    pub weighting: Weighting,
+    /// Every statistic, in [`Statistic::all`] order (or the selection's).
+    pub statistics: Vec<StatisticSummary>,
+}
+
+impl TryFrom<RawBootstrapResult> for BootstrapResult {
+    type Error = MobilityError;
+
+    fn try_from(r: RawBootstrapResult) -> Result<BootstrapResult> {
+        let out = BootstrapResult {
+            k: r.k,
+            replicate_count: r.replicate_count,
+            seed: r.seed,
+            level: r.level,
+            ci: r.ci,
+            cutoffs: r.cutoffs,
+            resampling: r.resampling,
+            jackknife_groups: r.jackknife_groups,
+            weighting: r.weighting,
+            statistics: r.statistics,
+        };
+        out.validate()?;
+        Ok(out)
+    }
+}
+
 impl BootstrapResult {
+    /// Checks what a run guarantees: `k` and `B` within their limits, a level in (0, 1), at least
+    /// 2 units (clusters no more than units), and per statistic `B` replicates in all (defined
+    /// ones finite, undefined indices increasing and below `B`), finite estimates, standard
+    /// errors `>= 0` and intervals with `low <= high`.
+    ///
+    /// # Errors
+    /// [`MobilityError::Inconsistent`] or [`MobilityError::InvalidParameter`] saying which part.
+    ///
+    /// # Complexity
+    /// `O(B)` per statistic.
+    pub fn validate(&self) -> Result<()> {
+        crate::error::check_k(self.k)?;
+        crate::limits::check_replicates(self.replicate_count)?;
+        check_level(self.level)?;
+        let bad = |what: String| Err(MobilityError::Inconsistent { what });
+        let (units, clusters) = match self.resampling {
+            Resampling::Units { units } => (units, units),
+            Resampling::Clusters { clusters, units } => (units, clusters),
+        };
+        if units < 2 || clusters < 2 || clusters > units {
+            return bad(format!(
+                "resampling of {clusters} clusters or units among {units} units (at least 2, \
+                 clusters no more than units)"
+            ));
+        }
+        if self.jackknife_groups < 2 || self.jackknife_groups > clusters {
+            return bad(format!(
+                "{} jackknife groups for {clusters} resampled units",
+                self.jackknife_groups
+            ));
+        }
+        let b = self.replicate_count;
+        for s in &self.statistics {
+            let name = &s.name;
+            if s.replicates.len() + s.undefined_at.len() != b
+                || s.undefined_replicates != s.undefined_at.len()
+            {
+                return bad(format!(
+                    "statistic {name}: {} defined and {} undefined replicates, not {b}",
+                    s.replicates.len(),
+                    s.undefined_at.len()
+                ));
+            }
+            if s.undefined_at.windows(2).any(|w| w[1] <= w[0])
+                || s.undefined_at.last().is_some_and(|&u| u >= b)
+            {
+                return bad(format!(
+                    "statistic {name}: undefined replicate numbers must increase and be below {b}"
+                ));
+            }
+            if s.replicates.iter().any(|v| !v.is_finite()) {
+                return bad(format!("statistic {name}: a replicate value is not finite"));
+            }
+            let finite = |v: Option<f64>| v.is_none_or(f64::is_finite);
+            if ![
+                s.estimate,
+                s.se,
+                s.ci_low,
+                s.ci_high,
+                s.bias_correction,
+                s.acceleration,
+            ]
+            .into_iter()
+            .all(finite)
+                || s.se.is_some_and(|x| x < 0.0)
+            {
+                return bad(format!(
+                    "statistic {name}: estimates, standard errors and interval bounds must be \
+                     finite (standard errors >= 0)"
+                ));
+            }
+            let ordered = |lo: Option<f64>, hi: Option<f64>| match (lo, hi) {
+                (Some(l), Some(h)) => l <= h,
+                _ => true,
+            };
+            let interval = |i: &Option<Interval>| {
+                i.as_ref()
+                    .is_none_or(|i| i.low.is_finite() && i.high.is_finite() && i.low <= i.high)
+            };
+            if !ordered(s.ci_low, s.ci_high) || !interval(&s.percentile) || !interval(&s.bca) {
+                return bad(format!(
+                    "statistic {name}: an interval is not finite or its low bound is above its \
+                     high bound"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The run's settings as one record.
     pub fn settings(&self) -> BootstrapSettings {
         let (resample, clusters, units) = match self.resampling {
@@ -833,7 +982,22 @@ impl Design {
     ) -> Result<Design> {
         let n = parent.len();
         let k = tm.k();
-        let psorted = sorted_keys(parent);
+        let mut psorted = sorted_keys(parent);
+        // A canonical unit order: parent ties broken by child, weight and cluster (not by row
+        // position), so every replicate's draws, hence its result, do not depend on row order.
+        let tie_key = |i: u32| {
+            let i = i as usize;
+            (
+                sort_key(child[i]),
+                weights.map_or(0, |w| w[i].to_bits()),
+                clusters.map_or(0, |(c, _)| c[i]),
+            )
+        };
+        for run in psorted.chunk_by_mut(|a, b| a.0 == b.0) {
+            if run.len() > 1 {
+                run.sort_by_key(|&(_, i)| tie_key(i));
+            }
+        }
         let original: Vec<u32> = psorted.iter().map(|&(_, i)| i).collect();
         let by_unit = |x: &[f64]| -> Vec<f64> { original.iter().map(|&i| x[i as usize]).collect() };
         let child_u = by_unit(child);
@@ -1818,7 +1982,14 @@ mod tests {
     #[test]
     fn dense_cluster_ids() {
         let (d, g) = dense_ids(&["b", "a", "b", "c"]);
-        assert_eq!(d, vec![0, 1, 0, 2]);
         assert_eq!(g, 3);
+        assert_eq!(d[0], d[2]);
+        let mut seen = d.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen, vec![0, 1, 2]);
+        // keyed on the ids, not their positions
+        let (e, _) = dense_ids(&["c", "b", "a", "b"]);
+        assert_eq!((e[0], e[1], e[2]), (d[3], d[0], d[1]));
     }
 }

@@ -311,12 +311,7 @@ pub fn altham_bootstrap(
     level: f64,
 ) -> Result<AlthamComparison> {
     check_level(level)?;
-    if replicates < 2 {
-        return Err(MobilityError::invalid(
-            crate::error::Parameter::Replicates,
-            format!("{replicates} bootstrap replicates; at least 2 are needed"),
-        ));
-    }
+    crate::limits::check_replicates(replicates)?;
     check_tables(&[p, q])?;
     let distance = altham_distance(&p, &q)?;
     let reps: Vec<Option<f64>> = (0..replicates)

@@ -726,12 +726,7 @@ fn parse_cell(raw: &[u8]) -> Cell {
         return Cell::NotNumber;
     };
     let s = s.trim();
-    if s.is_empty()
-        || s == "."
-        || ["na", "n/a", "nan", "null"]
-            .iter()
-            .any(|m| s.eq_ignore_ascii_case(m))
-    {
+    if is_missing(s) {
         return Cell::Missing;
     }
     match s.parse::<f64>() {
@@ -742,9 +737,18 @@ fn parse_cell(raw: &[u8]) -> Cell {
     }
 }
 
+/// Whether a (trimmed) cell is a missing value: empty, `.`, `NA`, `N/A`, `NaN` or `null`.
+pub(crate) fn is_missing(s: &str) -> bool {
+    s.is_empty()
+        || s == "."
+        || ["na", "n/a", "nan", "null"]
+            .iter()
+            .any(|m| s.eq_ignore_ascii_case(m))
+}
+
 /// A cell for a message: `empty cell`, or the cell in quotes, control characters escaped, long
 /// cells cut.
-fn show_cell(raw: &[u8]) -> String {
+pub(crate) fn show_cell(raw: &[u8]) -> String {
     let s = String::from_utf8_lossy(raw);
     let s = s.trim();
     if s.is_empty() {

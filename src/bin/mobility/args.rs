@@ -277,7 +277,15 @@ pub fn class_options(args: &Args, weighted: bool) -> Outcome<(usize, Rule)> {
             Err(_) => {
                 return Err(usage(
                     command,
-                    format!("--quantiles expects a whole number of classes (2 or more), got '{s}'"),
+                    if matches!(s.trim().parse::<u64>(), Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow)
+                        || matches!(s.trim().parse::<u64>(), Ok(x) if x > i64::MAX as u64)
+                    {
+                        format!("--quantiles {} is too large (at most {MAX_K})", s.trim())
+                    } else {
+                        format!(
+                            "--quantiles expects a whole number of classes (2 or more), got '{s}'"
+                        )
+                    },
                 ));
             }
         },

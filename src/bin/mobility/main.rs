@@ -143,11 +143,18 @@ pub fn dropped_note(d: &mobility::io::csv::DroppedRows) -> String {
     )
 }
 
-/// Prints `value` as pretty JSON.
+/// Prints `value` as pretty JSON, streamed to stdout (no copy of the whole text is built).
 pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Outcome<()> {
-    let json = serde_json::to_string_pretty(value)
-        .map_err(|e| Failure::Data(format!("cannot write JSON: {e}")))?;
-    emit(&format!("{json}\n"))
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Data(format!("cannot write JSON: {e}"))),
+    }
 }
 
 /// Writes to stdout; a closed pipe (`mobility ... | head`) is not an error.

@@ -1,0 +1,7 @@
+//! Fuzz target `csv_columns`: see `src/checks.rs`.
+#![no_main]
+
+#[path = "../src/checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::csv_columns(data));

@@ -1,0 +1,7 @@
+//! Fuzz target `place_matrices`: see `src/checks.rs`.
+#![no_main]
+
+#[path = "../src/checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::place_matrices(data));
