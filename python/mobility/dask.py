@@ -109,7 +109,9 @@ def _tree(parts: List[Any]) -> Any:
     return parts[0]
 
 
-def _run_passes(pipeline: Any, parts: List[Any], cols: Columns, dropna: bool) -> Any:
+def _run_passes(
+    pipeline: Any, parts: List[Any], cols: Columns, dropna: bool, progress: Any = None
+) -> Any:
     dask = _dask()
 
     def run_pass(pass_: Any) -> Tuple[Any, PartStats]:
@@ -120,7 +122,7 @@ def _run_passes(pipeline: Any, parts: List[Any], cols: Columns, dropna: bool) ->
         (out,) = dask.compute(_tree(tasks))
         return out
 
-    return drive(pipeline, run_pass)
+    return drive(pipeline, run_pass, progress)
 
 
 def _pair(
@@ -175,8 +177,12 @@ def transition_matrix(
     bands: Optional[Sequence[float]] = None,
     closed: str = "left",
     dropna: bool = False,
+    progress: Any = None,
 ) -> Any:
     """The quantile transition matrix of a Dask DataFrame, streamed exactly.
+
+    ``progress``: ``True`` shows a tqdm bar over the passes (when tqdm is installed), a
+    callable is called as ``progress(pass_number, name)`` before each pass.
 
     Arguments as :func:`mobility.transition_matrix` (column names only). ``reference`` may be
     another Dask DataFrame with the same column names (its cut-offs are streamed too), a pandas
@@ -201,7 +207,7 @@ def transition_matrix(
     parts = _columns(ddf, cols)
     pair = _pair(ddf, parent, child, weights, k, rule, reference, cutoffs, bands, closed, dropna)
     pipeline = make_pipeline(k, rule, weights is not None, by is not None, pair)
-    res, stats = _run_passes(pipeline, parts, cols, dropna)
+    res, stats = _run_passes(pipeline, parts, cols, dropna, progress)
     tm = finish_matrix(res, stats)
     if by is None:
         return tm
@@ -218,6 +224,7 @@ def group_matrices(
     quantiles: int = 5,
     rule: str = "midrank",
     dropna: bool = False,
+    progress: Any = None,
 ) -> Tuple[Any, dict, list]:
     """Per-group transition matrices against the national (whole-frame) cut-offs, streamed:
     ``(national, {label: TransitionMatrix}, empty_groups)``, equal bit for bit to
@@ -232,7 +239,7 @@ def group_matrices(
     cols = Columns(parent, child, weights, by)
     parts = _columns(ddf, cols)
     pipeline = make_pipeline(k, rule, weights is not None, True, None)
-    res, stats = _run_passes(pipeline, parts, cols, dropna)
+    res, stats = _run_passes(pipeline, parts, cols, dropna, progress)
     matrices, empty = finish_groups(res, stats)
     return finish_matrix(res, stats), matrices, empty
 
