@@ -339,7 +339,8 @@ def drive(
                 break
             i += 1
             if on_pass is not None:
-                on_pass(i, pass_.name())
+                name = pass_.name
+                on_pass(i, name() if callable(name) else name)
             merged, stats = run_pass(pass_)
             pipeline.advance(merged)
     finally:
