@@ -1,10 +1,12 @@
 # Developer commands. `make test` needs only Rust and Python 3 (>= 3.9) on the machine.
 #
-#   make test          Rust tests, then the Python package built into .venv, its tests and the notebook
+#   make test          Rust tests, then the Python package built into .venv, its tests, the notebook
+#                      and the HTML reports in headless Chromium (test-browser)
 #   make quickstart    the quickstart example (simulated population and published tables)
 #   make develop       (re)build the Python extension into .venv (release build)
 #   make validate      the Rust validation suite on the real data in ../shared/data (CI runs it)
 #   make bench-python  the Python comparison benchmark (benches/compare_python.py)
+#   make test-browser  the HTML reports checked in headless Chromium (screenshots in target/report-artifacts)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -14,9 +16,9 @@ STAMP  := $(VENV)/.deps-stamp
 PY_DEPS := "maturin>=1.16,<2" pytest numpy pandas polars matplotlib giddy nbclient ipykernel nbformat "dask[distributed]" pyarrow
 VENV_ENV := VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: test test-rust test-python notebook develop quickstart validate bench-python clean-venv
+.PHONY: test test-rust test-python notebook develop quickstart validate bench-python clean-venv test-browser
 
-test: test-rust test-python notebook
+test: test-rust test-python notebook test-browser
 
 test-rust:
 	cargo test --workspace
@@ -65,6 +67,26 @@ quickstart:
 validate:
 	@test -d "$(SHARED_DATA)" || { echo "error: $(SHARED_DATA) not found: the validation suite needs it"; exit 1; }
 	cargo test --features validation --test 'validation*'
+
+# The HTML reports in a real browser: the example writes them (simulated regions; the 741
+# commuting zones where ../shared/data exists), tests/browser/check_report.py drives headless
+# Chromium over the DevTools protocol (installing Debian's chromium where it is missing and it
+# can, else saying the test was SKIPPED). Screenshots and PDFs stay in $(REPORT_ARTIFACTS).
+REPORT_ARTIFACTS ?= $(CURDIR)/target/report-artifacts
+BROWSER_STAMP := $(VENV)/.browser-stamp
+
+$(BROWSER_STAMP): | $(VPY)
+	$(VPY) -m pip install --quiet "websockets>=13" pillow && touch $(BROWSER_STAMP) \
+		|| echo "note: could not install websockets and pillow: the browser test will say it was skipped"
+
+test-browser: $(BROWSER_STAMP)
+	cargo run --quiet --example html_report -- $(REPORT_ARTIFACTS)
+	cargo run --quiet --bin mobility -- report tests/data/regions.csv --parent parent_income \
+		--child child_income --weight weight --by region --bootstrap 200 --seed 1 \
+		-o $(REPORT_ARTIFACTS)/cli_regions.html
+	cargo run --quiet --bin mobility -- report --published us_chetty_2014 \
+		-o $(REPORT_ARTIFACTS)/cli_us_chetty_2014.html
+	$(VPY) tests/browser/check_report.py --self-test --out $(REPORT_ARTIFACTS) $(REPORT_ARTIFACTS)/*.html
 
 bench-python: develop
 	$(VENV_ENV) python benches/compare_python.py

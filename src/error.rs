@@ -319,6 +319,7 @@ parameters! {
     RowTolerance => "row_tolerance",
     ContrastFraction => "contrast_fraction",
     Delimiter => "delimiter",
+    Bins => "bins",
     Json => "json",
     Weights => "weights",
     By => "by",

@@ -43,6 +43,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod binned;
 pub mod error;
 pub mod groups;
 pub mod inference;

@@ -51,6 +51,7 @@ from . import _mobility
 from ._input import ColumnNotFoundError
 from ._input import as_float_array as _as_float_array
 from ._matrix import MEASURES, TransitionMatrix, describe, transition_matrix
+from ._report import report
 from ._mobility import Cutoffs, MobilityError
 from . import groups, inference, levelling, markov, measures, published, rankbased
 from .groups import GroupTable, by_group
@@ -156,6 +157,7 @@ __all__ = [
     "ColumnNotFoundError",
     "TransitionMatrix",
     "transition_matrix",
+    "report",
     "Cutoffs",
     "MEASURES",
     "RULES",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -712,6 +713,59 @@ class TransitionMatrix:
         return json.dumps(self.to_dict())
 
     # ----------------------------------------------------------------- display
+    def to_html_report(
+        self,
+        path: Any = None,
+        title: Optional[str] = None,
+        *,
+        pi: Pi = None,
+        source: Optional[str] = None,
+        bins: int = 20,
+    ) -> Any:
+        """Write the shareable HTML report of this matrix (one self-contained file, the page
+        ``mobility report`` writes; see :func:`mobility.report`).
+
+        A matrix built from microdata with quantile classes (:func:`mobility.transition_matrix`)
+        gets the full page: rank measures and the rank-rank picture (``bins``), the long run;
+        a finished table (published, counts, probabilities) gets the matrix, its measures and
+        the long run. ``source`` names the data on the page. Returns the written path (a
+        :class:`pathlib.Path`) when ``path`` is given, else the HTML text.
+        """
+        from . import _report
+
+        given = [("title", title, None), ("pi", pi, None), ("source", source, None),
+                 ("bins", bins, 20)]
+        first = "" if path is None else repr(os.fspath(path))
+        command = _report._call("tm.to_html_report", first, given)
+        spec = self._spec or {}
+        quantile_classes = self._data is not None and set(spec) <= {"k", "rule"}
+        if quantile_classes:
+            p, c, w = self._data  # type: ignore[misc]
+            name = "the data passed to mobility.transition_matrix" if source is None else source
+            columns = {"weights": None if w is None else "weights"}
+            html = _mobility.html_report(
+                p,
+                c,
+                weights=w,
+                k=spec.get("k", self.k),
+                rule=spec.get("rule", "midrank"),
+                pi=_pi_arg(pi),
+                bins=bins,
+                title=title,
+                source_json=_report._source_json(
+                    name, columns, int(p.shape[0]) + self._n_dropped, self._n_dropped, command
+                ),
+            )
+        else:
+            name = "a transition matrix" if source is None else source
+            html = _mobility.html_report_matrix(
+                self._raw,
+                pi=_pi_arg(pi),
+                title=title,
+                source_json=_report._source_json(name, {}, None, 0, command),
+            )
+        return _report._write(html, path)
+
     def _repr_html_(self) -> str:
         return _display.html(self)
 

@@ -278,6 +278,28 @@ def places_report(
     contrast_fraction: float = 0.2,
     pi: _Pi = None,
 ) -> Dict[str, Any]: ...
+def html_report(
+    parent: _F64,
+    child: _F64,
+    weights: Optional[_F64] = None,
+    groups: Optional[List[str]] = None,
+    k: int = 5,
+    rule: str = "midrank",
+    pi: _Pi = None,
+    bins: int = 20,
+    bootstrap: Optional[int] = None,
+    seed: int = 0,
+    ci: str = "bca",
+    level: float = 0.95,
+    title: Optional[str] = None,
+    source_json: Optional[str] = None,
+) -> str: ...
+def html_report_matrix(
+    matrix: TransitionMatrix,
+    pi: _Pi = None,
+    title: Optional[str] = None,
+    source_json: Optional[str] = None,
+) -> str: ...
 
 # ---- streaming (python/src/stream.rs): the exact multi-pass pipeline, picklable pieces
 class StreamSummary:

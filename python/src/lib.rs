@@ -13,6 +13,7 @@ mod convert;
 mod functions;
 mod inference;
 mod matrix;
+mod report;
 mod simulate;
 mod stream;
 
@@ -29,6 +30,7 @@ fn _mobility(m: &Bound<'_, PyModule>) -> PyResult<()> {
     simulate::register(m)?;
     inference::register(m)?;
     beyond::register(m)?;
+    report::register(m)?;
     stream::register(m)?;
     Ok(())
 }

@@ -4,11 +4,12 @@
 //! ([`crate::report`], [`crate::groups::GroupTable`], [`crate::levelling::PlacesReport`]), so the
 //! examples and other frontends print the same: [`text`] renders a matrix [`Report`], [`analysis`]
 //! the rank measures and the bootstrap of an [`AnalysisReport`], [`places`] group and place tables.
-//! An `html` renderer can sit beside them.
+//! [`html`] writes the shareable one-file HTML report of an analysis.
 //!
 //! [`Report`]: crate::report::Report
 //! [`AnalysisReport`]: crate::report::AnalysisReport
 
 pub mod analysis;
+pub mod html;
 pub mod places;
 pub mod text;

@@ -10,6 +10,7 @@ mod args;
 mod places;
 mod progress;
 mod published;
+mod report;
 mod table;
 
 use std::io::Write;
@@ -75,7 +76,7 @@ fn run(args: Vec<std::ffi::OsString>) -> Outcome<()> {
         .collect::<Outcome<_>>()?;
     let Some((command, rest)) = args.split_first() else {
         return Err(Failure::Usage(
-            "no command given; usage: mobility analyze|table|published|places ... (see mobility \
+            "no command given; usage: mobility analyze|table|published|places|report ... (see mobility \
              --help)"
                 .into(),
         ));
@@ -87,13 +88,15 @@ fn run(args: Vec<std::ffi::OsString>) -> Outcome<()> {
         "table" => table::run(rest),
         "published" => published::run(rest),
         "places" => places::run(rest),
+        "report" => report::run(rest),
         other => {
             let hint = if other.ends_with(".csv") || other.ends_with(".tsv") {
                 format!("; did you mean 'mobility analyze {other} --parent COL --child COL'?")
             } else if other.starts_with('-') {
                 "; options come after the command (see mobility --help)".to_string()
             } else {
-                "; expected analyze, table, published or places (see mobility --help)".to_string()
+                "; expected analyze, table, published, places or report (see mobility --help)"
+                    .to_string()
             };
             Err(Failure::Usage(format!("unknown command '{other}'{hint}")))
         }

@@ -125,7 +125,12 @@ fn flag_name(o: TableOption) -> &'static str {
     }
 }
 
-fn table_error(e: MobilityError, table: &Table, probabilities: bool, transposed: bool) -> Failure {
+pub fn table_error(
+    e: MobilityError,
+    table: &Table,
+    probabilities: bool,
+    transposed: bool,
+) -> Failure {
     let what = if probabilities {
         "probability"
     } else {

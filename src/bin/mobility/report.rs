@@ -1,0 +1,351 @@
+//! `mobility report`: one self-contained HTML file of an analysis (paired status from a CSV
+//! file, a built-in published table, or a k x k table), written by `mobility::render::html`.
+
+use mobility::inference::CiMethod;
+use mobility::io::csv::{self, CsvOptions, Missing};
+use mobility::measures::Weighting;
+use mobility::published;
+use mobility::render::html::{
+    BootstrapOptions, DroppedRows, ReportOptions, ReportPage, ReportResults, Source, render,
+};
+use mobility::{MobilityError, Parameter, TransitionMatrix};
+
+use crate::analyze::status_error;
+use crate::args::{self, Args, flag, value};
+use crate::{Failure, Outcome, data, emit, pi_error};
+
+const HELP: &str = include_str!("help/report.txt");
+
+pub fn run(raw: &[String]) -> Outcome<()> {
+    // The command line as typed, for the page's "to reproduce" line.
+    let command = std::iter::once("mobility report".to_string())
+        .chain(raw.iter().map(|a| shell_quote(a)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    // `-o FILE` is the one short option.
+    let raw: Vec<String> = raw
+        .iter()
+        .map(|a| match a.strip_prefix("-o") {
+            Some("") => "--output".to_string(),
+            Some(rest) if !rest.starts_with('-') => format!("--output={rest}"),
+            _ => a.clone(),
+        })
+        .collect();
+    let opts = [
+        value("parent"),
+        value("child"),
+        value("weight"),
+        value("by"),
+        value("quantiles"),
+        value("rule"),
+        value("pi"),
+        value("bins"),
+        value("delimiter"),
+        flag("drop-missing"),
+        value("bootstrap"),
+        value("seed"),
+        value("ci"),
+        value("title"),
+        value("output"),
+        value("published"),
+        value("table"),
+        flag("probabilities"),
+    ];
+    let Some(args) = args::parse("report", &raw, &opts)? else {
+        return emit(HELP);
+    };
+    let output = args.get("output").ok_or_else(|| {
+        args::usage(
+            "report",
+            "-o FILE is required (the HTML file to write, e.g. -o report.html)",
+        )
+    })?;
+    let page = match (args.get("published"), args.get("table")) {
+        (Some(_), Some(_)) => {
+            return Err(args::usage(
+                "report",
+                "--published and --table are two sources; give one",
+            ));
+        }
+        (Some(name), None) => published_page(&args, name, &command)?,
+        (None, Some(file)) => table_page(&args, file, &command)?,
+        (None, None) => pairs_page(&args, &command)?,
+    };
+    let html = render(&page).map_err(|e| Failure::Data(e.to_string()))?;
+    if output == "-" {
+        return emit(&html);
+    }
+    std::fs::write(output, &html)
+        .map_err(|e| Failure::Data(format!("cannot write {output}: {e}")))?;
+    emit(&format!(
+        "mobility report: wrote {output} ({} KB)\n",
+        html.len().div_ceil(1024)
+    ))
+}
+
+/// The options that only paired status takes.
+const PAIRS_ONLY: [&str; 11] = [
+    "parent",
+    "child",
+    "weight",
+    "by",
+    "quantiles",
+    "rule",
+    "bins",
+    "drop-missing",
+    "bootstrap",
+    "seed",
+    "ci",
+];
+
+/// A report from paired status in a CSV file.
+fn pairs_page(args: &Args, command: &str) -> Outcome<ReportPage> {
+    args::refuse(
+        args,
+        &["probabilities"],
+        "applies to --table (a k x k probability table)",
+    )?;
+    let bootstrap = bootstrap_options(args)?;
+    let file = args::one_positional(args, "FILE.csv (or --published NAME, --table FILE)")?;
+    let parent = args.required("parent")?;
+    let child = args.required("child")?;
+    let weight = args.get("weight");
+    let by = args.get("by");
+    let (k, rule) = args::class_options(args, weight.is_some())?;
+    let pi = args::pi(args)?;
+    args::check_pi_len(&pi, k, "report")?;
+    let bins: usize = args::number(args, "bins", 20, "a whole number of bins, 2..=1000")?;
+    if !(2..=1000).contains(&bins) {
+        return Err(args::usage(
+            "report",
+            format!("--bins must lie between 2 and 1000, got {bins}"),
+        ));
+    }
+    let options = CsvOptions {
+        delimiter: args::delimiter(args)?,
+        missing: args::missing(args),
+    };
+    let names: Vec<&str> = [Some(parent), Some(child), weight]
+        .into_iter()
+        .flatten()
+        .collect();
+    let stdin = file == "-";
+    let (columns, labels) = match by {
+        Some(by) => {
+            let read = if stdin {
+                csv::read_labelled_columns_from(
+                    std::io::stdin().lock(),
+                    "<stdin>",
+                    &names,
+                    by,
+                    &options,
+                )
+            } else {
+                csv::read_labelled_columns(file, &names, by, &options)
+            }
+            .map_err(|e| data(e, None))?;
+            (read.columns, Some(read.labels))
+        }
+        None => {
+            let read = if stdin {
+                csv::read_columns_from(std::io::stdin().lock(), "<stdin>", &names, &options)
+            } else {
+                csv::read_columns(file, &names, &options)
+            }
+            .map_err(|e| data(e, None))?;
+            (read, None)
+        }
+    };
+    let get = |name: &str| columns.get(name).expect("column was read");
+    let dropped = columns.dropped.as_ref();
+    let source = Source {
+        name: columns.source.clone(),
+        parent: Some(parent.to_string()),
+        child: Some(child.to_string()),
+        weights: weight.map(str::to_string),
+        groups: by.map(str::to_string),
+        rows_read: Some(columns.len() + dropped.map_or(0, |d| d.rows)),
+        dropped: dropped
+            .map(|d| DroppedRows {
+                rows: d.rows,
+                reason: format!(
+                    "missing values; the first on line {}, column '{}'",
+                    d.first_line, d.first_column
+                ),
+            })
+            .into_iter()
+            .collect(),
+        command: Some(command.to_string()),
+    };
+    let report_options = ReportOptions {
+        title: args.get("title").map(str::to_string),
+        k,
+        rule,
+        weighting: pi,
+        bins,
+        bootstrap,
+        source,
+        ..ReportOptions::default()
+    };
+    ReportPage::from_data(
+        get(parent),
+        get(child),
+        weight.map(get),
+        labels.as_deref(),
+        &report_options,
+    )
+    .map_err(|e| match e {
+        MobilityError::InvalidParameter {
+            name: Parameter::Weighting,
+            reason,
+        } => Failure::Data(format!("{}: --pi: {reason}", columns.source)),
+        e @ MobilityError::InvalidParameter {
+            name: Parameter::Pi | Parameter::OriginWeights,
+            ..
+        } => pi_error(e, &columns.source),
+        e => status_error(e, &columns, weight),
+    })
+}
+
+/// `--bootstrap B`, `--seed S`, `--ci METHOD`, as `mobility analyze` takes them.
+fn bootstrap_options(args: &Args) -> Outcome<Option<BootstrapOptions>> {
+    let Some(b) = args.get("bootstrap") else {
+        args::refuse(
+            args,
+            &["seed", "ci"],
+            "applies to the bootstrap (add --bootstrap B)",
+        )?;
+        return Ok(None);
+    };
+    let replicates = match b.trim().parse::<i64>() {
+        Ok(b) if b >= 2 => b as usize,
+        _ => {
+            return Err(args::usage(
+                "report",
+                format!("--bootstrap expects a whole number of replicates (2 or more), got '{b}'"),
+            ));
+        }
+    };
+    Ok(Some(BootstrapOptions {
+        replicates,
+        seed: args::number(args, "seed", 0, "a whole number >= 0")?,
+        level: 0.95,
+        ci: args::option(args, "ci", CiMethod::default())?,
+    }))
+}
+
+/// Refuses the options of paired status for a report of a finished table.
+fn refuse_pairs(args: &Args, source: &str) -> Outcome<()> {
+    args::refuse(
+        args,
+        &PAIRS_ONLY,
+        &format!("applies to paired status in a CSV file, not to {source}"),
+    )?;
+    match args.positionals.first() {
+        Some(extra) => Err(args::usage(
+            "report",
+            format!("unexpected argument '{extra}' (the table comes from {source})"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The page of a finished matrix.
+fn matrix_page(
+    args: &Args,
+    tm: &TransitionMatrix,
+    pi: Weighting,
+    source: Source,
+) -> Outcome<ReportPage> {
+    let name = source.name.clone();
+    let mut results = ReportResults::new(tm);
+    results.weighting = pi;
+    results.source = source;
+    results.title = args.get("title").map(str::to_string);
+    ReportPage::from_results(&results).map_err(|e| pi_error(e, &name))
+}
+
+/// `--published NAME`: a built-in published table.
+fn published_page(args: &Args, name: &str, command: &str) -> Outcome<ReportPage> {
+    refuse_pairs(args, "--published")?;
+    args::refuse(
+        args,
+        &["probabilities", "delimiter"],
+        "applies to --table, not to --published",
+    )?;
+    let Some(tm) = published::by_name(name) else {
+        return Err(args::usage(
+            "report",
+            format!(
+                "unknown table '{name}'; the built-in tables are {}",
+                published::NAMES.join(", ")
+            ),
+        ));
+    };
+    let pi = args::pi(args)?;
+    args::check_pi_len(&pi, tm.k(), "report")?;
+    let source = Source {
+        name: match published::describe(name) {
+            Some(d) => format!("{name}: {d}"),
+            None => name.to_string(),
+        },
+        command: Some(command.to_string()),
+        ..Source::default()
+    };
+    matrix_page(args, &tm, pi, source)
+}
+
+/// `--table FILE [--probabilities]`: a k x k count (or probability) table, parents in rows.
+fn table_page(args: &Args, file: &str, command: &str) -> Outcome<ReportPage> {
+    refuse_pairs(args, "--table")?;
+    let options = CsvOptions {
+        delimiter: args::delimiter(args)?,
+        missing: Missing::Reject,
+    };
+    let table = if file == "-" {
+        csv::read_table_from(std::io::stdin().lock(), "<stdin>", &options)
+    } else {
+        csv::read_table(file, &options)
+    }
+    .map_err(|e| data(e, None))?;
+    let probabilities = args.has("probabilities");
+    let tm = if probabilities {
+        TransitionMatrix::from_probabilities(table.values.view(), &Default::default())
+    } else {
+        TransitionMatrix::from_counts(table.values.view())
+    }
+    .map_err(|e| crate::table::table_error(e, &table, probabilities, false))?;
+    let pi = args::pi(args)?;
+    args::check_pi_len(&pi, tm.k(), "report")?;
+    let source = Source {
+        name: table.source.clone(),
+        command: Some(command.to_string()),
+        ..Source::default()
+    };
+    matrix_page(args, &tm, pi, source)
+}
+
+/// An argument as a POSIX shell reads it back: bare when it is safe, else in single quotes.
+fn shell_quote(a: &str) -> String {
+    let safe = !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if safe {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(shell_quote("a.csv"), "a.csv");
+        assert_eq!(shell_quote("my file.csv"), "'my file.csv'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+}
