@@ -143,14 +143,14 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     };
     progress.finish();
     let dropped = result.dropped.as_ref().map(dropped_note);
-    if let Some(ReadMode::Streamed { passes }) = result.mode {
-        if !args.has("quiet") {
-            eprintln!(
-                "mobility: note: {source} streamed in {passes} passes (its columns exceed the \
+    if let Some(ReadMode::Streamed { passes }) = result.mode
+        && !args.has("quiet")
+    {
+        eprintln!(
+            "mobility: note: {source} streamed in {passes} passes (its columns exceed the \
                  memory limit of {} MB); rank measures are not computed",
-                memory_limit >> 20
-            );
-        }
+            memory_limit >> 20
+        );
     }
     if args.has("json") {
         if let Some(d) = &dropped {
