@@ -110,10 +110,26 @@ def make_files(rows: int, formats) -> dict:
     return out
 
 
+CLI = {
+    # the command-line tool (target/release/mobility): cold process to the JSON
+    "cli": [],
+    "cli-no-ranks": ["--no-rank-measures"],
+    "cli-weighted": ["--weight", "weight"],
+    "cli-streamed": ["--memory-limit", "1", "--quiet"],
+}
+
+
+def command(script: str, path: Path) -> list:
+    if script in CLI:
+        exe = ROOT / "target" / "release" / "mobility"
+        return [str(exe), "analyze", str(path), "--parent", "parent", "--child", "child",
+                "--quantiles", "10", "--json", *CLI[script]]
+    return [sys.executable, "-c", textwrap.dedent(SCRIPTS[script]), str(path)]
+
+
 def run(script: str, path: Path):
-    code = textwrap.dedent(SCRIPTS[script])
     proc = subprocess.run(
-        ["/usr/bin/time", "-v", sys.executable, "-c", code, str(path)],
+        ["/usr/bin/time", "-v", *command(script, path)],
         capture_output=True,
         text=True,
     )
@@ -123,7 +139,13 @@ def run(script: str, path: Path):
     h, m, s = wall.groups()
     seconds = int(h or 0) * 3600 + int(m) * 60 + float(s)
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    return seconds, rss / 1024.0, proc.stdout.strip()
+    user = float(re.search(r"User time \(seconds\): ([\d.]+)", proc.stderr).group(1))
+    out = proc.stdout.strip()
+    if script in CLI:
+        import json
+        j = json.loads(out)
+        out = f"{int(j['n'])} {j['measures']['shorrocks_trace']}"
+    return seconds, rss / 1024.0, out, user
 
 
 def main() -> None:
@@ -132,7 +154,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--formats", default="csv,parquet")
     ap.add_argument("--weighted", action="store_true")
-    ap.add_argument("--methods", default="mobility,duckdb,polars,reader")
+    ap.add_argument("--methods", default="cli,cli-no-ranks,cli-streamed,mobility,duckdb,polars,reader")
     args = ap.parse_args()
     formats = args.formats.split(",")
     files = make_files(args.rows, formats)
@@ -140,7 +162,7 @@ def main() -> None:
     if args.weighted:
         methods.insert(1, "mobility-weighted")
     print(f"{args.rows:,} rows, deciles, best of {args.repeat} (wall s, peak RSS MB)")
-    print(f"{'format':8} {'method':18} {'time s':>8} {'RSS MB':>8}  output")
+    print(f"{'format':8} {'method':18} {'time s':>8} {'user s':>8} {'RSS MB':>8}  output")
     for fmt in formats:
         path = files[fmt]
         size = os.path.getsize(path) / 1e6
@@ -148,7 +170,8 @@ def main() -> None:
         for method in methods:
             runs = [run(method, path) for _ in range(args.repeat)]
             best = min(runs, key=lambda r: r[0])
-            print(f"{fmt:8} {method:18} {best[0]:8.2f} {max(r[1] for r in runs):8.0f}  {best[2]}")
+            print(f"{fmt:8} {method:18} {best[0]:8.2f} {best[3]:8.2f} "
+                  f"{max(r[1] for r in runs):8.0f}  {best[2]}")
 
 
 if __name__ == "__main__":

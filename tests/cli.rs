@@ -740,7 +740,7 @@ fn usage_errors() {
     fails(
         &["analyze", "--parent", "a", "--child", "b"],
         2,
-        &["missing FILE.csv"],
+        &["missing FILE"],
     );
     fails(
         &analyze_args(&pairs, &["other.csv"]),

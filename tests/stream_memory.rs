@@ -58,7 +58,8 @@ fn streaming_a_csv_uses_bounded_memory_and_equals_in_memory() {
     };
     let src = CsvSource::open(&path, &cols, &CsvOptions::default())
         .unwrap()
-        .with_chunk_bytes(256 << 10);
+        .with_chunk_bytes(256 << 10)
+        .unwrap();
     let spec = StreamSpec {
         classes: ClassSpec::quantiles(10),
         weighted: true,

@@ -298,18 +298,56 @@ def merge(items: Sequence[Tuple[Any, PartStats]]) -> Tuple[Any, PartStats]:
     return StreamSummary.merge_all([it[0] for it in items]), stats
 
 
+def progress_callback(progress: Any) -> Tuple[Optional[Callable[[int, str], None]], Callable[[], None]]:
+    """``(on_pass, close)`` for a ``progress=`` argument: ``None``/``False`` nothing; ``True`` a
+    tqdm bar over the passes when tqdm is installed (silent otherwise); a callable is called
+    as ``progress(pass_number, name)`` before each pass (number from 1, name ``"cut-offs"`` or
+    ``"counts"``)."""
+    if progress is None or progress is False:
+        return None, lambda: None
+    if callable(progress):
+        return progress, lambda: None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None, lambda: None
+    bar = tqdm(desc="mobility passes", unit="pass")
+
+    def on_pass(i: int, name: str) -> None:
+        if i > 1:
+            bar.update(1)
+        bar.set_postfix_str(f"pass {i}: {name}")
+
+    def close() -> None:
+        bar.update(1)
+        bar.close()
+
+    return on_pass, close
+
+
 def drive(
     pipeline: StreamPipeline,
     run_pass: Callable[[StreamPass], Tuple[StreamSummary, PartStats]],
+    progress: Any = None,
 ) -> Tuple[Dict[str, Any], PartStats]:
-    """Runs every pass: ``run_pass(pass)`` returns the merged summary over all partitions."""
+    """Runs every pass: ``run_pass(pass)`` returns the merged summary over all partitions;
+    ``progress`` as :func:`progress_callback`."""
+    on_pass, close = progress_callback(progress)
     stats = PartStats()
-    while True:
-        pass_ = pipeline.next_pass()
-        if pass_ is None:
-            break
-        merged, stats = run_pass(pass_)
-        pipeline.advance(merged)
+    i = 0
+    try:
+        while True:
+            pass_ = pipeline.next_pass()
+            if pass_ is None:
+                break
+            i += 1
+            if on_pass is not None:
+                name = pass_.name
+                on_pass(i, name() if callable(name) else name)
+            merged, stats = run_pass(pass_)
+            pipeline.advance(merged)
+    finally:
+        close()
     return pipeline.finish(), stats
 
 
@@ -493,8 +531,10 @@ def stream_transition_matrix(
     pair: Optional[Tuple[Cutoffs, Cutoffs]],
     dropna: bool,
     batch_rows: int = 1 << 20,
+    progress: Any = None,
 ) -> Any:
-    """The transition matrix of a LazyFrame, pyarrow dataset or file path, streamed."""
+    """The transition matrix of a LazyFrame, pyarrow dataset or file path, streamed
+    (``progress`` as :func:`progress_callback`)."""
     check_names(cols)
     if isinstance(data, (str, os.PathLike)):
         path = os.fspath(data)
@@ -540,7 +580,7 @@ def stream_transition_matrix(
             stats = stats.add(st)
         return acc, stats
 
-    res, stats = drive(pipeline, run_pass)
+    res, stats = drive(pipeline, run_pass, progress)
     return finish_matrix(res, stats)
 
 

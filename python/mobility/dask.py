@@ -110,7 +110,9 @@ def _tree(parts: List[Any]) -> Any:
     return parts[0]
 
 
-def _run_passes(pipeline: Any, parts: List[Any], cols: Columns, dropna: bool) -> Any:
+def _run_passes(
+    pipeline: Any, parts: List[Any], cols: Columns, dropna: bool, progress: Any = None
+) -> Any:
     dask = _dask()
 
     def run_pass(pass_: Any) -> Tuple[Any, PartStats]:
@@ -122,7 +124,7 @@ def _run_passes(pipeline: Any, parts: List[Any], cols: Columns, dropna: bool) ->
         (out,) = computed
         return out  # type: ignore[no-any-return]
 
-    return drive(pipeline, run_pass)
+    return drive(pipeline, run_pass, progress)
 
 
 def _pair(
@@ -177,8 +179,12 @@ def transition_matrix(
     bands: Optional[Sequence[float]] = None,
     closed: str = "left",
     dropna: bool = False,
+    progress: Any = None,
 ) -> Any:
     """The quantile transition matrix of a Dask DataFrame, streamed exactly.
+
+    ``progress``: ``True`` shows a tqdm bar over the passes (when tqdm is installed), a
+    callable is called as ``progress(pass_number, name)`` before each pass.
 
     Arguments as :func:`mobility.transition_matrix` (column names only). ``reference`` may be
     another Dask DataFrame with the same column names (its cut-offs are streamed too), a pandas
@@ -203,7 +209,7 @@ def transition_matrix(
     parts = _columns(ddf, cols)
     pair = _pair(ddf, parent, child, weights, k, rule, reference, cutoffs, bands, closed, dropna)
     pipeline = make_pipeline(k, rule, weights is not None, by is not None, pair)
-    res, stats = _run_passes(pipeline, parts, cols, dropna)
+    res, stats = _run_passes(pipeline, parts, cols, dropna, progress)
     tm = finish_matrix(res, stats)
     if by is None:
         return tm
@@ -220,6 +226,7 @@ def group_matrices(
     quantiles: int = 5,
     rule: str = "midrank",
     dropna: bool = False,
+    progress: Any = None,
 ) -> Tuple[Any, Dict[Any, Any], List[Any]]:
     """Per-group transition matrices against the national (whole-frame) cut-offs, streamed:
     ``(national, {label: TransitionMatrix}, empty_groups)``, equal bit for bit to
@@ -234,7 +241,7 @@ def group_matrices(
     cols = Columns(parent, child, weights, by)
     parts = _columns(ddf, cols)
     pipeline = make_pipeline(k, rule, weights is not None, True, None)
-    res, stats = _run_passes(pipeline, parts, cols, dropna)
+    res, stats = _run_passes(pipeline, parts, cols, dropna, progress)
     matrices, empty = finish_groups(res, stats)
     return finish_matrix(res, stats), matrices, empty
 

@@ -281,3 +281,24 @@ def test_pickling(client):
         pipe2.advance(pickle.loads(pickle.dumps(s)))
     assert pipe2.next_pass() is None
     assert pipe.finish()["matrix"] == pipe2.finish()["matrix"]
+
+
+def test_progress_callback_sees_every_pass():
+    import dask.dataframe as dd
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"p": rng.integers(0, 50, 2000).astype(float),
+                       "c": rng.integers(0, 50, 2000).astype(float)})
+    seen = []
+    tm = mobility.dask.transition_matrix(dd.from_pandas(df, npartitions=3), parent="p",
+                                         child="c", quantiles=5,
+                                         progress=lambda i, name: seen.append((i, name)))
+    assert [i for i, _ in seen] == list(range(1, len(seen) + 1))
+    assert seen[-1][1] == "counts" and all(n == "cut-offs" for _, n in seen[:-1])
+    ref = mobility.transition_matrix(df["p"].to_numpy(), df["c"].to_numpy(), quantiles=5)
+    assert np.array_equal(tm.counts, ref.counts)
+    # progress=True without a terminal is quiet and gives the same matrix
+    tm2 = mobility.dask.transition_matrix(dd.from_pandas(df, npartitions=2), parent="p",
+                                          child="c", quantiles=5, progress=True)
+    assert np.array_equal(tm2.counts, ref.counts)

@@ -1,6 +1,8 @@
-//! A fast parallel CSV reader for the streaming passes: the file is memory-mapped and cut into
-//! chunks at line boundaries (outside quotes), chunks are parsed in parallel, only the columns
-//! asked for are parsed, and numbers are parsed by `fast-float2`.
+//! A fast parallel CSV reader for the streaming passes: the file is cut into chunks at line
+//! boundaries (outside quotes) by one sequential scan, chunks are read with positional reads
+//! (`pread`, never a whole-file memory map, so the address space used is a few chunks however
+//! large the file: it runs under `ulimit -v`) and parsed in parallel, only the columns asked for
+//! are parsed, and numbers are parsed by `fast-float2`.
 //!
 //! Messages follow [`crate::io::csv`]: `file, line N, column 'name': what is wrong`, lines
 //! numbered from 1 as an editor shows them (the header is line 1). Cells are trimmed; a field in
@@ -25,11 +27,10 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 
-use memmap2::Mmap;
 use rayon::prelude::*;
 
 use crate::error::{MobilityError, Result};
-use crate::io::csv::{CsvOptions, Missing};
+use crate::io::csv::{CsvOptions, DroppedRows, Missing};
 use crate::stream::source::{Partition, Source};
 use crate::stream::{Pass, Summary};
 
@@ -61,10 +62,12 @@ impl StreamColumns {
     }
 }
 
-/// A CSV file opened for streaming: memory-mapped, header read, chunk bounds found.
+/// A CSV file opened for streaming: header read, chunk bounds found (the file is read chunk by
+/// chunk, never mapped whole).
 pub struct CsvSource {
     source: String,
-    map: Mmap,
+    file: File,
+    len: usize,
     delimiter: u8,
     missing: Missing,
     fields: usize,
@@ -119,14 +122,25 @@ impl CsvSource {
             return Err(input(&source, None, "is a directory, not a CSV file"));
         }
         let file = File::open(path).map_err(|e| io_error(&source, &e))?;
-        // SAFETY: the file is only read; a file truncated while mapped is the usual mmap caveat.
-        let map = unsafe { Mmap::map(&file) }.map_err(|e| io_error(&source, &e))?;
+        let len = file.metadata().map_err(|e| io_error(&source, &e))?.len() as usize;
         let delimiter = options.delimiter.byte();
         let (header_end, header) = {
-            let end = find_record_end(&map, 0);
-            let fields = split_fields(&map[..end], delimiter);
+            // read until the header record ends (outside quotes) or the file does
+            let mut head = Vec::new();
+            let end = loop {
+                let want = (head.len().max(1 << 16) * 2).min(len);
+                let got = head.len();
+                head.resize(want, 0);
+                read_exact_at(&file, &mut head[got..], got as u64)
+                    .map_err(|e| io_error(&source, &e))?;
+                let end = find_record_end(&head, 0);
+                if end < head.len() || head.len() == len {
+                    break end;
+                }
+            };
+            let fields = split_fields(&head[..end], delimiter);
             (
-                (end + 1).min(map.len()),
+                (end + 1).min(len),
                 fields
                     .iter()
                     .map(|f| String::from_utf8_lossy(&unquote(f)).trim().to_string())
@@ -149,14 +163,18 @@ impl CsvSource {
         let mut index = [None; 4];
         for (slot, name) in wanted.iter().enumerate() {
             if let Some(name) = name {
-                index[slot] = Some(find_column(&source, &header, name)?);
+                index[slot] = Some(crate::io::csv::find_column(
+                    &source, &header, 1, name, options,
+                )?);
             }
         }
         let names = wanted.map(|n| n.unwrap_or_default());
-        let chunks = chunk_bounds(&map, header_end, CHUNK_BYTES);
+        let chunks =
+            chunk_bounds(&file, len, header_end, CHUNK_BYTES).map_err(|e| io_error(&source, &e))?;
         Ok(CsvSource {
             source,
-            map,
+            file,
+            len,
             delimiter,
             missing: options.missing,
             fields: header.len(),
@@ -168,10 +186,45 @@ impl CsvSource {
 
     /// Re-cuts the file into chunks of about `bytes` (default 4 MiB): smaller chunks use less
     /// memory per worker thread.
-    pub fn with_chunk_bytes(mut self, bytes: usize) -> CsvSource {
-        let start = self.chunks.first().map_or(self.map.len(), |c| c.0);
-        self.chunks = chunk_bounds(&self.map, start, bytes.max(1));
-        self
+    ///
+    /// # Errors
+    /// The file cannot be read.
+    pub fn with_chunk_bytes(mut self, bytes: usize) -> Result<CsvSource> {
+        let start = self.chunks.first().map_or(self.len, |c| c.0);
+        self.chunks = chunk_bounds(&self.file, self.len, start, bytes.max(1))
+            .map_err(|e| io_error(&self.source, &e))?;
+        Ok(self)
+    }
+
+    /// The file's size in bytes.
+    pub fn file_bytes(&self) -> u64 {
+        self.len as u64
+    }
+
+    /// The file (as given).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Number of data rows, estimated from the first chunk (for a memory budget; exact when the
+    /// file is one chunk).
+    ///
+    /// # Errors
+    /// The file cannot be read.
+    pub fn estimated_rows(&self) -> Result<u64> {
+        let Some(&(a, b)) = self.chunks.first() else {
+            return Ok(0);
+        };
+        let chunk = self.read_chunk(a, b)?;
+        let lines = memchr::memchr_iter(b'\n', &chunk).count().max(1) as f64;
+        let body = (self.len - a) as f64;
+        Ok((lines * body / (b - a).max(1) as f64).ceil() as u64)
+    }
+
+    fn read_chunk(&self, a: usize, b: usize) -> Result<Vec<u8>> {
+        let mut buf = vec![0u8; b - a];
+        read_exact_at(&self.file, &mut buf, a as u64).map_err(|e| io_error(&self.source, &e))?;
+        Ok(buf)
     }
 
     /// Whether a weight column is read.
@@ -192,12 +245,41 @@ impl CsvSource {
     /// # Complexity
     /// `O(file size)`, parallel; memory 8 bytes per value read.
     pub fn read_all(&self) -> Result<Partition> {
+        self.read_all_with_dropped().map(|r| r.0)
+    }
+
+    /// The columns this source reads.
+    pub fn columns(&self) -> StreamColumns {
+        let name = |i: usize| self.index[i].map(|_| self.names[i].clone());
+        StreamColumns {
+            parent: self.names[0].clone(),
+            child: self.names[1].clone(),
+            weight: name(2),
+            group: name(3),
+        }
+    }
+
+    /// [`CsvSource::read_all`], with the rows dropped for missing values (under
+    /// [`Missing::DropRow`]).
+    ///
+    /// # Errors
+    /// As [`Source::summarize`].
+    pub fn read_all_with_dropped(&self) -> Result<(Partition, Option<DroppedRows>)> {
         let parts: Vec<Parsed> = self
             .chunks
             .par_iter()
             .map(|&(a, b)| self.parse(a, b))
             .collect::<Result<_>>()?;
         self.check_missing(&parts)?;
+        let dropped_rows: u64 = parts.iter().map(|p| p.dropped).sum();
+        let dropped = parts
+            .iter()
+            .find_map(|p| p.first_missing.clone())
+            .map(|(pos, slot, _)| DroppedRows {
+                rows: dropped_rows as usize,
+                first_line: self.line_at(pos),
+                first_column: self.names[slot].clone(),
+            });
         let mut all = Partition::default();
         let rows: usize = parts.iter().map(|p| p.part.parent.len()).sum();
         all.parent.reserve(rows);
@@ -234,7 +316,7 @@ impl CsvSource {
         if all.parent.is_empty() {
             return Err(input(&self.source, None, "no data rows"));
         }
-        Ok(all)
+        Ok((all, dropped))
     }
 
     /// Rows kept and dropped (one parallel pass).
@@ -281,11 +363,28 @@ impl CsvSource {
 
     /// The editor line of a byte offset (only computed for messages).
     fn line_at(&self, pos: usize) -> u64 {
-        1 + memchr::memchr_iter(b'\n', &self.map[..pos]).count() as u64
+        let mut lines = 1u64;
+        let mut buf = vec![0u8; 1 << 20];
+        let mut at = 0usize;
+        while at < pos {
+            let n = (pos - at).min(buf.len());
+            if read_exact_at(&self.file, &mut buf[..n], at as u64).is_err() {
+                break;
+            }
+            lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+            at += n;
+        }
+        lines
     }
 
     fn parse(&self, start: usize, end: usize) -> Result<Parsed> {
-        let data = &self.map[..end];
+        let chunk = self.read_chunk(start, end)?;
+        self.parse_bytes(&chunk, start)
+    }
+
+    /// Parses one chunk's bytes; `base` is its offset in the file (for line numbers).
+    fn parse_bytes(&self, data: &[u8], base: usize) -> Result<Parsed> {
+        let (start, end) = (0usize, data.len());
         let d = self.delimiter;
         let [ip, ic, iw, ig] = self.index;
         let (ip, ic) = (ip.unwrap_or(0), ic.unwrap_or(0));
@@ -310,7 +409,7 @@ impl CsvSource {
         while pos < end {
             let line_end = find_record_end(data, pos);
             let mut line = &data[pos..line_end];
-            let line_start = pos;
+            let line_start = base + pos;
             pos = line_end + 1;
             if line.last() == Some(&b'\r') {
                 line = &line[..line.len() - 1];
@@ -386,7 +485,10 @@ impl CsvSource {
                             return Err(input(
                                 &self.source,
                                 Some(format!("line {l}, column '{}'", self.names[slot])),
-                                format!("{} is a negative weight", show_cell(raw)),
+                                format!(
+                                    "negative weight ({}); weights must be >= 0",
+                                    String::from_utf8_lossy(t)
+                                ),
                             ));
                         }
                         row[slot] = v;
@@ -400,9 +502,9 @@ impl CsvSource {
                     other => {
                         let l = self.line_at(line_start);
                         let what = if other.is_ok() {
-                            format!("{} is not a finite number", show_cell(raw))
+                            format!("{} is not a finite number", show_cell(t))
                         } else {
-                            format!("{} is not a number", show_cell(raw))
+                            format!("{} is not a number", show_cell(t))
                         };
                         return Err(input(
                             &self.source,
@@ -482,33 +584,6 @@ fn io_error(source: &str, e: &std::io::Error) -> MobilityError {
     input(source, None, message)
 }
 
-fn find_column(source: &str, header: &[String], name: &str) -> Result<usize> {
-    let found: Vec<usize> = (0..header.len()).filter(|&i| header[i] == name).collect();
-    match found.as_slice() {
-        [i] => Ok(*i),
-        [] => {
-            let list: Vec<String> = header.iter().take(20).map(|h| format!("'{h}'")).collect();
-            let more = if header.len() > 20 { ", ..." } else { "" };
-            Err(input(
-                source,
-                Some("line 1".into()),
-                format!(
-                    "no column '{name}'; the columns are {}{more}",
-                    list.join(", ")
-                ),
-            ))
-        }
-        _ => Err(input(
-            source,
-            Some("line 1".into()),
-            format!(
-                "the column '{name}' appears {} times in the header",
-                found.len()
-            ),
-        )),
-    }
-}
-
 /// The end of the record starting at `pos` (index of its `\n`, or the length), skipping
 /// newlines inside quotes.
 fn find_record_end(data: &[u8], pos: usize) -> usize {
@@ -529,41 +604,81 @@ fn find_record_end(data: &[u8], pos: usize) -> usize {
     data.len()
 }
 
-/// Chunk bounds of about [`CHUNK_BYTES`], each ending at a record end outside quotes.
-fn chunk_bounds(data: &[u8], start: usize, chunk_bytes: usize) -> Vec<(usize, usize)> {
-    let has_quotes = memchr::memchr(b'"', &data[start..]).is_some();
+/// Chunk bounds of about [`CHUNK_BYTES`], each ending at a record end outside quotes: one
+/// sequential scan of the body in 1 MiB blocks (quote parity tracked across blocks; blocks
+/// without quotes are skipped at memchr speed).
+fn chunk_bounds(
+    file: &File,
+    len: usize,
+    start: usize,
+    chunk_bytes: usize,
+) -> std::io::Result<Vec<(usize, usize)>> {
+    const BLOCK: usize = 1 << 20;
     let mut out = Vec::new();
     let mut a = start;
-    if !has_quotes {
-        while a < data.len() {
-            let target = (a + chunk_bytes).min(data.len());
-            let b = if target == data.len() {
-                data.len()
-            } else {
-                memchr::memchr(b'\n', &data[target..]).map_or(data.len(), |p| target + p + 1)
-            };
-            out.push((a, b));
-            a = b;
-        }
-        return out;
-    }
-    // with quotes: one sequential scan of quote parity
     let mut inside = false;
-    let mut i = start;
-    while i < data.len() {
-        let target = (a + chunk_bytes).min(data.len());
-        while i < data.len() && (i < target || inside || data[i] != b'\n') {
-            if data[i] == b'"' {
-                inside = !inside;
+    let mut buf = vec![0u8; BLOCK];
+    let mut at = start;
+    while at < len {
+        let n = (len - at).min(BLOCK);
+        let block = &mut buf[..n];
+        read_exact_at(file, block, at as u64)?;
+        let mut i = 0usize;
+        if memchr::memchr(b'"', block).is_none() {
+            // parity unchanged in this block: cut at the first newline at or after each target
+            while !inside && i <= n {
+                let target = (a + chunk_bytes).max(at + i);
+                if target >= at + n {
+                    break;
+                }
+                match memchr::memchr(b'\n', &block[target - at..]) {
+                    Some(p) => {
+                        let b = target + p + 1;
+                        out.push((a, b));
+                        a = b;
+                        i = b - at;
+                    }
+                    None => break,
+                }
             }
-            i += 1;
+        } else {
+            for (j, &c) in block.iter().enumerate() {
+                if c == b'"' {
+                    inside = !inside;
+                } else if c == b'\n' && !inside && at + j >= a + chunk_bytes {
+                    let b = at + j + 1;
+                    out.push((a, b));
+                    a = b;
+                }
+            }
         }
-        let b = (i + 1).min(data.len());
-        out.push((a, b));
-        a = b;
-        i = b;
+        at += n;
     }
-    out
+    if a < len {
+        out.push((a, len));
+    }
+    Ok(out)
+}
+
+/// Fills `buf` from `pos` with positional reads (no shared file offset, so threads can read
+/// chunks at once).
+fn read_exact_at(file: &File, buf: &mut [u8], pos: u64) -> std::io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(file, &mut buf[done..], pos + done as u64)?;
+        #[cfg(windows)]
+        let n =
+            std::os::windows::fs::FileExt::seek_read(file, &mut buf[done..], pos + done as u64)?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the file is shorter than when it was opened",
+            ));
+        }
+        done += n;
+    }
+    Ok(())
 }
 
 fn split_fields(line: &[u8], d: u8) -> Vec<&[u8]> {
@@ -760,7 +875,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.ends_with("line 2, column 'w': '-1' is a negative weight"),
+            e.ends_with("line 2, column 'w': negative weight (-1); weights must be >= 0"),
             "{e}"
         );
         let p = write("i.csv", "parent,child\n1,inf\n");
@@ -794,7 +909,8 @@ mod tests {
         for bytes in [usize::MAX / 4, 10_000, 777, 1] {
             let s = CsvSource::open(&p, &c, &CsvOptions::default())
                 .unwrap()
-                .with_chunk_bytes(bytes);
+                .with_chunk_bytes(bytes)
+                .unwrap();
             let a = s.read_all().unwrap();
             assert_eq!(a.parent.len(), 200_000);
             assert!(a.parent.iter().enumerate().all(|(i, &v)| v == i as f64));

@@ -639,7 +639,7 @@ fn csv_error(source: &str, e: &csv::Error) -> MobilityError {
     }
 }
 
-fn find_column(
+pub(crate) fn find_column(
     source: &str,
     header: &[String],
     header_line: u64,

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::error::{MobilityError, Result};
 use crate::io::chunked_csv::StreamColumns;
-use crate::io::csv::Missing;
+use crate::io::csv::{DroppedRows, Missing};
 use crate::stream::source::{Partition, Source};
 use crate::stream::{Pass, Summary};
 
@@ -177,11 +177,41 @@ impl ParquetSource {
     /// # Errors
     /// As [`Source::summarize`].
     pub fn read_all(&self) -> Result<Partition> {
+        self.read_all_with_dropped().map(|r| r.0)
+    }
+
+    /// The columns this source reads.
+    pub fn columns(&self) -> StreamColumns {
+        let name = |i: usize| self.index[i].map(|_| self.names[i].clone());
+        StreamColumns {
+            parent: self.names[0].clone(),
+            child: self.names[1].clone(),
+            weight: name(2),
+            group: name(3),
+        }
+    }
+
+    /// [`ParquetSource::read_all`], with the rows dropped for nulls (under
+    /// [`Missing::DropRow`]; `first_line` is the 1-based data row, as Parquet has no lines).
+    ///
+    /// # Errors
+    /// As [`Source::summarize`].
+    pub fn read_all_with_dropped(&self) -> Result<(Partition, Option<DroppedRows>)> {
         let parts: Vec<GroupRead> = (0..self.row_groups())
             .into_par_iter()
             .map(|g| self.read_group(g))
             .collect::<Result<_>>()?;
         self.check_missing(&parts)?;
+        let dropped_rows: u64 = parts.iter().map(|p| p.dropped).sum();
+        let dropped = parts
+            .iter()
+            .filter_map(|p| p.first_missing)
+            .min()
+            .map(|(row, slot)| DroppedRows {
+                rows: dropped_rows as usize,
+                first_line: row + 1,
+                first_column: self.names[slot].clone(),
+            });
         let mut all = Partition::default();
         let mut weight = Vec::new();
         let mut labels: Vec<String> = Vec::new();
@@ -212,7 +242,7 @@ impl ParquetSource {
         if self.index[3].is_some() {
             all.group = Some((codes, labels));
         }
-        Ok(all)
+        Ok((all, dropped))
     }
 
     fn check_missing(&self, parts: &[GroupRead]) -> Result<()> {
@@ -277,7 +307,7 @@ impl ParquetSource {
             for (s, v) in [(0, p), (1, c), (2, num(2))] {
                 if !v.is_finite() || (s == 2 && v < 0.0) {
                     let what = if v.is_finite() {
-                        format!("{v} is a negative weight")
+                        format!("negative weight ({v}); weights must be >= 0")
                     } else {
                         format!("{v} is not a finite number")
                     };

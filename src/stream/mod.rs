@@ -38,6 +38,7 @@
 
 pub mod count;
 pub mod exact;
+pub mod file;
 pub mod poisson;
 pub mod search;
 pub mod source;
@@ -222,6 +223,9 @@ pub struct StreamResult {
     pub groups: Vec<(String, TransitionCounts)>,
     /// Passes over the data: cut-off search passes, plus one counting pass.
     pub passes: usize,
+    /// Rows counted.
+    #[serde(default)]
+    pub rows: u64,
 }
 
 impl StreamResult {
@@ -374,6 +378,7 @@ impl Pipeline {
                     counts,
                     groups,
                     passes: self.passes,
+                    rows: m.all.rows,
                 })
             }
             _ => {

@@ -1,14 +1,23 @@
 //! `mobility analyze`: paired status -> quantile matrix, rank measures, optional bootstrap.
 
-use mobility::inference::rank_bootstrap::rank_bootstrap;
-use mobility::inference::{Bootstrap, CiMethod, Selection};
+use std::path::Path;
+
+use mobility::Parameter;
+use mobility::inference::{Bootstrap, CiMethod};
+use mobility::io::chunked_csv::StreamColumns;
 use mobility::io::csv::{self, Columns, CsvOptions};
-use mobility::rankbased::rank_mobility;
 use mobility::render::analysis::render_analysis;
-use mobility::report::AnalysisReport;
-use mobility::{ClassSpec, MobilityError, TransitionMatrix};
+use mobility::render::text::render_report;
+use mobility::stream::RunOptions;
+use mobility::stream::file::{
+    AnalyzeOptions, FileFormat, FileSource, ReadMode, analyze, analyze_columns,
+    default_memory_limit,
+};
+use mobility::stream::source::Partition;
+use mobility::{ClassSpec, MobilityError};
 
 use crate::args::{self, Args, flag, value};
+use crate::progress::Progress;
 use crate::{Failure, Outcome, data, dropped_note, emit, pi_error, print_json};
 
 const HELP: &str = include_str!("help/analyze.txt");
@@ -22,6 +31,11 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         value("rule"),
         value("pi"),
         value("delimiter"),
+        value("format"),
+        value("by"),
+        value("memory-limit"),
+        flag("no-rank-measures"),
+        flag("quiet"),
         flag("drop-missing"),
         flag("json"),
         value("bootstrap"),
@@ -33,7 +47,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         return emit(HELP);
     };
     let bootstrap = bootstrap_options(&args)?;
-    let file = args::one_positional(&args, "FILE.csv")?;
+    let file = args::one_positional(&args, "FILE")?;
     let parent = args.required("parent")?;
     let child = args.required("child")?;
     let weight = args.get("weight");
@@ -45,58 +59,109 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         missing: args::missing(&args),
     };
     let cluster = args.get("cluster");
-    let names: Vec<&str> = [Some(parent), Some(child), weight, cluster]
-        .into_iter()
-        .flatten()
-        .collect();
-    let columns = if file == "-" {
-        csv::read_columns_from(std::io::stdin().lock(), "<stdin>", &names, &options)
-    } else {
-        csv::read_columns(file, &names, &options)
+    let by = args.get("by");
+    if by.is_some() && cluster.is_some() {
+        return Err(args::usage(
+            "analyze",
+            "--by and --cluster cannot be combined (the bootstrap runs on the whole sample)",
+        ));
     }
-    .map_err(|e| data(e, None))?;
-    let source = columns.source.clone();
-    let get = |name: &str| columns.get(name).expect("column was read");
-    let weights = weight.map(get);
-    let spec = ClassSpec::Quantiles { k, rule };
-    let tm = TransitionMatrix::from_status(get(parent), get(child), weights, &spec)
-        .map_err(|e| status_error(e, &columns, weight))?;
-    let report = tm.report(&pi).map_err(|e| pi_error(e, &source))?;
-    let mut rank_inference = None;
-    let inference = match bootstrap {
+    let format: Option<FileFormat> = match args.get("format") {
         None => None,
-        Some(b) => {
-            let mut b = b.weighting(pi.clone()).statistics(Selection::Measures);
-            if let Some(c) = cluster {
-                // numeric ids: equal values (-0 and 0 alike) form a cluster
-                let ids: Vec<u64> = get(c).iter().map(|x| (x + 0.0).to_bits()).collect();
-                b = b.clusters(&ids);
-            }
-            // the rank measures on the same replicates (undefined rank measures: no rows)
-            rank_inference = rank_bootstrap(get(parent), get(child), weights, &b)
-                .ok()
-                .map(|r| r.estimates());
-            Some(
-                b.run(get(parent), get(child), weights, &spec)
-                    .map_err(|e| status_error(e, &columns, weight))?,
-            )
-        }
+        Some(f) => Some(
+            f.parse()
+                .map_err(|e: MobilityError| args::usage("analyze", e))?,
+        ),
     };
-    // Undefined only when every parent has the same status: a note, not an error.
-    let ranks = rank_mobility(get(parent), get(child), weights);
-    let mut analysis = AnalysisReport::new(report, ranks, inference.as_ref());
-    analysis.rank_inference = rank_inference;
-    let dropped = columns.dropped.as_ref().map(dropped_note);
+    let memory_limit = match args.get("memory-limit") {
+        None => default_memory_limit(),
+        Some(m) => args::bytes(m).ok_or_else(|| {
+            args::usage(
+                "analyze",
+                format!(
+                    "--memory-limit expects a size such as 500M, 4G or 1000000 bytes, got '{m}'"
+                ),
+            )
+        })?,
+    };
+    let progress = Progress::new(args.has("quiet"), args.has("json"));
+    let on_pass = |i: usize, name: &str| progress.pass(i, name);
+    let analyze_options = AnalyzeOptions {
+        classes: ClassSpec::Quantiles { k, rule },
+        weighting: pi.clone(),
+        rank_measures: !args.has("no-rank-measures"),
+        bootstrap,
+        group_is_cluster: cluster.is_some(),
+        memory_limit,
+        run: RunOptions {
+            gather_limit: None,
+            on_pass: Some(&on_pass),
+        },
+    };
+    let source;
+    let result = if file == "-" {
+        if by.is_some() || format == Some(FileFormat::Parquet) {
+            return Err(args::usage(
+                "analyze",
+                "standard input is read as CSV without --by; give a file for --by or Parquet",
+            ));
+        }
+        let names: Vec<&str> = [Some(parent), Some(child), weight, cluster]
+            .into_iter()
+            .flatten()
+            .collect();
+        let columns = csv::read_columns_from(std::io::stdin().lock(), "<stdin>", &names, &options)
+            .map_err(|e| data(e, None))?;
+        source = columns.source.clone();
+        let get = |name: &str| columns.get(name).expect("column was read").to_vec();
+        let part = Partition {
+            parent: get(parent),
+            child: get(child),
+            weight: weight.map(get),
+            // cluster ids as exact labels ({:?} of an f64 reads back to the same value)
+            group: cluster.map(|c| {
+                let v = get(c);
+                let labels = v.iter().map(|x| format!("{x:?}")).collect();
+                ((0..v.len() as u32).collect(), labels)
+            }),
+        };
+        let mut r = analyze_columns(&part, &analyze_options)
+            .map_err(|e| status_error(e, &columns, weight))?;
+        r.dropped = columns.dropped.clone();
+        r
+    } else {
+        let columns = StreamColumns {
+            parent: parent.into(),
+            child: child.into(),
+            weight: weight.map(Into::into),
+            group: by.or(cluster).map(Into::into),
+        };
+        let src = FileSource::open(Path::new(file), format, &columns, &options)
+            .map_err(|e| data(e, None))?;
+        source = file.to_string();
+        analyze(&src, &analyze_options).map_err(|e| file_error(e, &source, weight))?
+    };
+    progress.finish();
+    let dropped = result.dropped.as_ref().map(dropped_note);
+    if let Some(ReadMode::Streamed { passes }) = result.mode
+        && !args.has("quiet")
+    {
+        eprintln!(
+            "mobility: note: {source} streamed in {passes} passes (its columns exceed the \
+                 memory limit of {} MB); rank measures are not computed",
+            memory_limit >> 20
+        );
+    }
     if args.has("json") {
         if let Some(d) = &dropped {
             eprintln!("mobility: note: {d}");
         }
-        return print_json(&analysis);
+        return print_json(&result);
     }
     let mut out = format!(
         "mobility analyze: {source}, parent '{parent}' -> child '{child}'\n{} rows{}; {k} quantile \
          classes by the {rule} rule\n",
-        columns.len(),
+        result.rows,
         weight.map_or_else(
             || ", unweighted".to_string(),
             |w| format!(", weights '{w}'")
@@ -105,8 +170,33 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     if let Some(d) = dropped {
         out.push_str(&format!("{d}\n"));
     }
-    out.push_str(&render_analysis(&analysis, &tm.labels()));
+    let labels = result
+        .matrix
+        .as_ref()
+        .map(|m| m.labels())
+        .unwrap_or_default();
+    out.push_str(&render_analysis(&result.analysis, &labels));
+    for g in &result.groups {
+        out.push_str(&format!(
+            "\ngroup '{}' (national cut-offs):\n{}",
+            g.group,
+            render_report(&g.report, &labels)
+        ));
+    }
     emit(&out)
+}
+
+/// A library error about a file's rows: weights point at the weight column.
+fn file_error(e: MobilityError, source: &str, weight: Option<&str>) -> Failure {
+    match (e, weight) {
+        (MobilityError::ZeroTotalWeight { .. }, Some(w)) => {
+            Failure::Data(format!("{source}: column '{w}': every weight is zero"))
+        }
+        (e @ MobilityError::InvalidParameter { .. }, _) if e.parameter() == Some(Parameter::Pi) => {
+            pi_error(e, source)
+        }
+        (e, _) => data(e, Some(source)),
+    }
 }
 
 /// `--bootstrap B`, `--seed S`, `--ci METHOD` as a builder (`--cluster` is added by the caller).
@@ -124,19 +214,7 @@ fn bootstrap_options(args: &Args) -> Outcome<Option<Bootstrap>> {
         _ => {
             return Err(args::usage(
                 "analyze",
-                if matches!(b.trim().parse::<u64>(), Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow)
-                    || matches!(b.trim().parse::<u64>(), Ok(x) if x > i64::MAX as u64)
-                {
-                    format!(
-                        "--bootstrap {} is too large (at most {})",
-                        b.trim(),
-                        mobility::limits::MAX_REPLICATES
-                    )
-                } else {
-                    format!(
-                        "--bootstrap expects a whole number of replicates (2 or more), got '{b}'"
-                    )
-                },
+                format!("--bootstrap expects a whole number of replicates (2 or more), got '{b}'"),
             ));
         }
     };

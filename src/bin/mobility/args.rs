@@ -329,3 +329,22 @@ pub fn list(args: &Args, name: &str) -> Outcome<Option<Vec<f64>>> {
         .collect::<Outcome<Vec<f64>>>()
         .map(Some)
 }
+
+/// A size in bytes: a number with an optional K, M, G or T suffix (powers of 1024; `B`, `iB`
+/// and lower case accepted), e.g. `500M`, `4G`, `1000000`.
+pub fn bytes(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_uppercase();
+    let t = t
+        .strip_suffix("IB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(&t);
+    let (num, shift) = match t.chars().last()? {
+        'K' => (&t[..t.len() - 1], 10),
+        'M' => (&t[..t.len() - 1], 20),
+        'G' => (&t[..t.len() - 1], 30),
+        'T' => (&t[..t.len() - 1], 40),
+        _ => (t, 0),
+    };
+    let v: f64 = num.trim().parse().ok()?;
+    (v.is_finite() && v >= 0.0).then(|| (v * (1u64 << shift) as f64) as u64)
+}

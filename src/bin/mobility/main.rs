@@ -8,6 +8,7 @@
 mod analyze;
 mod args;
 mod places;
+mod progress;
 mod published;
 mod report;
 mod table;

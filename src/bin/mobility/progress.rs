@@ -1,0 +1,48 @@
+//! Progress on stderr for long work (streamed passes): a spinner with the pass and the elapsed
+//! time, shown only when stderr is a terminal, not with `--quiet`, not when `CI` is set, and
+//! not in a `--json` run whose output goes to a pipe.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A spinner, or nothing when progress is not shown.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    /// Progress for a command; `quiet` (`--quiet`) and `json_to_pipe` silence it.
+    pub fn new(quiet: bool, json: bool) -> Progress {
+        let json_to_pipe = json && !std::io::stdout().is_terminal();
+        let shown = !quiet
+            && !json_to_pipe
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none();
+        let bar = shown.then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress { bar }
+    }
+
+    /// A streamed pass begins.
+    pub fn pass(&self, i: usize, name: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(format!("pass {i} over the file: {name}"));
+        }
+    }
+
+    /// The work is done: the spinner is cleared.
+    pub fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
