@@ -811,7 +811,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             format!(
-                "{}, line 2, column 'parent': '\"1,5\"' is not a number",
+                "{}, line 2, column 'parent': '1,5' is not a number",
                 p.display()
             )
         );
@@ -863,7 +863,7 @@ mod tests {
         .unwrap()
         .to_string();
         assert!(
-            e.contains("no column 'kid'; the columns are 'parent', 'child'"),
+            e.contains("column 'kid': no such column in the header (line 1); the columns are 'parent', 'child'"),
             "{e}"
         );
         let p = write("w.csv", "parent,child,w\n1,2,-1\n");

@@ -62,14 +62,21 @@ fn page_numbers_equal_the_library_results() {
     // the analysis is the AnalysisReport `mobility analyze --json` prints for the same pairs
     let rm = rank_mobility(&p, &c, Some(&w)).unwrap();
     let b = options(true).bootstrap.unwrap();
-    let boot = Bootstrap::new(b.replicates)
+    let bootstrap = Bootstrap::new(b.replicates)
         .seed(b.seed)
         .level(b.level)
         .ci(b.ci)
-        .statistics(Selection::Measures)
+        .statistics(Selection::Measures);
+    let boot = bootstrap
         .run(&p, &c, Some(&w), &ClassSpec::quantiles(5))
         .unwrap();
-    let analysis = AnalysisReport::new(report.clone(), Ok(rm.clone()), Some(&boot));
+    let mut analysis = AnalysisReport::new(report.clone(), Ok(rm.clone()), Some(&boot));
+    // the rank measures on the same replicates, as `mobility analyze --bootstrap` reports them
+    analysis.rank_inference = Some(
+        crate::inference::rank_bootstrap::rank_bootstrap(&p, &c, Some(&w), &bootstrap)
+            .unwrap()
+            .estimates(),
+    );
     assert_eq!(
         serde_json::to_value(&page.analysis).unwrap(),
         serde_json::to_value(&analysis).unwrap()
