@@ -3,7 +3,7 @@
 Arrays are float64 numpy arrays; 1-d inputs must be float64 (the package converts other types).
 """
 
-from typing import Dict, List, Optional, Sequence, Tuple, TypedDict, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -417,6 +417,7 @@ def rank_places(
     tau: int = 10,
     draws: int = 10000,
     simultaneous: bool = True,
+) -> Dict[str, Any]: ...
 
 # ---- streaming (python/src/stream.rs): the exact multi-pass pipeline, picklable pieces
 class StreamSummary:
