@@ -131,6 +131,7 @@ pub fn rank_bootstrap(
     bootstrap: &Bootstrap,
 ) -> Result<RankBootstrap> {
     let b = bootstrap.replicate_count();
+    crate::limits::check_replicates(b)?;
     if b < 2 {
         return Err(MobilityError::invalid(
             Parameter::Replicates,

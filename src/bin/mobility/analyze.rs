@@ -214,7 +214,19 @@ fn bootstrap_options(args: &Args) -> Outcome<Option<Bootstrap>> {
         _ => {
             return Err(args::usage(
                 "analyze",
-                format!("--bootstrap expects a whole number of replicates (2 or more), got '{b}'"),
+                if matches!(b.trim().parse::<u64>(), Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow)
+                    || matches!(b.trim().parse::<u64>(), Ok(x) if x > i64::MAX as u64)
+                {
+                    format!(
+                        "--bootstrap {} is too large (at most {})",
+                        b.trim(),
+                        mobility::limits::MAX_REPLICATES
+                    )
+                } else {
+                    format!(
+                        "--bootstrap expects a whole number of replicates (2 or more), got '{b}'"
+                    )
+                },
             ));
         }
     };
