@@ -23,7 +23,6 @@ Every heavy step runs in Rust with the GIL released.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -102,7 +101,6 @@ def _names(names: Any, p: int) -> Optional[list]:
     return idx
 
 
-@dataclass(frozen=True, eq=False)
 class RankConfidenceSets(Record):
     """Confidence sets for ranks.
 
@@ -281,7 +279,6 @@ def tau_worst(
     return _tau("worst", estimates, cov, tau, coverage, draws, seed, stepdown, largest_first)
 
 
-@dataclass(frozen=True, eq=False)
 class Shrinkage(Record):
     """Empirical-Bayes shrinkage: ``target``, ``signal_variance``, ``noise_variance``,
     ``total_variance``, ``method`` and per place ``estimate``, ``se``, ``reliability``,
@@ -341,7 +338,6 @@ def shrink(estimates: Any, se: Any, method: str = "moments", target: Optional[fl
     )
 
 
-@dataclass(frozen=True, eq=False)
 class RankRankRegression(Record):
     """Rank-rank regressions with Chetverikov-Wilhelm standard errors.
 
