@@ -143,9 +143,11 @@ pub struct GroupTable<G> {
 #[derive(Debug, Clone, Default)]
 struct GroupSums {
     units: usize,
-    weight: f64,
-    counts: Vec<f64>,
-    fall_w: f64,
+    /// Exact sums ([`crate::rank::exact_weight`] quanta, or whole units without weights): the
+    /// counts do not depend on the order of the rows.
+    weight: i128,
+    counts: Vec<i128>,
+    fall_w: i128,
     fall_rank: f64,
     fall_median: f64,
     fall_class: f64,
@@ -209,7 +211,7 @@ where
     check_index_range(parent.len())?;
     let relative = crate::rank::relative_weights(weights, parent.len())?;
     let weights = relative.as_deref();
-    let total = check_weights(weights, parent.len())?;
+    check_weights(weights, parent.len())?;
     let n = parent.len();
 
     // National reference: cut-offs, classes, ranks and medians.
@@ -255,7 +257,7 @@ where
     // One pass: national counts and fall sums per group.
     let mut sums = vec![
         GroupSums {
-            counts: vec![0.0; k * k],
+            counts: vec![0; k * k],
             ..GroupSums::default()
         };
         ng
@@ -264,12 +266,13 @@ where
     for u in 0..n {
         let s = &mut sums[ids[u] as usize];
         let w = weights.map_or(1.0, |w| w[u]);
+        let q = weights.map_or(1, |w| crate::rank::exact_weight(w[u]));
         let (i, j) = (pclass[u] as usize - 1, cclass[u] as usize - 1);
         s.units += 1;
-        s.weight += w;
-        s.counts[i * k + j] += w;
+        s.weight += q;
+        s.counts[i * k + j] += q;
         if j < i {
-            s.fall_w += w;
+            s.fall_w += q;
             s.fall_rank += w * 100.0 * (rp[u] - rc[u]);
             s.fall_class += w * (i - j) as f64;
             if medians_ok {
@@ -293,22 +296,38 @@ where
         fill[g as usize] += 1;
     }
 
+    // Exact sums back to f64 (relative units), and a k x k table of them in the weights' units.
+    let to_f64 = |q: i128| {
+        if weights.is_some() {
+            crate::rank::exact_total(q)
+        } else {
+            q as f64
+        }
+    };
+    let in_weight_units = |cells: &[i128], weight: f64| {
+        let mut table =
+            ndarray::Array2::from_shape_vec((k, k), cells.iter().map(|&q| to_f64(q)).collect())
+                .expect("k * k counts");
+        if relative.restore(weight).is_some() {
+            table.mapv_inplace(|c| libm::scalbn(c, relative.shift));
+        }
+        table
+    };
+    let total = to_f64(sums.iter().map(|s| s.weight).sum());
+
     let rows: Vec<Option<GroupRow<G>>> = (0..ng)
         .into_par_iter()
         .map(|g| -> Result<Option<GroupRow<G>>> {
             let s = &sums[g];
-            if s.weight <= 0.0 {
+            if s.weight <= 0 {
                 return Ok(None);
             }
+            let (weight, fall_w) = (to_f64(s.weight), to_f64(s.fall_w));
             let members = &order[start[g]..start[g + 1]];
             let pick = |v: &[f64]| -> Vec<f64> { members.iter().map(|&u| v[u as usize]).collect() };
             let (gp, gc) = (pick(parent), pick(child));
             let gw = weights.map(pick);
-            let mut counts =
-                ndarray::Array2::from_shape_vec((k, k), s.counts.clone()).expect("k * k counts");
-            if relative.restore(s.weight).is_some() {
-                counts.mapv_inplace(|c| libm::scalbn(c, relative.shift)); // the weights' units
-            }
+            let counts = in_weight_units(&s.counts, weight);
             let mut national_classes = TransitionCounts::from_table(counts.view())?.to_matrix();
             national_classes.set_cutoffs(pcut.clone(), ccut.clone());
             let levelling = national_classes.levelling();
@@ -338,30 +357,31 @@ where
                     format!("group {:?}: {e}", labels[g]),
                 )
             })?;
-            let fell = s.fall_w > 0.0;
+            let fell = s.fall_w > 0;
             Ok(Some(GroupRow {
                 group: labels[g].clone(),
                 units: s.units,
-                weight: relative.restore(s.weight).unwrap_or(s.weight),
-                population_share: s.weight / total,
+                weight: relative.restore(weight).unwrap_or(weight),
+                population_share: weight / total,
                 matrix,
                 measures,
                 rank,
                 levelling,
                 fall: DownwardFall {
-                    share: s.fall_w / s.weight,
-                    mean_fall_rank_points: fell.then(|| s.fall_rank / s.fall_w),
+                    share: fall_w / weight,
+                    mean_fall_rank_points: fell.then(|| s.fall_rank / fall_w),
                     mean_fall_median_multiples: (fell && medians_ok)
-                        .then(|| s.fall_median / s.fall_w),
-                    mean_fall_classes: fell.then(|| s.fall_class / s.fall_w),
+                        .then(|| s.fall_median / fall_w),
+                    mean_fall_classes: fell.then(|| s.fall_class / fall_w),
                 },
             }))
         })
         .collect::<Result<Vec<_>>>()?;
-    let mut all = ndarray::Array2::<f64>::zeros((k, k));
+    let mut all = vec![0i128; k * k];
     for s in &sums {
         all.iter_mut().zip(&s.counts).for_each(|(a, c)| *a += c);
     }
+    let all = in_weight_units(&all, to_f64(sums.iter().map(|s| s.weight).sum()));
     let mut national = TransitionCounts::from_table(all.view())?.to_matrix();
     national.set_cutoffs(pcut.clone(), ccut.clone());
     let empty_groups = rows

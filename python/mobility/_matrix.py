@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 import os
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -25,6 +26,7 @@ from . import _mobility
 from ._mobility import Cutoffs, MobilityError
 from ._mobility import TransitionMatrix as _RawMatrix
 from ._mobility import bootstrap as _bootstrap
+from ._mobility import rank_bootstrap_json as _rank_bootstrap_json
 from ._mobility import measure_table as _measure_table
 from ._results import FloatArray
 
@@ -83,7 +85,17 @@ class TransitionMatrix:
     Dask or Spark workers.
     """
 
-    __slots__ = ("_raw", "_n_dropped", "_data", "_spec", "_inference", "_ranks", "_frame", "_keep")
+    __slots__ = (
+        "_raw",
+        "_n_dropped",
+        "_data",
+        "_spec",
+        "_inference",
+        "_rank_inference",
+        "_ranks",
+        "_frame",
+        "_keep",
+    )
 
     def __init__(self, raw: _RawMatrix, n_dropped: int = 0) -> None:
         if not isinstance(raw, _RawMatrix):
@@ -98,6 +110,8 @@ class TransitionMatrix:
         self._data: Optional[Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]] = None
         self._spec: Optional[Dict[str, Any]] = None
         self._inference: Optional[BootstrapResult] = None
+        # The rank measures bootstrapped on the same draws (the core's EstimateTable as JSON).
+        self._rank_inference: Optional[str] = None
         self._ranks: Optional[RankMobility] = None
         # The DataFrame it came from (for cluster= column names; never pickled) and the mask of
         # its rows that were used (when dropna dropped some).
@@ -216,7 +230,10 @@ class TransitionMatrix:
         """A matrix from :meth:`to_json` text (the Rust core's serde form)."""
         if not isinstance(text, (str, bytes)):
             raise TypeError(f"from_json takes JSON text, not {type(text).__name__}")
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8, deep nesting
+            raise MobilityError(f"invalid transition matrix JSON: {e}") from None
         if not isinstance(data, dict):
             raise MobilityError("invalid transition matrix JSON: expected an object")
         return cls.from_dict(data)
@@ -227,8 +244,16 @@ class TransitionMatrix:
         if not isinstance(data, dict):
             raise TypeError(f"from_dict takes a dict, not {type(data).__name__}")
         data = dict(data)
-        n_dropped = int(data.pop("n_dropped", 0) or 0)
-        return cls(_RawMatrix.from_json(json.dumps(data)), n_dropped)
+        dropped = data.pop("n_dropped", 0) or 0
+        if not isinstance(dropped, numbers.Integral) or isinstance(dropped, bool) or dropped < 0:
+            raise MobilityError(
+                f"invalid transition matrix: n_dropped must be a whole number >= 0, not {dropped!r}"
+            )
+        try:
+            text = json.dumps(data, allow_nan=False)
+        except (ValueError, TypeError, RecursionError) as e:
+            raise MobilityError(f"invalid transition matrix: {e}") from None
+        return cls(_RawMatrix.from_json(text), int(dropped))
 
     # ----------------------------------------------------------------- data
     @property
@@ -386,7 +411,12 @@ class TransitionMatrix:
         boot = self._matching_inference(pi)
         analysis: Dict[str, Any] = json.loads(
             self._raw.analysis_report_json(
-                p, c, w, pi=_pi_arg(pi), bootstrap=None if boot is None else boot._raw
+                p,
+                c,
+                w,
+                pi=_pi_arg(pi),
+                bootstrap=None if boot is None else boot._raw,
+                rank_inference=self._rank_inference,
             )
         )
         return analysis
@@ -429,6 +459,17 @@ class TransitionMatrix:
         return self._inference
 
     @property
+    def rank_inference(self) -> Optional[Dict[str, Dict[str, Any]]]:
+        """The rank and income measures of the latest bootstrap, on the same draws (as the
+        CLI's ``rank_inference``): for each measure ``estimate``, ``se``, ``ci_low``,
+        ``ci_high`` and ``undefined_replicates``. ``None`` before a bootstrap, after one with
+        ``rank_measures=False``, or where the rank measures are undefined."""
+        if self._rank_inference is None:
+            return None
+        table: Dict[str, Dict[str, Any]] = json.loads(self._rank_inference)
+        return table
+
+    @property
     def bootstrap_result(self) -> Optional["BootstrapResult"]:
         """Alias of :attr:`inference`."""
         return self._inference
@@ -460,6 +501,7 @@ class TransitionMatrix:
         statistics: Union[str, Sequence[str]] = "all",
         pi: Pi = "parent",
         jackknife_groups: int = 30,
+        rank_measures: bool = True,
     ) -> "BootstrapResult":
         """Bootstrap every measure, cell and per-class vector of this matrix.
 
@@ -497,6 +539,11 @@ class TransitionMatrix:
         pi : origin weights of the weighted measures, as in :meth:`measures`.
         jackknife_groups : int
             Groups of the grouped jackknife behind the BCa acceleration.
+        rank_measures : bool
+            Also bootstrap the rank and income measures (:meth:`rank_mobility`) on the same
+            draws, as ``mobility analyze --bootstrap`` does (``O(B n log n)``: ranks are
+            re-estimated in each replicate); kept as :attr:`rank_inference` and in
+            :meth:`report`. ``False`` skips them.
 
         Returns
         -------
@@ -525,6 +572,19 @@ class TransitionMatrix:
             **kwargs,
         )
         self._inference = BootstrapResult(raw)
+        self._rank_inference = None
+        if rank_measures:
+            self._rank_inference = _rank_bootstrap_json(
+                p,
+                c,
+                w,
+                replicates=replicates,
+                seed=_check_seed(seed),
+                ci=_check_str(ci, "ci"),
+                level=float(level),
+                clusters=codes,
+                jackknife_groups=_check_count(jackknife_groups, "jackknife_groups"),
+            )
         return self._inference
 
     def _cluster_codes(self, cluster: Any) -> np.ndarray:
@@ -672,6 +732,7 @@ class TransitionMatrix:
         """A copy without the kept microdata (lighter to pickle; cannot be bootstrapped)."""
         out = TransitionMatrix(self._raw, self._n_dropped)
         out._inference = self._inference
+        out._rank_inference = self._rank_inference
         return out
 
     # ----------------------------------------------------------------- Markov shortcuts
@@ -815,17 +876,30 @@ class TransitionMatrix:
     def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]:
         return (
             _restore,
-            (self._raw.to_json(), self._n_dropped, self._data, self._spec, self._inference),
+            (
+                self._raw.to_json(),
+                self._n_dropped,
+                self._data,
+                self._spec,
+                self._inference,
+                self._rank_inference,
+            ),
         )
 
 
 def _restore(
-    text: str, n_dropped: int, data: Any = None, spec: Any = None, inference: Any = None
+    text: str,
+    n_dropped: int,
+    data: Any = None,
+    spec: Any = None,
+    inference: Any = None,
+    rank_inference: Optional[str] = None,
 ) -> TransitionMatrix:
     tm = TransitionMatrix(_RawMatrix.from_json(text), n_dropped)
     if data is not None:
         tm._attach(data, spec)
     tm._inference = inference
+    tm._rank_inference = rank_inference
     return tm
 
 

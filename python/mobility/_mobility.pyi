@@ -167,6 +167,7 @@ class TransitionMatrix:
         weights: Optional[_F64] = None,
         pi: _Pi = None,
         bootstrap: Optional[BootstrapResult] = None,
+        rank_inference: Optional[str] = None,
     ) -> str: ...
     def decompose(self) -> _Serde: ...
     def levelling(self) -> _Serde: ...
@@ -267,6 +268,18 @@ def bootstrap(
     jackknife_groups: int = 30,
     statistics: _Statistics = None,
 ) -> BootstrapResult: ...
+
+def rank_bootstrap_json(
+    parent: _F64,
+    child: _F64,
+    weights: Optional[_F64] = None,
+    replicates: int = 1000,
+    seed: int = 0,
+    ci: str = "bca",
+    level: float = 0.95,
+    clusters: Optional[npt.NDArray[np.int64]] = None,
+    jackknife_groups: int = 30,
+) -> Optional[str]: ...
 
 _Group = Tuple[_F64, _F64, Optional[_F64], Optional[npt.NDArray[np.int64]]]
 

@@ -16,6 +16,7 @@ use crate::matrix::{PyCutoffs, PyTransitionMatrix, class_spec};
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBootstrapResult>()?;
     m.add_function(wrap_pyfunction!(bootstrap, m)?)?;
+    m.add_function(wrap_pyfunction!(rank_bootstrap_json, m)?)?;
     m.add_function(wrap_pyfunction!(bootstrap_difference, m)?)?;
     m.add_function(wrap_pyfunction!(row_multinomial, m)?)?;
     m.add_function(wrap_pyfunction!(quantile_copula, m)?)?;
@@ -297,6 +298,48 @@ fn bootstrap(
     let w = weights.as_ref().map(slice);
     let result = py.detach(|| boot.run(&p, &c, w.as_deref(), &spec));
     Ok(PyBootstrapResult(result.py()?))
+}
+
+/// The bootstrap of the rank and income measures on the same draws as [`bootstrap`] with the
+/// same `replicates`, `seed`, `clusters` and `jackknife_groups` (the CLI's `rank_inference`):
+/// the core's `EstimateTable` as JSON text, or `None` where the rank measures are undefined on
+/// the full sample (every parent with the same status), as in the CLI.
+#[pyfunction]
+#[pyo3(signature = (parent, child, weights=None, replicates=1000, seed=0, ci="bca", level=0.95,
+    clusters=None, jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS))]
+#[allow(clippy::too_many_arguments)]
+fn rank_bootstrap_json(
+    py: Python<'_>,
+    parent: PyReadonlyArray1<'_, f64>,
+    child: PyReadonlyArray1<'_, f64>,
+    weights: Option<PyReadonlyArray1<'_, f64>>,
+    replicates: usize,
+    seed: u64,
+    ci: &str,
+    level: f64,
+    clusters: Option<PyReadonlyArray1<'_, i64>>,
+    jackknife_groups: usize,
+) -> PyResult<Option<String>> {
+    let mut boot = Bootstrap::new(replicates)
+        .seed(seed)
+        .ci(ci_method(ci)?)
+        .level(level)
+        .jackknife_groups(jackknife_groups);
+    if let Some(ids) = &clusters {
+        let ids: Vec<i64> = ids.as_array().iter().copied().collect();
+        boot = boot.clusters(&ids);
+    }
+    // the checks that do not depend on the data fail loudly, as in `bootstrap`
+    mobility::limits::check_replicates(replicates).py()?;
+    let (p, c) = (slice(&parent), slice(&child));
+    let w = weights.as_ref().map(slice);
+    let result = py.detach(|| {
+        mobility::inference::rank_bootstrap::rank_bootstrap(&p, &c, w.as_deref(), &boot)
+    });
+    match result {
+        Ok(r) => Ok(Some(convert::to_json(&r.estimates())?)),
+        Err(_) => Ok(None),
+    }
 }
 
 /// One group's arrays for `bootstrap_difference`: `(parent, child, weights, clusters)`.

@@ -421,7 +421,8 @@ impl PyTransitionMatrix {
     /// `mobility::report::AnalysisReport`) as JSON text: the matrix report, the rank measures
     /// of the pairs (`null` where undefined) and, when given, the bootstrap's estimates and
     /// settings (the estimates of the canonical measures only, as the CLI's).
-    #[pyo3(signature = (parent, child, weights=None, pi=None, bootstrap=None))]
+    #[pyo3(signature = (parent, child, weights=None, pi=None, bootstrap=None, rank_inference=None))]
+    #[allow(clippy::too_many_arguments)]
     fn analysis_report_json(
         &self,
         py: Python<'_>,
@@ -430,8 +431,12 @@ impl PyTransitionMatrix {
         weights: Option<PyReadonlyArray1<'_, f64>>,
         pi: Option<&Bound<'_, PyAny>>,
         bootstrap: Option<PyRef<'_, crate::inference::PyBootstrapResult>>,
+        rank_inference: Option<&str>,
     ) -> PyResult<String> {
         let w = convert::weighting(pi)?;
+        let rank_inference: Option<mobility::inference::EstimateTable> = rank_inference
+            .map(|s| convert::from_json(s, "rank inference"))
+            .transpose()?;
         let report = self.0.report(&w).py()?;
         let (p, c) = (slice(&parent), slice(&child));
         let wt = weights.as_ref().map(slice);
@@ -447,6 +452,9 @@ impl PyTransitionMatrix {
                 .map(|s| s.name.as_str())
                 .collect();
             table.0.retain(|(name, _)| measures.contains(name.as_str()));
+        }
+        if boot.is_some() {
+            analysis.rank_inference = rank_inference;
         }
         convert::to_json(&analysis)
     }

@@ -195,10 +195,17 @@ def test_clusters_by_column_and_by_array():
     )
     r = tm.inference
     assert r.settings["resample"] == "clusters" and r.settings["clusters"] == 400
-    # the same ids as an array, as integer codes, or later with tm.bootstrap: the same draws
-    codes = np.repeat(np.arange(400) * 7, 3)
+    # the same ids as an array, as integer codes in the same order, or later with tm.bootstrap:
+    # the same draws (clusters are numbered in the sorted order of their ids)
+    codes = 7 * pd.factorize(family, sort=True)[0] - 1000
     assert tm.bootstrap(60, seed=2, cluster=family) == r
     assert tm.bootstrap(60, seed=2, cluster=codes) == r
+    # nor does the order of the rows matter
+    order = np.random.default_rng(4).permutation(len(p))
+    tm2 = mobility.transition_matrix(
+        df.iloc[order], parent="p", child="c", bootstrap=60, seed=2, cluster="family"
+    )
+    assert tm2.inference == r
     assert tm.bootstrap(60, seed=2, cluster="family") == r
 
 

@@ -69,9 +69,6 @@
 //! `B = 1,000` replicates of all decile statistics at `N = 10^6` (re-ranking every replicate)
 //! take about 3.7 s on 2 shared cores (`benches/bootstrap.rs`), about 3 ms of CPU a replicate.
 
-use std::collections::HashMap;
-use std::hash::Hash;
-
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -191,8 +188,11 @@ impl Bootstrap {
         self
     }
 
-    /// Resample whole clusters: one id per unit (any hashable type; equal ids form a cluster).
-    pub fn clusters<T: Hash + Eq>(mut self, ids: &[T]) -> Bootstrap {
+    /// Resample whole clusters: one id per unit (any ordered type: integers, strings; equal ids
+    /// form a cluster, and clusters are numbered in the sorted order of their ids, so neither the
+    /// order of the rows nor an order-keeping relabelling changes the draws). For numeric ids
+    /// given as `f64`, use [`numeric_cluster_key`].
+    pub fn clusters<T: Ord>(mut self, ids: &[T]) -> Bootstrap {
         self.clusters = Some(dense_ids(ids));
         self
     }
@@ -451,33 +451,33 @@ impl Bootstrap {
 }
 
 /// Dense cluster numbers `0..G`, and `G`, keyed on the cluster ids: clusters are numbered in the
-/// order of a fixed hash of their id (SipHash-1-3 with zero keys; first appearance breaks the
-/// 2^-64-likely ties), so a cluster's number, hence its draws in every replicate and its
-/// jackknife group, does not depend on the order of the rows.
-pub(crate) fn dense_ids<T: Hash + Eq>(ids: &[T]) -> (Vec<u32>, usize) {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    let mut first: HashMap<&T, u32> = HashMap::new();
-    let by_appearance: Vec<u32> = ids
-        .iter()
-        .map(|id| {
-            let next = first.len() as u32;
-            *first.entry(id).or_insert(next)
-        })
-        .collect();
-    let hasher = BuildHasherDefault::<DefaultHasher>::default();
-    let mut keyed: Vec<(u64, u32)> = first
-        .iter()
-        .map(|(id, &a)| (hasher.hash_one(id), a))
-        .collect();
-    keyed.sort_unstable();
-    let mut number = vec![0u32; keyed.len()];
-    for (rank, &(_, a)) in keyed.iter().enumerate() {
-        number[a as usize] = rank as u32;
+/// sorted order of their ids, so a cluster's number, hence its draws in every replicate and its
+/// jackknife group, depends neither on the order of the rows nor on how the ids are spelled, as
+/// long as the spelling keeps their order (the CLI sorts numeric ids by value and text ids by
+/// their bytes; Python codes labels in the same sorted order, so both give the same draws).
+pub(crate) fn dense_ids<T: Ord>(ids: &[T]) -> (Vec<u32>, usize) {
+    let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+    let mut number = vec![0u32; ids.len()];
+    let mut groups = 0usize;
+    for (i, &row) in order.iter().enumerate() {
+        if i > 0 && ids[order[i - 1] as usize] != ids[row as usize] {
+            groups += 1;
+        }
+        number[row as usize] = groups as u32;
     }
-    (
-        by_appearance.iter().map(|&a| number[a as usize]).collect(),
-        keyed.len(),
-    )
+    (number, if ids.is_empty() { 0 } else { groups + 1 })
+}
+
+/// A key for a finite `f64` cluster id whose integer order is the numeric order (`-0.0` and
+/// `0.0` are one id), for [`Bootstrap::clusters`] on numeric ids.
+pub fn numeric_cluster_key(x: f64) -> u64 {
+    let bits = (x + 0.0).to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
 }
 
 /// Replicate and jackknife values before summarising.
@@ -1988,8 +1988,16 @@ mod tests {
         seen.sort_unstable();
         seen.dedup();
         assert_eq!(seen, vec![0, 1, 2]);
-        // keyed on the ids, not their positions
+        // keyed on the ids, not their positions: numbered in sorted order
+        assert_eq!(d, vec![1, 0, 1, 2]);
         let (e, _) = dense_ids(&["c", "b", "a", "b"]);
         assert_eq!((e[0], e[1], e[2]), (d[3], d[0], d[1]));
+        assert_eq!(dense_ids::<u8>(&[]), (vec![], 0));
+        let keys: Vec<u64> = [-2.5, -0.0, 0.0, 1e-300, 3.0]
+            .iter()
+            .map(|&x| numeric_cluster_key(x))
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(keys[1], keys[2]);
     }
 }

@@ -529,7 +529,7 @@ pub fn places_bootstrap<G, C>(
 ) -> Result<PlacesBootstrap<G>>
 where
     G: Clone + Eq + Hash + Ord + Debug + Send + Sync,
-    C: Hash + Eq,
+    C: Ord,
 {
     let k = options.k;
     check_k(k)?;

@@ -16,6 +16,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{MobilityError, Parameter, Result};
+use crate::inference::bootstrap::numeric_cluster_key;
 use crate::inference::{Bootstrap, Selection};
 use crate::io::chunked_csv::{CsvSource, StreamColumns};
 use crate::io::csv::{CsvOptions, DroppedRows};
@@ -329,7 +330,7 @@ pub fn analyze_columns(part: &Partition, options: &AnalyzeOptions<'_>) -> Result
                 let values: Vec<u64> = labels
                     .iter()
                     .map(|l| match l.trim().parse::<f64>() {
-                        Ok(x) if x.is_finite() => Ok((x + 0.0).to_bits()),
+                        Ok(x) if x.is_finite() => Ok(numeric_cluster_key(x)),
                         _ => Err(MobilityError::invalid(
                             Parameter::Clusters,
                             format!("cluster id '{l}' is not a number"),
