@@ -320,6 +320,8 @@ parameters! {
     ContrastFraction => "contrast_fraction",
     Delimiter => "delimiter",
     Json => "json",
+    WeightKind => "weight kind",
+    Periods => "periods",
 }
 
 /// Checks that `values` is non-empty and holds only finite numbers.

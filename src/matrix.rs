@@ -17,7 +17,7 @@ use crate::error::{
     MobilityError, Result, check_finite, check_k, check_k_requested, check_same_length,
     check_weight_values, check_weights,
 };
-use crate::quantile::{Classifier, Cutoffs};
+use crate::quantile::{Classifier, Cutoffs, Splitter};
 use crate::rank::{Rule, check_index_range, sort_key};
 use crate::serde_nd;
 
@@ -161,14 +161,25 @@ impl TransitionCounts {
                 (parent.clone(), child.clone())
             }
         };
-        let counts = count_pairs(
-            parent,
-            child,
-            weights,
-            &parent_cutoffs.classifier(),
-            &child_cutoffs.classifier(),
-            parent_cutoffs.k(),
-        );
+        let counts = if parent_cutoffs.has_split() || child_cutoffs.has_split() {
+            count_pairs_split(
+                parent,
+                child,
+                weights,
+                &parent_cutoffs.splitter(),
+                &child_cutoffs.splitter(),
+                parent_cutoffs.k(),
+            )
+        } else {
+            count_pairs(
+                parent,
+                child,
+                weights,
+                &parent_cutoffs.classifier(),
+                &child_cutoffs.classifier(),
+                parent_cutoffs.k(),
+            )
+        };
         Ok(TransitionCounts {
             counts,
             units: parent.len() as u64,
@@ -355,6 +366,40 @@ fn count_pairs(
     for part in &partials {
         total.iter_mut().zip(part).for_each(|(t, p)| *t += p);
     }
+    Array2::from_shape_vec((k, k), total).expect("k * k values")
+}
+
+/// Joint counts under fractional (`split`) memberships: weights summed per (parent slot, child
+/// slot) in fixed chunks, then shared out, `n_ij = sum_u w_u f^P_u(i) f^C_u(j)`.
+fn count_pairs_split(
+    parent: &[f64],
+    child: &[f64],
+    weights: Option<&[f64]>,
+    ps: &Splitter,
+    cs: &Splitter,
+    k: usize,
+) -> Array2<f64> {
+    let (sp, sc) = (ps.slots(), cs.slots());
+    let chunk = COUNT_CHUNK.max(4 * sp * sc);
+    let partials: Vec<Vec<f64>> = parent
+        .par_chunks(chunk)
+        .zip(child.par_chunks(chunk))
+        .enumerate()
+        .map(|(c, (pv, cv))| {
+            let mut local = vec![0.0f64; sp * sc];
+            for (u, (&p, &x)) in pv.iter().zip(cv).enumerate() {
+                let w = weights.map_or(1.0, |w| w[c * chunk + u]);
+                local[ps.slot(sort_key(p)) * sc + cs.slot(sort_key(x))] += w;
+            }
+            local
+        })
+        .collect();
+    let mut slots = vec![0.0f64; sp * sc];
+    for part in &partials {
+        slots.iter_mut().zip(part).for_each(|(t, p)| *t += p);
+    }
+    let mut total = vec![0.0f64; k * k];
+    Splitter::expand(ps, cs, &slots, &mut total);
     Array2::from_shape_vec((k, k), total).expect("k * k values")
 }
 

@@ -28,6 +28,12 @@ pub struct Cut {
     pub value: f64,
     /// Whether a unit whose status equals `value` belongs to the lower class.
     pub inclusive: bool,
+    /// Rule `split` only: the boundary falls strictly inside the tie group at `value`, and this
+    /// fraction (in `(0, 1)`) of each of the group's units belongs to the classes at or below the
+    /// boundary, the rest above (FORMULAS.md, `split`). `None` for every other cut; `inclusive`
+    /// then still gives the class of the group's midpoint, as under `midrank`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<f64>,
 }
 
 impl Cut {
@@ -128,14 +134,18 @@ impl Cutoffs {
         rule: Rule,
     ) -> Result<Cutoffs> {
         check_k_requested(k)?;
-        if weights.is_some() && rule != Rule::Midrank {
+        if weights.is_some() && !rule.takes_weights() {
             return Err(MobilityError::invalid(
                 crate::error::Parameter::Rule,
-                format!("the {rule} rule reproduces unweighted software; use midrank with weights"),
+                format!(
+                    "the {rule} rule reproduces unweighted software; use midrank or split with \
+                     weights"
+                ),
             ));
         }
         let cuts = match rule {
-            Rule::Midrank => midrank_cuts(values, weights, total, k),
+            Rule::Midrank => midrank_cuts(values, weights, total, k, false),
+            Rule::Split => midrank_cuts(values, weights, total, k, true),
             Rule::Giddy => giddy_cuts(values, k),
             Rule::RType7 => type7_cuts(values, k, false),
             Rule::StataXtile => stata_cuts(values, k),
@@ -182,7 +192,11 @@ impl Cutoffs {
         Ok(Cutoffs {
             cuts: bounds
                 .iter()
-                .map(|&value| Cut { value, inclusive })
+                .map(|&value| Cut {
+                    value,
+                    inclusive,
+                    split: None,
+                })
                 .collect(),
             source: CutoffSource::Fixed,
         })
@@ -199,7 +213,29 @@ impl Cutoffs {
         check_k_requested(cuts.len() + 1)?;
         let values: Vec<f64> = cuts.iter().map(|c| c.value).collect();
         check_finite(&values, "cut-offs")?;
+        for (i, c) in cuts.iter().enumerate() {
+            if let Some(f) = c.split
+                && !(f > 0.0 && f < 1.0)
+            {
+                return Err(MobilityError::invalid(
+                    crate::error::Parameter::Cutoffs,
+                    format!(
+                        "cut {}: a split fraction must lie strictly between 0 and 1, got {f}",
+                        i + 1
+                    ),
+                ));
+            }
+        }
         for (i, w) in cuts.windows(2).enumerate() {
+            if let (Some(a), Some(b)) = (w[0].split, w[1].split)
+                && w[0].value == w[1].value
+                && b < a
+            {
+                return Err(MobilityError::CutoffsNotIncreasing {
+                    index: i + 2,
+                    value: w[1].value,
+                });
+            }
             if w[1].boundary() < w[0].boundary() {
                 return Err(MobilityError::CutoffsNotIncreasing {
                     index: i + 2,
@@ -259,6 +295,93 @@ impl Cutoffs {
             .collect())
     }
 
+    /// Whether some boundary shares a tie group between classes (rule `split`).
+    pub fn has_split(&self) -> bool {
+        self.cuts.iter().any(|c| c.split.is_some())
+    }
+
+    /// The class memberships of a value: `(class, fraction)` pairs (classes 1-based, fractions
+    /// positive and summing to 1). One pair `(class_of(x), 1.0)` unless `x` is the value of a tie
+    /// group that a `split` boundary falls inside.
+    ///
+    /// # Formula
+    /// ```text
+    /// F_m(x) = 1 if x below cut m, 0 if above, split_m if x = value_m of a split cut
+    /// f(j)   = F_j(x) - F_{j-1}(x),   F_0 = 0, F_k = 1
+    ///        = length(I_g ∩ C_j) / length(I_g)        (FORMULAS.md, `split`)
+    /// ```
+    ///
+    /// # Errors
+    /// A NaN or infinite value.
+    ///
+    /// # Complexity
+    /// `O(k)`.
+    ///
+    /// # Example
+    /// ```
+    /// use mobility::{quantile::Cutoffs, Rule};
+    /// // 0, 0, 0, 1, 2 in two classes: the boundary (2.5 of 5) falls inside the zeros
+    /// let cuts = Cutoffs::quantiles(&[0.0, 0.0, 0.0, 1.0, 2.0], None, 2, Rule::Split).unwrap();
+    /// let m = cuts.memberships(0.0).unwrap();
+    /// assert_eq!(m.len(), 2);
+    /// assert!((m[0].1 - 2.5 / 3.0).abs() < 1e-15 && m[0].0 == 1);
+    /// assert_eq!(cuts.memberships(2.0).unwrap(), vec![(2, 1.0)]);
+    /// ```
+    pub fn memberships(&self, x: f64) -> Result<Vec<(usize, f64)>> {
+        check_finite(&[x], "status")?;
+        let s = self.splitter();
+        let slot = s.slot(sort_key(x));
+        Ok(s.shares(slot).iter().map(|&(c, f)| (c + 1, f)).collect())
+    }
+
+    pub(crate) fn splitter(&self) -> Splitter {
+        let k = self.k();
+        let classifier = self.classifier();
+        let mut keys: Vec<u64> = self
+            .cuts
+            .iter()
+            .filter(|c| c.split.is_some())
+            .map(|c| sort_key(c.value))
+            .collect();
+        keys.dedup();
+        let mut shares: Vec<Vec<(usize, f64)>> = (0..k).map(|j| vec![(j, 1.0)]).collect();
+        for &key in &keys {
+            // F_m: the fraction of the group at or below boundary m
+            let below = |m: usize| -> f64 {
+                if m == k - 1 {
+                    return 1.0;
+                }
+                let c = self.cuts[m];
+                match c.split {
+                    Some(f) if sort_key(c.value) == key => f,
+                    _ => {
+                        if key >= c.boundary() {
+                            0.0
+                        } else {
+                            1.0
+                        }
+                    }
+                }
+            };
+            let mut prev = 0.0;
+            let mut out = Vec::new();
+            for j in 0..k {
+                let f = below(j);
+                if f > prev {
+                    out.push((j, f - prev));
+                }
+                prev = f;
+            }
+            shares.push(out);
+        }
+        Splitter {
+            classifier,
+            keys,
+            shares,
+            k,
+        }
+    }
+
     pub(crate) fn classifier(&self) -> Classifier {
         Classifier {
             bounds: self.cuts.iter().map(|c| c.boundary()).collect(),
@@ -281,6 +404,63 @@ impl Classifier {
             self.bounds.iter().map(|&b| usize::from(key >= b)).sum()
         } else {
             self.bounds.partition_point(|&b| key >= b)
+        }
+    }
+}
+
+/// Fractional classification (rule `split`): a unit goes to a *slot*, its class `0..k` or, when
+/// its value is a split tie group's, `k + g`; each slot has fixed class shares. Counting weights
+/// per slot pair first and sharing them out at the end makes the counts independent of the row
+/// order (exactly, for whole-number weights).
+#[derive(Debug, Clone)]
+pub(crate) struct Splitter {
+    classifier: Classifier,
+    /// Sort keys of the split tie groups, increasing.
+    keys: Vec<u64>,
+    /// Class shares `(class0, fraction)` of every slot.
+    shares: Vec<Vec<(usize, f64)>>,
+    k: usize,
+}
+
+impl Splitter {
+    /// The number of slots, `k` + split groups.
+    #[inline]
+    pub(crate) fn slots(&self) -> usize {
+        self.shares.len()
+    }
+
+    #[inline]
+    pub(crate) fn slot(&self, key: u64) -> usize {
+        if !self.keys.is_empty()
+            && let Ok(g) = self.keys.binary_search(&key)
+        {
+            return self.k + g;
+        }
+        self.classifier.class0(key)
+    }
+
+    #[inline]
+    pub(crate) fn shares(&self, slot: usize) -> &[(usize, f64)] {
+        &self.shares[slot]
+    }
+
+    /// Shares a `slots x slots` table of weights (parent slot, child slot) out into the `k x k`
+    /// counts `n_ij = sum_(a, b) s_ab f_a(i) f_b(j)`.
+    pub(crate) fn expand(parent: &Splitter, child: &Splitter, slot_table: &[f64], out: &mut [f64]) {
+        let (sp, sc, k) = (parent.slots(), child.slots(), parent.k);
+        debug_assert_eq!(slot_table.len(), sp * sc);
+        for a in 0..sp {
+            for b in 0..sc {
+                let s = slot_table[a * sc + b];
+                if s == 0.0 {
+                    continue;
+                }
+                for &(i, fi) in parent.shares(a) {
+                    for &(j, fj) in child.shares(b) {
+                        out[i * k + j] += s * fi * fj;
+                    }
+                }
+            }
         }
     }
 }
@@ -508,7 +688,13 @@ fn order_statistics(values: &[f64], positions: &[usize]) -> Vec<f64> {
         .collect()
 }
 
-fn midrank_cuts(values: &[f64], weights: Option<&[f64]>, total: f64, k: usize) -> Vec<Cut> {
+fn midrank_cuts(
+    values: &[f64],
+    weights: Option<&[f64]>,
+    total: f64,
+    k: usize,
+    split: bool,
+) -> Vec<Cut> {
     let kf = k as f64;
     // class <= m  iff  k (below + tie/2) <= m W; the value holding position m W / k is found
     // with the comparison scaled by k so whole-number weights stay exact.
@@ -519,6 +705,10 @@ fn midrank_cuts(values: &[f64], weights: Option<&[f64]>, total: f64, k: usize) -
         .map(|(l, t)| Cut {
             value: from_sort_key(l.key),
             inclusive: kf * (2.0 * l.below + l.tie) <= 2.0 * t,
+            // the boundary t / k lies strictly inside [below, below + tie]: share the group
+            split: (split && l.tie > 0.0 && kf * l.below < t && t < kf * (l.below + l.tie)).then(
+                || ((t - kf * l.below) / (kf * l.tie)).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON),
+            ),
         })
         .collect()
 }
@@ -550,6 +740,7 @@ fn type7_cuts(values: &[f64], k: usize, right_closed: bool) -> Vec<Cut> {
             Cut {
                 value,
                 inclusive: right_closed,
+                split: None,
             }
         })
         .collect()
@@ -603,6 +794,7 @@ fn giddy_cuts(values: &[f64], k: usize) -> Vec<Cut> {
             Cut {
                 value,
                 inclusive: true,
+                split: None,
             }
         })
         .collect();
@@ -654,6 +846,7 @@ fn stata_cuts(values: &[f64], k: usize) -> Vec<Cut> {
             Cut {
                 value,
                 inclusive: true,
+                split: None,
             }
         })
         .collect()

@@ -94,6 +94,14 @@ pub struct Report {
     pub parent_cutoffs: Option<Vec<f64>>,
     /// Child cut-offs in status units, when built from status.
     pub child_cutoffs: Option<Vec<f64>>,
+    /// Rule `split`: for each parent cut-off, the fraction of the tie group at that value that
+    /// belongs to the classes at or below the boundary (`None` for a cut between values).
+    /// Present only when some boundary falls inside a tie group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_cutoff_splits: Option<Vec<Option<f64>>>,
+    /// The same for the child cut-offs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_cutoff_splits: Option<Vec<Option<f64>>>,
 }
 
 impl TransitionMatrix {
@@ -132,6 +140,14 @@ impl TransitionMatrix {
             empty_child_classes: self.empty_columns().iter().map(|i| i + 1).collect(),
             parent_cutoffs: self.parent_cutoffs().as_ref().map(|c| c.values()),
             child_cutoffs: self.child_cutoffs().as_ref().map(|c| c.values()),
+            parent_cutoff_splits: self.parent_cutoffs().and_then(split_fractions),
+            child_cutoff_splits: self.child_cutoffs().and_then(split_fractions),
         })
     }
+}
+
+/// The split fractions of a set of cut-offs, when any boundary falls inside a tie group.
+fn split_fractions(c: &crate::quantile::Cutoffs) -> Option<Vec<Option<f64>>> {
+    c.has_split()
+        .then(|| c.cuts().iter().map(|cut| cut.split).collect())
 }

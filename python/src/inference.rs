@@ -391,6 +391,7 @@ fn analytic_options(
         level,
         selection: selection(statistics)?,
         bandwidth: bandwidth.map_or(Bandwidth::Auto, Bandwidth::Value),
+        ..Default::default()
     })
 }
 

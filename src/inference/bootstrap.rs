@@ -84,7 +84,7 @@ use super::{
 use crate::error::{MobilityError, Result, check_finite, check_same_length, check_weights};
 use crate::matrix::{ClassSpec, TransitionMatrix};
 use crate::measures::Weighting;
-use crate::quantile::Cutoffs;
+use crate::quantile::{Cutoffs, Splitter};
 use crate::rank::{Rule, check_index_range, sort_key, sorted_keys};
 
 /// Whether quantile cut-offs are re-estimated in every replicate.
@@ -757,6 +757,8 @@ enum Kernel {
     /// Cell index `i k + j` of every unit (classes never change).
     Fixed(Vec<u32>),
     Generic(GenericKernel),
+    /// Rule `split`: fractional memberships, re-estimated per replicate or fixed.
+    Split(Box<SplitKernel>),
 }
 
 /// Per-thread buffers, reused across replicates.
@@ -779,6 +781,9 @@ pub(crate) struct Scratch {
     table: Vec<f64>,
     expanded_p: Vec<f64>,
     expanded_c: Vec<f64>,
+    /// Replicate weights by unit and the slot table (rule `split`).
+    replicate_w: Vec<f64>,
+    slot_table: Vec<f64>,
 }
 
 impl Scratch {
@@ -805,6 +810,8 @@ impl Scratch {
             table: vec![0.0; d.k * d.k],
             expanded_p: Vec::new(),
             expanded_c: Vec::new(),
+            replicate_w: Vec::new(),
+            slot_table: Vec::new(),
         }
     }
 
@@ -849,7 +856,13 @@ impl Design {
         });
         let kernel = match (spec, mode) {
             (ClassSpec::Quantiles { rule, .. }, CutoffMode::Reestimate) => {
-                if *rule == Rule::Midrank {
+                if *rule == Rule::Split {
+                    Kernel::Split(Box::new(SplitKernel {
+                        parent: by_unit(parent),
+                        child: child_u.clone(),
+                        fixed: None,
+                    }))
+                } else if *rule == Rule::Midrank {
                     // How much more a cut position moves between replicates than under unit
                     // resampling with equal weights: Kish's design effect of the weights times
                     // the mean cluster size seen by a unit.
@@ -882,23 +895,35 @@ impl Design {
                     what: "fixed cut-offs".into(),
                     reason: "the full-sample matrix carries no cut-offs".into(),
                 };
-                let pc = tm
-                    .parent_cutoffs()
-                    .as_ref()
-                    .ok_or_else(missing)?
-                    .classifier();
-                let cc = tm
-                    .child_cutoffs()
-                    .as_ref()
-                    .ok_or_else(missing)?
-                    .classifier();
-                Kernel::Fixed(
-                    psorted
+                let pcut = tm.parent_cutoffs().ok_or_else(missing)?;
+                let ccut = tm.child_cutoffs().ok_or_else(missing)?;
+                if pcut.has_split() || ccut.has_split() {
+                    let (ps, cs) = (pcut.splitter(), ccut.splitter());
+                    let cells = psorted
                         .iter()
                         .zip(&child_u)
-                        .map(|(&(key, _), &c)| (pc.class0(key) * k + cc.class0(sort_key(c))) as u32)
-                        .collect(),
-                )
+                        .map(|(&(key, _), &c)| {
+                            (ps.slot(key) * cs.slots() + cs.slot(sort_key(c))) as u32
+                        })
+                        .collect();
+                    Kernel::Split(Box::new(SplitKernel {
+                        parent: Vec::new(),
+                        child: Vec::new(),
+                        fixed: Some((ps, cs, cells)),
+                    }))
+                } else {
+                    let pc = pcut.classifier();
+                    let cc = ccut.classifier();
+                    Kernel::Fixed(
+                        psorted
+                            .iter()
+                            .zip(&child_u)
+                            .map(|(&(key, _), &c)| {
+                                (pc.class0(key) * k + cc.class0(sort_key(c))) as u32
+                            })
+                            .collect(),
+                    )
+                }
             }
         };
         Ok(Design {
@@ -1011,6 +1036,7 @@ impl Design {
                 }
             }
             Kernel::Generic(g) => g.count(self.k, v, s),
+            Kernel::Split(sk) => sk.count(self.n, self.k, v, s),
         }
     }
 }
@@ -1557,6 +1583,53 @@ impl GenericKernel {
     }
 }
 
+/// Rule `split`: the replicate's weights `w_u m_u` give new tie-group intervals, so the split
+/// cut-offs are re-selected on them (weighted, no expansion); or fixed splitters and slot cells.
+#[derive(Debug)]
+struct SplitKernel {
+    parent: Vec<f64>,
+    child: Vec<f64>,
+    /// Fixed cut-offs: the two splitters and every unit's slot cell.
+    fixed: Option<(Splitter, Splitter, Vec<u32>)>,
+}
+
+impl SplitKernel {
+    fn count<V: Values>(&self, n: usize, k: usize, v: &V, s: &mut Scratch) {
+        if let Some((ps, cs, cells)) = &self.fixed {
+            s.slot_table.clear();
+            s.slot_table.resize(ps.slots() * cs.slots(), 0.0);
+            for (x, &c) in v.range(0, n).zip(cells) {
+                s.slot_table[c as usize] += x;
+            }
+            Splitter::expand(ps, cs, &s.slot_table, &mut s.table);
+            return;
+        }
+        s.replicate_w.clear();
+        s.replicate_w.extend(v.range(0, n));
+        let total: f64 = s.replicate_w.iter().sum();
+        if total <= 0.0 {
+            return;
+        }
+        // The values are finite, the weights valid and k checked on the full sample.
+        let (Ok(pc), Ok(cc)) = (
+            Cutoffs::quantiles_checked(&self.parent, Some(&s.replicate_w), total, k, Rule::Split),
+            Cutoffs::quantiles_checked(&self.child, Some(&s.replicate_w), total, k, Rule::Split),
+        ) else {
+            return;
+        };
+        let (ps, cs) = (pc.splitter(), cc.splitter());
+        let sc = cs.slots();
+        s.slot_table.clear();
+        s.slot_table.resize(ps.slots() * sc, 0.0);
+        for ((&p, &c), &x) in self.parent.iter().zip(&self.child).zip(&s.replicate_w) {
+            if x != 0.0 {
+                s.slot_table[ps.slot(sort_key(p)) * sc + cs.slot(sort_key(c))] += x;
+            }
+        }
+        Splitter::expand(&ps, &cs, &s.slot_table, &mut s.table);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1619,7 +1692,7 @@ mod tests {
         ] {
             let (p, c, w) = data(n, ties);
             for k in [2usize, 3, 5, 10] {
-                for rule in [Rule::Midrank, Rule::Giddy, Rule::StataXtile] {
+                for rule in [Rule::Midrank, Rule::Giddy, Rule::StataXtile, Rule::Split] {
                     let spec = ClassSpec::Quantiles { k, rule };
                     let want = TransitionCounts::from_status(&p, &c, None, &spec).unwrap();
                     let got = design_table(&p, &c, None, &spec, CutoffMode::Reestimate, Draw::Full);
@@ -1629,10 +1702,13 @@ mod tests {
                         "n={n} k={k} {rule}"
                     );
                 }
-                let spec = ClassSpec::quantiles(k);
-                let want = TransitionCounts::from_status(&p, &c, Some(&w), &spec).unwrap();
-                let got = design_table(&p, &c, Some(&w), &spec, CutoffMode::Reestimate, Draw::Full);
-                assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+                for rule in [Rule::Midrank, Rule::Split] {
+                    let spec = ClassSpec::Quantiles { k, rule };
+                    let want = TransitionCounts::from_status(&p, &c, Some(&w), &spec).unwrap();
+                    let got =
+                        design_table(&p, &c, Some(&w), &spec, CutoffMode::Reestimate, Draw::Full);
+                    assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+                }
             }
         }
     }
@@ -1651,8 +1727,11 @@ mod tests {
             for seed in 0..4u64 {
                 let m: Vec<u32> = lcg(10 + seed, n).iter().map(|&x| (x % 3) as u32).collect();
                 let m = leak(m);
-                for k in [2usize, 4, 10] {
-                    let spec = ClassSpec::quantiles(k);
+                for (k, rule) in [2usize, 4, 10]
+                    .into_iter()
+                    .flat_map(|k| [(k, Rule::Midrank), (k, Rule::Split)])
+                {
+                    let spec = ClassSpec::Quantiles { k, rule };
                     let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
                     let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
                     let got =
@@ -1703,6 +1782,22 @@ mod tests {
             child: tm.child_cutoffs().cloned().unwrap(),
         };
         let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
+        let want = TransitionCounts::from_status(&p, &c, Some(&wm), &fixed).unwrap();
+        let got = design_table(&p, &c, None, &spec, CutoffMode::Fixed, Draw::Given(m));
+        assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+
+        // split cut-offs kept fixed: the fractional memberships of the full sample
+        let (p, c, _) = data(2000, 40);
+        let spec = ClassSpec::Quantiles {
+            k: 5,
+            rule: Rule::Split,
+        };
+        let tm = TransitionMatrix::from_status(&p, &c, None, &spec).unwrap();
+        assert!(tm.parent_cutoffs().unwrap().has_split());
+        let fixed = ClassSpec::Cutoffs {
+            parent: tm.parent_cutoffs().cloned().unwrap(),
+            child: tm.child_cutoffs().cloned().unwrap(),
+        };
         let want = TransitionCounts::from_status(&p, &c, Some(&wm), &fixed).unwrap();
         let got = design_table(&p, &c, None, &spec, CutoffMode::Fixed, Draw::Given(m));
         assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
