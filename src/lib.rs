@@ -54,6 +54,7 @@ pub mod linalg;
 pub mod markov;
 pub mod matrix;
 pub mod measures;
+pub mod panel;
 pub mod published;
 pub mod quantile;
 pub mod rank;

@@ -465,6 +465,154 @@ impl Splitter {
     }
 }
 
+/// A tie group whose rank interval crosses a class boundary (FORMULAS.md, "Ties compared"):
+/// under every rule but `split` the group cannot be divided, so the classes it spans cannot all
+/// hold `1/k`; under `split` it is shared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TieSpan {
+    /// Parent or child status.
+    pub side: crate::error::Side,
+    /// The tied value.
+    pub value: f64,
+    /// How many records hold it.
+    pub records: u64,
+    /// The group's share of the total weight, `T_g / W`.
+    pub weight_share: f64,
+    /// The group's rank interval `[B_g / W, (B_g + T_g) / W]`.
+    pub rank_interval: (f64, f64),
+    /// The classes (1-based) the interval overlaps.
+    pub spans: Vec<usize>,
+    /// Where the rule put the group: `(class, fraction)`, one class with fraction 1 unless the
+    /// rule is `split`.
+    pub assigned: Vec<(usize, f64)>,
+    /// The rule in use.
+    pub rule: Rule,
+    /// The rule to consider instead (`split`), `None` when it is already in use.
+    pub suggestion: Option<Rule>,
+}
+
+impl TieSpan {
+    /// One plain-language sentence, naming classes with `labels` (1-based class `c` is
+    /// `labels[c - 1]`).
+    pub fn message(&self, labels: &[String]) -> String {
+        let name = |c: usize| {
+            labels
+                .get(c - 1)
+                .cloned()
+                .unwrap_or_else(|| format!("C{c}"))
+        };
+        let spans: Vec<String> = self.spans.iter().map(|&c| name(c)).collect();
+        let head = format!(
+            "{} status: {} rows ({:.1}% of the weight) share the value {}; their rank interval \
+             [{:.3}, {:.3}] spans classes {}",
+            self.side,
+            self.records,
+            100.0 * self.weight_share,
+            crate::render::text::significant(self.value),
+            self.rank_interval.0,
+            self.rank_interval.1,
+            spans.join(", ")
+        );
+        match self.suggestion {
+            Some(s) => format!(
+                "{head}; the {} rule puts them all in {}, so the classes cannot hold 1/k each \
+                 (consider the {s} rule, which shares the group among the classes it spans)",
+                self.rule,
+                self.assigned
+                    .first()
+                    .map_or_else(String::new, |a| name(a.0))
+            ),
+            None => {
+                let shares: Vec<String> = self
+                    .assigned
+                    .iter()
+                    .map(|&(c, f)| format!("{} {:.1}%", name(c), 100.0 * f))
+                    .collect();
+                format!(
+                    "{head}; the {} rule shares them: {}",
+                    self.rule,
+                    shares.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// The tie groups of `values` (two or more records) whose rank interval has a class boundary
+/// `m / k` of `cutoffs` strictly inside it, and where the cut-offs put them.
+///
+/// # Formula
+/// ```text
+/// group g spans when  k B_g < m W < k (B_g + T_g)  for some m = 1..k-1
+/// spans = floor(k B_g / W) + 1 ..= ceil(k (B_g + T_g) / W)
+/// ```
+///
+/// # Errors
+/// Empty or non-finite values, bad weights or a zero total weight.
+///
+/// # Complexity
+/// One sort, `O(n log n)`.
+///
+/// # Example
+/// ```
+/// use mobility::{error::Side, quantile::{tie_spans, Cutoffs}, Rule};
+/// let x = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0];
+/// let cuts = Cutoffs::quantiles(&x, None, 5, Rule::Midrank).unwrap();
+/// let spans = tie_spans(&x, None, &cuts, Rule::Midrank, Side::Parent).unwrap();
+/// assert_eq!(spans.len(), 1);
+/// assert_eq!(spans[0].spans, vec![1, 2, 3]);
+/// assert_eq!(spans[0].assigned, vec![(2, 1.0)]); // the midpoint 0.25 is in class 2
+/// ```
+pub fn tie_spans(
+    values: &[f64],
+    weights: Option<&[f64]>,
+    cutoffs: &Cutoffs,
+    rule: Rule,
+    side: crate::error::Side,
+) -> Result<Vec<TieSpan>> {
+    check_finite(values, "status")?;
+    check_index_range(values.len())?;
+    let total = check_weights(weights, values.len())?;
+    let k = cutoffs.k();
+    let kf = k as f64;
+    let sorted = crate::rank::sorted_keys(values);
+    let weight = |i: u32| weights.map_or(1.0, |w| w[i as usize]);
+    let mut out = Vec::new();
+    let mut below = 0.0;
+    let mut start = 0;
+    while start < sorted.len() {
+        let key = sorted[start].0;
+        let mut end = start;
+        let mut tie = 0.0;
+        while end < sorted.len() && sorted[end].0 == key {
+            tie += weight(sorted[end].1);
+            end += 1;
+        }
+        let (lo, hi) = (kf * below, kf * (below + tie));
+        let crosses = (1..k).any(|m| lo < m as f64 * total && (m as f64 * total) < hi);
+        if end - start >= 2 && crosses {
+            let first = ((lo / total).floor() as usize + 1).clamp(1, k);
+            let last = ((hi / total).ceil() as usize).clamp(1, k);
+            let value = from_sort_key(key);
+            let assigned = cutoffs.memberships(value)?;
+            out.push(TieSpan {
+                side,
+                value,
+                records: (end - start) as u64,
+                weight_share: tie / total,
+                rank_interval: (below / total, (below + tie) / total),
+                spans: (first..=last).collect(),
+                assigned,
+                rule,
+                suggestion: (rule != Rule::Split).then_some(Rule::Split),
+            });
+        }
+        below += tie;
+        start = end;
+    }
+    Ok(out)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Weighted selection of order statistics
 // ---------------------------------------------------------------------------------------------

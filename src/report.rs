@@ -6,12 +6,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{Result, Side};
 use crate::inference::{BootstrapResult, BootstrapSettings, EstimateTable};
 use crate::matrix::TransitionMatrix;
 use crate::measures::{ClassProfile, Measures, Weighting};
+use crate::quantile::{TieSpan, tie_spans};
+use crate::rank::Rule;
 use crate::rankbased::RankMobility;
 use crate::serde_nd;
+use crate::weights::{WeightInfo, WeightKind};
 
 /// A matrix from paired status with everything computed from the same pairs: the matrix
 /// [`Report`] (its keys at the top level), the rank and income measures, and optionally the
@@ -32,6 +35,13 @@ pub struct AnalysisReport {
     /// The bootstrap's settings, when one was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bootstrap: Option<BootstrapSettings>,
+    /// Tie groups whose rank interval crosses a class boundary ([`crate::quantile::tie_spans`]),
+    /// parent then child; empty when none does.
+    #[serde(default)]
+    pub tie_spans: Vec<TieSpan>,
+    /// The weights and what they mean (`None` without weights).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<WeightInfo>,
 }
 
 impl AnalysisReport {
@@ -52,7 +62,44 @@ impl AnalysisReport {
             rank_note,
             inference: bootstrap.map(BootstrapResult::estimates),
             bootstrap: bootstrap.map(BootstrapResult::settings),
+            tie_spans: Vec::new(),
+            weights: None,
         }
+    }
+
+    /// Names the weights and their kind in the report.
+    pub fn with_weights(mut self, weights: Option<&[f64]>, kind: WeightKind) -> AnalysisReport {
+        self.weights = weights.map(|w| WeightInfo::new(w, kind));
+        self
+    }
+
+    /// Adds the tie-span diagnostics of the parent and child status the matrix was built from
+    /// (classes from `tm`'s cut-offs under `rule`); nothing when `tm` has no cut-offs.
+    ///
+    /// # Errors
+    /// As [`crate::quantile::tie_spans`].
+    ///
+    /// # Complexity
+    /// Two sorts, `O(n log n)`.
+    pub fn with_tie_spans(
+        mut self,
+        tm: &TransitionMatrix,
+        parent: &[f64],
+        child: &[f64],
+        weights: Option<&[f64]>,
+        rule: Rule,
+    ) -> Result<AnalysisReport> {
+        let mut spans = Vec::new();
+        for (side, values, cuts) in [
+            (Side::Parent, parent, tm.parent_cutoffs()),
+            (Side::Child, child, tm.child_cutoffs()),
+        ] {
+            if let Some(c) = cuts {
+                spans.extend(tie_spans(values, weights, c, rule, side)?);
+            }
+        }
+        self.tie_spans = spans;
+        Ok(self)
     }
 }
 

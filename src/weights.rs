@@ -63,6 +63,53 @@ impl WeightKind {
     }
 }
 
+/// The weights of an analysis, as its outputs name them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightInfo {
+    /// What the weights mean.
+    pub kind: WeightKind,
+    /// The number of records `R`.
+    pub records: usize,
+    /// The total weight `W`.
+    pub total: f64,
+    /// The sample size inference uses: `W` (frequency) or Kish's `W^2 / sum w^2` (sampling).
+    pub sample_size: f64,
+}
+
+impl WeightInfo {
+    /// The summary of `weights` read as `kind`.
+    ///
+    /// # Complexity
+    /// `O(n)`.
+    pub fn new(weights: &[f64], kind: WeightKind) -> WeightInfo {
+        WeightInfo {
+            kind,
+            records: weights.len(),
+            total: weights.iter().sum(),
+            sample_size: kind.sample_size(Some(weights), weights.len()),
+        }
+    }
+
+    /// One line for text output.
+    pub fn describe(&self) -> String {
+        let f = crate::render::text::format_count;
+        match self.kind {
+            WeightKind::Frequency => format!(
+                "frequency weights: {} records stand for {} units (n = {} for inference)",
+                self.records,
+                f(self.total),
+                f(self.sample_size)
+            ),
+            WeightKind::Sampling => format!(
+                "sampling weights: {} records, total weight {}, Kish effective n {}",
+                self.records,
+                f(self.total),
+                f(self.sample_size)
+            ),
+        }
+    }
+}
+
 crate::error::named_enum!(WeightKind, WeightKind, "weight kind", {
     Sampling => "sampling",
     Frequency => "frequency" | "freq" | "fweight",

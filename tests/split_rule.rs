@@ -322,3 +322,64 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn tie_spans_name_the_group_and_the_rule_to_consider() {
+    use mobility::error::Side;
+    use mobility::measures::Weighting;
+    use mobility::quantile::tie_spans;
+    use mobility::rankbased::rank_mobility;
+    use mobility::report::AnalysisReport;
+    let x: Vec<f64> = (0..1000)
+        .map(|i| if i < 488 { 0.0 } else { i as f64 })
+        .collect();
+    let y: Vec<f64> = (0..1000).map(|i| ((i * 7) % 1000) as f64).collect();
+    let cuts = Cutoffs::quantiles(&x, None, 5, Rule::Midrank).unwrap();
+    let spans = tie_spans(&x, None, &cuts, Rule::Midrank, Side::Parent).unwrap();
+    assert_eq!(spans.len(), 1);
+    let s = &spans[0];
+    assert_eq!(
+        (s.value, s.records, s.spans.clone()),
+        (0.0, 488, vec![1, 2, 3])
+    );
+    assert!((s.weight_share - 0.488).abs() < 1e-15);
+    assert_eq!(s.assigned, vec![(2, 1.0)]);
+    assert_eq!(s.suggestion, Some(Rule::Split));
+    let labels = mobility::matrix::class_labels(5);
+    let text = s.message(&labels);
+    assert!(text.contains("488 rows (48.8% of the weight)"), "{text}");
+    assert!(text.contains("spans classes Q1, Q2, Q3"), "{text}");
+    assert!(text.contains("consider the split rule"), "{text}");
+    // under split the group is still reported, with its shares and no suggestion
+    let cuts = Cutoffs::quantiles(&x, None, 5, Rule::Split).unwrap();
+    let spans = tie_spans(&x, None, &cuts, Rule::Split, Side::Parent).unwrap();
+    assert_eq!(spans[0].suggestion, None);
+    assert!(
+        spans[0]
+            .message(&labels)
+            .contains("Q1 41.0%, Q2 41.0%, Q3 18.0%")
+    );
+    // no tie group: nothing; the report carries the spans in JSON
+    let tm = TransitionMatrix::from_status(&x, &y, None, &ClassSpec::quantiles(5)).unwrap();
+    let report = AnalysisReport::new(
+        tm.report(&Weighting::ParentShares).unwrap(),
+        rank_mobility(&x, &y, None),
+        None,
+    )
+    .with_tie_spans(&tm, &x, &y, None, Rule::Midrank)
+    .unwrap();
+    assert_eq!(report.tie_spans.len(), 1);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["tie_spans"][0]["spans"], serde_json::json!([1, 2, 3]));
+    assert_eq!(json["tie_spans"][0]["side"], "parent");
+    let text = mobility::render::analysis::render_analysis(&report, &labels);
+    assert!(text.contains("Ties across class boundaries"));
+    // a single unit on a boundary is not a tie group
+    let z: Vec<f64> = (0..48).map(f64::from).collect();
+    let cuts = Cutoffs::quantiles(&z, None, 5, Rule::Midrank).unwrap();
+    assert!(
+        tie_spans(&z, None, &cuts, Rule::Midrank, Side::Child)
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -97,3 +97,175 @@ fn split_rule_on_the_zero_inflated_panel() {
     assert!(lo < floor && floor < hi, "{lo} {floor} {hi}");
     assert!(s.se.unwrap() > 0.01 && s.se.unwrap() < 0.2);
 }
+
+fn mobility(args: &[&str]) -> (String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mobility"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    (String::from_utf8_lossy(&out.stdout).to_string(), stderr)
+}
+
+/// The CLI says when the zeros span classes, in text and JSON, and `--rule split` fills Q1.
+#[test]
+fn cli_reports_the_zero_group_and_the_split_rule() {
+    let file = format!("{SHARED}/mobilityindexr/incomeZeroInfMobility.csv");
+    let args = [
+        "analyze",
+        &file,
+        "--parent",
+        "t0",
+        "--child",
+        "t9",
+        "--quantiles",
+        "5",
+    ];
+    let (text, _) = mobility(&args);
+    assert!(text.contains("Ties across class boundaries"), "{text}");
+    assert!(
+        text.contains("61 rows (48.8% of the weight) share the value 0"),
+        "{text}"
+    );
+    assert!(text.contains("consider the split rule"), "{text}");
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let (json, _) = mobility(&json_args);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["tie_spans"][0]["spans"], serde_json::json!([1, 2, 3]));
+    assert_eq!(v["tie_spans"][0]["assigned"], serde_json::json!([[2, 1.0]]));
+    json_args.extend(["--rule", "split"]);
+    let (json, _) = mobility(&json_args);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["empty_parent_classes"], serde_json::json!([]));
+    let splits = &v["parent_cutoff_splits"];
+    assert!(
+        (splits[0].as_f64().unwrap() - 0.2 / 0.488).abs() < 1e-12,
+        "{splits}"
+    );
+    assert!(v["measures"]["bottom_persistence"].as_f64().is_some());
+    assert!(v["tie_spans"][0]["suggestion"].is_null());
+}
+
+/// Pearson & Lee's father-son heights (`gp == "fs"`): 179 grouped rows with a `frequency`
+/// column standing for 1,078 pairs.
+fn pearson_lee_fathers_sons() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut r = csv::Reader::from_path(format!("{SHARED}/rdatasets/pearson_lee.csv")).unwrap();
+    let (mut p, mut c, mut w) = (Vec::new(), Vec::new(), Vec::new());
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        if &rec[4] == "fs" {
+            c.push(rec[1].parse::<f64>().unwrap());
+            p.push(rec[2].parse::<f64>().unwrap());
+            w.push(rec[3].parse::<f64>().unwrap());
+        }
+    }
+    (p, c, w)
+}
+
+/// Frequency weights: the bootstrap resamples the 1,078 people, not the 179 rows, and its
+/// standard error of the sticky floor is close to the binomial one with the row's people; the
+/// record (sampling-weight) bootstrap is about three times larger (issue 13: 0.093 vs 0.033).
+#[test]
+fn pearson_lee_standard_errors_under_both_weight_kinds() {
+    use mobility::WeightKind;
+    use mobility::inference::{AnalyticOptions, RowCounts, kish_row_counts, row_multinomial};
+    let (p, c, w) = pearson_lee_fathers_sons();
+    assert_eq!((p.len(), w.iter().sum::<f64>()), (179, 1078.0));
+    let spec = ClassSpec::quantiles(5);
+    let tm = TransitionMatrix::from_status(&p, &c, Some(&w), &spec).unwrap();
+    let row1 = tm.counts().unwrap().row(0).sum();
+    let floor = tm
+        .measures(&Weighting::ParentShares)
+        .unwrap()
+        .bottom_persistence
+        .unwrap();
+    let binomial = (floor * (1.0 - floor) / row1).sqrt();
+    let run = |kind: WeightKind| {
+        Bootstrap::new(1000)
+            .seed(1)
+            .statistics(Selection::Measures)
+            .weight_kind(kind)
+            .run(&p, &c, Some(&w), &spec)
+            .unwrap()
+    };
+    let freq = run(WeightKind::Frequency);
+    let samp = run(WeightKind::Sampling);
+    assert_eq!(freq.weight_kind, WeightKind::Frequency);
+    assert_eq!(freq.settings().weight_kind, WeightKind::Frequency);
+    let fse = freq.get("bottom_persistence").unwrap().se.unwrap();
+    let sse = samp.get("bottom_persistence").unwrap().se.unwrap();
+    // analytic row-multinomial: frequency = the weighted row totals, sampling = Kish counts
+    let opts = AnalyticOptions::default();
+    let afreq = row_multinomial(&tm, &RowCounts::Observed, &opts).unwrap();
+    let kish = kish_row_counts(&p, Some(&w), tm.parent_cutoffs().unwrap()).unwrap();
+    let asamp = row_multinomial(&tm, &RowCounts::Effective(kish.clone()), &opts).unwrap();
+    let af = afreq.get("bottom_persistence").unwrap().se.unwrap();
+    let asp = asamp.get("bottom_persistence").unwrap().se.unwrap();
+    println!(
+        "Pearson-Lee father-son, quintiles: Q1 row holds {row1} people, sticky floor {floor:.4}; \
+         binomial se {binomial:.4}; bootstrap se frequency {fse:.4}, sampling {sse:.4}; \
+         row-multinomial se frequency {af:.4}, sampling (Kish n_1 = {:.1}) {asp:.4}",
+        kish[0]
+    );
+    assert!((af - binomial).abs() < 1e-12);
+    assert!(
+        fse > 0.6 * binomial && fse < 1.6 * binomial,
+        "{fse} vs {binomial}"
+    );
+    assert!(sse > 2.0 * fse, "{sse} vs {fse}");
+    assert!(asp > af);
+}
+
+/// A panel: `analyze --periods` pools the transitions of the mobilityIndexR income panel and
+/// its pooled counts are the sum of the per-transition counts of `analyze --parent --child`.
+#[test]
+fn panel_pools_the_transitions() {
+    let file = format!("{SHARED}/mobilityindexr/incomeMobility.csv");
+    let (json, _) = mobility(&[
+        "analyze",
+        &file,
+        "--periods",
+        "t0,t1,t2",
+        "--quantiles",
+        "5",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["periods"], serde_json::json!(["t0", "t1", "t2"]));
+    assert_eq!(v["n"], 250.0);
+    let mut sum = vec![vec![0.0; 5]; 5];
+    for (a, b) in [("t0", "t1"), ("t1", "t2")] {
+        let (j, _) = mobility(&[
+            "analyze",
+            &file,
+            "--parent",
+            a,
+            "--child",
+            b,
+            "--quantiles",
+            "5",
+            "--json",
+        ]);
+        let t: serde_json::Value = serde_json::from_str(&j).unwrap();
+        for i in 0..5 {
+            for jj in 0..5 {
+                sum[i][jj] += t["counts"][i][jj].as_f64().unwrap();
+            }
+        }
+    }
+    for i in 0..5 {
+        for j in 0..5 {
+            assert_eq!(v["counts"][i][j].as_f64().unwrap(), sum[i][j]);
+        }
+    }
+    assert_eq!(v["transitions"].as_array().unwrap().len(), 2);
+    let h = &v["time_homogeneity"];
+    assert!(h["likelihood_ratio"]["p_value"].as_f64().is_some());
+    let (text, _) = mobility(&["analyze", &file, "--periods", "t0,t1,t2,t3"]);
+    assert!(
+        text.contains("Time homogeneity (Anderson & Goodman 1957"),
+        "{text}"
+    );
+}

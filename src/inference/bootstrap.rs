@@ -86,6 +86,7 @@ use crate::matrix::{ClassSpec, TransitionMatrix};
 use crate::measures::Weighting;
 use crate::quantile::{Cutoffs, Splitter};
 use crate::rank::{Rule, check_index_range, sort_key, sorted_keys};
+use crate::weights::WeightKind;
 
 /// Whether quantile cut-offs are re-estimated in every replicate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -151,6 +152,7 @@ pub struct Bootstrap {
     weighting: Weighting,
     jackknife_groups: usize,
     selection: Selection,
+    weight_kind: WeightKind,
 }
 
 /// Default number of groups of the grouped jackknife behind the BCa acceleration.
@@ -170,7 +172,18 @@ impl Bootstrap {
             weighting: Weighting::ParentShares,
             jackknife_groups: DEFAULT_JACKKNIFE_GROUPS,
             selection: Selection::All,
+            weight_kind: WeightKind::Sampling,
         }
+    }
+
+    /// What the weights mean (FORMULAS.md, weight kinds). [`WeightKind::Sampling`] (the default)
+    /// draws records, each keeping its weight (`v_u = w_u m_u`, `m ~ Multinomial(R; 1/R)`);
+    /// [`WeightKind::Frequency`] draws the `round(W)` units the records stand for
+    /// (`v_u = M_u`, `M ~ Multinomial(round(W); w_u / W)`). With clusters both draw whole
+    /// clusters (`v_u = w_u m_c`). Without weights the two are the same.
+    pub fn weight_kind(mut self, kind: WeightKind) -> Bootstrap {
+        self.weight_kind = kind;
+        self
     }
 
     /// The seed of the random streams (replicate `b` uses stream `b` of ChaCha8 seeded with it).
@@ -318,7 +331,10 @@ impl Bootstrap {
             ClassSpec::Cutoffs { .. } => CutoffMode::Fixed,
             ClassSpec::Quantiles { .. } => self.cutoffs,
         };
-        let design = Design::new(parent, child, weights, clusters, spec, &tm, mode)?;
+        let mut design = Design::new(parent, child, weights, clusters, spec, &tm, mode)?;
+        if self.weight_kind == WeightKind::Frequency && clusters.is_none() {
+            design.use_frequency_draws();
+        }
         let groups = self.jackknife_groups.min(resampled);
 
         let b = self.replicates;
@@ -389,6 +405,7 @@ impl Bootstrap {
             resampling: raw.resampling,
             jackknife_groups: raw.groups,
             weighting: self.weighting.clone(),
+            weight_kind: self.weight_kind,
             statistics,
         }
     }
@@ -577,6 +594,9 @@ pub struct BootstrapSettings {
     pub jackknife_groups: usize,
     /// The origin weighting of the measures.
     pub weighting: Weighting,
+    /// What the weights meant: `sampling` (records drawn) or `frequency` (units drawn).
+    #[serde(default)]
+    pub weight_kind: WeightKind,
 }
 
 /// One statistic's estimate, standard error, interval and undefined replicates: an entry of the
@@ -657,6 +677,9 @@ pub struct BootstrapResult {
     pub jackknife_groups: usize,
     /// The origin weighting of the weighted measures.
     pub weighting: Weighting,
+    /// What the weights meant (how records were drawn).
+    #[serde(default)]
+    pub weight_kind: WeightKind,
     /// Every statistic, in [`Statistic::all`] order (or the selection's).
     pub statistics: Vec<StatisticSummary>,
 }
@@ -682,6 +705,7 @@ impl BootstrapResult {
             units,
             jackknife_groups: self.jackknife_groups,
             weighting: self.weighting.clone(),
+            weight_kind: self.weight_kind,
         }
     }
 
@@ -734,6 +758,9 @@ pub(crate) enum Draw {
     /// Given multiplicities by original unit index (tests).
     #[cfg(test)]
     Given(&'static [u32]),
+    /// Given frequency draws `M_u` by original unit index: the replicate weights (tests).
+    #[cfg(test)]
+    Frequency(&'static [u32]),
 }
 
 /// Units are numbered `u = 0..n` by their position in the parent sort order.
@@ -749,6 +776,8 @@ pub(crate) struct Design {
     #[cfg_attr(not(test), allow(dead_code))]
     original: Vec<u32>,
     kernel: Kernel,
+    /// Frequency weights: cumulative weights by unit and the number of units drawn, `round(W)`.
+    frequency: Option<(Vec<f64>, u64)>,
 }
 
 #[derive(Debug)]
@@ -784,6 +813,8 @@ pub(crate) struct Scratch {
     /// Replicate weights by unit and the slot table (rule `split`).
     replicate_w: Vec<f64>,
     slot_table: Vec<f64>,
+    /// The multiplicities are the replicate weights (frequency draws), not factors of `w_u`.
+    multiplicity_is_weight: bool,
 }
 
 impl Scratch {
@@ -812,6 +843,7 @@ impl Scratch {
             expanded_c: Vec::new(),
             replicate_w: Vec::new(),
             slot_table: Vec::new(),
+            multiplicity_is_weight: false,
         }
     }
 
@@ -933,7 +965,25 @@ impl Design {
             clusters: clusters_u,
             original,
             kernel,
+            frequency: None,
         })
+    }
+
+    /// Resample the `round(W)` units the records stand for (frequency weights): a replicate's
+    /// weight of record `u` is the number of times it was drawn.
+    fn use_frequency_draws(&mut self) {
+        if let Some(w) = &self.weights {
+            let mut cum = 0.0;
+            let cdf: Vec<f64> = w
+                .iter()
+                .map(|&x| {
+                    cum += x;
+                    cum
+                })
+                .collect();
+            let draws = cum.round().max(1.0) as u64;
+            self.frequency = Some((cdf, draws));
+        }
     }
 
     /// Fills the scratch multiplicities of every unit.
@@ -945,6 +995,22 @@ impl Design {
                     r.set_stream(stream);
                     r
                 };
+                s.multiplicity_is_weight = false;
+                if let (None, Some((cdf, draws))) = (&self.clusters, &self.frequency) {
+                    // M ~ Multinomial(round(W); w_u / W): inverse-CDF draws of a unit
+                    let mut r = rng();
+                    let total = cdf[cdf.len() - 1];
+                    s.large.clear();
+                    s.large.resize(self.n, 0);
+                    for _ in 0..*draws {
+                        let x = r.random::<f64>() * total;
+                        let u = cdf.partition_point(|&c| c <= x).min(self.n - 1);
+                        s.large[u] += 1;
+                    }
+                    s.is_large = true;
+                    s.multiplicity_is_weight = true;
+                    return;
+                }
                 match &self.clusters {
                     None => {
                         let n = self.n as u32;
@@ -982,6 +1048,7 @@ impl Design {
             }
             Draw::DeleteGroup { group, groups } => {
                 s.is_large = false;
+                s.multiplicity_is_weight = false;
                 match &self.clusters {
                     None => s
                         .small
@@ -998,6 +1065,7 @@ impl Design {
             #[cfg(test)]
             Draw::Full => {
                 s.is_large = false;
+                s.multiplicity_is_weight = false;
                 s.small.fill(1);
             }
             #[cfg(test)]
@@ -1008,6 +1076,17 @@ impl Design {
                     .map(|&i| by_original[i as usize])
                     .collect();
                 s.store(m.into_iter());
+                s.multiplicity_is_weight = false;
+            }
+            #[cfg(test)]
+            Draw::Frequency(by_original) => {
+                let m: Vec<u32> = self
+                    .original
+                    .iter()
+                    .map(|&i| by_original[i as usize])
+                    .collect();
+                s.store(m.into_iter());
+                s.multiplicity_is_weight = true;
             }
         }
     }
@@ -1016,7 +1095,12 @@ impl Design {
     pub(crate) fn count(&self, s: &mut Scratch) {
         let small = std::mem::take(&mut s.small);
         let large = std::mem::take(&mut s.large);
-        match (&self.weights, s.is_large) {
+        let weights = if s.multiplicity_is_weight {
+            &None
+        } else {
+            &self.weights
+        };
+        match (weights, s.is_large) {
             (None, false) => self.count_with(&Unweighted { m: &small }, s),
             (None, true) => self.count_with(&Unweighted { m: &large }, s),
             (Some(w), false) => self.count_with(&Weighted { m: &small, w }, s),
@@ -1767,6 +1851,45 @@ mod tests {
                 let want = TransitionCounts::from_status(&ep, &ec, None, &spec).unwrap();
                 let got = design_table(&p, &c, None, &spec, CutoffMode::Reestimate, Draw::Given(m));
                 assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+            }
+        }
+    }
+
+    #[test]
+    fn frequency_draws_are_the_replicate_weights() {
+        // with frequency weights a replicate's weight of record u is M_u itself
+        for (n, ties) in [(50usize, 4u64), (3000, 25), (40_000, 300)] {
+            let (p, c, w) = data(n, ties);
+            let m = leak(lcg(21, n).iter().map(|&x| (x % 5) as u32).collect());
+            let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
+            for rule in [Rule::Midrank, Rule::Split] {
+                let spec = ClassSpec::Quantiles { k: 5, rule };
+                let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
+                let got = design_table(
+                    &p,
+                    &c,
+                    Some(&w),
+                    &spec,
+                    CutoffMode::Reestimate,
+                    Draw::Frequency(m),
+                );
+                assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+            }
+        }
+        // a frequency draw puts round(W) units on the records in proportion to w
+        let (p, c, w) = data(200, 30);
+        let spec = ClassSpec::quantiles(4);
+        let tm = TransitionMatrix::from_status(&p, &c, Some(&w), &spec).unwrap();
+        let mut d =
+            Design::new(&p, &c, Some(&w), None, &spec, &tm, CutoffMode::Reestimate).unwrap();
+        d.use_frequency_draws();
+        let mut s = Scratch::new(&d);
+        d.draw(Draw::Resample { seed: 9, stream: 0 }, &mut s);
+        let total: u32 = s.large.iter().sum();
+        assert_eq!(f64::from(total), w.iter().sum::<f64>().round());
+        for (u, &x) in s.large.iter().enumerate() {
+            if d.weights.as_ref().unwrap()[u] == 0.0 {
+                assert_eq!(x, 0, "a record of weight 0 is never drawn");
             }
         }
     }

@@ -10,5 +10,6 @@
 //! [`AnalysisReport`]: crate::report::AnalysisReport
 
 pub mod analysis;
+pub mod panel;
 pub mod places;
 pub mod text;

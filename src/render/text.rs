@@ -338,7 +338,7 @@ fn fixed(v: f64) -> String {
 }
 
 /// A count: whole numbers without decimals, others with one.
-fn format_count(v: f64) -> String {
+pub(crate) fn format_count(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{v:.0}")
     } else {
@@ -347,7 +347,7 @@ fn format_count(v: f64) -> String {
 }
 
 /// A status value with up to 6 significant digits, no trailing zeros.
-fn significant(v: f64) -> String {
+pub(crate) fn significant(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }

@@ -2,10 +2,12 @@
 
 use mobility::inference::{Bootstrap, CiMethod, Selection};
 use mobility::io::csv::{self, Columns, CsvOptions};
+use mobility::panel::Panel;
 use mobility::rankbased::rank_mobility;
 use mobility::render::analysis::render_analysis;
+use mobility::render::panel::render_panel;
 use mobility::report::AnalysisReport;
-use mobility::{ClassSpec, MobilityError, TransitionMatrix};
+use mobility::{ClassSpec, MobilityError, TransitionMatrix, WeightKind};
 
 use crate::args::{self, Args, flag, value};
 use crate::{Failure, Outcome, data, dropped_note, emit, pi_error, print_json};
@@ -27,15 +29,28 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         value("seed"),
         value("cluster"),
         value("ci"),
+        value("weight-kind"),
+        value("periods"),
     ];
     let Some(args) = args::parse("analyze", raw, &opts)? else {
         return emit(HELP);
     };
+    if args.has("periods") {
+        return run_panel(&args);
+    }
     let bootstrap = bootstrap_options(&args)?;
     let file = args::one_positional(&args, "FILE.csv")?;
     let parent = args.required("parent")?;
     let child = args.required("child")?;
     let weight = args.get("weight");
+    if weight.is_none() {
+        args::refuse(
+            &args,
+            &["weight-kind"],
+            "says what the weights mean (add --weight COLUMN)",
+        )?;
+    }
+    let weight_kind: WeightKind = args::option(&args, "weight-kind", WeightKind::default())?;
     let (k, rule) = args::class_options(&args, weight.is_some())?;
     let pi = args::pi(&args)?;
     args::check_pi_len(&pi, k, "analyze")?;
@@ -64,7 +79,10 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     let inference = match bootstrap {
         None => None,
         Some(b) => {
-            let mut b = b.weighting(pi.clone()).statistics(Selection::Measures);
+            let mut b = b
+                .weighting(pi.clone())
+                .statistics(Selection::Measures)
+                .weight_kind(weight_kind);
             if let Some(c) = cluster {
                 // numeric ids: equal values (-0 and 0 alike) form a cluster
                 let ids: Vec<u64> = get(c).iter().map(|x| (x + 0.0).to_bits()).collect();
@@ -78,7 +96,10 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     };
     // Undefined only when every parent has the same status: a note, not an error.
     let ranks = rank_mobility(get(parent), get(child), weights);
-    let analysis = AnalysisReport::new(report, ranks, inference.as_ref());
+    let analysis = AnalysisReport::new(report, ranks, inference.as_ref())
+        .with_tie_spans(&tm, get(parent), get(child), weights, rule)
+        .map_err(|e| data(e, Some(&source)))?
+        .with_weights(weights, weight_kind);
     let dropped = columns.dropped.as_ref().map(dropped_note);
     if args.has("json") {
         if let Some(d) = &dropped {
@@ -92,13 +113,95 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         columns.len(),
         weight.map_or_else(
             || ", unweighted".to_string(),
-            |w| format!(", weights '{w}'")
+            |w| format!(", {weight_kind} weights '{w}'")
         ),
     );
     if let Some(d) = dropped {
         out.push_str(&format!("{d}\n"));
     }
     out.push_str(&render_analysis(&analysis, &tm.labels()));
+    emit(&out)
+}
+
+/// `analyze --periods t0,t1,...`: the pooled, per-transition and homogeneity report of a panel.
+fn run_panel(args: &Args) -> Outcome<()> {
+    args::refuse(
+        args,
+        &["parent", "child", "bootstrap", "seed", "cluster", "ci"],
+        "does not apply with --periods (a panel: the period columns give origin and destination; \
+         the panel bootstrap is not available yet)",
+    )?;
+    let file = args::one_positional(args, "FILE.csv")?;
+    let periods: Vec<&str> = args
+        .get("periods")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if periods.len() < 2 {
+        return Err(args::usage(
+            "analyze",
+            "--periods expects two or more period columns in time order, e.g. t0,t1,t2",
+        ));
+    }
+    let weight = args.get("weight");
+    if weight.is_none() {
+        args::refuse(
+            args,
+            &["weight-kind"],
+            "says what the weights mean (add --weight COLUMN)",
+        )?;
+    }
+    let weight_kind: WeightKind = args::option(args, "weight-kind", WeightKind::default())?;
+    let (k, rule) = args::class_options(args, weight.is_some())?;
+    let pi = args::pi(args)?;
+    args::check_pi_len(&pi, k, "analyze")?;
+    let options = CsvOptions {
+        delimiter: args::delimiter(args)?,
+        missing: args::missing(args),
+    };
+    let mut names: Vec<&str> = periods.clone();
+    names.extend(weight);
+    let columns = if file == "-" {
+        csv::read_columns_from(std::io::stdin().lock(), "<stdin>", &names, &options)
+    } else {
+        csv::read_columns(file, &names, &options)
+    }
+    .map_err(|e| data(e, None))?;
+    let source = columns.source.clone();
+    let get = |name: &str| columns.get(name).expect("column was read");
+    let weights = weight.map(get);
+    let series: Vec<&[f64]> = periods.iter().map(|p| get(p)).collect();
+    let spec = ClassSpec::Quantiles { k, rule };
+    let panel = Panel::new(&series, weights, weight_kind, &spec)
+        .map_err(|e| status_error(e, &columns, weight))?;
+    let names: Vec<String> = periods.iter().map(|s| s.to_string()).collect();
+    let mut report = panel
+        .report(&names, &pi)
+        .map_err(|e| pi_error(e, &source))?;
+    report.weights = weights.map(|w| mobility::weights::WeightInfo::new(w, weight_kind));
+    let dropped = columns.dropped.as_ref().map(dropped_note);
+    if args.has("json") {
+        if let Some(d) = &dropped {
+            eprintln!("mobility: note: {d}");
+        }
+        return print_json(&report);
+    }
+    let mut out = format!(
+        "mobility analyze: {source}, periods {}\n{} rows{}; {k} quantile classes per period by the \
+         {rule} rule\n",
+        periods.join(" -> "),
+        columns.len(),
+        weight.map_or_else(
+            || ", unweighted".to_string(),
+            |w| format!(", {weight_kind} weights '{w}'")
+        ),
+    );
+    if let Some(d) = dropped {
+        out.push_str(&format!("{d}\n"));
+    }
+    out.push_str(&render_panel(&report, &panel.pooled.labels()));
     emit(&out)
 }
 
