@@ -78,6 +78,8 @@ from .rankbased import (
     rank_mobility_national,
 )
 from ._simulate import gaussian_copula_matrix, simulate
+from ._warnings import MobilityWarning
+from .panel import Panel, panel_transition_matrix
 from .markov import (
     check_stochastic,
     closed_classes,
@@ -115,7 +117,10 @@ MobilityError.kind = None  # type: ignore[attr-defined]
 MobilityError.details = None  # type: ignore[attr-defined]
 
 #: The tie rules ``transition_matrix(rule=...)`` takes.
-RULES = ("midrank", "giddy", "r-type7", "stata-xtile")
+RULES = ("midrank", "giddy", "r-type7", "stata-xtile", "split")
+
+#: The weight kinds ``transition_matrix(weights_kind=...)`` takes.
+WEIGHT_KINDS = ("sampling", "frequency")
 
 
 def fractional_ranks(values: Any, weights: Any = None) -> np.ndarray:
@@ -147,6 +152,10 @@ def class_labels(k: int) -> list:
 __all__ = [
     "__version__",
     "MobilityError",
+    "MobilityWarning",
+    "Panel",
+    "panel_transition_matrix",
+    "WEIGHT_KINDS",
     "ColumnNotFoundError",
     "TransitionMatrix",
     "transition_matrix",

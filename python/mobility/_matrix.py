@@ -569,8 +569,9 @@ class TransitionMatrix:
         estimated = (
             self._data is not None
             and "parent_cutoffs" not in spec
-            and spec.get("rule") == "midrank"
+            and spec.get("rule") in ("midrank", "split")
         )
+        kind = spec.get("weight_kind", "sampling")
         if method == "auto":
             method = "copula" if estimated else "multinomial"
         stats = _statistics_arg(statistics)
@@ -578,13 +579,14 @@ class TransitionMatrix:
             p, c, w = self._need_data("copula standard errors")
             if not estimated:
                 raise MobilityError(
-                    "copula standard errors are for midrank quantile classes estimated from the "
-                    "data itself; this matrix has given cut-offs or another tie rule: use "
-                    "method='multinomial'"
+                    "copula standard errors are for midrank or split quantile classes estimated "
+                    "from the data itself; this matrix has given cut-offs or another tie rule: "
+                    "use method='multinomial'"
                 )
             raw = _mobility.quantile_copula(
                 p, c, w, k=self.k, pi=_pi_arg(pi), level=float(level), statistics=stats,
                 bandwidth=None if bandwidth is None else float(bandwidth),
+                rule=spec.get("rule", "midrank"), weight_kind=kind,
             )
             return AnalyticResult(raw)
         if bandwidth is not None:
@@ -592,7 +594,7 @@ class TransitionMatrix:
         rows = None
         if row_counts is not None:
             rows = as_vector(row_counts, "row_counts")
-        elif self._data is not None and self._data[2] is not None:
+        elif self._data is not None and self._data[2] is not None and kind == "sampling":
             p, _, w = self._data
             rows = _mobility.kish_row_counts(p, w, self.parent_cutoffs)
         raw = _mobility.row_multinomial(
@@ -908,6 +910,8 @@ def transition_matrix(
     ci: Optional[str] = None,
     level: Optional[float] = None,
     cluster: Any = None,
+    weights_kind: str = "sampling",
+    warn: bool = True,
 ) -> TransitionMatrix:
     """The quantile transition matrix of paired parent and child status (incomes, scores, ...).
 
@@ -930,7 +934,20 @@ def transition_matrix(
       ``r = (W(x < x_i) + W(x = x_i)/2) / W``, class ``ceil(k r)``; ties share a class; the
       only rule that takes weights;
     - ``"giddy"`` (PySAL giddy / mapclassify Quantiles), ``"r-type7"`` (R type-7 quantiles with
-      left-closed intervals, mobilityIndexR), ``"stata-xtile"`` (Stata ``xtile``).
+      left-closed intervals, mobilityIndexR), ``"stata-xtile"`` (Stata ``xtile``);
+    - ``"split"``: a tie group (or a single unit) whose rank interval ``[B/W, (B+T)/W]`` crosses
+      a class boundary is shared among the classes it overlaps, in proportion to the overlap, so
+      every class holds exactly ``1/k`` (zero incomes no longer empty the bottom class); takes
+      weights; equals ``midrank`` when no group straddles a boundary.
+
+    ``weights_kind``: what the weights mean, ``"sampling"`` (default: a row is one sampled unit
+    with a design weight; the bootstrap draws rows, analytic SEs use Kish effective counts) or
+    ``"frequency"`` (a row stands for ``w`` identical units, as in grouped data: n = sum of the
+    weights, the bootstrap draws the units, analytic SEs use the weighted counts).
+
+    With ``warn=True`` (default) a :class:`mobility.MobilityWarning` is issued for every tie
+    group that spans several classes (its value, size, the classes and the rule to consider)
+    and for empty classes.
 
     Alternatives to quantiles of the data itself:
 
@@ -992,8 +1009,12 @@ def transition_matrix(
     keep = None
     if dropna:
         p, c, w, n_dropped, keep = _drop_missing(p, c, w, cluster_missing)
+    if weights_kind not in ("sampling", "frequency"):
+        raise MobilityError(
+            f"invalid weights_kind: {weights_kind!r}; expected 'sampling' or 'frequency'"
+        )
     kwargs: Dict[str, Any] = {}
-    spec: Dict[str, Any] = {"k": k, "rule": rule}
+    spec: Dict[str, Any] = {"k": k, "rule": rule, "weight_kind": weights_kind}
     if pair is not None:
         kwargs = {"parent_cutoffs": pair[0], "child_cutoffs": pair[1]}
         spec.update(kwargs)
@@ -1008,6 +1029,10 @@ def transition_matrix(
                 raise better from None
         raise
     tm = TransitionMatrix(raw, n_dropped)._attach((p, c, w), spec, frame, keep)
+    if warn:
+        from ._warnings import warn_data
+
+        warn_data(raw, p, c, w, rule if pair is None else "midrank", raw.labels)
     if bootstrap is not None:
         options: Dict[str, Any] = {}
         if ci is not None:

@@ -13,6 +13,7 @@ mod convert;
 mod functions;
 mod inference;
 mod matrix;
+mod panel;
 mod simulate;
 
 pub use convert::MobilityError;
@@ -28,5 +29,6 @@ fn _mobility(m: &Bound<'_, PyModule>) -> PyResult<()> {
     simulate::register(m)?;
     inference::register(m)?;
     beyond::register(m)?;
+    panel::register(m)?;
     Ok(())
 }
