@@ -11,7 +11,7 @@ VENV   := .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-stamp
 # Build and test dependencies; keep in step with python/pyproject.toml (`test` extra).
-PY_DEPS := "maturin>=1.16,<2" pytest numpy pandas polars matplotlib giddy nbclient ipykernel nbformat
+PY_DEPS := "maturin>=1.16,<2" pytest numpy pandas polars matplotlib giddy nbclient ipykernel nbformat "dask[distributed]" pyarrow
 VENV_ENV := VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
 .PHONY: test test-rust test-python notebook develop quickstart validate bench-python clean-venv
@@ -28,6 +28,9 @@ $(VPY):
 $(STAMP): | $(VPY)
 	$(VPY) -m pip install --quiet --upgrade pip
 	$(VPY) -m pip install --quiet $(PY_DEPS)
+	@# Spark (the opt-in `spark` extra) only where a Java runtime exists; its tests skip otherwise.
+	if java -version >/dev/null 2>&1; then $(VPY) -m pip install --quiet "pyspark>=3.5"; \
+	else echo "note: no Java runtime: pyspark not installed, the Spark tests will be skipped"; fi
 	touch $(STAMP)
 
 # Incremental: cargo rebuilds only what changed, then maturin reinstalls the wheel.
@@ -41,10 +44,10 @@ HAVE_DATA := $(wildcard $(SHARED_DATA)/chetty2014_national)
 
 test-python: develop
 ifneq ($(HAVE_DATA),)
-	$(VENV_ENV) MPLBACKEND=Agg MOBILITY_SHARED_DATA="$(SHARED_DATA)" python -m pytest -q python/tests
+	$(VENV_ENV) MPLBACKEND=Agg MOBILITY_SHARED_DATA="$(SHARED_DATA)" python -m pytest -q -rs python/tests
 else
 	@echo "note: $(SHARED_DATA) not found: running the Python tests that need no data"
-	$(VENV_ENV) MPLBACKEND=Agg python -m pytest -q -m "not validation" python/tests
+	$(VENV_ENV) MPLBACKEND=Agg python -m pytest -q -rs -m "not validation" python/tests
 endif
 
 notebook: develop

@@ -322,6 +322,12 @@ parameters! {
     Json => "json",
     WeightKind => "weight kind",
     Periods => "periods",
+    Weights => "weights",
+    By => "by",
+    Rows => "rows",
+    Summary => "summary",
+    Ids => "ids",
+    Format => "format",
 }
 
 /// Checks that `values` is non-empty and holds only finite numbers.

@@ -64,6 +64,7 @@ pub mod render;
 pub mod report;
 pub mod serde_nd;
 pub mod simulate;
+pub mod stream;
 pub mod weights;
 
 /// The README's Rust example, compiled and run as a doctest.

@@ -262,6 +262,21 @@ impl TransitionCounts {
         })
     }
 
+    /// Counts assembled by the streaming path ([`crate::stream`]) from merged partition sums.
+    pub(crate) fn from_parts(
+        counts: Array2<f64>,
+        units: u64,
+        parent_cutoffs: Option<Cutoffs>,
+        child_cutoffs: Option<Cutoffs>,
+    ) -> TransitionCounts {
+        TransitionCounts {
+            counts,
+            units,
+            parent_cutoffs,
+            child_cutoffs,
+        }
+    }
+
     /// Adds `other` into `self`. Both must have the same `k` and the same cut-offs (or none): counts
     /// from different quantile cut-offs are not comparable.
     ///

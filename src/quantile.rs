@@ -146,9 +146,9 @@ impl Cutoffs {
         let cuts = match rule {
             Rule::Midrank => midrank_cuts(values, weights, total, k, false),
             Rule::Split => midrank_cuts(values, weights, total, k, true),
-            Rule::Giddy => giddy_cuts(values, k),
-            Rule::RType7 => type7_cuts(values, k, false),
-            Rule::StataXtile => stata_cuts(values, k),
+            Rule::Giddy => giddy_cuts(values.len(), k, |p| order_statistics(values, p)),
+            Rule::RType7 => type7_cuts(values.len(), k, false, |p| order_statistics(values, p)),
+            Rule::StataXtile => stata_cuts(values.len(), k, |p| order_statistics(values, p)),
         };
         Ok(Cutoffs {
             cuts,
@@ -861,9 +861,15 @@ fn midrank_cuts(
         .collect()
 }
 
-/// Type-7 cut points `q_m`, m = 1..k-1, at h = m (n - 1) / k.
-fn type7_cuts(values: &[f64], k: usize, right_closed: bool) -> Vec<Cut> {
-    let n = values.len();
+/// Type-7 cut points `q_m`, m = 1..k-1, at h = m (n - 1) / k, from `stats`, which returns the
+/// values at the given ascending 0-based order-statistic positions (the in-memory selection or
+/// the streaming search, [`crate::stream`]).
+pub(crate) fn type7_cuts(
+    n: usize,
+    k: usize,
+    right_closed: bool,
+    stats: impl FnOnce(&[usize]) -> Vec<f64>,
+) -> Vec<Cut> {
     let spots: Vec<(usize, usize)> = (1..k)
         .map(|m| ((m * (n - 1)) / k, (m * (n - 1)) % k))
         .collect();
@@ -873,7 +879,7 @@ fn type7_cuts(values: &[f64], k: usize, right_closed: bool) -> Vec<Cut> {
         .collect();
     positions.sort_unstable(); // with n <= k neighbouring cuts share positions out of order
     positions.dedup();
-    let stats = order_statistics(values, &positions);
+    let stats = stats(&positions);
     let at = |p: usize| stats[positions.binary_search(&p).expect("position requested")];
     spots
         .iter()
@@ -910,8 +916,9 @@ fn type7_cuts(values: &[f64], k: usize, right_closed: bool) -> Vec<Cut> {
 /// q_m   = x_(i)                                        if idx = i
 ///       = (x_(i) (i + 1 - idx) + x_(i+1) (idx - i)) / ((i + 1 - idx) + (idx - i))  otherwise
 /// ```
-fn giddy_cuts(values: &[f64], k: usize) -> Vec<Cut> {
-    let n = values.len();
+///
+/// `stats` as in [`type7_cuts`].
+pub(crate) fn giddy_cuts(n: usize, k: usize, stats: impl FnOnce(&[usize]) -> Vec<f64>) -> Vec<Cut> {
     let w = 100.0 / k as f64;
     let last = (n - 1) as f64;
     let spots: Vec<(usize, f64)> = (1..k)
@@ -927,7 +934,7 @@ fn giddy_cuts(values: &[f64], k: usize) -> Vec<Cut> {
         .collect();
     positions.sort_unstable();
     positions.dedup();
-    let stats = order_statistics(values, &positions);
+    let stats = stats(&positions);
     let at = |p: usize| stats[positions.binary_search(&p).expect("position requested")];
     let mut cuts: Vec<Cut> = spots
         .iter()
@@ -952,9 +959,9 @@ fn giddy_cuts(values: &[f64], k: usize) -> Vec<Cut> {
     cuts
 }
 
-/// Stata `_pctile` default (type 2) cut points, right-closed as `xtile` uses them.
-fn stata_cuts(values: &[f64], k: usize) -> Vec<Cut> {
-    let n = values.len();
+/// Stata `_pctile` default (type 2) cut points, right-closed as `xtile` uses them; `stats` as in
+/// [`type7_cuts`].
+pub(crate) fn stata_cuts(n: usize, k: usize, stats: impl FnOnce(&[usize]) -> Vec<f64>) -> Vec<Cut> {
     // 1-based order statistic i = n m / k; 0-based positions below
     let spots: Vec<(usize, bool)> = (1..k)
         .map(|m| {
@@ -979,7 +986,7 @@ fn stata_cuts(values: &[f64], k: usize) -> Vec<Cut> {
         .collect();
     positions.sort_unstable();
     positions.dedup();
-    let stats = order_statistics(values, &positions);
+    let stats = stats(&positions);
     let at = |p: usize| stats[positions.binary_search(&p).expect("position requested")];
     spots
         .iter()

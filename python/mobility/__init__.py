@@ -31,6 +31,12 @@ Quick start::
     tm = mobility.transition_matrix(df, parent="p", child="c", bootstrap=1000, seed=1)
     tm.inference.to_frame()   # estimate, se, ci_low, ci_high for every measure and cell
 
+Beyond memory and one machine: :func:`transition_matrix` streams a polars ``LazyFrame``, a
+pyarrow dataset or a Parquet / CSV path in batches (exact cut-offs from mergeable summaries);
+``mobility.dask`` and ``mobility.spark`` (``import`` them explicitly; extras ``dask``, ``spark``)
+give the same matrices from distributed DataFrames, and ``mobility.dask.poisson_bootstrap`` a
+bootstrap that does not depend on the partitioning.
+
 Errors: bad inputs raise :class:`MobilityError` (a ``ValueError``) with the core's message;
 wrong types raise ``TypeError``.
 """

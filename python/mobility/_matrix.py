@@ -964,6 +964,13 @@ def transition_matrix(
 
     Cost: O(n) (cut-offs by radix selection, no sort), with the GIL released.
 
+    Inputs larger than memory: a polars ``LazyFrame``, a pyarrow dataset, or a path to a
+    Parquet or CSV file (or a directory of Parquet files) as ``data`` is **streamed** in batches
+    through the exact multi-pass pipeline (:mod:`mobility._stream`; memory independent of the
+    number of rows), with the same result as in memory (bit for bit for every rule without
+    weights and with whole-number or dyadic weights). The streamed matrix keeps no microdata
+    (no ``bootstrap=``).
+
     Inference: ``bootstrap=B`` runs :meth:`TransitionMatrix.bootstrap` with ``B`` replicates
     right away (``seed``, ``ci`` = ``"bca"`` or ``"percentile"``, ``level`` and ``cluster``, a
     column name or an array of ids, are passed on); the result is ``tm.inference`` and
@@ -991,6 +998,19 @@ def transition_matrix(
                     f"{name}= applies to the bootstrap: add bootstrap=B (the number of "
                     f"replicates), or call tm.bootstrap(...) on the matrix"
                 )
+    from . import _stream
+
+    if data is not None and _stream.is_streamable(data):
+        # a polars LazyFrame, a pyarrow dataset, a Parquet or CSV path: streamed in batches
+        if bootstrap is not None:
+            raise TypeError(
+                "bootstrap= needs the pairs in memory: collect the input first, or use "
+                "mobility.dask.poisson_bootstrap for a streamed bootstrap"
+            )
+        pair = _cutoff_pair(reference, cutoffs, bands, closed, k, rule, (parent, child, weights))
+        return _stream.stream_transition_matrix(
+            data, _stream.Columns(parent, child, weights), k, rule, pair, dropna
+        )
     extra = {} if cluster is None else {"cluster": cluster}
     p_obj, c_obj, w_obj, extras, index, frame = resolve_pairs(
         "transition_matrix", data, child, weights, parent, extra

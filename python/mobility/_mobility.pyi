@@ -278,3 +278,74 @@ def places_report(
     contrast_fraction: float = 0.2,
     pi: _Pi = None,
 ) -> Dict[str, Any]: ...
+
+# ---- streaming (python/src/stream.rs): the exact multi-pass pipeline, picklable pieces
+class StreamSummary:
+    @staticmethod
+    def merge_all(summaries: Sequence["StreamSummary"]) -> "StreamSummary": ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(b: bytes) -> "StreamSummary": ...
+
+class StreamPass:
+    def summarize(
+        self,
+        parent: _F64,
+        child: _F64,
+        weights: Optional[_F64] = None,
+        group_codes: Optional[npt.NDArray[np.int64]] = None,
+        group_labels: Optional[List[str]] = None,
+    ) -> StreamSummary: ...
+    def empty(self) -> StreamSummary: ...
+    @property
+    def name(self) -> str: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(b: bytes) -> "StreamPass": ...
+
+class StreamPipeline:
+    def __init__(
+        self,
+        k: int = 5,
+        rule: str = "midrank",
+        weighted: bool = False,
+        by: bool = False,
+        parent_cutoffs: Optional[Cutoffs] = None,
+        child_cutoffs: Optional[Cutoffs] = None,
+        gather_limit: Optional[int] = None,
+    ) -> None: ...
+    def next_pass(self) -> Optional[StreamPass]: ...
+    def advance(self, merged: StreamSummary) -> None: ...
+    def cutoffs(self) -> Optional[Tuple[Cutoffs, Cutoffs]]: ...
+    def finish(self) -> Dict[str, Any]: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(b: bytes) -> "StreamPipeline": ...
+
+def poisson_weights(
+    ids: npt.NDArray[np.uint64], replicate: int, seed: int, weights: Optional[_F64] = None
+) -> _F64: ...
+def summarize_poisson(
+    passes: Sequence[Optional[StreamPass]],
+    replicates: Sequence[int],
+    parent: _F64,
+    child: _F64,
+    ids: npt.NDArray[np.uint64],
+    seed: int,
+    weights: Optional[_F64] = None,
+    group_codes: Optional[npt.NDArray[np.int64]] = None,
+    group_labels: Optional[List[str]] = None,
+) -> List[Optional[StreamSummary]]: ...
+def stream_file(
+    path: str,
+    format: str,
+    parent: str,
+    child: str,
+    weights: Optional[str] = None,
+    by: Optional[str] = None,
+    k: int = 5,
+    rule: str = "midrank",
+    parent_cutoffs: Optional[Cutoffs] = None,
+    child_cutoffs: Optional[Cutoffs] = None,
+    dropna: bool = False,
+) -> Dict[str, Any]: ...

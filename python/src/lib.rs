@@ -15,6 +15,7 @@ mod inference;
 mod matrix;
 mod panel;
 mod simulate;
+mod stream;
 
 pub use convert::MobilityError;
 
@@ -30,5 +31,6 @@ fn _mobility(m: &Bound<'_, PyModule>) -> PyResult<()> {
     inference::register(m)?;
     beyond::register(m)?;
     panel::register(m)?;
+    stream::register(m)?;
     Ok(())
 }

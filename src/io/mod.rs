@@ -3,6 +3,8 @@
 //!
 //! The `mobility` command-line tool is built from these pieces; the examples reuse them.
 
+pub mod chunked_csv;
 pub mod csv;
+pub mod parquet;
 /// The text renderers moved to [`crate::render::text`]; this path is kept for existing code.
 pub use crate::render::text;

@@ -1,0 +1,807 @@
+//! A fast parallel CSV reader for the streaming passes: the file is memory-mapped and cut into
+//! chunks at line boundaries (outside quotes), chunks are parsed in parallel, only the columns
+//! asked for are parsed, and numbers are parsed by `fast-float2`.
+//!
+//! Messages follow [`crate::io::csv`]: `file, line N, column 'name': what is wrong`, lines
+//! numbered from 1 as an editor shows them (the header is line 1). Cells are trimmed; a field in
+//! double quotes may hold the delimiter, newlines and doubled quotes (RFC 4180). Missing values
+//! (the empty cell, `NA`, `N/A`, `NaN`, `null`, `.`, any case) are an error unless
+//! [`Missing::DropRow`] drops the row.
+//!
+//! ```
+//! use mobility::io::chunked_csv::{CsvSource, StreamColumns};
+//! use mobility::io::csv::CsvOptions;
+//! let dir = std::env::temp_dir().join("mobility-chunked-doc");
+//! std::fs::create_dir_all(&dir).unwrap();
+//! let path = dir.join("pairs.csv");
+//! std::fs::write(&path, "id,parent,child\n1,10,12\n2,20,18\n3,30,35\n").unwrap();
+//! let cols = StreamColumns::new("parent", "child");
+//! let src = CsvSource::open(&path, &cols, &CsvOptions::default()).unwrap();
+//! let all = src.read_all().unwrap();
+//! assert_eq!(all.child, vec![12.0, 18.0, 35.0]);
+//! ```
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::Path;
+
+use memmap2::Mmap;
+use rayon::prelude::*;
+
+use crate::error::{MobilityError, Result};
+use crate::io::csv::{CsvOptions, Missing};
+use crate::stream::source::{Partition, Source};
+use crate::stream::{Pass, Summary};
+
+/// Bytes per parallel chunk (cut at the next line end).
+const CHUNK_BYTES: usize = 4 << 20;
+
+/// The columns a streaming pass reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamColumns {
+    /// Parent status column.
+    pub parent: String,
+    /// Child status column.
+    pub child: String,
+    /// Weight column.
+    pub weight: Option<String>,
+    /// Group column (`by`).
+    pub group: Option<String>,
+}
+
+impl StreamColumns {
+    /// Parent and child columns, no weights or groups.
+    pub fn new(parent: &str, child: &str) -> StreamColumns {
+        StreamColumns {
+            parent: parent.into(),
+            child: child.into(),
+            weight: None,
+            group: None,
+        }
+    }
+}
+
+/// A CSV file opened for streaming: memory-mapped, header read, chunk bounds found.
+pub struct CsvSource {
+    source: String,
+    map: Mmap,
+    delimiter: u8,
+    missing: Missing,
+    fields: usize,
+    /// Field index of parent, child, weight, group.
+    index: [Option<usize>; 4],
+    names: [String; 4],
+    /// Byte ranges of the chunks (the body after the header).
+    chunks: Vec<(usize, usize)>,
+}
+
+/// Rows dropped and kept by one pass over the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RowStats {
+    /// Rows kept.
+    pub rows: u64,
+    /// Rows dropped for missing values.
+    pub dropped: u64,
+}
+
+fn input(source: &str, location: Option<String>, message: impl Into<String>) -> MobilityError {
+    MobilityError::Input {
+        path: source.to_string(),
+        location,
+        message: message.into(),
+    }
+}
+
+/// One parsed chunk, or where its first problem is.
+struct Parsed {
+    part: Partition,
+    dropped: u64,
+    first_missing: Option<(usize, usize, String)>, // byte offset, column slot, shown cell
+}
+
+impl CsvSource {
+    /// Opens `path`, reads the header and finds the columns.
+    ///
+    /// # Errors
+    /// [`MobilityError::Input`]: the file cannot be opened, is empty, lacks a column or names
+    /// one twice.
+    ///
+    /// # Complexity
+    /// One sequential scan for quotes and chunk bounds (memchr speed).
+    pub fn open(
+        path: impl AsRef<Path>,
+        columns: &StreamColumns,
+        options: &CsvOptions,
+    ) -> Result<CsvSource> {
+        let path = path.as_ref();
+        let source = path.display().to_string();
+        if path.is_dir() {
+            return Err(input(&source, None, "is a directory, not a CSV file"));
+        }
+        let file = File::open(path).map_err(|e| io_error(&source, &e))?;
+        // SAFETY: the file is only read; a file truncated while mapped is the usual mmap caveat.
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| io_error(&source, &e))?;
+        let delimiter = options.delimiter.byte();
+        let (header_end, header) = {
+            let end = find_record_end(&map, 0);
+            let fields = split_fields(&map[..end], delimiter);
+            (
+                (end + 1).min(map.len()),
+                fields
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(&unquote(f)).trim().to_string())
+                    .collect::<Vec<String>>(),
+            )
+        };
+        if header.iter().all(String::is_empty) {
+            return Err(input(
+                &source,
+                None,
+                "the file is empty: expected a header row naming the columns",
+            ));
+        }
+        let wanted = [
+            Some(columns.parent.clone()),
+            Some(columns.child.clone()),
+            columns.weight.clone(),
+            columns.group.clone(),
+        ];
+        let mut index = [None; 4];
+        for (slot, name) in wanted.iter().enumerate() {
+            if let Some(name) = name {
+                index[slot] = Some(find_column(&source, &header, name)?);
+            }
+        }
+        let names = wanted.map(|n| n.unwrap_or_default());
+        let chunks = chunk_bounds(&map, header_end, CHUNK_BYTES);
+        Ok(CsvSource {
+            source,
+            map,
+            delimiter,
+            missing: options.missing,
+            fields: header.len(),
+            index,
+            names,
+            chunks,
+        })
+    }
+
+    /// Re-cuts the file into chunks of about `bytes` (default 4 MiB): smaller chunks use less
+    /// memory per worker thread.
+    pub fn with_chunk_bytes(mut self, bytes: usize) -> CsvSource {
+        let start = self.chunks.first().map_or(self.map.len(), |c| c.0);
+        self.chunks = chunk_bounds(&self.map, start, bytes.max(1));
+        self
+    }
+
+    /// Whether a weight column is read.
+    pub fn weighted(&self) -> bool {
+        self.index[2].is_some()
+    }
+
+    /// Number of chunks the file is cut into.
+    pub fn chunks(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Reads every row into memory (parsed in parallel): the fast path when the columns fit.
+    ///
+    /// # Errors
+    /// As [`Source::summarize`].
+    ///
+    /// # Complexity
+    /// `O(file size)`, parallel; memory 8 bytes per value read.
+    pub fn read_all(&self) -> Result<Partition> {
+        let parts: Vec<Parsed> = self
+            .chunks
+            .par_iter()
+            .map(|&(a, b)| self.parse(a, b))
+            .collect::<Result<_>>()?;
+        self.check_missing(&parts)?;
+        let mut all = Partition::default();
+        let rows: usize = parts.iter().map(|p| p.part.parent.len()).sum();
+        all.parent.reserve(rows);
+        all.child.reserve(rows);
+        let mut labels: Vec<String> = Vec::new();
+        let mut lookup: HashMap<String, u32> = HashMap::new();
+        let mut codes: Vec<u32> = Vec::new();
+        let mut weight: Vec<f64> = Vec::new();
+        for p in parts {
+            all.parent.extend_from_slice(&p.part.parent);
+            all.child.extend_from_slice(&p.part.child);
+            if let Some(w) = &p.part.weight {
+                weight.extend_from_slice(w);
+            }
+            if let Some((c, l)) = &p.part.group {
+                let map: Vec<u32> = l
+                    .iter()
+                    .map(|s| {
+                        *lookup.entry(s.clone()).or_insert_with(|| {
+                            labels.push(s.clone());
+                            (labels.len() - 1) as u32
+                        })
+                    })
+                    .collect();
+                codes.extend(c.iter().map(|&c| map[c as usize]));
+            }
+        }
+        if self.weighted() {
+            all.weight = Some(weight);
+        }
+        if self.index[3].is_some() {
+            all.group = Some((codes, labels));
+        }
+        if all.parent.is_empty() {
+            return Err(input(&self.source, None, "no data rows"));
+        }
+        Ok(all)
+    }
+
+    /// Rows kept and dropped (one parallel pass).
+    ///
+    /// # Errors
+    /// As [`Source::summarize`].
+    pub fn row_stats(&self) -> Result<RowStats> {
+        let parts: Vec<(u64, u64)> = self
+            .chunks
+            .par_iter()
+            .map(|&(a, b)| {
+                self.parse(a, b)
+                    .map(|p| (p.part.parent.len() as u64, p.dropped))
+            })
+            .collect::<Result<_>>()?;
+        Ok(RowStats {
+            rows: parts.iter().map(|p| p.0).sum(),
+            dropped: parts.iter().map(|p| p.1).sum(),
+        })
+    }
+
+    fn check_missing(&self, parts: &[Parsed]) -> Result<()> {
+        if self.missing == Missing::DropRow {
+            return Ok(());
+        }
+        let total: u64 = parts.iter().map(|p| p.dropped).sum();
+        if let Some((pos, slot, cell)) = parts.iter().find_map(|p| p.first_missing.clone()) {
+            let line = self.line_at(pos);
+            let rows = if total == 1 {
+                "1 row has a missing value".to_string()
+            } else {
+                format!("{total} rows have missing values")
+            };
+            return Err(input(
+                &self.source,
+                Some(format!("line {line}, column '{}'", self.names[slot])),
+                format!(
+                    "missing value ({cell}); {rows} in the columns used, the first on line {line}"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The editor line of a byte offset (only computed for messages).
+    fn line_at(&self, pos: usize) -> u64 {
+        1 + memchr::memchr_iter(b'\n', &self.map[..pos]).count() as u64
+    }
+
+    fn parse(&self, start: usize, end: usize) -> Result<Parsed> {
+        let data = &self.map[..end];
+        let d = self.delimiter;
+        let [ip, ic, iw, ig] = self.index;
+        let (ip, ic) = (ip.unwrap_or(0), ic.unwrap_or(0));
+        let slots: Vec<(usize, usize)> = [Some(ip), Some(ic), iw, ig]
+            .iter()
+            .enumerate()
+            .filter_map(|(s, i)| i.map(|i| (i, s)))
+            .collect();
+        let max_field = slots.iter().map(|s| s.0).max().unwrap_or(0);
+        let mut part = Partition::default();
+        let guess = (end - start) / 16;
+        part.parent.reserve(guess);
+        part.child.reserve(guess);
+        let mut weight: Vec<f64> = Vec::new();
+        let mut codes: Vec<u32> = Vec::new();
+        let mut labels: Vec<String> = Vec::new();
+        let mut lookup: HashMap<Vec<u8>, u32> = HashMap::new();
+        let mut dropped = 0u64;
+        let mut first_missing = None;
+        let mut pos = start;
+        let mut cells: Vec<(usize, usize)> = vec![(0, 0); max_field + 1];
+        while pos < end {
+            let line_end = find_record_end(data, pos);
+            let mut line = &data[pos..line_end];
+            let line_start = pos;
+            pos = line_end + 1;
+            if line.last() == Some(&b'\r') {
+                line = &line[..line.len() - 1];
+            }
+            if line.iter().all(|b| b.is_ascii_whitespace()) {
+                continue; // blank line (as the csv crate skips them)
+            }
+            // field bounds up to the last needed one, then count the rest
+            let mut nfields = 0usize;
+            let mut i = 0usize;
+            let quoted = memchr::memchr(b'"', line).is_some();
+            loop {
+                let fend = if quoted {
+                    field_end_quoted(line, i, d)
+                } else {
+                    memchr::memchr(d, &line[i..]).map_or(line.len(), |p| i + p)
+                };
+                if nfields <= max_field {
+                    cells[nfields] = (i, fend);
+                }
+                nfields += 1;
+                if fend >= line.len() {
+                    break;
+                }
+                i = fend + 1;
+                if nfields > max_field && !quoted {
+                    nfields += memchr::memchr_iter(d, &line[i..]).count() + 1;
+                    break;
+                }
+            }
+            if nfields != self.fields {
+                let l = self.line_at(line_start);
+                return Err(input(
+                    &self.source,
+                    Some(format!("line {l}")),
+                    format!(
+                        "{nfields} fields, but the header (line 1) has {}",
+                        self.fields
+                    ),
+                ));
+            }
+            let mut row = [0.0f64; 3];
+            let mut missing = None;
+            for &(field, slot) in &slots {
+                let (a, b) = cells[field];
+                let raw = &line[a..b];
+                if slot == 3 {
+                    let cell = unquote(raw);
+                    let t = trim(&cell);
+                    if is_missing(t) {
+                        missing.get_or_insert((slot, show_cell(raw)));
+                        continue;
+                    }
+                    let next = labels.len() as u32;
+                    let code = *lookup.entry(t.to_vec()).or_insert_with(|| {
+                        labels.push(String::from_utf8_lossy(t).into_owned());
+                        next
+                    });
+                    codes.push(code);
+                    continue;
+                }
+                let owned;
+                let t = if raw.contains(&b'"') {
+                    owned = unquote(raw);
+                    trim(&owned)
+                } else {
+                    trim(raw)
+                };
+                match fast_float2::parse::<f64, _>(t) {
+                    Ok(v) if v.is_finite() => {
+                        if slot == 2 && v < 0.0 {
+                            let l = self.line_at(line_start);
+                            return Err(input(
+                                &self.source,
+                                Some(format!("line {l}, column '{}'", self.names[slot])),
+                                format!("{} is a negative weight", show_cell(raw)),
+                            ));
+                        }
+                        row[slot] = v;
+                    }
+                    Ok(v) if v.is_nan() => {
+                        missing.get_or_insert((slot, show_cell(raw)));
+                    }
+                    _ if is_missing(t) => {
+                        missing.get_or_insert((slot, show_cell(raw)));
+                    }
+                    other => {
+                        let l = self.line_at(line_start);
+                        let what = if other.is_ok() {
+                            format!("{} is not a finite number", show_cell(raw))
+                        } else {
+                            format!("{} is not a number", show_cell(raw))
+                        };
+                        return Err(input(
+                            &self.source,
+                            Some(format!("line {l}, column '{}'", self.names[slot])),
+                            what,
+                        ));
+                    }
+                }
+            }
+            if let Some((slot, cell)) = missing {
+                if ig.is_some() && codes.len() > part.parent.len() {
+                    codes.pop(); // the group code of a dropped row
+                }
+                dropped += 1;
+                if first_missing.is_none() {
+                    first_missing = Some((line_start, slot, cell));
+                }
+                continue;
+            }
+            part.parent.push(row[0]);
+            part.child.push(row[1]);
+            if iw.is_some() {
+                weight.push(row[2]);
+            }
+        }
+        if iw.is_some() {
+            part.weight = Some(weight);
+        }
+        if ig.is_some() {
+            part.group = Some((codes, labels));
+        }
+        Ok(Parsed {
+            part,
+            dropped,
+            first_missing,
+        })
+    }
+}
+
+impl Source for CsvSource {
+    fn summarize(&self, pass: &Pass) -> Result<Summary> {
+        type Missed = Option<(usize, usize, String)>;
+        let (acc, dropped, first_missing) = self
+            .chunks
+            .par_iter()
+            .map(|&(a, b)| {
+                let p = self.parse(a, b)?;
+                let s = pass.summarize(&p.part.batch())?;
+                Ok((s, p.dropped, p.first_missing))
+            })
+            .try_reduce(
+                || (pass.empty(), 0, None),
+                |(mut a, da, fa): (Summary, u64, Missed), (b, db, fb)| {
+                    a.merge(b)?;
+                    let first = match (fa, fb) {
+                        (Some(x), Some(y)) => Some(if x.0 <= y.0 { x } else { y }),
+                        (x, y) => x.or(y),
+                    };
+                    Ok((a, da + db, first))
+                },
+            )?;
+        self.check_missing(&[Parsed {
+            part: Partition::default(),
+            dropped,
+            first_missing,
+        }])?;
+        Ok(acc)
+    }
+}
+
+fn io_error(source: &str, e: &std::io::Error) -> MobilityError {
+    let message = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => format!("cannot read the file: {e}"),
+    };
+    input(source, None, message)
+}
+
+fn find_column(source: &str, header: &[String], name: &str) -> Result<usize> {
+    let found: Vec<usize> = (0..header.len()).filter(|&i| header[i] == name).collect();
+    match found.as_slice() {
+        [i] => Ok(*i),
+        [] => {
+            let list: Vec<String> = header.iter().take(20).map(|h| format!("'{h}'")).collect();
+            let more = if header.len() > 20 { ", ..." } else { "" };
+            Err(input(
+                source,
+                Some("line 1".into()),
+                format!(
+                    "no column '{name}'; the columns are {}{more}",
+                    list.join(", ")
+                ),
+            ))
+        }
+        _ => Err(input(
+            source,
+            Some("line 1".into()),
+            format!(
+                "the column '{name}' appears {} times in the header",
+                found.len()
+            ),
+        )),
+    }
+}
+
+/// The end of the record starting at `pos` (index of its `\n`, or the length), skipping
+/// newlines inside quotes.
+fn find_record_end(data: &[u8], pos: usize) -> usize {
+    let Some(nl) = memchr::memchr(b'\n', &data[pos..]).map(|p| pos + p) else {
+        return data.len();
+    };
+    if memchr::memchr(b'"', &data[pos..nl]).is_none() {
+        return nl;
+    }
+    let mut inside = false;
+    for (i, &b) in data[pos..].iter().enumerate() {
+        match b {
+            b'"' => inside = !inside,
+            b'\n' if !inside => return pos + i,
+            _ => {}
+        }
+    }
+    data.len()
+}
+
+/// Chunk bounds of about [`CHUNK_BYTES`], each ending at a record end outside quotes.
+fn chunk_bounds(data: &[u8], start: usize, chunk_bytes: usize) -> Vec<(usize, usize)> {
+    let has_quotes = memchr::memchr(b'"', &data[start..]).is_some();
+    let mut out = Vec::new();
+    let mut a = start;
+    if !has_quotes {
+        while a < data.len() {
+            let target = (a + chunk_bytes).min(data.len());
+            let b = if target == data.len() {
+                data.len()
+            } else {
+                memchr::memchr(b'\n', &data[target..]).map_or(data.len(), |p| target + p + 1)
+            };
+            out.push((a, b));
+            a = b;
+        }
+        return out;
+    }
+    // with quotes: one sequential scan of quote parity
+    let mut inside = false;
+    let mut i = start;
+    while i < data.len() {
+        let target = (a + chunk_bytes).min(data.len());
+        while i < data.len() && (i < target || inside || data[i] != b'\n') {
+            if data[i] == b'"' {
+                inside = !inside;
+            }
+            i += 1;
+        }
+        let b = (i + 1).min(data.len());
+        out.push((a, b));
+        a = b;
+        i = b;
+    }
+    out
+}
+
+fn split_fields(line: &[u8], d: u8) -> Vec<&[u8]> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        let e = field_end_quoted(line, i, d);
+        out.push(&line[i..e]);
+        if e >= line.len() {
+            break;
+        }
+        i = e + 1;
+    }
+    out
+}
+
+/// End of the field starting at `i` (quotes respected).
+fn field_end_quoted(line: &[u8], i: usize, d: u8) -> usize {
+    let mut inside = false;
+    for (j, &b) in line[i..].iter().enumerate() {
+        if b == b'"' {
+            inside = !inside;
+        } else if b == d && !inside {
+            return i + j;
+        }
+    }
+    line.len()
+}
+
+/// A field without its surrounding quotes, doubled quotes undone.
+fn unquote(raw: &[u8]) -> Vec<u8> {
+    let t = trim(raw);
+    if t.len() >= 2 && t[0] == b'"' && t[t.len() - 1] == b'"' {
+        let inner = &t[1..t.len() - 1];
+        let mut out = Vec::with_capacity(inner.len());
+        let mut k = 0;
+        while k < inner.len() {
+            out.push(inner[k]);
+            if inner[k] == b'"' && inner.get(k + 1) == Some(&b'"') {
+                k += 1;
+            }
+            k += 1;
+        }
+        out
+    } else {
+        t.to_vec()
+    }
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    let s = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let e = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(s, |e| e + 1);
+    &b[s..e.max(s)]
+}
+
+fn is_missing(t: &[u8]) -> bool {
+    t.is_empty()
+        || t == b"."
+        || [&b"na"[..], b"n/a", b"nan", b"null"]
+            .iter()
+            .any(|m| t.eq_ignore_ascii_case(m))
+}
+
+fn show_cell(raw: &[u8]) -> String {
+    let s = String::from_utf8_lossy(raw);
+    let s = s.trim();
+    if s.is_empty() {
+        return "empty cell".to_string();
+    }
+    let mut out: String = s
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .take(40)
+        .collect();
+    if s.chars().count() > 40 {
+        out.push_str("...");
+    }
+    format!("'{out}'")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("mobility-chunked-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn quotes_crlf_blank_lines_and_groups() {
+        let p = write(
+            "q.csv",
+            "\"id\",parent,child,w,region\r\n1,\"1,5\",2,1,\"north\"\r\n\r\n2, 3 ,4,2,\"so\nuth\"\r\n3,5,6,0,north\r\n",
+        );
+        let mut cols = StreamColumns::new("child", "w");
+        cols.group = Some("region".into());
+        let s = CsvSource::open(&p, &cols, &CsvOptions::default()).unwrap();
+        let a = s.read_all().unwrap();
+        assert_eq!(a.parent, vec![2.0, 4.0, 6.0]);
+        assert_eq!(a.child, vec![1.0, 2.0, 0.0]);
+        let (codes, labels) = a.group.unwrap();
+        assert_eq!(labels, vec!["north".to_string(), "so\nuth".to_string()]);
+        assert_eq!(codes, vec![0, 1, 0]);
+        // a quoted number with a comma is not a number: line 2, column 'parent'
+        let e = CsvSource::open(
+            &p,
+            &StreamColumns::new("parent", "child"),
+            &CsvOptions::default(),
+        )
+        .unwrap()
+        .read_all()
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}, line 2, column 'parent': '\"1,5\"' is not a number",
+                p.display()
+            )
+        );
+    }
+
+    #[test]
+    fn messages_name_file_line_and_column() {
+        let p = write("m.csv", "parent,child\n1,2\n3,\n5,NA\n");
+        let s = CsvSource::open(
+            &p,
+            &StreamColumns::new("parent", "child"),
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        let e = s.read_all().unwrap_err().to_string();
+        assert!(e.ends_with("line 3, column 'child': missing value (empty cell); 2 rows have missing values in the columns used, the first on line 3"), "{e}");
+        let drop = CsvOptions {
+            missing: Missing::DropRow,
+            ..CsvOptions::default()
+        };
+        let s = CsvSource::open(&p, &StreamColumns::new("parent", "child"), &drop).unwrap();
+        assert_eq!(
+            s.row_stats().unwrap(),
+            RowStats {
+                rows: 1,
+                dropped: 2
+            }
+        );
+        let p = write("f.csv", "parent,child\n1,2\n3,4,5\n");
+        let e = CsvSource::open(
+            &p,
+            &StreamColumns::new("parent", "child"),
+            &CsvOptions::default(),
+        )
+        .unwrap()
+        .read_all()
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.ends_with("line 3: 3 fields, but the header (line 1) has 2"),
+            "{e}"
+        );
+        let e = CsvSource::open(
+            &p,
+            &StreamColumns::new("parent", "kid"),
+            &CsvOptions::default(),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            e.contains("no column 'kid'; the columns are 'parent', 'child'"),
+            "{e}"
+        );
+        let p = write("w.csv", "parent,child,w\n1,2,-1\n");
+        let mut c = StreamColumns::new("parent", "child");
+        c.weight = Some("w".into());
+        let e = CsvSource::open(&p, &c, &CsvOptions::default())
+            .unwrap()
+            .read_all()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("line 2, column 'w': '-1' is a negative weight"),
+            "{e}"
+        );
+        let p = write("i.csv", "parent,child\n1,inf\n");
+        let e = CsvSource::open(
+            &p,
+            &StreamColumns::new("parent", "child"),
+            &CsvOptions::default(),
+        )
+        .unwrap()
+        .read_all()
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.ends_with("line 2, column 'child': 'inf' is not a finite number"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn chunks_split_at_line_ends_outside_quotes() {
+        let mut text = String::from("a,b\n");
+        for i in 0..200_000 {
+            if i % 1000 == 0 {
+                text.push_str(&format!("\"{i}\",\"x\ny\"\n"));
+            } else {
+                text.push_str(&format!("{i},{}\n", i % 7));
+            }
+        }
+        let p = write("big.csv", &text);
+        let c = StreamColumns::new("a", "a");
+        for bytes in [usize::MAX / 4, 10_000, 777, 1] {
+            let s = CsvSource::open(&p, &c, &CsvOptions::default())
+                .unwrap()
+                .with_chunk_bytes(bytes);
+            let a = s.read_all().unwrap();
+            assert_eq!(a.parent.len(), 200_000);
+            assert!(a.parent.iter().enumerate().all(|(i, &v)| v == i as f64));
+            assert!(s.chunks.windows(2).all(|w| w[0].1 == w[1].0));
+            if bytes == 777 {
+                assert!(s.chunks() > 1000);
+            }
+        }
+    }
+}

@@ -1,0 +1,512 @@
+//! Parquet files as a streaming [`Source`]: row groups are read in parallel, only the columns
+//! asked for, with the pure-Rust `parquet` crate (no Arrow; snappy and lz4 pages).
+//!
+//! Status and weight columns may be `DOUBLE`, `FLOAT`, `INT32` or `INT64` (integers above 2^53
+//! are rounded to `f64`); a group column `BYTE_ARRAY` (UTF-8) or an integer. A null is a missing
+//! value: an error naming the row and column, unless [`Missing::DropRow`] drops the row.
+//! Messages are `file, row N, column 'name': what is wrong`, rows numbered from 1 over the file.
+//! Memory is one row group's columns per worker thread.
+
+use std::fs::File;
+use std::path::Path;
+
+use parquet::basic::Type as PhysicalType;
+use parquet::column::reader::ColumnReader;
+use parquet::file::reader::{FileReader, RowGroupReader};
+use parquet::file::serialized_reader::SerializedFileReader;
+use rayon::prelude::*;
+
+use crate::error::{MobilityError, Result};
+use crate::io::chunked_csv::StreamColumns;
+use crate::io::csv::Missing;
+use crate::stream::source::{Partition, Source};
+use crate::stream::{Pass, Summary};
+
+const BATCH: usize = 1 << 16;
+
+/// A Parquet file opened for streaming.
+pub struct ParquetSource {
+    source: String,
+    reader: SerializedFileReader<PosFile>,
+    /// Leaf column index of parent, child, weight, group.
+    index: [Option<usize>; 4],
+    names: [String; 4],
+    missing: Missing,
+    /// First row (0-based over the file) of each row group.
+    offsets: Vec<u64>,
+}
+
+fn input(source: &str, location: Option<String>, message: impl Into<String>) -> MobilityError {
+    MobilityError::Input {
+        path: source.to_string(),
+        location,
+        message: message.into(),
+    }
+}
+
+/// One column of a row group: values (nulls as NaN or empty labels) and which rows are null.
+enum Col {
+    Num(Vec<f64>),
+    Text(Vec<String>),
+}
+
+struct GroupRead {
+    part: Partition,
+    dropped: u64,
+    first_missing: Option<(u64, usize)>,
+}
+
+impl ParquetSource {
+    /// Opens `path` and finds the columns (leaf columns by name).
+    ///
+    /// # Errors
+    /// [`MobilityError::Input`]: the file cannot be opened or is not Parquet, a column is missing
+    /// or of an unsupported type.
+    pub fn open(
+        path: impl AsRef<Path>,
+        columns: &StreamColumns,
+        missing: Missing,
+    ) -> Result<ParquetSource> {
+        let path = path.as_ref();
+        let source = path.display().to_string();
+        let file = File::open(path).map_err(|e| {
+            input(
+                &source,
+                None,
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such file".to_string(),
+                    std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                    _ => format!("cannot read the file: {e}"),
+                },
+            )
+        })?;
+        let reader = SerializedFileReader::new(PosFile(std::sync::Arc::new(file)))
+            .map_err(|e| input(&source, None, format!("cannot read the Parquet file: {e}")))?;
+        let schema = reader.metadata().file_metadata().schema_descr_ptr();
+        let leaves: Vec<String> = (0..schema.num_columns())
+            .map(|i| schema.column(i).name().to_string())
+            .collect();
+        let wanted = [
+            Some(columns.parent.clone()),
+            Some(columns.child.clone()),
+            columns.weight.clone(),
+            columns.group.clone(),
+        ];
+        let mut index = [None; 4];
+        for (slot, name) in wanted.iter().enumerate() {
+            let Some(name) = name else { continue };
+            let found: Vec<usize> = (0..leaves.len()).filter(|&i| leaves[i] == *name).collect();
+            let i = match found.as_slice() {
+                [i] => *i,
+                [] => {
+                    let list: Vec<String> =
+                        leaves.iter().take(20).map(|h| format!("'{h}'")).collect();
+                    return Err(input(
+                        &source,
+                        None,
+                        format!("no column '{name}'; the columns are {}", list.join(", ")),
+                    ));
+                }
+                _ => {
+                    return Err(input(
+                        &source,
+                        None,
+                        format!("the column '{name}' appears {} times", found.len()),
+                    ));
+                }
+            };
+            let ty = schema.column(i).physical_type();
+            let ok = match slot {
+                3 => matches!(
+                    ty,
+                    PhysicalType::BYTE_ARRAY | PhysicalType::INT32 | PhysicalType::INT64
+                ),
+                _ => matches!(
+                    ty,
+                    PhysicalType::DOUBLE
+                        | PhysicalType::FLOAT
+                        | PhysicalType::INT32
+                        | PhysicalType::INT64
+                ),
+            };
+            if !ok || schema.column(i).max_rep_level() > 0 {
+                return Err(input(
+                    &source,
+                    Some(format!("column '{name}'")),
+                    format!(
+                        "unsupported column type {ty} (expected a number{})",
+                        if slot == 3 { " or text" } else { "" }
+                    ),
+                ));
+            }
+            index[slot] = Some(i);
+        }
+        let mut offsets = Vec::new();
+        let mut row = 0u64;
+        for g in reader.metadata().row_groups() {
+            offsets.push(row);
+            row += g.num_rows().max(0) as u64;
+        }
+        Ok(ParquetSource {
+            source,
+            reader,
+            index,
+            names: wanted.map(|n| n.unwrap_or_default()),
+            missing,
+            offsets,
+        })
+    }
+
+    /// Whether a weight column is read.
+    pub fn weighted(&self) -> bool {
+        self.index[2].is_some()
+    }
+
+    /// Number of row groups.
+    pub fn row_groups(&self) -> usize {
+        self.offsets.len()
+    }
+
+    /// Rows in the file (from the metadata).
+    pub fn rows(&self) -> u64 {
+        self.reader.metadata().file_metadata().num_rows().max(0) as u64
+    }
+
+    /// Reads every row into memory (row groups in parallel).
+    ///
+    /// # Errors
+    /// As [`Source::summarize`].
+    pub fn read_all(&self) -> Result<Partition> {
+        let parts: Vec<GroupRead> = (0..self.row_groups())
+            .into_par_iter()
+            .map(|g| self.read_group(g))
+            .collect::<Result<_>>()?;
+        self.check_missing(&parts)?;
+        let mut all = Partition::default();
+        let mut weight = Vec::new();
+        let mut labels: Vec<String> = Vec::new();
+        let mut lookup = std::collections::HashMap::new();
+        let mut codes = Vec::new();
+        for p in parts {
+            all.parent.extend_from_slice(&p.part.parent);
+            all.child.extend_from_slice(&p.part.child);
+            if let Some(w) = &p.part.weight {
+                weight.extend_from_slice(w);
+            }
+            if let Some((c, l)) = &p.part.group {
+                let map: Vec<u32> = l
+                    .iter()
+                    .map(|s| {
+                        *lookup.entry(s.clone()).or_insert_with(|| {
+                            labels.push(s.clone());
+                            (labels.len() - 1) as u32
+                        })
+                    })
+                    .collect();
+                codes.extend(c.iter().map(|&c| map[c as usize]));
+            }
+        }
+        if self.weighted() {
+            all.weight = Some(weight);
+        }
+        if self.index[3].is_some() {
+            all.group = Some((codes, labels));
+        }
+        Ok(all)
+    }
+
+    fn check_missing(&self, parts: &[GroupRead]) -> Result<()> {
+        if self.missing == Missing::DropRow {
+            return Ok(());
+        }
+        let total: u64 = parts.iter().map(|p| p.dropped).sum();
+        if let Some((row, slot)) = parts.iter().filter_map(|p| p.first_missing).min() {
+            let rows = if total == 1 {
+                "1 row has a missing value".to_string()
+            } else {
+                format!("{total} rows have missing values")
+            };
+            return Err(input(
+                &self.source,
+                Some(format!("row {}, column '{}'", row + 1, self.names[slot])),
+                format!(
+                    "missing value (null); {rows} in the columns used, the first on row {}",
+                    row + 1
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn read_group(&self, g: usize) -> Result<GroupRead> {
+        let rg = self.reader.get_row_group(g).map_err(|e| {
+            input(
+                &self.source,
+                Some(format!("row group {}", g + 1)),
+                e.to_string(),
+            )
+        })?;
+        let n = rg.metadata().num_rows().max(0) as usize;
+        let mut cols: [Option<(Col, Vec<bool>)>; 4] = [None, None, None, None];
+        for (slot, col) in cols.iter_mut().enumerate() {
+            if let Some(i) = self.index[slot] {
+                *col = Some(self.read_column(rg.as_ref(), i, n, slot)?);
+            }
+        }
+        let offset = self.offsets[g];
+        let mut part = Partition::default();
+        let mut weight = Vec::new();
+        let mut codes = Vec::new();
+        let mut labels: Vec<String> = Vec::new();
+        let mut lookup = std::collections::HashMap::new();
+        let mut dropped = 0;
+        let mut first_missing = None;
+        for r in 0..n {
+            if let Some(slot) = (0..4).find(|&s| cols[s].as_ref().is_some_and(|c| c.1[r])) {
+                dropped += 1;
+                if first_missing.is_none() {
+                    first_missing = Some((offset + r as u64, slot));
+                }
+                continue;
+            }
+            let num = |s: usize| match &cols[s] {
+                Some((Col::Num(v), _)) => v[r],
+                _ => 0.0,
+            };
+            let (p, c) = (num(0), num(1));
+            for (s, v) in [(0, p), (1, c), (2, num(2))] {
+                if !v.is_finite() || (s == 2 && v < 0.0) {
+                    let what = if v.is_finite() {
+                        format!("{v} is a negative weight")
+                    } else {
+                        format!("{v} is not a finite number")
+                    };
+                    return Err(input(
+                        &self.source,
+                        Some(format!(
+                            "row {}, column '{}'",
+                            offset + r as u64 + 1,
+                            self.names[s]
+                        )),
+                        what,
+                    ));
+                }
+            }
+            part.parent.push(p);
+            part.child.push(c);
+            if self.index[2].is_some() {
+                weight.push(num(2));
+            }
+            if let Some((Col::Text(t), _)) = &cols[3] {
+                let next = labels.len() as u32;
+                let code = *lookup.entry(t[r].clone()).or_insert_with(|| {
+                    labels.push(t[r].clone());
+                    next
+                });
+                codes.push(code);
+            }
+        }
+        if self.index[2].is_some() {
+            part.weight = Some(weight);
+        }
+        if self.index[3].is_some() {
+            part.group = Some((codes, labels));
+        }
+        Ok(GroupRead {
+            part,
+            dropped,
+            first_missing,
+        })
+    }
+
+    fn read_column(
+        &self,
+        rg: &dyn RowGroupReader,
+        i: usize,
+        n: usize,
+        slot: usize,
+    ) -> Result<(Col, Vec<bool>)> {
+        let err = |e: parquet::errors::ParquetError| {
+            input(
+                &self.source,
+                Some(format!("column '{}'", self.names[slot])),
+                e.to_string(),
+            )
+        };
+        let max_def = rg.metadata().schema_descr().column(i).max_def_level();
+        let reader = rg.get_column_reader(i).map_err(err)?;
+        let mut defs: Vec<i16> = Vec::with_capacity(n);
+        macro_rules! read_all {
+            ($r:expr, $conv:expr) => {{
+                let mut r = $r;
+                let mut values = Vec::with_capacity(n);
+                let mut d = Vec::new();
+                let mut vals = Vec::new();
+                loop {
+                    d.clear();
+                    vals.clear();
+                    let (records, _, _) = r
+                        .read_records(
+                            BATCH,
+                            if max_def > 0 { Some(&mut d) } else { None },
+                            None,
+                            &mut vals,
+                        )
+                        .map_err(err)?;
+                    if records == 0 {
+                        break;
+                    }
+                    if max_def > 0 {
+                        let mut it = vals.iter();
+                        for &l in &d {
+                            defs.push(l);
+                            values.push(if l == max_def {
+                                it.next().map($conv)
+                            } else {
+                                None
+                            });
+                        }
+                    } else {
+                        values.extend(vals.iter().map(|v| Some($conv(v))));
+                    }
+                }
+                values
+            }};
+        }
+        let to_num = |v: Vec<Option<f64>>| {
+            let nulls = v.iter().map(Option::is_none).collect();
+            (
+                Col::Num(v.into_iter().map(|x| x.unwrap_or(0.0)).collect()),
+                nulls,
+            )
+        };
+        let to_text = |v: Vec<Option<String>>| {
+            let nulls = v.iter().map(Option::is_none).collect();
+            (
+                Col::Text(v.into_iter().map(Option::unwrap_or_default).collect()),
+                nulls,
+            )
+        };
+        let out = match reader {
+            ColumnReader::DoubleColumnReader(r) if slot < 3 => to_num(read_all!(r, |v: &f64| *v)),
+            ColumnReader::FloatColumnReader(r) if slot < 3 => {
+                to_num(read_all!(r, |v: &f32| f64::from(*v)))
+            }
+            ColumnReader::Int32ColumnReader(r) if slot < 3 => {
+                to_num(read_all!(r, |v: &i32| f64::from(*v)))
+            }
+            ColumnReader::Int64ColumnReader(r) if slot < 3 => {
+                to_num(read_all!(r, |v: &i64| *v as f64))
+            }
+            ColumnReader::Int32ColumnReader(r) => to_text(read_all!(r, |v: &i32| v.to_string())),
+            ColumnReader::Int64ColumnReader(r) => to_text(read_all!(r, |v: &i64| v.to_string())),
+            ColumnReader::ByteArrayColumnReader(r) => {
+                to_text(read_all!(r, |v: &parquet::data_type::ByteArray| {
+                    String::from_utf8_lossy(v.data()).into_owned()
+                }))
+            }
+            _ => {
+                return Err(input(
+                    &self.source,
+                    Some(format!("column '{}'", self.names[slot])),
+                    "unsupported column type",
+                ));
+            }
+        };
+        let _ = defs;
+        Ok(out)
+    }
+}
+
+impl Source for ParquetSource {
+    fn summarize(&self, pass: &Pass) -> Result<Summary> {
+        let (acc, dropped, first_missing) = (0..self.row_groups())
+            .into_par_iter()
+            .map(|g| {
+                let read = self.read_group(g)?;
+                let s = pass.summarize(&read.part.batch())?;
+                Ok((s, read.dropped, read.first_missing))
+            })
+            .try_reduce(
+                || (pass.empty(), 0, None),
+                |(mut a, da, fa), (b, db, fb)| {
+                    a.merge(b)?;
+                    let first = match (fa, fb) {
+                        (Some(x), Some(y)) => Some(std::cmp::min(x, y)),
+                        (x, y) => x.or(y),
+                    };
+                    Ok((a, da + db, first))
+                },
+            )?;
+        self.check_missing(&[GroupRead {
+            part: Partition::default(),
+            dropped,
+            first_missing,
+        }])?;
+        Ok(acc)
+    }
+}
+
+/// A file read with positional reads (`pread`), so row groups can be decoded on many threads at
+/// once. The `parquet` crate's own `ChunkReader for File` clones the descriptor, whose clones
+/// share one file offset: concurrent row-group readers then seek under each other and decode
+/// the wrong bytes (seen as "snappy: corrupt input", short reads, or garbage values).
+struct PosFile(std::sync::Arc<File>);
+
+/// A sequential reader at its own offset into a [`PosFile`].
+struct PosRead {
+    file: std::sync::Arc<File>,
+    pos: u64,
+}
+
+fn read_at(file: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_at(file, buf, pos)
+    }
+    #[cfg(windows)]
+    {
+        std::os::windows::fs::FileExt::seek_read(file, buf, pos)
+    }
+}
+
+impl std::io::Read for PosRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = read_at(&self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl parquet::file::reader::Length for PosFile {
+    fn len(&self) -> u64 {
+        self.0.metadata().map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+impl parquet::file::reader::ChunkReader for PosFile {
+    type T = std::io::BufReader<PosRead>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(std::io::BufReader::new(PosRead {
+            file: self.0.clone(),
+            pos: start,
+        }))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let mut buf = vec![0u8; length];
+        let mut done = 0;
+        while done < length {
+            let n = read_at(&self.0, &mut buf[done..], start + done as u64)
+                .map_err(|e| parquet::errors::ParquetError::External(Box::new(e)))?;
+            if n == 0 {
+                return Err(parquet::errors::ParquetError::EOF(format!(
+                    "expected to read {length} bytes at offset {start}, read only {done}"
+                )));
+            }
+            done += n;
+        }
+        Ok(buf.into())
+    }
+}
