@@ -59,16 +59,37 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         missing: args::missing(&args),
     };
     let cluster = args.get("cluster");
-    let names: Vec<&str> = [Some(parent), Some(child), weight, cluster]
+    let names: Vec<&str> = [Some(parent), Some(child), weight]
         .into_iter()
         .flatten()
         .collect();
-    let columns = if file == "-" {
-        csv::read_columns_from(std::io::stdin().lock(), "<stdin>", &names, &options)
-    } else {
-        csv::read_columns(file, &names, &options)
-    }
-    .map_err(|e| data(e, None))?;
+    // cluster ids are read as text (numbers or names: a family id, a state)
+    let (columns, cluster_ids) = match cluster {
+        Some(c) => {
+            let l = if file == "-" {
+                csv::read_labelled_columns_from(
+                    std::io::stdin().lock(),
+                    "<stdin>",
+                    &names,
+                    c,
+                    &options,
+                )
+            } else {
+                csv::read_labelled_columns(file, &names, c, &options)
+            }
+            .map_err(|e| data(e, None))?;
+            (l.columns, Some(l.labels))
+        }
+        None => (
+            if file == "-" {
+                csv::read_columns_from(std::io::stdin().lock(), "<stdin>", &names, &options)
+            } else {
+                csv::read_columns(file, &names, &options)
+            }
+            .map_err(|e| data(e, None))?,
+            None,
+        ),
+    };
     let source = columns.source.clone();
     let get = |name: &str| columns.get(name).expect("column was read");
     let weights = weight.map(get);
@@ -83,10 +104,15 @@ pub fn run(raw: &[String]) -> Outcome<()> {
                 .weighting(pi.clone())
                 .statistics(Selection::Measures)
                 .weight_kind(weight_kind);
-            if let Some(c) = cluster {
-                // numeric ids: equal values (-0 and 0 alike) form a cluster
-                let ids: Vec<u64> = get(c).iter().map(|x| (x + 0.0).to_bits()).collect();
-                b = b.clusters(&ids);
+            if let Some(ids) = &cluster_ids {
+                // equal ids (as text, trimmed) form a cluster
+                b = b.clusters(ids);
+                if let Some(n) = few_clusters(ids) {
+                    eprintln!(
+                        "mobility: warning: only {n} clusters: the cluster bootstrap needs many \
+                         (30 or more) for reliable standard errors and intervals"
+                    );
+                }
             }
             Some(
                 b.run(get(parent), get(child), weights, &spec)
@@ -203,6 +229,12 @@ fn run_panel(args: &Args) -> Outcome<()> {
     }
     out.push_str(&render_panel(&report, &panel.pooled.labels()));
     emit(&out)
+}
+
+/// The number of distinct cluster ids when below 30 (the cluster bootstrap is unreliable).
+fn few_clusters(ids: &[String]) -> Option<usize> {
+    let n = ids.iter().collect::<std::collections::HashSet<_>>().len();
+    (n < 30).then_some(n)
 }
 
 /// `--bootstrap B`, `--seed S`, `--ci METHOD` as a builder (`--cluster` is added by the caller).
