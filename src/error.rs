@@ -332,6 +332,8 @@ parameters! {
     Delimiter => "delimiter",
     Bins => "bins",
     Json => "json",
+    WeightKind => "weight kind",
+    Periods => "periods",
     Weights => "weights",
     By => "by",
     Rows => "rows",

@@ -12,8 +12,10 @@
 //!   ([`Weighting`]).
 //! - Tie rules ([`Rule`]): `midrank` (default; Chetty et al. 2014: a unit's rank is the weighted
 //!   share below it plus half its tie group, class `ceil(k r)`), and `giddy`, `r-type7`,
-//!   `stata-xtile`, which reproduce PySAL giddy, R (mobilityIndexR) and Stata `xtile` exactly.
-//!   Ties always share a class; `k` never shrinks (an empty class is kept and reported).
+//!   `stata-xtile`, which reproduce PySAL giddy, R (mobilityIndexR) and Stata `xtile` exactly,
+//!   and `split`, which shares a tie group straddling a class boundary among the classes it
+//!   overlaps so every class holds exactly `1/k`. Under the other rules ties share a class; `k`
+//!   never shrinks (an empty class is kept and reported).
 //!
 //! ## The data path
 //! ```text
@@ -66,6 +68,7 @@ pub mod markov;
 pub mod matrix;
 pub mod measures;
 mod normal;
+pub mod panel;
 pub mod published;
 pub mod quantile;
 pub mod rank;
@@ -77,6 +80,7 @@ pub mod report;
 pub mod serde_nd;
 pub mod simulate;
 pub mod stream;
+pub mod weights;
 
 /// The README's Rust example, compiled and run as a doctest.
 #[cfg(doctest)]
@@ -88,3 +92,4 @@ pub use matrix::{ClassSpec, TransitionCounts, TransitionMatrix};
 pub use measures::{Measures, Weighting};
 pub use rank::Rule;
 pub use registry::{Measure, RankMeasure};
+pub use weights::WeightKind;

@@ -17,7 +17,7 @@ use crate::error::{
     MobilityError, Result, check_finite, check_k, check_k_requested, check_same_length,
     check_weight_values, check_weights,
 };
-use crate::quantile::{Classifier, Cutoffs};
+use crate::quantile::{Classifier, Cutoffs, Splitter};
 use crate::rank::{Rule, check_index_range, sort_key};
 use crate::serde_nd;
 
@@ -164,14 +164,25 @@ impl TransitionCounts {
                 (parent.clone(), child.clone())
             }
         };
-        let mut counts = count_pairs(
-            parent,
-            child,
-            weights,
-            &parent_cutoffs.classifier(),
-            &child_cutoffs.classifier(),
-            parent_cutoffs.k(),
-        );
+        let mut counts = if parent_cutoffs.has_split() || child_cutoffs.has_split() {
+            count_pairs_split(
+                parent,
+                child,
+                weights,
+                &parent_cutoffs.splitter(),
+                &child_cutoffs.splitter(),
+                parent_cutoffs.k(),
+            )
+        } else {
+            count_pairs(
+                parent,
+                child,
+                weights,
+                &parent_cutoffs.classifier(),
+                &child_cutoffs.classifier(),
+                parent_cutoffs.k(),
+            )
+        };
         // Counts in the weights' units when their total is finite; otherwise they stay in
         // relative units (probabilities and shares are the same either way).
         if relative.restore(counts.sum()).is_some() {
@@ -392,6 +403,48 @@ fn count_pairs(
 /// rounded miss 1 by far less, so a larger tolerance would rescale tables that are not
 /// probabilities (rows summing to 5, percentages).
 pub const MAX_ROW_TOLERANCE: f64 = 0.5;
+
+/// Joint counts under fractional (`split`) memberships: weights summed exactly per (parent
+/// slot, child slot) in fixed chunks (order- and thread-independent, as [`count_pairs`]), then
+/// shared out, `n_ij = sum_u w_u f^P_u(i) f^C_u(j)`.
+fn count_pairs_split(
+    parent: &[f64],
+    child: &[f64],
+    weights: Option<&[f64]>,
+    ps: &Splitter,
+    cs: &Splitter,
+    k: usize,
+) -> Array2<f64> {
+    let (sp, sc) = (ps.slots(), cs.slots());
+    let chunk = COUNT_CHUNK.max(4 * sp * sc);
+    let partials: Vec<Vec<i128>> = parent
+        .par_chunks(chunk)
+        .zip(child.par_chunks(chunk))
+        .enumerate()
+        .map(|(c, (pv, cv))| {
+            let mut local = vec![0i128; sp * sc];
+            for (u, (&p, &x)) in pv.iter().zip(cv).enumerate() {
+                let q = weights.map_or(1, |w| crate::rank::exact_weight(w[c * chunk + u]));
+                local[ps.slot(sort_key(p)) * sc + cs.slot(sort_key(x))] += q;
+            }
+            local
+        })
+        .collect();
+    let mut exact = vec![0i128; sp * sc];
+    for part in &partials {
+        exact.iter_mut().zip(part).for_each(|(t, p)| *t += p);
+    }
+    let slots: Vec<f64> = exact
+        .into_iter()
+        .map(|q| match weights {
+            None => q as f64,
+            Some(_) => crate::rank::exact_total(q),
+        })
+        .collect();
+    let mut total = vec![0.0f64; k * k];
+    Splitter::expand(ps, cs, &slots, &mut total);
+    Array2::from_shape_vec((k, k), total).expect("k * k values")
+}
 
 fn check_table(table: ArrayView2<f64>, what: &str) -> Result<()> {
     let (rows, cols) = table.dim();

@@ -28,6 +28,12 @@ pub struct Cut {
     pub value: f64,
     /// Whether a unit whose status equals `value` belongs to the lower class.
     pub inclusive: bool,
+    /// Rule `split` only: the boundary falls strictly inside the tie group at `value`, and this
+    /// fraction (in `(0, 1)`) of each of the group's units belongs to the classes at or below the
+    /// boundary, the rest above (FORMULAS.md, `split`). `None` for every other cut; `inclusive`
+    /// then still gives the class of the group's midpoint, as under `midrank`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<f64>,
 }
 
 impl Cut {
@@ -148,14 +154,18 @@ impl Cutoffs {
         rule: Rule,
     ) -> Result<Cutoffs> {
         check_k_requested(k)?;
-        if weights.is_some() && rule != Rule::Midrank {
+        if weights.is_some() && !rule.takes_weights() {
             return Err(MobilityError::invalid(
                 crate::error::Parameter::Rule,
-                format!("the {rule} rule reproduces unweighted software; use midrank with weights"),
+                format!(
+                    "the {rule} rule reproduces unweighted software; use midrank or split with \
+                     weights"
+                ),
             ));
         }
         let cuts = match rule {
-            Rule::Midrank => midrank_cuts(values, weights, total, k),
+            Rule::Midrank => midrank_cuts(values, weights, total, k, false),
+            Rule::Split => midrank_cuts(values, weights, total, k, true),
             Rule::Giddy => giddy_cuts(values.len(), k, |p| order_statistics(values, p)),
             Rule::RType7 => type7_cuts(values.len(), k, false, |p| order_statistics(values, p)),
             Rule::StataXtile => stata_cuts(values.len(), k, |p| order_statistics(values, p)),
@@ -202,7 +212,11 @@ impl Cutoffs {
         Ok(Cutoffs {
             cuts: bounds
                 .iter()
-                .map(|&value| Cut { value, inclusive })
+                .map(|&value| Cut {
+                    value,
+                    inclusive,
+                    split: None,
+                })
                 .collect(),
             source: CutoffSource::Fixed,
         })
@@ -219,7 +233,29 @@ impl Cutoffs {
         check_k_requested(cuts.len() + 1)?;
         let values: Vec<f64> = cuts.iter().map(|c| c.value).collect();
         check_finite(&values, "cut-offs")?;
+        for (i, c) in cuts.iter().enumerate() {
+            if let Some(f) = c.split
+                && !(f > 0.0 && f < 1.0)
+            {
+                return Err(MobilityError::invalid(
+                    crate::error::Parameter::Cutoffs,
+                    format!(
+                        "cut {}: a split fraction must lie strictly between 0 and 1, got {f}",
+                        i + 1
+                    ),
+                ));
+            }
+        }
         for (i, w) in cuts.windows(2).enumerate() {
+            if let (Some(a), Some(b)) = (w[0].split, w[1].split)
+                && w[0].value == w[1].value
+                && b < a
+            {
+                return Err(MobilityError::CutoffsNotIncreasing {
+                    index: i + 2,
+                    value: w[1].value,
+                });
+            }
             if w[1].boundary() < w[0].boundary() {
                 return Err(MobilityError::CutoffsNotIncreasing {
                     index: i + 2,
@@ -279,6 +315,93 @@ impl Cutoffs {
             .collect())
     }
 
+    /// Whether some boundary shares a tie group between classes (rule `split`).
+    pub fn has_split(&self) -> bool {
+        self.cuts.iter().any(|c| c.split.is_some())
+    }
+
+    /// The class memberships of a value: `(class, fraction)` pairs (classes 1-based, fractions
+    /// positive and summing to 1). One pair `(class_of(x), 1.0)` unless `x` is the value of a tie
+    /// group that a `split` boundary falls inside.
+    ///
+    /// # Formula
+    /// ```text
+    /// F_m(x) = 1 if x below cut m, 0 if above, split_m if x = value_m of a split cut
+    /// f(j)   = F_j(x) - F_{j-1}(x),   F_0 = 0, F_k = 1
+    ///        = length(I_g ∩ C_j) / length(I_g)        (FORMULAS.md, `split`)
+    /// ```
+    ///
+    /// # Errors
+    /// A NaN or infinite value.
+    ///
+    /// # Complexity
+    /// `O(k)`.
+    ///
+    /// # Example
+    /// ```
+    /// use mobility::{quantile::Cutoffs, Rule};
+    /// // 0, 0, 0, 1, 2 in two classes: the boundary (2.5 of 5) falls inside the zeros
+    /// let cuts = Cutoffs::quantiles(&[0.0, 0.0, 0.0, 1.0, 2.0], None, 2, Rule::Split).unwrap();
+    /// let m = cuts.memberships(0.0).unwrap();
+    /// assert_eq!(m.len(), 2);
+    /// assert!((m[0].1 - 2.5 / 3.0).abs() < 1e-15 && m[0].0 == 1);
+    /// assert_eq!(cuts.memberships(2.0).unwrap(), vec![(2, 1.0)]);
+    /// ```
+    pub fn memberships(&self, x: f64) -> Result<Vec<(usize, f64)>> {
+        check_finite(&[x], "status")?;
+        let s = self.splitter();
+        let slot = s.slot(sort_key(x));
+        Ok(s.shares(slot).iter().map(|&(c, f)| (c + 1, f)).collect())
+    }
+
+    pub(crate) fn splitter(&self) -> Splitter {
+        let k = self.k();
+        let classifier = self.classifier();
+        let mut keys: Vec<u64> = self
+            .cuts
+            .iter()
+            .filter(|c| c.split.is_some())
+            .map(|c| sort_key(c.value))
+            .collect();
+        keys.dedup();
+        let mut shares: Vec<Vec<(usize, f64)>> = (0..k).map(|j| vec![(j, 1.0)]).collect();
+        for &key in &keys {
+            // F_m: the fraction of the group at or below boundary m
+            let below = |m: usize| -> f64 {
+                if m == k - 1 {
+                    return 1.0;
+                }
+                let c = self.cuts[m];
+                match c.split {
+                    Some(f) if sort_key(c.value) == key => f,
+                    _ => {
+                        if key >= c.boundary() {
+                            0.0
+                        } else {
+                            1.0
+                        }
+                    }
+                }
+            };
+            let mut prev = 0.0;
+            let mut out = Vec::new();
+            for j in 0..k {
+                let f = below(j);
+                if f > prev {
+                    out.push((j, f - prev));
+                }
+                prev = f;
+            }
+            shares.push(out);
+        }
+        Splitter {
+            classifier,
+            keys,
+            shares,
+            k,
+        }
+    }
+
     pub(crate) fn classifier(&self) -> Classifier {
         Classifier {
             bounds: self.cuts.iter().map(|c| c.boundary()).collect(),
@@ -303,6 +426,211 @@ impl Classifier {
             self.bounds.partition_point(|&b| key >= b)
         }
     }
+}
+
+/// Fractional classification (rule `split`): a unit goes to a *slot*, its class `0..k` or, when
+/// its value is a split tie group's, `k + g`; each slot has fixed class shares. Counting weights
+/// per slot pair first and sharing them out at the end makes the counts independent of the row
+/// order (exactly, for whole-number weights).
+#[derive(Debug, Clone)]
+pub(crate) struct Splitter {
+    classifier: Classifier,
+    /// Sort keys of the split tie groups, increasing.
+    keys: Vec<u64>,
+    /// Class shares `(class0, fraction)` of every slot.
+    shares: Vec<Vec<(usize, f64)>>,
+    k: usize,
+}
+
+impl Splitter {
+    /// The number of slots, `k` + split groups.
+    #[inline]
+    pub(crate) fn slots(&self) -> usize {
+        self.shares.len()
+    }
+
+    #[inline]
+    pub(crate) fn slot(&self, key: u64) -> usize {
+        if !self.keys.is_empty()
+            && let Ok(g) = self.keys.binary_search(&key)
+        {
+            return self.k + g;
+        }
+        self.classifier.class0(key)
+    }
+
+    #[inline]
+    pub(crate) fn shares(&self, slot: usize) -> &[(usize, f64)] {
+        &self.shares[slot]
+    }
+
+    /// Shares a `slots x slots` table of weights (parent slot, child slot) out into the `k x k`
+    /// counts `n_ij = sum_(a, b) s_ab f_a(i) f_b(j)`.
+    pub(crate) fn expand(parent: &Splitter, child: &Splitter, slot_table: &[f64], out: &mut [f64]) {
+        let (sp, sc, k) = (parent.slots(), child.slots(), parent.k);
+        debug_assert_eq!(slot_table.len(), sp * sc);
+        for a in 0..sp {
+            for b in 0..sc {
+                let s = slot_table[a * sc + b];
+                if s == 0.0 {
+                    continue;
+                }
+                for &(i, fi) in parent.shares(a) {
+                    for &(j, fj) in child.shares(b) {
+                        out[i * k + j] += s * fi * fj;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A tie group whose rank interval crosses a class boundary (FORMULAS.md, "Ties compared"):
+/// under every rule but `split` the group cannot be divided, so the classes it spans cannot all
+/// hold `1/k`; under `split` it is shared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TieSpan {
+    /// Parent or child status.
+    pub side: crate::error::Side,
+    /// The tied value.
+    pub value: f64,
+    /// How many records hold it.
+    pub records: u64,
+    /// The group's share of the total weight, `T_g / W`.
+    pub weight_share: f64,
+    /// The group's rank interval `[B_g / W, (B_g + T_g) / W]`.
+    pub rank_interval: (f64, f64),
+    /// The classes (1-based) the interval overlaps.
+    pub spans: Vec<usize>,
+    /// Where the rule put the group: `(class, fraction)`, one class with fraction 1 unless the
+    /// rule is `split`.
+    pub assigned: Vec<(usize, f64)>,
+    /// The rule in use.
+    pub rule: Rule,
+    /// The rule to consider instead (`split`), `None` when it is already in use.
+    pub suggestion: Option<Rule>,
+}
+
+impl TieSpan {
+    /// One plain-language sentence, naming classes with `labels` (1-based class `c` is
+    /// `labels[c - 1]`).
+    pub fn message(&self, labels: &[String]) -> String {
+        let name = |c: usize| {
+            labels
+                .get(c - 1)
+                .cloned()
+                .unwrap_or_else(|| format!("C{c}"))
+        };
+        let spans: Vec<String> = self.spans.iter().map(|&c| name(c)).collect();
+        let head = format!(
+            "{} status: {} rows ({:.1}% of the weight) share the value {}; their rank interval \
+             [{:.3}, {:.3}] spans classes {}",
+            self.side,
+            self.records,
+            100.0 * self.weight_share,
+            crate::render::text::significant(self.value),
+            self.rank_interval.0,
+            self.rank_interval.1,
+            spans.join(", ")
+        );
+        match self.suggestion {
+            Some(s) => format!(
+                "{head}; the {} rule puts them all in {}, so the classes cannot hold 1/k each \
+                 (consider the {s} rule, which shares the group among the classes it spans)",
+                self.rule,
+                self.assigned
+                    .first()
+                    .map_or_else(String::new, |a| name(a.0))
+            ),
+            None => {
+                let shares: Vec<String> = self
+                    .assigned
+                    .iter()
+                    .map(|&(c, f)| format!("{} {:.1}%", name(c), 100.0 * f))
+                    .collect();
+                format!(
+                    "{head}; the {} rule shares them: {}",
+                    self.rule,
+                    shares.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// The tie groups of `values` (two or more records) whose rank interval has a class boundary
+/// `m / k` of `cutoffs` strictly inside it, and where the cut-offs put them.
+///
+/// # Formula
+/// ```text
+/// group g spans when  k B_g < m W < k (B_g + T_g)  for some m = 1..k-1
+/// spans = floor(k B_g / W) + 1 ..= ceil(k (B_g + T_g) / W)
+/// ```
+///
+/// # Errors
+/// Empty or non-finite values, bad weights or a zero total weight.
+///
+/// # Complexity
+/// One sort, `O(n log n)`.
+///
+/// # Example
+/// ```
+/// use mobility::{error::Side, quantile::{tie_spans, Cutoffs}, Rule};
+/// let x = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0];
+/// let cuts = Cutoffs::quantiles(&x, None, 5, Rule::Midrank).unwrap();
+/// let spans = tie_spans(&x, None, &cuts, Rule::Midrank, Side::Parent).unwrap();
+/// assert_eq!(spans.len(), 1);
+/// assert_eq!(spans[0].spans, vec![1, 2, 3]);
+/// assert_eq!(spans[0].assigned, vec![(2, 1.0)]); // the midpoint 0.25 is in class 2
+/// ```
+pub fn tie_spans(
+    values: &[f64],
+    weights: Option<&[f64]>,
+    cutoffs: &Cutoffs,
+    rule: Rule,
+    side: crate::error::Side,
+) -> Result<Vec<TieSpan>> {
+    check_finite(values, "status")?;
+    check_index_range(values.len())?;
+    let total = check_weights(weights, values.len())?;
+    let k = cutoffs.k();
+    let kf = k as f64;
+    let sorted = crate::rank::sorted_keys(values);
+    let weight = |i: u32| weights.map_or(1.0, |w| w[i as usize]);
+    let mut out = Vec::new();
+    let mut below = 0.0;
+    let mut start = 0;
+    while start < sorted.len() {
+        let key = sorted[start].0;
+        let mut end = start;
+        let mut tie = 0.0;
+        while end < sorted.len() && sorted[end].0 == key {
+            tie += weight(sorted[end].1);
+            end += 1;
+        }
+        let (lo, hi) = (kf * below, kf * (below + tie));
+        let crosses = (1..k).any(|m| lo < m as f64 * total && (m as f64 * total) < hi);
+        if end - start >= 2 && crosses {
+            let first = ((lo / total).floor() as usize + 1).clamp(1, k);
+            let last = ((hi / total).ceil() as usize).clamp(1, k);
+            let value = from_sort_key(key);
+            let assigned = cutoffs.memberships(value)?;
+            out.push(TieSpan {
+                side,
+                value,
+                records: (end - start) as u64,
+                weight_share: tie / total,
+                rank_interval: (below / total, (below + tie) / total),
+                spans: (first..=last).collect(),
+                assigned,
+                rule,
+                suggestion: (rule != Rule::Split).then_some(Rule::Split),
+            });
+        }
+        below += tie;
+        start = end;
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -528,7 +856,13 @@ fn order_statistics(values: &[f64], positions: &[usize]) -> Vec<f64> {
         .collect()
 }
 
-fn midrank_cuts(values: &[f64], weights: Option<&[f64]>, total: f64, k: usize) -> Vec<Cut> {
+fn midrank_cuts(
+    values: &[f64],
+    weights: Option<&[f64]>,
+    total: f64,
+    k: usize,
+    split: bool,
+) -> Vec<Cut> {
     let kf = k as f64;
     // class <= m  iff  k (below + tie/2) <= m W; the value holding position m W / k is found
     // with the comparison scaled by k so whole-number weights stay exact.
@@ -539,6 +873,10 @@ fn midrank_cuts(values: &[f64], weights: Option<&[f64]>, total: f64, k: usize) -
         .map(|(l, t)| Cut {
             value: from_sort_key(l.key),
             inclusive: kf * (2.0 * l.below + l.tie) <= 2.0 * t,
+            // the boundary t / k lies strictly inside [below, below + tie]: share the group
+            split: (split && l.tie > 0.0 && kf * l.below < t && t < kf * (l.below + l.tie)).then(
+                || ((t - kf * l.below) / (kf * l.tie)).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON),
+            ),
         })
         .collect()
 }
@@ -576,6 +914,7 @@ pub(crate) fn type7_cuts(
             Cut {
                 value,
                 inclusive: right_closed,
+                split: None,
             }
         })
         .collect()
@@ -630,6 +969,7 @@ pub(crate) fn giddy_cuts(n: usize, k: usize, stats: impl FnOnce(&[usize]) -> Vec
             Cut {
                 value,
                 inclusive: true,
+                split: None,
             }
         })
         .collect();
@@ -681,6 +1021,7 @@ pub(crate) fn stata_cuts(n: usize, k: usize, stats: impl FnOnce(&[usize]) -> Vec
             Cut {
                 value,
                 inclusive: true,
+                split: None,
             }
         })
         .collect()

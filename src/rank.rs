@@ -23,8 +23,8 @@ use crate::error::{Result, check_finite, check_weight_values, check_weights};
 
 /// How quantile classes are formed from status (docs/FORMULAS.md#ranks).
 ///
-/// Every rule keeps tied values in one class, and none ever shrinks `k`: a class that ends up
-/// empty is kept and reported.
+/// Every rule but `split` keeps tied values in one class (`split` gives them one *fractional*
+/// membership), and none ever shrinks `k`: a class that ends up empty is kept and reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Rule {
@@ -39,11 +39,28 @@ pub enum Rule {
     RType7,
     /// Stata `xtile`: `_pctile` default (type 2) cut points, right-closed intervals.
     StataXtile,
+    /// Fractional membership: a tie group (or a single unit) whose rank interval
+    /// `[B/W, (B + T)/W]` crosses class boundaries is shared among the classes it overlaps, in
+    /// proportion to the overlap, so every class holds exactly `W / k` (FORMULAS.md, `split`).
+    /// Takes weights; equals `midrank` when no group straddles a boundary.
+    Split,
 }
 
 impl Rule {
     /// All rules, in documentation order.
-    pub const ALL: [Rule; 4] = [Rule::Midrank, Rule::Giddy, Rule::RType7, Rule::StataXtile];
+    pub const ALL: [Rule; 5] = [
+        Rule::Midrank,
+        Rule::Giddy,
+        Rule::RType7,
+        Rule::StataXtile,
+        Rule::Split,
+    ];
+
+    /// Whether the rule accepts weights (`midrank` and `split`; the others reproduce unweighted
+    /// software).
+    pub const fn takes_weights(self) -> bool {
+        matches!(self, Rule::Midrank | Rule::Split)
+    }
 }
 
 crate::error::named_enum!(Rule, Rule, "rule", {
@@ -51,6 +68,7 @@ crate::error::named_enum!(Rule, Rule, "rule", {
     Giddy => "giddy",
     RType7 => "r-type7" | "rtype7",
     StataXtile => "stata-xtile",
+    Split => "split",
 });
 
 /// Order-preserving map from a finite `f64` to `u64`: `a < b` iff `sort_key(a) < sort_key(b)`,
@@ -220,6 +238,40 @@ pub(crate) fn exact_weight(w: f64) -> i128 {
 #[inline]
 pub(crate) fn exact_total(q: i128) -> f64 {
     libm::scalbn(q as f64, -WEIGHT_QUANTUM_BITS)
+}
+
+/// Each unit's tie-group rank interval `[B_g / W, (B_g + T_g) / W]`, in the input's order
+/// (FORMULAS.md, `split`); its midpoint is the mid-rank of [`fractional_ranks`].
+pub(crate) fn rank_intervals(values: &[f64], weights: Option<&[f64]>) -> Result<Vec<(f64, f64)>> {
+    check_finite(values, "status")?;
+    check_index_range(values.len())?;
+    // relative weights and exact sums, as fractional_ranks: scale- and order-free
+    let relative = relative_weights(weights, values.len())?;
+    let weights = relative.as_deref();
+    check_weights(weights, values.len())?;
+    let sorted = sorted_keys(values);
+    let mut out = vec![(0.0, 0.0); values.len()];
+    let weight = |i: u32| weights.map_or(1, |w| exact_weight(w[i as usize]));
+    let total: i128 = sorted.iter().map(|&(_, i)| weight(i)).sum();
+    let share = |q: i128| (q as f64) / (total as f64);
+    let mut below = 0i128;
+    let mut start = 0;
+    while start < sorted.len() {
+        let key = sorted[start].0;
+        let mut end = start;
+        let mut tie = 0i128;
+        while end < sorted.len() && sorted[end].0 == key {
+            tie += weight(sorted[end].1);
+            end += 1;
+        }
+        let iv = (share(below), share(below + tie));
+        for &(_, i) in &sorted[start..end] {
+            out[i as usize] = iv;
+        }
+        below += tie;
+        start = end;
+    }
+    Ok(out)
 }
 
 /// Rejects inputs whose indices do not fit the packed `u32` used in sorting.

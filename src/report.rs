@@ -6,12 +6,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{Result, Side};
 use crate::inference::{BootstrapResult, BootstrapSettings, EstimateTable};
 use crate::matrix::TransitionMatrix;
 use crate::measures::{ClassProfile, Measures, Weighting};
+use crate::quantile::{TieSpan, tie_spans};
+use crate::rank::Rule;
 use crate::rankbased::RankMobility;
 use crate::serde_nd;
+use crate::weights::{WeightInfo, WeightKind};
 
 /// A matrix from paired status with everything computed from the same pairs: the matrix
 /// [`Report`] (its keys at the top level), the rank and income measures, and optionally the
@@ -36,6 +39,13 @@ pub struct AnalysisReport {
     /// ([`crate::inference::rank_bootstrap`]), when one was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank_inference: Option<EstimateTable>,
+    /// Tie groups whose rank interval crosses a class boundary ([`crate::quantile::tie_spans`]),
+    /// parent then child; empty when none does.
+    #[serde(default)]
+    pub tie_spans: Vec<TieSpan>,
+    /// The weights and what they mean (`None` without weights).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<WeightInfo>,
 }
 
 impl AnalysisReport {
@@ -57,7 +67,44 @@ impl AnalysisReport {
             inference: bootstrap.map(BootstrapResult::estimates),
             bootstrap: bootstrap.map(BootstrapResult::settings),
             rank_inference: None,
+            tie_spans: Vec::new(),
+            weights: None,
         }
+    }
+
+    /// Names the weights and their kind in the report.
+    pub fn with_weights(mut self, weights: Option<&[f64]>, kind: WeightKind) -> AnalysisReport {
+        self.weights = weights.map(|w| WeightInfo::new(w, kind));
+        self
+    }
+
+    /// Adds the tie-span diagnostics of the parent and child status the matrix was built from
+    /// (classes from `tm`'s cut-offs under `rule`); nothing when `tm` has no cut-offs.
+    ///
+    /// # Errors
+    /// As [`crate::quantile::tie_spans`].
+    ///
+    /// # Complexity
+    /// Two sorts, `O(n log n)`.
+    pub fn with_tie_spans(
+        mut self,
+        tm: &TransitionMatrix,
+        parent: &[f64],
+        child: &[f64],
+        weights: Option<&[f64]>,
+        rule: Rule,
+    ) -> Result<AnalysisReport> {
+        let mut spans = Vec::new();
+        for (side, values, cuts) in [
+            (Side::Parent, parent, tm.parent_cutoffs()),
+            (Side::Child, child, tm.child_cutoffs()),
+        ] {
+            if let Some(c) = cuts {
+                spans.extend(tie_spans(values, weights, c, rule, side)?);
+            }
+        }
+        self.tie_spans = spans;
+        Ok(self)
     }
 }
 
@@ -99,6 +146,14 @@ pub struct Report {
     pub parent_cutoffs: Option<Vec<f64>>,
     /// Child cut-offs in status units, when built from status.
     pub child_cutoffs: Option<Vec<f64>>,
+    /// Rule `split`: for each parent cut-off, the fraction of the tie group at that value that
+    /// belongs to the classes at or below the boundary (`None` for a cut between values).
+    /// Present only when some boundary falls inside a tie group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_cutoff_splits: Option<Vec<Option<f64>>>,
+    /// The same for the child cut-offs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_cutoff_splits: Option<Vec<Option<f64>>>,
 }
 
 impl TransitionMatrix {
@@ -137,6 +192,14 @@ impl TransitionMatrix {
             empty_child_classes: self.empty_columns().iter().map(|i| i + 1).collect(),
             parent_cutoffs: self.parent_cutoffs().as_ref().map(|c| c.values()),
             child_cutoffs: self.child_cutoffs().as_ref().map(|c| c.values()),
+            parent_cutoff_splits: self.parent_cutoffs().and_then(split_fractions),
+            child_cutoff_splits: self.child_cutoffs().and_then(split_fractions),
         })
     }
+}
+
+/// The split fractions of a set of cut-offs, when any boundary falls inside a tie group.
+fn split_fractions(c: &crate::quantile::Cutoffs) -> Option<Vec<Option<f64>>> {
+    c.has_split()
+        .then(|| c.cuts().iter().map(|cut| cut.split).collect())
 }

@@ -91,6 +91,28 @@ fn pairs_expected(k: usize, rule: Rule, weighted: bool, w: &Weighting) -> Value 
     )
     .unwrap();
     v["rank_measures"] = serde_json::to_value(ranks).unwrap();
+    let (p, ch) = (
+        c.get("parent_income").unwrap(),
+        c.get("child_income").unwrap(),
+    );
+    let wts = weighted.then(|| c.get("weight").unwrap());
+    let tm = pairs_matrix(k, rule, weighted);
+    let mut spans = Vec::new();
+    for (side, values, cuts) in [
+        (mobility::error::Side::Parent, p, tm.parent_cutoffs()),
+        (mobility::error::Side::Child, ch, tm.child_cutoffs()),
+    ] {
+        spans
+            .extend(mobility::quantile::tie_spans(values, wts, cuts.unwrap(), rule, side).unwrap());
+    }
+    v["tie_spans"] = serde_json::to_value(spans).unwrap();
+    if let Some(w) = wts {
+        v["weights"] = serde_json::to_value(mobility::weights::WeightInfo::new(
+            w,
+            mobility::WeightKind::Sampling,
+        ))
+        .unwrap();
+    }
     v
 }
 
@@ -709,7 +731,7 @@ fn usage_errors() {
         2,
         &[
             "unknown --rule 'median'",
-            "midrank, giddy, r-type7 or stata-xtile",
+            "midrank, giddy, r-type7, stata-xtile or split",
         ],
     );
     fails(

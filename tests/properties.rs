@@ -53,7 +53,7 @@ proptest! {
             order.swap(i, (s % (i as u64 + 1)) as usize);
         }
         let perm = |v: &[f64]| order.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-        let weights = (rule == Rule::Midrank).then_some(&w[..]);
+        let weights = rule.takes_weights().then_some(&w[..]);
         let pw = weights.map(perm);
         prop_assert_eq!(
             counts(&p, &c, weights, k, rule),
@@ -101,7 +101,7 @@ proptest! {
 
     #[test]
     fn rows_sum_to_one_and_shares_agree((p, c, w) in pairs(), k in 2usize..8, rule in rule()) {
-        let weights = (rule == Rule::Midrank).then_some(&w[..]);
+        let weights = rule.takes_weights().then_some(&w[..]);
         let tm = TransitionMatrix::from_status(&p, &c, weights, &ClassSpec::Quantiles { k, rule }).unwrap();
         prop_assert_eq!(tm.k(), k);
         for (i, row) in tm.probabilities().rows().into_iter().enumerate() {

@@ -108,9 +108,10 @@ fn income_panel_t0_to_t9() {
 
 #[test]
 fn zero_inflated_panel_with_heavy_ties() {
-    // 61 of 125 parents have zero income at t0: one tie group, which no rule splits.
+    // 61 of 125 parents have zero income at t0: one tie group, which no rule but `split`
+    // divides (split: tests/validation_realdata.rs).
     let file = panel("incomeZeroInfMobility.csv");
-    for rule in Rule::ALL {
+    for rule in Rule::ALL.into_iter().filter(|r| *r != Rule::Split) {
         let v = mobility(&[
             "analyze",
             &file,

@@ -64,6 +64,8 @@ from .markov import *  # noqa: F401,F403
 from .measures import *  # noqa: F401,F403
 from .rankbased import *  # noqa: F401,F403
 from .ranking import *  # noqa: F401,F403
+from ._warnings import MobilityWarning
+from .panel import Panel, panel_transition_matrix
 
 __version__: str = _mobility.__version__
 
@@ -73,6 +75,9 @@ MobilityError.details = None
 
 #: The tie rules ``transition_matrix(rule=...)`` takes (the core's ``Rule::NAMES``).
 RULES: Tuple[str, ...] = tuple(_mobility.option_names("rule"))
+
+#: The weight kinds ``transition_matrix(weights_kind=...)`` takes (the core's ``WeightKind``).
+WEIGHT_KINDS: Tuple[str, ...] = tuple(_mobility.option_names("weight_kind"))
 
 
 def fractional_ranks(values: Any, weights: Any = None) -> FloatArray:
@@ -104,6 +109,10 @@ def class_labels(k: int) -> List[str]:
 __all__ = [
     "__version__",
     "MobilityError",
+    "MobilityWarning",
+    "Panel",
+    "panel_transition_matrix",
+    "WEIGHT_KINDS",
     "ColumnNotFoundError",
     "TransitionMatrix",
     "transition_matrix",

@@ -408,6 +408,7 @@ class TransitionMatrix:
             report: Dict[str, Any] = json.loads(self._raw.report_json(_pi_arg(pi)))
             return report
         p, c, w = self._data
+        spec = self._spec or {}
         boot = self._matching_inference(pi)
         analysis: Dict[str, Any] = json.loads(
             self._raw.analysis_report_json(
@@ -417,6 +418,8 @@ class TransitionMatrix:
                 pi=_pi_arg(pi),
                 bootstrap=None if boot is None else boot._raw,
                 rank_inference=self._rank_inference,
+                rule=None if "parent_cutoffs" in spec else spec.get("rule", "midrank"),
+                weight_kind=spec.get("weight_kind", "sampling"),
             )
         )
         return analysis
@@ -584,6 +587,7 @@ class TransitionMatrix:
                 level=float(level),
                 clusters=codes,
                 jackknife_groups=_check_count(jackknife_groups, "jackknife_groups"),
+                weight_kind=kwargs.get("weight_kind", "sampling"),
             )
         return self._inference
 
@@ -648,8 +652,9 @@ class TransitionMatrix:
         estimated = (
             self._data is not None
             and "parent_cutoffs" not in spec
-            and spec.get("rule") == "midrank"
+            and spec.get("rule") in ("midrank", "split")
         )
+        kind = spec.get("weight_kind", "sampling")
         if method == "auto":
             method = "empirical_copula" if estimated else "row_multinomial"
         stats = _statistics_arg(statistics)
@@ -657,13 +662,14 @@ class TransitionMatrix:
             p, c, w = self._need_data("copula standard errors")
             if not estimated:
                 raise MobilityError(
-                    "copula standard errors are for midrank quantile classes estimated from the "
-                    "data itself; this matrix has given cut-offs or another tie rule: use "
-                    "method='multinomial'"
+                    "copula standard errors are for midrank or split quantile classes estimated "
+                    "from the data itself; this matrix has given cut-offs or another tie rule: "
+                    "use method='multinomial'"
                 )
             raw = _mobility.quantile_copula(
                 p, c, w, k=self.k, pi=_pi_arg(pi), level=float(level), statistics=stats,
                 bandwidth=None if bandwidth is None else float(bandwidth),
+                rule=spec.get("rule", "midrank"), weight_kind=kind,
             )
             return AnalyticResult.from_value(raw)
         if bandwidth is not None:
@@ -671,7 +677,7 @@ class TransitionMatrix:
         rows = None
         if row_counts is not None:
             rows = as_vector(row_counts, "row_counts")
-        elif self._data is not None and self._data[2] is not None:
+        elif self._data is not None and self._data[2] is not None and kind == "sampling":
             p, _, w = self._data
             cut = self.parent_cutoffs
             assert cut is not None  # a matrix from microdata has its cut-offs
@@ -1051,6 +1057,8 @@ def transition_matrix(
     ci: Optional[str] = None,
     level: Optional[float] = None,
     cluster: Any = None,
+    weights_kind: str = "sampling",
+    warn: bool = True,
 ) -> TransitionMatrix:
     """The quantile transition matrix of paired parent and child status (incomes, scores, ...).
 
@@ -1073,7 +1081,20 @@ def transition_matrix(
       ``r = (W(x < x_i) + W(x = x_i)/2) / W``, class ``ceil(k r)``; ties share a class; the
       only rule that takes weights;
     - ``"giddy"`` (PySAL giddy / mapclassify Quantiles), ``"r-type7"`` (R type-7 quantiles with
-      left-closed intervals, mobilityIndexR), ``"stata-xtile"`` (Stata ``xtile``).
+      left-closed intervals, mobilityIndexR), ``"stata-xtile"`` (Stata ``xtile``);
+    - ``"split"``: a tie group (or a single unit) whose rank interval ``[B/W, (B+T)/W]`` crosses
+      a class boundary is shared among the classes it overlaps, in proportion to the overlap, so
+      every class holds exactly ``1/k`` (zero incomes no longer empty the bottom class); takes
+      weights; equals ``midrank`` when no group straddles a boundary.
+
+    ``weights_kind``: what the weights mean, ``"sampling"`` (default: a row is one sampled unit
+    with a design weight; the bootstrap draws rows, analytic SEs use Kish effective counts) or
+    ``"frequency"`` (a row stands for ``w`` identical units, as in grouped data: n = sum of the
+    weights, the bootstrap draws the units, analytic SEs use the weighted counts).
+
+    With ``warn=True`` (default) a :class:`mobility.MobilityWarning` is issued for every tie
+    group that spans several classes (its value, size, the classes and the rule to consider)
+    and for empty classes.
 
     Alternatives to quantiles of the data itself:
 
@@ -1156,8 +1177,12 @@ def transition_matrix(
     keep = None
     if dropna:
         p, c, w, n_dropped, keep = _drop_missing(p, c, w, cluster_missing)
+    if weights_kind not in ("sampling", "frequency"):
+        raise MobilityError(
+            f"invalid weights_kind: {weights_kind!r}; expected 'sampling' or 'frequency'"
+        )
     kwargs: Dict[str, Any] = {}
-    spec: Dict[str, Any] = {"k": k, "rule": rule}
+    spec: Dict[str, Any] = {"k": k, "rule": rule, "weight_kind": weights_kind}
     if pair is not None:
         kwargs = {"parent_cutoffs": pair[0], "child_cutoffs": pair[1]}
         spec.update(kwargs)
@@ -1172,6 +1197,10 @@ def transition_matrix(
                 raise better from None
         raise
     tm = TransitionMatrix(raw, n_dropped)._attach((p, c, w), spec, frame, keep)
+    if warn:
+        from ._warnings import warn_data
+
+        warn_data(raw, p, c, w, rule if pair is None else "midrank", raw.labels)
     if bootstrap is not None:
         options: Dict[str, Any] = {}
         if ci is not None:

@@ -168,6 +168,8 @@ class TransitionMatrix:
         pi: _Pi = None,
         bootstrap: Optional[BootstrapResult] = None,
         rank_inference: Optional[str] = None,
+        rule: Optional[str] = None,
+        weight_kind: str = "sampling",
     ) -> str: ...
     def decompose(self) -> _Serde: ...
     def levelling(self) -> _Serde: ...
@@ -279,6 +281,7 @@ def rank_bootstrap_json(
     level: float = 0.95,
     clusters: Optional[npt.NDArray[np.int64]] = None,
     jackknife_groups: int = 30,
+    weight_kind: str = "sampling",
 ) -> Optional[str]: ...
 
 _Group = Tuple[_F64, _F64, Optional[_F64], Optional[npt.NDArray[np.int64]]]

@@ -175,6 +175,7 @@ fn option_names(option: &str) -> PyResult<Vec<&'static str>> {
         "resample" => ResampleUnit::NAMES.to_vec(),
         "ranks" => mobility::rankbased::RankBasis::NAMES.to_vec(),
         "closed" => mobility::quantile::Closed::NAMES.to_vec(),
+        "weight_kind" => mobility::weights::WeightKind::NAMES.to_vec(),
         "correlation" => mobility::simulate::CorrelationKind::NAMES.to_vec(),
         "mobility_score" => mobility::levelling::MobilityScore::ALL
             .iter()

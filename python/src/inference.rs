@@ -1,10 +1,10 @@
 //! Inference: the bootstrap, analytic standard errors and comparisons of groups or periods.
 
-use mobility::ClassSpec;
 use mobility::inference::{
     self as inf, AnalyticOptions, Bandwidth, Bootstrap, BootstrapResult, CiMethod, CutoffMode,
     Group, RowCounts, Selection,
 };
+use mobility::{ClassSpec, WeightKind};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
@@ -257,7 +257,8 @@ impl PyBootstrapResult {
 #[pyfunction]
 #[pyo3(signature = (parent, child, weights=None, k=5, rule="midrank", parent_cutoffs=None,
     child_cutoffs=None, replicates=1000, seed=0, ci="bca", level=0.95, clusters=None,
-    cutoffs="reestimate", pi=None, jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, statistics=None))]
+    cutoffs="reestimate", pi=None, jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, statistics=None,
+    weight_kind="sampling"))]
 #[allow(clippy::too_many_arguments)]
 fn bootstrap(
     py: Python<'_>,
@@ -277,6 +278,7 @@ fn bootstrap(
     pi: Option<&Bound<'_, PyAny>>,
     jackknife_groups: usize,
     statistics: Option<&Bound<'_, PyAny>>,
+    weight_kind: &str,
 ) -> PyResult<PyBootstrapResult> {
     let spec = class_spec(k, rule, parent_cutoffs, child_cutoffs)?;
     let mut boot = builder(
@@ -288,7 +290,8 @@ fn bootstrap(
         pi,
         jackknife_groups,
         statistics,
-    )?;
+    )?
+    .weight_kind(weight_kind.parse::<WeightKind>().py()?);
     if let Some(ids) = &clusters {
         let ids = ids.as_array();
         let ids: Vec<i64> = ids.iter().copied().collect();
@@ -306,7 +309,7 @@ fn bootstrap(
 /// the full sample (every parent with the same status), as in the CLI.
 #[pyfunction]
 #[pyo3(signature = (parent, child, weights=None, replicates=1000, seed=0, ci="bca", level=0.95,
-    clusters=None, jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS))]
+    clusters=None, jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, weight_kind="sampling"))]
 #[allow(clippy::too_many_arguments)]
 fn rank_bootstrap_json(
     py: Python<'_>,
@@ -319,12 +322,14 @@ fn rank_bootstrap_json(
     level: f64,
     clusters: Option<PyReadonlyArray1<'_, i64>>,
     jackknife_groups: usize,
+    weight_kind: &str,
 ) -> PyResult<Option<String>> {
     let mut boot = Bootstrap::new(replicates)
         .seed(seed)
         .ci(ci_method(ci)?)
         .level(level)
-        .jackknife_groups(jackknife_groups);
+        .jackknife_groups(jackknife_groups)
+        .weight_kind(weight_kind.parse::<WeightKind>().py()?);
     if let Some(ids) = &clusters {
         let ids: Vec<i64> = ids.as_array().iter().copied().collect();
         boot = boot.clusters(&ids);
@@ -360,7 +365,7 @@ fn cluster_ids(ids: &Option<PyReadonlyArray1<'_, i64>>) -> Option<Vec<u64>> {
 #[pyfunction]
 #[pyo3(signature = (a, b, k=5, rule="midrank", parent_cutoffs=None, child_cutoffs=None,
     replicates=1000, seed=0, ci="bca", level=0.95, cutoffs="reestimate", pi=None,
-    jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, statistics=None))]
+    jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, statistics=None, weight_kind="sampling"))]
 #[allow(clippy::too_many_arguments)]
 fn bootstrap_difference(
     py: Python<'_>,
@@ -378,6 +383,7 @@ fn bootstrap_difference(
     pi: Option<&Bound<'_, PyAny>>,
     jackknife_groups: usize,
     statistics: Option<&Bound<'_, PyAny>>,
+    weight_kind: &str,
 ) -> PyResult<(PyBootstrapResult, PyBootstrapResult, PyBootstrapResult)> {
     let spec: ClassSpec = class_spec(k, rule, parent_cutoffs, child_cutoffs)?;
     let boot = builder(
@@ -389,7 +395,8 @@ fn bootstrap_difference(
         pi,
         jackknife_groups,
         statistics,
-    )?;
+    )?
+    .weight_kind(weight_kind.parse::<WeightKind>().py()?);
     let (ap, ac) = (slice(&a.0), slice(&a.1));
     let aw = a.2.as_ref().map(slice);
     let acl = cluster_ids(&a.3);
@@ -434,6 +441,7 @@ fn analytic_options(
         level,
         selection: selection(statistics)?,
         bandwidth: bandwidth.map_or(Bandwidth::Auto, Bandwidth::Value),
+        ..Default::default()
     })
 }
 
@@ -457,7 +465,7 @@ fn row_multinomial<'py>(
 /// Empirical-copula standard errors of the quantile matrix (GIL released).
 #[pyfunction]
 #[pyo3(signature = (parent, child, weights=None, k=5, pi=None, level=0.95, statistics=None,
-    bandwidth=None))]
+    bandwidth=None, rule="midrank", weight_kind="sampling"))]
 #[allow(clippy::too_many_arguments)]
 fn quantile_copula<'py>(
     py: Python<'py>,
@@ -469,8 +477,14 @@ fn quantile_copula<'py>(
     level: f64,
     statistics: Option<&Bound<'py, PyAny>>,
     bandwidth: Option<f64>,
+    rule: &str,
+    weight_kind: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let options = analytic_options(pi, level, statistics, bandwidth)?;
+    let options = AnalyticOptions {
+        rule: convert::rule(rule)?,
+        weight_kind: weight_kind.parse::<WeightKind>().py()?,
+        ..analytic_options(pi, level, statistics, bandwidth)?
+    };
     let (p, c) = (slice(&parent), slice(&child));
     let w = weights.as_ref().map(slice);
     let r = py

@@ -13,6 +13,7 @@ mod convert;
 mod functions;
 mod inference;
 mod matrix;
+mod panel;
 mod ranking;
 mod report;
 mod simulate;
@@ -33,6 +34,7 @@ fn _mobility(m: &Bound<'_, PyModule>) -> PyResult<()> {
     beyond::register(m)?;
     report::register(m)?;
     ranking::register(m)?;
+    panel::register(m)?;
     stream::register(m)?;
     Ok(())
 }

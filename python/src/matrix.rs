@@ -421,7 +421,8 @@ impl PyTransitionMatrix {
     /// `mobility::report::AnalysisReport`) as JSON text: the matrix report, the rank measures
     /// of the pairs (`null` where undefined) and, when given, the bootstrap's estimates and
     /// settings (the estimates of the canonical measures only, as the CLI's).
-    #[pyo3(signature = (parent, child, weights=None, pi=None, bootstrap=None, rank_inference=None))]
+    #[pyo3(signature = (parent, child, weights=None, pi=None, bootstrap=None, rank_inference=None,
+        rule=None, weight_kind="sampling"))]
     #[allow(clippy::too_many_arguments)]
     fn analysis_report_json(
         &self,
@@ -432,7 +433,11 @@ impl PyTransitionMatrix {
         pi: Option<&Bound<'_, PyAny>>,
         bootstrap: Option<PyRef<'_, crate::inference::PyBootstrapResult>>,
         rank_inference: Option<&str>,
+        rule: Option<&str>,
+        weight_kind: &str,
     ) -> PyResult<String> {
+        let kind: mobility::WeightKind = weight_kind.parse().py()?;
+        let rule: Option<mobility::Rule> = rule.map(str::parse).transpose().py()?;
         let w = convert::weighting(pi)?;
         let rank_inference: Option<mobility::inference::EstimateTable> = rank_inference
             .map(|s| convert::from_json(s, "rank inference"))
@@ -442,7 +447,14 @@ impl PyTransitionMatrix {
         let wt = weights.as_ref().map(slice);
         let ranks = py.detach(|| mobility::rankbased::rank_mobility(&p, &c, wt.as_deref()));
         let boot = bootstrap.as_ref().map(|b| &b.0);
-        let mut analysis = mobility::report::AnalysisReport::new(report, ranks, boot);
+        let mut analysis = mobility::report::AnalysisReport::new(report, ranks, boot)
+            .with_weights(wt.as_deref(), kind);
+        // quantile classes estimated by `rule`: where ties cross a class boundary (as the CLI)
+        if let Some(rule) = rule {
+            analysis = analysis
+                .with_tie_spans(&self.0, &p, &c, wt.as_deref(), rule)
+                .py()?;
+        }
         // The report's estimates are the canonical measures' (the CLI bootstraps only those).
         if let (Some(table), Some(b)) = (analysis.inference.as_mut(), boot) {
             let measures: std::collections::HashSet<&str> = b

@@ -42,9 +42,10 @@ use crate::linalg;
 use crate::markov;
 use crate::matrix::{ClassSpec, TransitionMatrix};
 use crate::measures::Weighting;
-use crate::quantile::Cutoffs;
-use crate::rank::fractional_ranks;
+use crate::quantile::{Cutoffs, Splitter};
+use crate::rank::{Rule, fractional_ranks, rank_intervals, sort_key};
 use crate::registry::Measure;
+use crate::weights::WeightKind;
 
 /// Which sampling model produced the standard errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -93,6 +94,11 @@ pub struct AnalyticOptions {
     pub selection: Selection,
     /// Bandwidth for [`quantile_copula`] (ignored by [`row_multinomial`]).
     pub bandwidth: Bandwidth,
+    /// The tie rule of [`quantile_copula`]'s classes: `midrank` (default) or `split`.
+    pub rule: Rule,
+    /// What the weights mean: the copula's `n` is `W` for frequency weights, Kish's effective
+    /// size for sampling weights (FORMULAS.md, weight kinds).
+    pub weight_kind: WeightKind,
 }
 
 impl Default for AnalyticOptions {
@@ -102,6 +108,8 @@ impl Default for AnalyticOptions {
             level: 0.95,
             selection: Selection::All,
             bandwidth: Bandwidth::Auto,
+            rule: Rule::Midrank,
+            weight_kind: WeightKind::Sampling,
         }
     }
 }
@@ -322,7 +330,16 @@ pub fn row_multinomial(
 /// is the (weighted) distribution of child classes among units whose parent mid-rank lies within
 /// `h` of `u_a`, `beta_b` likewise with the roles swapped. `h = 0.5 n^(-1/3)` by default, capped
 /// at `1/(2k)` so that a window never reaches past the neighbouring cut. With weights, `n` is the
-/// Kish effective size `(sum w)^2 / sum w^2`. The theory assumes continuous status (no ties).
+/// Kish effective size `(sum w)^2 / sum w^2` (sampling weights) or `W = sum w` (frequency
+/// weights, [`AnalyticOptions::weight_kind`]). The theory assumes continuous status (no ties).
+///
+/// With [`Rule::Split`] ([`AnalyticOptions::rule`]) the classes are the fractional `split`
+/// memberships, and the derivative windows spread each unit uniformly over its tie group's rank
+/// interval (the distributional transform: ties broken at random), so a unit counts in a window
+/// with the share of its interval inside it and in each class with its membership. This treats
+/// the data as continuous status whose ties were broken at random; under heavy ties (a large
+/// share of zeros) the standard errors are an approximation, and the bootstrap is the safer
+/// choice.
 ///
 /// # Errors
 /// As [`TransitionMatrix::from_status`]; a level outside (0, 1); a bandwidth outside
@@ -351,12 +368,21 @@ pub fn quantile_copula(
 ) -> Result<AnalyticResult> {
     check_level(options.level)?;
     check_k(k)?;
-    let tm = TransitionMatrix::from_status(parent, child, weights, &ClassSpec::quantiles(k))?;
+    let rule = options.rule;
+    if !matches!(rule, Rule::Midrank | Rule::Split) {
+        return Err(MobilityError::invalid(
+            crate::error::Parameter::Rule,
+            format!(
+                "the empirical-copula standard errors need midrank or split classes, not {rule}"
+            ),
+        ));
+    }
+    let tm =
+        TransitionMatrix::from_status(parent, child, weights, &ClassSpec::Quantiles { k, rule })?;
     let kf = k as f64;
     let h_max = 0.5 / kf;
-    let w_total = check_weights(weights, parent.len())?;
-    let w_sq: f64 = weights.map_or(parent.len() as f64, |w| w.iter().map(|x| x * x).sum());
-    let n_eff = w_total * w_total / w_sq;
+    check_weights(weights, parent.len())?;
+    let n_eff = options.weight_kind.sample_size(weights, parent.len());
     let h = match options.bandwidth {
         Bandwidth::Auto => (0.5 * n_eff.powf(-1.0 / 3.0)).min(h_max),
         Bandwidth::Value(h) => {
@@ -369,23 +395,41 @@ pub fn quantile_copula(
             h
         }
     };
-    let (pr, cr) = rayon::join(
-        || fractional_ranks(parent, weights),
-        || fractional_ranks(child, weights),
-    );
-    let (pr, cr) = (pr?, cr?);
-    let pcl = tm
-        .parent_cutoffs()
-        .as_ref()
-        .expect("from status")
-        .classify(parent)?;
-    let ccl = tm
-        .child_cutoffs()
-        .as_ref()
-        .expect("from status")
-        .classify(child)?;
-    let alpha = derivative_windows(&pr, &ccl, weights, k, h)?;
-    let beta = derivative_windows(&cr, &pcl, weights, k, h)?;
+    let (alpha, beta) = if rule == Rule::Split {
+        let (pi, ci) = rayon::join(
+            || rank_intervals(parent, weights),
+            || rank_intervals(child, weights),
+        );
+        let (pi, ci) = (pi?, ci?);
+        let ps = tm.parent_cutoffs().expect("from status").splitter();
+        let cs = tm.child_cutoffs().expect("from status").splitter();
+        let pslot: Vec<usize> = parent.iter().map(|&x| ps.slot(sort_key(x))).collect();
+        let cslot: Vec<usize> = child.iter().map(|&x| cs.slot(sort_key(x))).collect();
+        (
+            split_windows(&pi, &cslot, &cs, weights, k, h)?,
+            split_windows(&ci, &pslot, &ps, weights, k, h)?,
+        )
+    } else {
+        let (pr, cr) = rayon::join(
+            || fractional_ranks(parent, weights),
+            || fractional_ranks(child, weights),
+        );
+        let (pr, cr) = (pr?, cr?);
+        let pcl = tm
+            .parent_cutoffs()
+            .as_ref()
+            .expect("from status")
+            .classify(parent)?;
+        let ccl = tm
+            .child_cutoffs()
+            .as_ref()
+            .expect("from status")
+            .classify(child)?;
+        (
+            derivative_windows(&pr, &ccl, weights, k, h)?,
+            derivative_windows(&cr, &pcl, weights, k, h)?,
+        )
+    };
 
     let ctx = Context::new(&tm, &options.weighting)?;
     let stats = options.selection.resolve(k)?;
@@ -440,6 +484,59 @@ fn derivative_windows(
         let ua = a / kf;
         if r > ua - h && r <= ua + h {
             out[a as usize - 1][c as usize - 1] += weights.map_or(1.0, |w| w[u]);
+        }
+    }
+    for (a, row) in out.iter_mut().enumerate() {
+        let s: f64 = row.iter().sum();
+        if s <= 0.0 {
+            return Err(MobilityError::Undefined {
+                what: "the copula derivative".into(),
+                reason: format!(
+                    "no unit has a rank within {h} of the cut {}/{k}; use a wider bandwidth",
+                    a + 1
+                ),
+            });
+        }
+        row.iter_mut().for_each(|x| *x /= s);
+    }
+    Ok(out)
+}
+
+/// [`derivative_windows`] for `split` classes: a unit with rank interval `[lo, hi]` counts in
+/// the window `(a/k - h, a/k + h]` with the share of its interval inside it (a point rank when
+/// `lo = hi`), and in each `other` class with its membership.
+fn split_windows(
+    intervals: &[(f64, f64)],
+    other: &[usize],
+    splitter: &Splitter,
+    weights: Option<&[f64]>,
+    k: usize,
+    h: f64,
+) -> Result<Vec<Vec<f64>>> {
+    let kf = k as f64;
+    let mut out = vec![vec![0.0; k]; k - 1];
+    for (u, (&(lo, hi), &slot)) in intervals.iter().zip(other).enumerate() {
+        let w = weights.map_or(1.0, |w| w[u]);
+        if w == 0.0 {
+            continue;
+        }
+        let first = ((lo - h) * kf).ceil().max(1.0) as usize;
+        let last = (((hi + h) * kf).floor() as usize).min(k - 1);
+        for a in first..=last {
+            let ua = a as f64 / kf;
+            let (wl, wh) = (ua - h, ua + h);
+            let share = if hi > lo {
+                ((hi.min(wh) - lo.max(wl)) / (hi - lo)).max(0.0)
+            } else if lo > wl && lo <= wh {
+                1.0
+            } else {
+                0.0
+            };
+            if share > 0.0 {
+                for &(c, f) in splitter.shares(slot) {
+                    out[a - 1][c] += w * share * f;
+                }
+            }
         }
     }
     for (a, row) in out.iter_mut().enumerate() {

@@ -81,8 +81,9 @@ use super::{
 use crate::error::{MobilityError, Result, check_finite, check_same_length, check_weights};
 use crate::matrix::{ClassSpec, TransitionMatrix};
 use crate::measures::Weighting;
-use crate::quantile::Cutoffs;
+use crate::quantile::{Cutoffs, Splitter};
 use crate::rank::{Rule, check_index_range, sort_key, sorted_keys};
+use crate::weights::WeightKind;
 
 /// Whether quantile cut-offs are re-estimated in every replicate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -148,6 +149,7 @@ pub struct Bootstrap {
     weighting: Weighting,
     jackknife_groups: usize,
     selection: Selection,
+    weight_kind: WeightKind,
 }
 
 /// Default number of groups of the grouped jackknife behind the BCa acceleration.
@@ -167,7 +169,18 @@ impl Bootstrap {
             weighting: Weighting::ParentShares,
             jackknife_groups: DEFAULT_JACKKNIFE_GROUPS,
             selection: Selection::All,
+            weight_kind: WeightKind::Sampling,
         }
+    }
+
+    /// What the weights mean (FORMULAS.md, weight kinds). [`WeightKind::Sampling`] (the default)
+    /// draws records, each keeping its weight (`v_u = w_u m_u`, `m ~ Multinomial(R; 1/R)`);
+    /// [`WeightKind::Frequency`] draws the `round(W)` units the records stand for
+    /// (`v_u = M_u`, `M ~ Multinomial(round(W); w_u / W)`). With clusters both draw whole
+    /// clusters (`v_u = w_u m_c`). Without weights the two are the same.
+    pub fn weight_kind(mut self, kind: WeightKind) -> Bootstrap {
+        self.weight_kind = kind;
+        self
     }
 
     /// The seed of the random streams (replicate `b` uses stream `b` of ChaCha8 seeded with it).
@@ -312,7 +325,10 @@ impl Bootstrap {
             ClassSpec::Cutoffs { .. } => CutoffMode::Fixed,
             ClassSpec::Quantiles { .. } => self.cutoffs,
         };
-        let design = Design::new(parent, child, weights, clusters, spec, &tm, mode)?;
+        let mut design = Design::new(parent, child, weights, clusters, spec, &tm, mode)?;
+        if self.weight_kind == WeightKind::Frequency && clusters.is_none() {
+            design.use_frequency_draws(relative.shift);
+        }
         let groups = self.jackknife_groups.min(resampled);
 
         let b = self.replicates;
@@ -383,6 +399,7 @@ impl Bootstrap {
             resampling: raw.resampling,
             jackknife_groups: raw.groups,
             weighting: self.weighting.clone(),
+            weight_kind: self.weight_kind,
             statistics,
         }
     }
@@ -588,6 +605,9 @@ pub struct BootstrapSettings {
     pub jackknife_groups: usize,
     /// The origin weighting of the measures.
     pub weighting: Weighting,
+    /// What the weights meant: `sampling` (records drawn) or `frequency` (units drawn).
+    #[serde(default)]
+    pub weight_kind: WeightKind,
 }
 
 /// One statistic's estimate, standard error, interval and undefined replicates: an entry of the
@@ -671,6 +691,9 @@ pub struct BootstrapResult {
     pub jackknife_groups: usize,
     /// The origin weighting of the weighted measures.
     pub weighting: Weighting,
+    /// What the weights meant (how records were drawn).
+    #[serde(default)]
+    pub weight_kind: WeightKind,
     /// Every statistic, in [`Statistic::all`] order (or the selection's).
     pub statistics: Vec<StatisticSummary>,
 }
@@ -696,6 +719,9 @@ struct RawBootstrapResult {
     pub jackknife_groups: usize,
     /// The origin weighting of the weighted measures.
     pub weighting: Weighting,
+    /// What the weights meant (sampling when absent: results written before it existed).
+    #[serde(default)]
+    pub weight_kind: WeightKind,
     /// Every statistic, in [`Statistic::all`] order (or the selection's).
     pub statistics: Vec<StatisticSummary>,
 }
@@ -714,6 +740,7 @@ impl TryFrom<RawBootstrapResult> for BootstrapResult {
             resampling: r.resampling,
             jackknife_groups: r.jackknife_groups,
             weighting: r.weighting,
+            weight_kind: r.weight_kind,
             statistics: r.statistics,
         };
         out.validate()?;
@@ -831,6 +858,7 @@ impl BootstrapResult {
             units,
             jackknife_groups: self.jackknife_groups,
             weighting: self.weighting.clone(),
+            weight_kind: self.weight_kind,
         }
     }
 
@@ -883,6 +911,9 @@ pub(crate) enum Draw {
     /// Given multiplicities by original unit index (tests).
     #[cfg(test)]
     Given(&'static [u32]),
+    /// Given frequency draws `M_u` by original unit index: the replicate weights (tests).
+    #[cfg(test)]
+    Frequency(&'static [u32]),
 }
 
 /// Units are numbered `u = 0..n` by their position in the parent sort order.
@@ -898,6 +929,8 @@ pub(crate) struct Design {
     #[cfg_attr(not(test), allow(dead_code))]
     original: Vec<u32>,
     kernel: Kernel,
+    /// Frequency weights: cumulative weights by unit and the number of units drawn, `round(W)`.
+    frequency: Option<(Vec<f64>, u64)>,
 }
 
 #[derive(Debug)]
@@ -906,6 +939,8 @@ enum Kernel {
     /// Cell index `i k + j` of every unit (classes never change).
     Fixed(Vec<u32>),
     Generic(GenericKernel),
+    /// Rule `split`: fractional memberships, re-estimated per replicate or fixed.
+    Split(Box<SplitKernel>),
 }
 
 /// Per-thread buffers, reused across replicates.
@@ -928,6 +963,11 @@ pub(crate) struct Scratch {
     table: Vec<f64>,
     expanded_p: Vec<f64>,
     expanded_c: Vec<f64>,
+    /// Replicate weights by unit and the slot table (rule `split`).
+    replicate_w: Vec<f64>,
+    slot_table: Vec<f64>,
+    /// The multiplicities are the replicate weights (frequency draws), not factors of `w_u`.
+    multiplicity_is_weight: bool,
 }
 
 impl Scratch {
@@ -954,6 +994,9 @@ impl Scratch {
             table: vec![0.0; d.k * d.k],
             expanded_p: Vec::new(),
             expanded_c: Vec::new(),
+            replicate_w: Vec::new(),
+            slot_table: Vec::new(),
+            multiplicity_is_weight: false,
         }
     }
 
@@ -1013,7 +1056,13 @@ impl Design {
         });
         let kernel = match (spec, mode) {
             (ClassSpec::Quantiles { rule, .. }, CutoffMode::Reestimate) => {
-                if *rule == Rule::Midrank {
+                if *rule == Rule::Split {
+                    Kernel::Split(Box::new(SplitKernel {
+                        parent: by_unit(parent),
+                        child: child_u.clone(),
+                        fixed: None,
+                    }))
+                } else if *rule == Rule::Midrank {
                     // How much more a cut position moves between replicates than under unit
                     // resampling with equal weights: Kish's design effect of the weights times
                     // the mean cluster size seen by a unit.
@@ -1046,23 +1095,35 @@ impl Design {
                     what: "fixed cut-offs".into(),
                     reason: "the full-sample matrix carries no cut-offs".into(),
                 };
-                let pc = tm
-                    .parent_cutoffs()
-                    .as_ref()
-                    .ok_or_else(missing)?
-                    .classifier();
-                let cc = tm
-                    .child_cutoffs()
-                    .as_ref()
-                    .ok_or_else(missing)?
-                    .classifier();
-                Kernel::Fixed(
-                    psorted
+                let pcut = tm.parent_cutoffs().ok_or_else(missing)?;
+                let ccut = tm.child_cutoffs().ok_or_else(missing)?;
+                if pcut.has_split() || ccut.has_split() {
+                    let (ps, cs) = (pcut.splitter(), ccut.splitter());
+                    let cells = psorted
                         .iter()
                         .zip(&child_u)
-                        .map(|(&(key, _), &c)| (pc.class0(key) * k + cc.class0(sort_key(c))) as u32)
-                        .collect(),
-                )
+                        .map(|(&(key, _), &c)| {
+                            (ps.slot(key) * cs.slots() + cs.slot(sort_key(c))) as u32
+                        })
+                        .collect();
+                    Kernel::Split(Box::new(SplitKernel {
+                        parent: Vec::new(),
+                        child: Vec::new(),
+                        fixed: Some((ps, cs, cells)),
+                    }))
+                } else {
+                    let pc = pcut.classifier();
+                    let cc = ccut.classifier();
+                    Kernel::Fixed(
+                        psorted
+                            .iter()
+                            .zip(&child_u)
+                            .map(|(&(key, _), &c)| {
+                                (pc.class0(key) * k + cc.class0(sort_key(c))) as u32
+                            })
+                            .collect(),
+                    )
+                }
             }
         };
         Ok(Design {
@@ -1072,7 +1133,27 @@ impl Design {
             clusters: clusters_u,
             original,
             kernel,
+            frequency: None,
         })
+    }
+
+    /// Resample the `round(W)` units the records stand for (frequency weights): a replicate's
+    /// weight of record `u` is the number of times it was drawn.
+    /// Frequency draws: `round(W)` units over the records, `W` the total weight in the
+    /// weights' own units (`2^shift` times the relative weights the design holds).
+    pub(crate) fn use_frequency_draws(&mut self, shift: i32) {
+        if let Some(w) = &self.weights {
+            let mut cum = 0.0;
+            let cdf: Vec<f64> = w
+                .iter()
+                .map(|&x| {
+                    cum += x;
+                    cum
+                })
+                .collect();
+            let draws = libm::scalbn(cum, shift).round().max(1.0) as u64;
+            self.frequency = Some((cdf, draws));
+        }
     }
 
     /// Fills the scratch multiplicities of every unit.
@@ -1084,6 +1165,22 @@ impl Design {
                     r.set_stream(stream);
                     r
                 };
+                s.multiplicity_is_weight = false;
+                if let (None, Some((cdf, draws))) = (&self.clusters, &self.frequency) {
+                    // M ~ Multinomial(round(W); w_u / W): inverse-CDF draws of a unit
+                    let mut r = rng();
+                    let total = cdf[cdf.len() - 1];
+                    s.large.clear();
+                    s.large.resize(self.n, 0);
+                    for _ in 0..*draws {
+                        let x = r.random::<f64>() * total;
+                        let u = cdf.partition_point(|&c| c <= x).min(self.n - 1);
+                        s.large[u] += 1;
+                    }
+                    s.is_large = true;
+                    s.multiplicity_is_weight = true;
+                    return;
+                }
                 match &self.clusters {
                     None => {
                         let n = self.n as u32;
@@ -1121,6 +1218,7 @@ impl Design {
             }
             Draw::DeleteGroup { group, groups } => {
                 s.is_large = false;
+                s.multiplicity_is_weight = false;
                 match &self.clusters {
                     None => s
                         .small
@@ -1137,6 +1235,7 @@ impl Design {
             #[cfg(test)]
             Draw::Full => {
                 s.is_large = false;
+                s.multiplicity_is_weight = false;
                 s.small.fill(1);
             }
             #[cfg(test)]
@@ -1147,6 +1246,17 @@ impl Design {
                     .map(|&i| by_original[i as usize])
                     .collect();
                 s.store(m.into_iter());
+                s.multiplicity_is_weight = false;
+            }
+            #[cfg(test)]
+            Draw::Frequency(by_original) => {
+                let m: Vec<u32> = self
+                    .original
+                    .iter()
+                    .map(|&i| by_original[i as usize])
+                    .collect();
+                s.store(m.into_iter());
+                s.multiplicity_is_weight = true;
             }
         }
     }
@@ -1155,7 +1265,12 @@ impl Design {
     pub(crate) fn count(&self, s: &mut Scratch) {
         let small = std::mem::take(&mut s.small);
         let large = std::mem::take(&mut s.large);
-        match (&self.weights, s.is_large) {
+        let weights = if s.multiplicity_is_weight {
+            &None
+        } else {
+            &self.weights
+        };
+        match (weights, s.is_large) {
             (None, false) => self.count_with(&Unweighted { m: &small }, s),
             (None, true) => self.count_with(&Unweighted { m: &large }, s),
             (Some(w), false) => self.count_with(&Weighted { m: &small, w }, s),
@@ -1175,6 +1290,7 @@ impl Design {
                 }
             }
             Kernel::Generic(g) => g.count(self.k, v, s),
+            Kernel::Split(sk) => sk.count(self.n, self.k, v, s),
         }
     }
 }
@@ -1729,13 +1845,23 @@ impl GenericKernel {
 impl Bootstrap {
     /// The configured seed, cluster ids and jackknife groups (for the rank-measure bootstrap).
     #[allow(clippy::type_complexity)]
-    pub(crate) fn hooks(&self) -> (u64, Option<(&[u32], usize)>, usize, CutoffMode, &Weighting) {
+    pub(crate) fn hooks(
+        &self,
+    ) -> (
+        u64,
+        Option<(&[u32], usize)>,
+        usize,
+        CutoffMode,
+        &Weighting,
+        WeightKind,
+    ) {
         (
             self.seed,
             self.clusters.as_ref().map(|(c, g)| (c.as_slice(), *g)),
             self.jackknife_groups,
             self.cutoffs,
             &self.weighting,
+            self.weight_kind,
         )
     }
 }
@@ -1764,6 +1890,12 @@ impl Design {
         &self.original
     }
 
+    /// Whether the replicate last drawn into `s` gives each unit's weight as its multiplicity
+    /// alone (frequency draws) rather than `w_u m_u`.
+    pub(crate) fn multiplicity_is_weight(&self, s: &Scratch) -> bool {
+        s.multiplicity_is_weight
+    }
+
     /// The multiplicity of unit `u` in the replicate last drawn into `s`.
     #[inline]
     pub(crate) fn multiplicity(&self, s: &Scratch, u: usize) -> u32 {
@@ -1780,6 +1912,53 @@ impl Design {
     /// `#{cuts <= position}`. `None` for the other kernels.
     pub(crate) fn cut_positions<'s>(&self, s: &'s Scratch) -> Option<(&'s [u32], &'s [u32])> {
         matches!(self.kernel, Kernel::Midrank(_)).then(|| (&s.pcuts[..], &s.ccuts[..]))
+    }
+}
+
+/// Rule `split`: the replicate's weights `w_u m_u` give new tie-group intervals, so the split
+/// cut-offs are re-selected on them (weighted, no expansion); or fixed splitters and slot cells.
+#[derive(Debug)]
+struct SplitKernel {
+    parent: Vec<f64>,
+    child: Vec<f64>,
+    /// Fixed cut-offs: the two splitters and every unit's slot cell.
+    fixed: Option<(Splitter, Splitter, Vec<u32>)>,
+}
+
+impl SplitKernel {
+    fn count<V: Values>(&self, n: usize, k: usize, v: &V, s: &mut Scratch) {
+        if let Some((ps, cs, cells)) = &self.fixed {
+            s.slot_table.clear();
+            s.slot_table.resize(ps.slots() * cs.slots(), 0.0);
+            for (x, &c) in v.range(0, n).zip(cells) {
+                s.slot_table[c as usize] += x;
+            }
+            Splitter::expand(ps, cs, &s.slot_table, &mut s.table);
+            return;
+        }
+        s.replicate_w.clear();
+        s.replicate_w.extend(v.range(0, n));
+        let total: f64 = s.replicate_w.iter().sum();
+        if total <= 0.0 {
+            return;
+        }
+        // The values are finite, the weights valid and k checked on the full sample.
+        let (Ok(pc), Ok(cc)) = (
+            Cutoffs::quantiles_checked(&self.parent, Some(&s.replicate_w), total, k, Rule::Split),
+            Cutoffs::quantiles_checked(&self.child, Some(&s.replicate_w), total, k, Rule::Split),
+        ) else {
+            return;
+        };
+        let (ps, cs) = (pc.splitter(), cc.splitter());
+        let sc = cs.slots();
+        s.slot_table.clear();
+        s.slot_table.resize(ps.slots() * sc, 0.0);
+        for ((&p, &c), &x) in self.parent.iter().zip(&self.child).zip(&s.replicate_w) {
+            if x != 0.0 {
+                s.slot_table[ps.slot(sort_key(p)) * sc + cs.slot(sort_key(c))] += x;
+            }
+        }
+        Splitter::expand(&ps, &cs, &s.slot_table, &mut s.table);
     }
 }
 
@@ -1845,7 +2024,7 @@ mod tests {
         ] {
             let (p, c, w) = data(n, ties);
             for k in [2usize, 3, 5, 10] {
-                for rule in [Rule::Midrank, Rule::Giddy, Rule::StataXtile] {
+                for rule in [Rule::Midrank, Rule::Giddy, Rule::StataXtile, Rule::Split] {
                     let spec = ClassSpec::Quantiles { k, rule };
                     let want = TransitionCounts::from_status(&p, &c, None, &spec).unwrap();
                     let got = design_table(&p, &c, None, &spec, CutoffMode::Reestimate, Draw::Full);
@@ -1855,10 +2034,13 @@ mod tests {
                         "n={n} k={k} {rule}"
                     );
                 }
-                let spec = ClassSpec::quantiles(k);
-                let want = TransitionCounts::from_status(&p, &c, Some(&w), &spec).unwrap();
-                let got = design_table(&p, &c, Some(&w), &spec, CutoffMode::Reestimate, Draw::Full);
-                assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+                for rule in [Rule::Midrank, Rule::Split] {
+                    let spec = ClassSpec::Quantiles { k, rule };
+                    let want = TransitionCounts::from_status(&p, &c, Some(&w), &spec).unwrap();
+                    let got =
+                        design_table(&p, &c, Some(&w), &spec, CutoffMode::Reestimate, Draw::Full);
+                    assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+                }
             }
         }
     }
@@ -1877,8 +2059,11 @@ mod tests {
             for seed in 0..4u64 {
                 let m: Vec<u32> = lcg(10 + seed, n).iter().map(|&x| (x % 3) as u32).collect();
                 let m = leak(m);
-                for k in [2usize, 4, 10] {
-                    let spec = ClassSpec::quantiles(k);
+                for (k, rule) in [2usize, 4, 10]
+                    .into_iter()
+                    .flat_map(|k| [(k, Rule::Midrank), (k, Rule::Split)])
+                {
+                    let spec = ClassSpec::Quantiles { k, rule };
                     let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
                     let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
                     let got =
@@ -1919,6 +2104,45 @@ mod tests {
     }
 
     #[test]
+    fn frequency_draws_are_the_replicate_weights() {
+        // with frequency weights a replicate's weight of record u is M_u itself
+        for (n, ties) in [(50usize, 4u64), (3000, 25), (40_000, 300)] {
+            let (p, c, w) = data(n, ties);
+            let m = leak(lcg(21, n).iter().map(|&x| (x % 5) as u32).collect());
+            let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
+            for rule in [Rule::Midrank, Rule::Split] {
+                let spec = ClassSpec::Quantiles { k: 5, rule };
+                let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
+                let got = design_table(
+                    &p,
+                    &c,
+                    Some(&w),
+                    &spec,
+                    CutoffMode::Reestimate,
+                    Draw::Frequency(m),
+                );
+                assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+            }
+        }
+        // a frequency draw puts round(W) units on the records in proportion to w
+        let (p, c, w) = data(200, 30);
+        let spec = ClassSpec::quantiles(4);
+        let tm = TransitionMatrix::from_status(&p, &c, Some(&w), &spec).unwrap();
+        let mut d =
+            Design::new(&p, &c, Some(&w), None, &spec, &tm, CutoffMode::Reestimate).unwrap();
+        d.use_frequency_draws(0);
+        let mut s = Scratch::new(&d);
+        d.draw(Draw::Resample { seed: 9, stream: 0 }, &mut s);
+        let total: u32 = s.large.iter().sum();
+        assert_eq!(f64::from(total), w.iter().sum::<f64>().round());
+        for (u, &x) in s.large.iter().enumerate() {
+            if d.weights.as_ref().unwrap()[u] == 0.0 {
+                assert_eq!(x, 0, "a record of weight 0 is never drawn");
+            }
+        }
+    }
+
+    #[test]
     fn fixed_mode_keeps_full_sample_classes() {
         let (p, c, _) = data(2000, 1_000_000);
         let m = leak(lcg(5, 2000).iter().map(|&x| (x % 3) as u32).collect());
@@ -1929,6 +2153,22 @@ mod tests {
             child: tm.child_cutoffs().cloned().unwrap(),
         };
         let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
+        let want = TransitionCounts::from_status(&p, &c, Some(&wm), &fixed).unwrap();
+        let got = design_table(&p, &c, None, &spec, CutoffMode::Fixed, Draw::Given(m));
+        assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+
+        // split cut-offs kept fixed: the fractional memberships of the full sample
+        let (p, c, _) = data(2000, 40);
+        let spec = ClassSpec::Quantiles {
+            k: 5,
+            rule: Rule::Split,
+        };
+        let tm = TransitionMatrix::from_status(&p, &c, None, &spec).unwrap();
+        assert!(tm.parent_cutoffs().unwrap().has_split());
+        let fixed = ClassSpec::Cutoffs {
+            parent: tm.parent_cutoffs().cloned().unwrap(),
+            child: tm.child_cutoffs().cloned().unwrap(),
+        };
         let want = TransitionCounts::from_status(&p, &c, Some(&wm), &fixed).unwrap();
         let got = design_table(&p, &c, None, &spec, CutoffMode::Fixed, Draw::Given(m));
         assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());

@@ -29,6 +29,7 @@ use crate::error::{MobilityError, Parameter, Result, check_finite, check_same_le
 use crate::matrix::{ClassSpec, TransitionMatrix};
 use crate::rankbased::rank_mobility;
 use crate::registry::RankMeasure;
+use crate::weights::WeightKind;
 
 /// The bootstrap distribution of one rank measure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,7 +141,7 @@ pub fn rank_bootstrap(
     }
     let level = bootstrap.confidence_level();
     check_level(level)?;
-    let (seed, clusters, jackknife_groups, _, weighting) = bootstrap.hooks();
+    let (seed, clusters, jackknife_groups, _, weighting, weight_kind) = bootstrap.hooks();
     if jackknife_groups < 2 {
         return Err(MobilityError::invalid(
             Parameter::JackknifeGroups,
@@ -168,7 +169,7 @@ pub fn rank_bootstrap(
     // The design only supplies the draws: two classes with fixed cut-offs.
     let spec = ClassSpec::quantiles(2);
     let tm = TransitionMatrix::from_status(parent, child, weights, &spec)?;
-    let design = Design::build(
+    let mut design = Design::build(
         parent,
         child,
         weights,
@@ -177,12 +178,16 @@ pub fn rank_bootstrap(
         &tm,
         CutoffMode::Fixed,
     )?;
+    if weight_kind == WeightKind::Frequency && clusters.is_none() {
+        design.use_frequency_draws(0); // the weights as given: round(W) units drawn
+    }
     let original = design.original_rows();
     let evaluate = |s: &super::bootstrap::Scratch, buf: &mut (Vec<f64>, Vec<f64>, Vec<f64>)| {
         let (p, c, w) = buf;
         p.clear();
         c.clear();
         w.clear();
+        let alone = design.multiplicity_is_weight(s);
         for (u, &i) in original.iter().enumerate() {
             let m = design.multiplicity(s, u);
             if m == 0 {
@@ -191,7 +196,11 @@ pub fn rank_bootstrap(
             let i = i as usize;
             p.push(parent[i]);
             c.push(child[i]);
-            w.push(f64::from(m) * weights.map_or(1.0, |w| w[i]));
+            w.push(if alone {
+                f64::from(m)
+            } else {
+                f64::from(m) * weights.map_or(1.0, |w| w[i])
+            });
         }
         match rank_mobility(p, c, Some(w)) {
             Ok(r) => RankMeasure::ALL.iter().map(|m| m.value(&r)).collect(),
@@ -276,6 +285,7 @@ pub fn rank_bootstrap(
             units: n,
             jackknife_groups: groups,
             weighting: weighting.clone(),
+            weight_kind,
         },
         measures,
     })

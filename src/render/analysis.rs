@@ -13,6 +13,10 @@ use crate::report::AnalysisReport;
 /// `O(k^2)`.
 pub fn render_analysis(r: &AnalysisReport, labels: &[String]) -> String {
     let mut out = render_report(&r.report, labels);
+    if let Some(w) = &r.weights {
+        out.push_str(&format!("\nWeights: {}\n", w.describe()));
+    }
+    out.push_str(&render_tie_spans(&r.tie_spans, labels));
     out.push_str(&render_rank_measures(
         r.rank_measures.as_ref(),
         r.rank_note.as_deref(),
@@ -35,6 +39,27 @@ pub fn render_rank_inference(table: &EstimateTable, r: &BootstrapSettings) -> St
         "\nRank and income measures, same bootstrap replicates (ranks re-estimated in each)\n{}\n",
         rows.join("\n")
     )
+}
+
+/// The tie-span notes: one wrapped paragraph per tie group whose rank interval crosses a class
+/// boundary; nothing when there is none.
+pub fn render_tie_spans(spans: &[crate::quantile::TieSpan], labels: &[String]) -> String {
+    let mut out = String::new();
+    if spans.is_empty() {
+        return out;
+    }
+    out.push_str(
+        "
+Ties across class boundaries
+",
+    );
+    for s in spans {
+        out.push_str(&crate::render::text::wrap(
+            &format!("  {}", s.message(labels)),
+            4,
+        ));
+    }
+    out
 }
 
 /// The rank and income measures, one line each with its registry description; `note` says why
@@ -80,6 +105,12 @@ pub fn render_rank_measures(ranks: Option<&RankMobility>, note: Option<&str>) ->
 pub fn render_inference(table: &EstimateTable, r: &BootstrapSettings) -> String {
     let what = match (r.resample, r.clusters) {
         (ResampleUnit::Clusters, Some(clusters)) => format!("of the {clusters} clusters"),
+        _ if r.weight_kind == crate::weights::WeightKind::Frequency => {
+            format!(
+                "of the units the {} rows stand for (frequency weights)",
+                r.units
+            )
+        }
         _ => format!("of the {} rows", r.units),
     };
     let cutoffs = match r.cutoffs {

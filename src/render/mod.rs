@@ -11,5 +11,6 @@
 
 pub mod analysis;
 pub mod html;
+pub mod panel;
 pub mod places;
 pub mod text;

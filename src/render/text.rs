@@ -141,14 +141,34 @@ pub fn render_report(report: &Report, labels: &[String]) -> String {
     }
     if report.parent_cutoffs.is_some() || report.child_cutoffs.is_some() {
         out.push_str("\nCut-offs in status units (upper bound of each class but the top)\n");
-        for (who, cuts) in [
-            ("parent", &report.parent_cutoffs),
-            ("child", &report.child_cutoffs),
+        for (who, cuts, splits) in [
+            (
+                "parent",
+                &report.parent_cutoffs,
+                &report.parent_cutoff_splits,
+            ),
+            ("child", &report.child_cutoffs, &report.child_cutoff_splits),
         ] {
             if let Some(c) = cuts {
-                let list: Vec<String> = c.iter().map(|&v| significant(v)).collect();
+                let list: Vec<String> = c
+                    .iter()
+                    .enumerate()
+                    .map(|(m, &v)| match splits.as_ref().and_then(|s| s[m]) {
+                        Some(f) => {
+                            format!("{} ({:.1}% of the tie below)", significant(v), 100.0 * f)
+                        }
+                        None => significant(v),
+                    })
+                    .collect();
                 out.push_str(&wrap(&format!("  {who:<8}{}", list.join(", ")), 10));
             }
+        }
+        if report.parent_cutoff_splits.is_some() || report.child_cutoff_splits.is_some() {
+            out.push_str(&wrap(
+                "  (split rule: a tie group on a boundary is shared between the classes it \
+                 spans; every class holds exactly 1/k)",
+                4,
+            ));
         }
     }
 
@@ -318,7 +338,7 @@ fn fixed(v: f64) -> String {
 }
 
 /// A count: whole numbers without decimals, others with one.
-fn format_count(v: f64) -> String {
+pub(crate) fn format_count(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{v:.0}")
     } else {
@@ -327,7 +347,7 @@ fn format_count(v: f64) -> String {
 }
 
 /// A status value with up to 6 significant digits, no trailing zeros.
-fn significant(v: f64) -> String {
+pub(crate) fn significant(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }

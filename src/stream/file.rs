@@ -27,6 +27,7 @@ use crate::rankbased::rank_mobility;
 use crate::report::{AnalysisReport, Report};
 use crate::stream::source::{Partition, Source};
 use crate::stream::{Pass, RunOptions, StreamSpec, Summary};
+use crate::weights::WeightKind;
 
 /// A file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,6 +168,8 @@ pub struct AnalyzeOptions<'a> {
     pub rank_measures: bool,
     /// Bootstrap (needs the rows in memory), with `--cluster` ids from the group column.
     pub bootstrap: Option<Bootstrap>,
+    /// What the weights mean for the bootstrap and the sample size.
+    pub weight_kind: WeightKind,
     /// The group column holds cluster ids for the bootstrap (not `by` groups).
     pub group_is_cluster: bool,
     /// Bytes the columns may take in memory; above it the file is streamed.
@@ -323,22 +326,30 @@ pub fn analyze_columns(part: &Partition, options: &AnalyzeOptions<'_>) -> Result
             let mut b = b
                 .clone()
                 .weighting(options.weighting.clone())
-                .statistics(Selection::Measures);
-            let ids: Vec<u64>;
+                .statistics(Selection::Measures)
+                .weight_kind(options.weight_kind);
             if let (true, Some((codes, labels))) = (options.group_is_cluster, &part.group) {
-                // numeric ids: equal values (-0 and 0 alike) form a cluster
-                let values: Vec<u64> = labels
+                // Numeric ids (every id a finite number): equal values (-0 and 0 alike) form a
+                // cluster, numbered in numeric order; otherwise text ids, trimmed, in byte
+                // order. Python numbers its labels in the same order, so both draw alike.
+                let numeric: Option<Vec<u64>> = labels
                     .iter()
                     .map(|l| match l.trim().parse::<f64>() {
-                        Ok(x) if x.is_finite() => Ok(numeric_cluster_key(x)),
-                        _ => Err(MobilityError::invalid(
-                            Parameter::Clusters,
-                            format!("cluster id '{l}' is not a number"),
-                        )),
+                        Ok(x) if x.is_finite() => Some(numeric_cluster_key(x)),
+                        _ => None,
                     })
-                    .collect::<Result<_>>()?;
-                ids = codes.iter().map(|&c| values[c as usize]).collect();
-                b = b.clusters(&ids);
+                    .collect();
+                b = match numeric {
+                    Some(values) => {
+                        let ids: Vec<u64> = codes.iter().map(|&c| values[c as usize]).collect();
+                        b.clusters(&ids)
+                    }
+                    None => {
+                        let ids: Vec<&str> =
+                            codes.iter().map(|&c| labels[c as usize].trim()).collect();
+                        b.clusters(&ids)
+                    }
+                };
             }
             // the rank measures on the same replicates (undefined rank measures: no rows)
             if options.rank_measures {
@@ -381,7 +392,11 @@ pub fn analyze_columns(part: &Partition, options: &AnalyzeOptions<'_>) -> Result
         }
         _ => Vec::new(),
     };
-    let mut analysis = AnalysisReport::new(report, ranks, inference.as_ref());
+    let mut analysis = AnalysisReport::new(report, ranks, inference.as_ref())
+        .with_weights(weights, options.weight_kind);
+    if let ClassSpec::Quantiles { rule, .. } = options.classes {
+        analysis = analysis.with_tie_spans(&tm, &part.parent, &part.child, weights, rule)?;
+    }
     analysis.rank_inference = rank_inference;
     Ok(FileAnalysis {
         analysis,

@@ -397,6 +397,13 @@ impl CutoffSearch {
     /// `k` out of range; weights with a rule other than `midrank` (as [`Cutoffs::quantiles`]).
     pub fn new(k: usize, rule: Rule, weighted: bool) -> Result<CutoffSearch> {
         crate::error::check_k_requested(k)?;
+        if rule == Rule::Split {
+            return Err(MobilityError::invalid(
+                Parameter::Rule,
+                "the split rule is not available for streamed or chunked data yet; read the \
+                 data in memory (TransitionMatrix::from_status) or use midrank",
+            ));
+        }
         if weighted && rule != Rule::Midrank {
             return Err(MobilityError::invalid(
                 Parameter::Rule,
@@ -670,6 +677,7 @@ impl CutoffSearch {
                         // k (2 below + tie) <= 2 m W
                         inclusive: (&f.below.mul_small(2) + &f.tie).mul_small(k)
                             <= t.t.mul_small(2),
+                        split: None,
                     })
                     .collect(),
                 rule => {

@@ -6,7 +6,9 @@ use mobility::Parameter;
 use mobility::inference::{Bootstrap, CiMethod};
 use mobility::io::chunked_csv::StreamColumns;
 use mobility::io::csv::{self, Columns, CsvOptions};
+use mobility::panel::Panel;
 use mobility::render::analysis::render_analysis;
+use mobility::render::panel::render_panel;
 use mobility::render::text::render_report;
 use mobility::stream::RunOptions;
 use mobility::stream::file::{
@@ -14,7 +16,7 @@ use mobility::stream::file::{
     default_memory_limit,
 };
 use mobility::stream::source::Partition;
-use mobility::{ClassSpec, MobilityError};
+use mobility::{ClassSpec, MobilityError, WeightKind};
 
 use crate::args::{self, Args, flag, value};
 use crate::progress::Progress;
@@ -42,15 +44,28 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         value("seed"),
         value("cluster"),
         value("ci"),
+        value("weight-kind"),
+        value("periods"),
     ];
     let Some(args) = args::parse("analyze", raw, &opts)? else {
         return emit(HELP);
     };
+    if args.has("periods") {
+        return run_panel(&args);
+    }
     let bootstrap = bootstrap_options(&args)?;
     let file = args::one_positional(&args, "FILE")?;
     let parent = args.required("parent")?;
     let child = args.required("child")?;
     let weight = args.get("weight");
+    if weight.is_none() {
+        args::refuse(
+            &args,
+            &["weight-kind"],
+            "says what the weights mean (add --weight COLUMN)",
+        )?;
+    }
+    let weight_kind: WeightKind = args::option(&args, "weight-kind", WeightKind::default())?;
     let (k, rule) = args::class_options(&args, weight.is_some())?;
     let pi = args::pi(&args)?;
     args::check_pi_len(&pi, k, "analyze")?;
@@ -91,6 +106,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         weighting: pi.clone(),
         rank_measures: !args.has("no-rank-measures"),
         bootstrap,
+        weight_kind,
         group_is_cluster: cluster.is_some(),
         memory_limit,
         run: RunOptions {
@@ -106,24 +122,31 @@ pub fn run(raw: &[String]) -> Outcome<()> {
                 "standard input is read as CSV without --by; give a file for --by or Parquet",
             ));
         }
-        let names: Vec<&str> = [Some(parent), Some(child), weight, cluster]
+        let names: Vec<&str> = [Some(parent), Some(child), weight]
             .into_iter()
             .flatten()
             .collect();
-        let columns = csv::read_columns_from(std::io::stdin().lock(), "<stdin>", &names, &options)
-            .map_err(|e| data(e, None))?;
+        let stdin = std::io::stdin().lock();
+        // cluster ids are read as text (numbers or names: a family id, a state)
+        let (columns, ids) = match cluster {
+            Some(c) => {
+                let l = csv::read_labelled_columns_from(stdin, "<stdin>", &names, c, &options)
+                    .map_err(|e| data(e, None))?;
+                (l.columns, Some(l.labels))
+            }
+            None => (
+                csv::read_columns_from(stdin, "<stdin>", &names, &options)
+                    .map_err(|e| data(e, None))?,
+                None,
+            ),
+        };
         source = columns.source.clone();
         let get = |name: &str| columns.get(name).expect("column was read").to_vec();
         let part = Partition {
             parent: get(parent),
             child: get(child),
             weight: weight.map(get),
-            // cluster ids as exact labels ({:?} of an f64 reads back to the same value)
-            group: cluster.map(|c| {
-                let v = get(c);
-                let labels = v.iter().map(|x| format!("{x:?}")).collect();
-                ((0..v.len() as u32).collect(), labels)
-            }),
+            group: ids.map(label_codes),
         };
         let mut r = analyze_columns(&part, &analyze_options)
             .map_err(|e| status_error(e, &columns, weight))?;
@@ -142,6 +165,18 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         analyze(&src, &analyze_options).map_err(|e| file_error(e, &source, weight))?
     };
     progress.finish();
+    if let Some(n) = result
+        .analysis
+        .bootstrap
+        .as_ref()
+        .and_then(|b| b.clusters)
+        .filter(|&n| n < 30)
+    {
+        eprintln!(
+            "mobility: warning: only {n} clusters: the cluster bootstrap needs many (30 or more) \
+             for reliable standard errors and intervals"
+        );
+    }
     let dropped = result.dropped.as_ref().map(dropped_note);
     if let Some(ReadMode::Streamed { passes }) = result.mode
         && !args.has("quiet")
@@ -164,7 +199,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         result.rows,
         weight.map_or_else(
             || ", unweighted".to_string(),
-            |w| format!(", weights '{w}'")
+            |w| format!(", {weight_kind} weights '{w}'")
         ),
     );
     if let Some(d) = dropped {
@@ -197,6 +232,104 @@ fn file_error(e: MobilityError, source: &str, weight: Option<&str>) -> Failure {
         }
         (e, _) => data(e, Some(source)),
     }
+}
+
+/// `analyze --periods t0,t1,...`: the pooled, per-transition and homogeneity report of a panel.
+fn run_panel(args: &Args) -> Outcome<()> {
+    args::refuse(
+        args,
+        &["parent", "child", "bootstrap", "seed", "cluster", "ci"],
+        "does not apply with --periods (a panel: the period columns give origin and destination; \
+         the panel bootstrap is not available yet)",
+    )?;
+    let file = args::one_positional(args, "FILE.csv")?;
+    let periods: Vec<&str> = args
+        .get("periods")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if periods.len() < 2 {
+        return Err(args::usage(
+            "analyze",
+            "--periods expects two or more period columns in time order, e.g. t0,t1,t2",
+        ));
+    }
+    let weight = args.get("weight");
+    if weight.is_none() {
+        args::refuse(
+            args,
+            &["weight-kind"],
+            "says what the weights mean (add --weight COLUMN)",
+        )?;
+    }
+    let weight_kind: WeightKind = args::option(args, "weight-kind", WeightKind::default())?;
+    let (k, rule) = args::class_options(args, weight.is_some())?;
+    let pi = args::pi(args)?;
+    args::check_pi_len(&pi, k, "analyze")?;
+    let options = CsvOptions {
+        delimiter: args::delimiter(args)?,
+        missing: args::missing(args),
+    };
+    let mut names: Vec<&str> = periods.clone();
+    names.extend(weight);
+    let columns = if file == "-" {
+        csv::read_columns_from(std::io::stdin().lock(), "<stdin>", &names, &options)
+    } else {
+        csv::read_columns(file, &names, &options)
+    }
+    .map_err(|e| data(e, None))?;
+    let source = columns.source.clone();
+    let get = |name: &str| columns.get(name).expect("column was read");
+    let weights = weight.map(get);
+    let series: Vec<&[f64]> = periods.iter().map(|p| get(p)).collect();
+    let spec = ClassSpec::Quantiles { k, rule };
+    let panel = Panel::new(&series, weights, weight_kind, &spec)
+        .map_err(|e| status_error(e, &columns, weight))?;
+    let names: Vec<String> = periods.iter().map(|s| s.to_string()).collect();
+    let mut report = panel
+        .report(&names, &pi)
+        .map_err(|e| pi_error(e, &source))?;
+    report.weights = weights.map(|w| mobility::weights::WeightInfo::new(w, weight_kind));
+    let dropped = columns.dropped.as_ref().map(dropped_note);
+    if args.has("json") {
+        if let Some(d) = &dropped {
+            eprintln!("mobility: note: {d}");
+        }
+        return print_json(&report);
+    }
+    let mut out = format!(
+        "mobility analyze: {source}, periods {}\n{} rows{}; {k} quantile classes per period by the \
+         {rule} rule\n",
+        periods.join(" -> "),
+        columns.len(),
+        weight.map_or_else(
+            || ", unweighted".to_string(),
+            |w| format!(", {weight_kind} weights '{w}'")
+        ),
+    );
+    if let Some(d) = dropped {
+        out.push_str(&format!("{d}\n"));
+    }
+    out.push_str(&render_panel(&report, &panel.pooled.labels()));
+    emit(&out)
+}
+
+/// One label per row as dense codes (in first-appearance order) and the distinct labels.
+fn label_codes(labels: Vec<String>) -> (Vec<u32>, Vec<String>) {
+    let mut index = std::collections::HashMap::new();
+    let mut distinct = Vec::new();
+    let codes = labels
+        .into_iter()
+        .map(|l| {
+            *index.entry(l.clone()).or_insert_with(|| {
+                distinct.push(l);
+                (distinct.len() - 1) as u32
+            })
+        })
+        .collect();
+    (codes, distinct)
 }
 
 /// `--bootstrap B`, `--seed S`, `--ci METHOD` as a builder (`--cluster` is added by the caller).

@@ -291,11 +291,12 @@ pub fn class_options(args: &Args, weighted: bool) -> Outcome<(usize, Rule)> {
         },
     };
     let rule: Rule = option(args, "rule", Rule::Midrank)?;
-    if weighted && rule != Rule::Midrank {
+    if weighted && !rule.takes_weights() {
         return Err(usage(
             command,
             format!(
-                "--weight needs --rule midrank (the {rule} rule reproduces unweighted software)"
+                "--weight needs --rule midrank or split (the {rule} rule reproduces unweighted \
+                 software)"
             ),
         ));
     }

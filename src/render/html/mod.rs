@@ -564,6 +564,8 @@ impl ReportPage {
             inference: results.bootstrap.map(BootstrapResult::estimates),
             bootstrap: results.bootstrap.map(BootstrapResult::settings),
             rank_inference: results.rank_bootstrap.cloned(),
+            tie_spans: Vec::new(),
+            weights: None,
         };
         let interval = |name: &str| {
             [&analysis.inference, &analysis.rank_inference]
