@@ -40,9 +40,10 @@ pub struct AnalysisReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank_inference: Option<EstimateTable>,
     /// Tie groups whose rank interval crosses a class boundary ([`crate::quantile::tie_spans`]),
-    /// parent then child; empty when none does.
-    #[serde(default)]
-    pub tie_spans: Vec<TieSpan>,
+    /// parent then child; empty when none does; `None` (no key) when not computed: a table, or
+    /// a file streamed because its rows exceed the memory limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tie_spans: Option<Vec<TieSpan>>,
     /// The weights and what they mean (`None` without weights).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<WeightInfo>,
@@ -67,7 +68,7 @@ impl AnalysisReport {
             inference: bootstrap.map(BootstrapResult::estimates),
             bootstrap: bootstrap.map(BootstrapResult::settings),
             rank_inference: None,
-            tie_spans: Vec::new(),
+            tie_spans: None,
             weights: None,
         }
     }
@@ -103,7 +104,7 @@ impl AnalysisReport {
                 spans.extend(tie_spans(values, weights, c, rule, side)?);
             }
         }
-        self.tie_spans = spans;
+        self.tie_spans = Some(spans);
         Ok(self)
     }
 }

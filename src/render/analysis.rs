@@ -16,7 +16,9 @@ pub fn render_analysis(r: &AnalysisReport, labels: &[String]) -> String {
     if let Some(w) = &r.weights {
         out.push_str(&format!("\nWeights: {}\n", w.describe()));
     }
-    out.push_str(&render_tie_spans(&r.tie_spans, labels));
+    if let Some(spans) = &r.tie_spans {
+        out.push_str(&render_tie_spans(spans, labels));
+    }
     out.push_str(&render_rank_measures(
         r.rank_measures.as_ref(),
         r.rank_note.as_deref(),

@@ -44,6 +44,7 @@ use crate::rank::Rule;
 use crate::rankbased::{RankMobility, rank_mobility};
 use crate::registry::{Measure, MeasureInfo, RankMeasure};
 use crate::report::{AnalysisReport, Report};
+use crate::weights::WeightKind;
 
 /// A measure of the registry the page shows in its headline block: a matrix measure or a rank
 /// measure. Serialises as the measure's name.
@@ -152,6 +153,8 @@ pub struct ReportOptions {
     pub bins: usize,
     /// Bootstrap intervals, when wanted.
     pub bootstrap: Option<BootstrapOptions>,
+    /// What the weights mean (how the bootstrap draws records; the sample size shown).
+    pub weight_kind: WeightKind,
     /// Which measure ranks places on social mobility.
     pub mobility_score: MobilityScore,
     /// "Does well" / "does badly" = top / bottom fraction of places on an axis.
@@ -169,6 +172,7 @@ impl Default for ReportOptions {
             weighting: Weighting::ParentShares,
             bins: DEFAULT_BINS,
             bootstrap: None,
+            weight_kind: WeightKind::Sampling,
             mobility_score: MobilityScore::BottomToTop,
             contrast_fraction: 0.2,
             source: Source::default(),
@@ -462,7 +466,8 @@ impl ReportPage {
                         .level(b.level)
                         .ci(b.ci)
                         .weighting(options.weighting.clone())
-                        .statistics(Selection::Measures);
+                        .statistics(Selection::Measures)
+                        .weight_kind(options.weight_kind);
                     // the rank measures on the same replicates, as `mobility analyze` reports
                     let ranks = crate::inference::rank_bootstrap::rank_bootstrap(
                         parent, child, weights, &b,
@@ -525,6 +530,12 @@ impl ReportPage {
         };
         let mut page = ReportPage::from_results(&results)?;
         page.analysis.rank_note = rank_note;
+        // the diagnostics `mobility analyze` adds for data in memory: the same analysis object
+        page.analysis = page
+            .analysis
+            .clone()
+            .with_weights(weights, options.weight_kind)
+            .with_tie_spans(&tm, parent, child, weights, options.rule)?;
         page.provenance.rows_used = Some(parent.len());
         page.provenance.weighted = weights.is_some();
         Ok(page)
@@ -564,7 +575,7 @@ impl ReportPage {
             inference: results.bootstrap.map(BootstrapResult::estimates),
             bootstrap: results.bootstrap.map(BootstrapResult::settings),
             rank_inference: results.rank_bootstrap.cloned(),
-            tie_spans: Vec::new(),
+            tie_spans: None,
             weights: None,
         };
         let interval = |name: &str| {

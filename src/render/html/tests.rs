@@ -70,7 +70,10 @@ fn page_numbers_equal_the_library_results() {
     let boot = bootstrap
         .run(&p, &c, Some(&w), &ClassSpec::quantiles(5))
         .unwrap();
-    let mut analysis = AnalysisReport::new(report.clone(), Ok(rm.clone()), Some(&boot));
+    let mut analysis = AnalysisReport::new(report.clone(), Ok(rm.clone()), Some(&boot))
+        .with_weights(Some(&w), crate::WeightKind::Sampling)
+        .with_tie_spans(&tm, &p, &c, Some(&w), crate::Rule::Midrank)
+        .unwrap();
     // the rank measures on the same replicates, as `mobility analyze --bootstrap` reports them
     analysis.rank_inference = Some(
         crate::inference::rank_bootstrap::rank_bootstrap(&p, &c, Some(&w), &bootstrap)
