@@ -1,4 +1,4 @@
-//! Panels: `T >= 2` periods of the same units (FORMULAS.md, "Panels").
+//! Panels: `T >= 2` periods of the same units (docs/FORMULAS.md#panels).
 //!
 //! ```text
 //! n_ij(t) = sum_u w_u [class_t(u) = i] [class_{t+1}(u) = j]      per-transition counts, t = 0..T-2

@@ -30,7 +30,7 @@ pub struct Cut {
     pub inclusive: bool,
     /// Rule `split` only: the boundary falls strictly inside the tie group at `value`, and this
     /// fraction (in `(0, 1)`) of each of the group's units belongs to the classes at or below the
-    /// boundary, the rest above (FORMULAS.md, `split`). `None` for every other cut; `inclusive`
+    /// boundary, the rest above (docs/FORMULAS.md#rule-split). `None` for every other cut; `inclusive`
     /// then still gives the class of the group's midpoint, as under `midrank`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub split: Option<f64>,
@@ -328,7 +328,7 @@ impl Cutoffs {
     /// ```text
     /// F_m(x) = 1 if x below cut m, 0 if above, split_m if x = value_m of a split cut
     /// f(j)   = F_j(x) - F_{j-1}(x),   F_0 = 0, F_k = 1
-    ///        = length(I_g ∩ C_j) / length(I_g)        (FORMULAS.md, `split`)
+    ///        = length(I_g ∩ C_j) / length(I_g)        (docs/FORMULAS.md#rule-split)
     /// ```
     ///
     /// # Errors
@@ -485,7 +485,7 @@ impl Splitter {
     }
 }
 
-/// A tie group whose rank interval crosses a class boundary (FORMULAS.md, "Ties compared"):
+/// A tie group whose rank interval crosses a class boundary (docs/FORMULAS.md#ties-compared):
 /// under every rule but `split` the group cannot be divided, so the classes it spans cannot all
 /// hold `1/k`; under `split` it is shared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -41,7 +41,7 @@ pub enum Rule {
     StataXtile,
     /// Fractional membership: a tie group (or a single unit) whose rank interval
     /// `[B/W, (B + T)/W]` crosses class boundaries is shared among the classes it overlaps, in
-    /// proportion to the overlap, so every class holds exactly `W / k` (FORMULAS.md, `split`).
+    /// proportion to the overlap, so every class holds exactly `W / k` (docs/FORMULAS.md#rule-split).
     /// Takes weights; equals `midrank` when no group straddles a boundary.
     Split,
 }
@@ -241,7 +241,7 @@ pub(crate) fn exact_total(q: i128) -> f64 {
 }
 
 /// Each unit's tie-group rank interval `[B_g / W, (B_g + T_g) / W]`, in the input's order
-/// (FORMULAS.md, `split`); its midpoint is the mid-rank of [`fractional_ranks`].
+/// (docs/FORMULAS.md#rule-split); its midpoint is the mid-rank of [`fractional_ranks`].
 pub(crate) fn rank_intervals(values: &[f64], weights: Option<&[f64]>) -> Result<Vec<(f64, f64)>> {
     check_finite(values, "status")?;
     check_index_range(values.len())?;

@@ -1,7 +1,7 @@
 //! What a weight means: frequency weights (a record stands for `w` identical units) or sampling
 //! weights (a record is one sampled unit with design weight `w`). Point estimates never depend on
-//! it; the sample size `n`, standard errors, the bootstrap and tests do (FORMULAS.md,
-//! "Frequency weights vs sampling weights").
+//! it; the sample size `n`, standard errors, the bootstrap and tests do
+//! (docs/FORMULAS.md#weight-kinds).
 
 use serde::{Deserialize, Serialize};
 

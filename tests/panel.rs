@@ -1,4 +1,4 @@
-//! Panels (FORMULAS.md, "Panels"): pooled counts are the sum of the per-transition counts, and
+//! Panels (docs/FORMULAS.md#panels): pooled counts are the sum of the per-transition counts, and
 //! the Anderson-Goodman test has its df, notes and weight handling.
 
 use mobility::panel::Panel;

@@ -1,4 +1,4 @@
-//! The `split` tie rule (FORMULAS.md, `split`): every class holds exactly `W / k`, it reduces to
+//! The `split` tie rule (docs/FORMULAS.md#rule-split): every class holds exactly `W / k`, it reduces to
 //! `midrank` when no tie group straddles a boundary, it matches a brute-force computation of the
 //! interval overlaps, and it is invariant to row order, increasing transforms and duplication.
 
@@ -164,7 +164,7 @@ fn reduces_to_midrank_when_no_group_straddles() {
 
 #[test]
 fn a_single_unit_on_a_boundary_is_shared() {
-    // n = 48, k = 5: every class holds 9.6 units (FORMULAS.md, property 2)
+    // n = 48, k = 5: every class holds 9.6 units (docs/FORMULAS.md#rule-split, property 2)
     let x: Vec<f64> = (0..48).map(f64::from).collect();
     let tm = TransitionMatrix::from_status(&x, &x, None, &split(5)).unwrap();
     let counts = tm.counts().unwrap();

@@ -828,7 +828,7 @@ class TransitionMatrix:
         first = "" if path is None else repr(os.fspath(path))
         command = _report._call("tm.to_html_report", first, given)
         spec = self._spec or {}
-        quantile_classes = self._data is not None and set(spec) <= {"k", "rule"}
+        quantile_classes = self._data is not None and set(spec) <= {"k", "rule", "weight_kind"}
         if quantile_classes:
             p, c, w = self._data  # type: ignore[misc]
             name = "the data passed to mobility.transition_matrix" if source is None else source
@@ -845,6 +845,7 @@ class TransitionMatrix:
                 source_json=_report._source_json(
                     name, columns, int(p.shape[0]) + self._n_dropped, self._n_dropped, command
                 ),
+                weight_kind=spec.get("weight_kind", "sampling"),
             )
         else:
             name = "a transition matrix" if source is None else source

@@ -269,6 +269,7 @@ def bootstrap(
     pi: _Pi = None,
     jackknife_groups: int = 30,
     statistics: _Statistics = None,
+    weight_kind: str = "sampling",
 ) -> BootstrapResult: ...
 
 def rank_bootstrap_json(
@@ -301,6 +302,7 @@ def bootstrap_difference(
     pi: _Pi = None,
     jackknife_groups: int = 30,
     statistics: _Statistics = None,
+    weight_kind: str = "sampling",
 ) -> Tuple[BootstrapResult, BootstrapResult, BootstrapResult]: ...
 def row_multinomial(
     tm: TransitionMatrix,
@@ -318,6 +320,8 @@ def quantile_copula(
     level: float = 0.95,
     statistics: _Statistics = None,
     bandwidth: Optional[float] = None,
+    rule: str = "midrank",
+    weight_kind: str = "sampling",
 ) -> _Serde: ...
 def kish_row_counts(parent: _F64, weights: Optional[_F64], cutoffs: Cutoffs) -> List[float]: ...
 def homogeneity(tables: Sequence[_F64]) -> _Serde: ...
@@ -373,6 +377,7 @@ def html_report(
     level: float = 0.95,
     title: Optional[str] = None,
     source_json: Optional[str] = None,
+    weight_kind: str = "sampling",
 ) -> str: ...
 def html_report_matrix(
     matrix: TransitionMatrix,
@@ -505,3 +510,21 @@ def stream_file(
     child_cutoffs: Optional[Cutoffs] = None,
     dropna: bool = False,
 ) -> _Serde: ...
+
+# panels and tie diagnostics (python/src/panel.rs)
+def tie_spans(
+    values: _F64,
+    cutoffs: Cutoffs,
+    weights: Optional[_F64] = None,
+    rule: str = "midrank",
+    side: str = "parent",
+    labels: Optional[List[str]] = None,
+) -> List[_Serde]: ...
+def panel(
+    periods: Sequence[_F64],
+    names: List[str],
+    weights: Optional[_F64] = None,
+    k: int = 5,
+    rule: str = "midrank",
+    weight_kind: str = "sampling",
+) -> Tuple[_Serde, TransitionMatrix, List[TransitionMatrix]]: ...

@@ -27,7 +27,7 @@ def warn_data(
         if cuts is None:
             continue
         for span in _mobility.tie_spans(values, cuts, w, rule=rule, side=side, labels=labels):
-            warnings.warn(span["message"], MobilityWarning, stacklevel=3)
+            warnings.warn(str(span["message"]), MobilityWarning, stacklevel=3)
     for what, idx in (("parent", raw.empty_rows()), ("child", raw.empty_columns())):
         if len(idx):
             names = ", ".join(labels[i] for i in idx)

@@ -1,4 +1,4 @@
-"""Panels: several periods of the same units (FORMULAS.md, "Panels")."""
+"""Panels: several periods of the same units (docs/FORMULAS.md#panels)."""
 
 from __future__ import annotations
 

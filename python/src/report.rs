@@ -32,7 +32,8 @@ fn source(json: Option<&str>) -> PyResult<Source> {
 /// data (name, columns, rows read and dropped, the reproducing call).
 #[pyfunction]
 #[pyo3(signature = (parent, child, weights=None, groups=None, k=5, rule="midrank", pi=None,
-    bins=20, bootstrap=None, seed=0, ci="bca", level=0.95, title=None, source_json=None))]
+    bins=20, bootstrap=None, seed=0, ci="bca", level=0.95, title=None, source_json=None,
+    weight_kind="sampling"))]
 #[allow(clippy::too_many_arguments)]
 fn html_report(
     py: Python<'_>,
@@ -50,9 +51,11 @@ fn html_report(
     level: f64,
     title: Option<String>,
     source_json: Option<&str>,
+    weight_kind: &str,
 ) -> PyResult<String> {
     let ci: CiMethod = ci.parse().py()?;
     let options = ReportOptions {
+        weight_kind: weight_kind.parse().py()?,
         title,
         k,
         rule: convert::rule(rule)?,

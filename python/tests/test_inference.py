@@ -156,7 +156,7 @@ def test_report_gains_inference_like_the_cli(boot):
     assert rep["bootstrap"] == {
         "k": 5, "replicates": 200, "seed": 1, "ci": "bca", "level": 0.95,
         "cutoffs": "reestimate", "resample": "units", "clusters": None, "units": 2000,
-        "jackknife_groups": 30, "weighting": "parent_shares",
+        "jackknife_groups": 30, "weighting": "parent_shares", "weight_kind": "sampling",
     }
     assert "inference" not in tm.report(pi="uniform")
 
@@ -314,7 +314,7 @@ def test_copula_standard_errors():
     assert rb.method == "row_multinomial"
     kish = mobility.kish_row_counts(p, w, tb.parent_cutoffs)
     assert rb.row_counts == pytest.approx(list(kish))
-    with pytest.raises(MobilityError, match="midrank quantile classes"):
+    with pytest.raises(MobilityError, match="midrank or split quantile classes"):
         tb.standard_errors("copula")
     with pytest.raises(MobilityError, match="bandwidth applies"):
         tb.standard_errors("multinomial", bandwidth=0.1)

@@ -97,7 +97,7 @@ pub struct AnalyticOptions {
     /// The tie rule of [`quantile_copula`]'s classes: `midrank` (default) or `split`.
     pub rule: Rule,
     /// What the weights mean: the copula's `n` is `W` for frequency weights, Kish's effective
-    /// size for sampling weights (FORMULAS.md, weight kinds).
+    /// size for sampling weights (docs/FORMULAS.md#weight-kinds).
     pub weight_kind: WeightKind,
 }
 

@@ -173,7 +173,7 @@ impl Bootstrap {
         }
     }
 
-    /// What the weights mean (FORMULAS.md, weight kinds). [`WeightKind::Sampling`] (the default)
+    /// What the weights mean (docs/FORMULAS.md#weight-kinds). [`WeightKind::Sampling`] (the default)
     /// draws records, each keeping its weight (`v_u = w_u m_u`, `m ~ Multinomial(R; 1/R)`);
     /// [`WeightKind::Frequency`] draws the `round(W)` units the records stand for
     /// (`v_u = M_u`, `M ~ Multinomial(round(W); w_u / W)`). With clusters both draw whole
