@@ -199,6 +199,11 @@ fn bootstrap_and_groups() {
     assert!(html.contains("North East"));
     assert!(html.contains("<title>Regions &lt;test&gt;</title>"));
     assert!(html.contains("40 replicates, seed 3, 95% percentile intervals"));
+    // the league table has each group's interval and rank confidence set (the page model's
+    // test checks their values: render::html::tests)
+    assert!(html.contains("<th scope=\"col\">Interval</th>"));
+    assert!(html.contains("<th scope=\"col\">Rank set</th>"));
+    assert!(html.contains("Mogstad, Romano, Shaikh and Wilhelm (2024)"));
     assert!(command_line(&html).contains("--title 'Regions <test>'"));
 }
 
