@@ -333,6 +333,10 @@ pub struct PlacesSection {
     pub mobility_median: f64,
     /// Places left out, and why.
     pub excluded: Vec<ExcludedPlace>,
+    /// Why the rank confidence sets were not computed, when a bootstrap was run but they could
+    /// not be (e.g. fewer than two places with a positive standard error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_note: Option<String>,
 }
 
 /// Everything the HTML report shows, as data. Serialises to JSON (the same numbers as the
@@ -856,6 +860,7 @@ fn section(
         contrast_fraction,
         score_correlation,
         excluded,
+        rank_note: None,
     }
 }
 
@@ -939,7 +944,10 @@ fn league_table_intervals(
     let ranked = match rank_places(&boot, &ro) {
         Ok(r) => r,
         // fewer than two places with an SE: intervals only
-        Err(_) => return Ok(()),
+        Err(e) => {
+            section.rank_note = Some(e.to_string());
+            return Ok(());
+        }
     };
     let by_place: HashMap<&str, &crate::ranking::PlaceRankRow<String>> =
         ranked.rows.iter().map(|r| (r.place.as_str(), r)).collect();
