@@ -114,7 +114,7 @@ fn pairs_page(args: &Args, command: &str) -> Outcome<ReportPage> {
     let (k, rule) = args::class_options(args, weight.is_some())?;
     let pi = args::pi(args)?;
     args::check_pi_len(&pi, k, "report")?;
-    let bins: usize = args::number(args, "bins", 20, "a whole number of bins, 2..=1000")?;
+    let bins: usize = args::whole(args, "bins", 20, "a whole number of bins, 2..=1000", 1000)?;
     if !(2..=1000).contains(&bins) {
         return Err(args::usage(
             "report",
@@ -209,26 +209,18 @@ fn pairs_page(args: &Args, command: &str) -> Outcome<ReportPage> {
 
 /// `--bootstrap B`, `--seed S`, `--ci METHOD`, as `mobility analyze` takes them.
 fn bootstrap_options(args: &Args) -> Outcome<Option<BootstrapOptions>> {
-    let Some(b) = args.get("bootstrap") else {
+    if !args.has("bootstrap") {
         args::refuse(
             args,
             &["seed", "ci"],
             "applies to the bootstrap (add --bootstrap B)",
         )?;
         return Ok(None);
-    };
-    let replicates = match b.trim().parse::<i64>() {
-        Ok(b) if b >= 2 => b as usize,
-        _ => {
-            return Err(args::usage(
-                "report",
-                format!("--bootstrap expects a whole number of replicates (2 or more), got '{b}'"),
-            ));
-        }
-    };
+    }
+    let replicates = args::replicates(args, 0)?;
     Ok(Some(BootstrapOptions {
         replicates,
-        seed: args::number(args, "seed", 0, "a whole number >= 0")?,
+        seed: args::whole(args, "seed", 0, "a whole number >= 0", u64::MAX)?,
         level: 0.95,
         ci: args::option(args, "ci", CiMethod::default())?,
     }))
@@ -314,7 +306,7 @@ fn table_page(args: &Args, file: &str, command: &str) -> Outcome<ReportPage> {
     } else {
         TransitionMatrix::from_counts(table.values.view())
     }
-    .map_err(|e| crate::table::table_error(e, &table, probabilities, false))?;
+    .map_err(|e| crate::table::table_error(e, &table, probabilities, false, false))?;
     let pi = args::pi(args)?;
     args::check_pi_len(&pi, tm.k(), "report")?;
     let source = Source {
