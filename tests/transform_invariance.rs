@@ -25,6 +25,9 @@ fn pow2(e: i32) -> f64 {
     }
 }
 
+/// A named transform of status.
+type Transform = (&'static str, fn(f64) -> f64);
+
 /// Strictly increasing transforms that are exact on whole numbers `0..=400` (so they stay
 /// strictly increasing on the data): a subnormal scale, a subnormal non-power-of-two scale, and
 /// a large offset where neighbouring values are 1 to 400 ulps apart.
@@ -32,8 +35,8 @@ fn pow2(e: i32) -> f64 {
 /// `giddy` reproduces mapclassify's floating-point steps, so it is held only to the powers of
 /// two (`x 2^e`, subnormal results included, and the sign of zero); see
 /// [`giddy_is_not_invariant_where_mapclassify_rounds_onto_a_neighbour`] for where it cannot be.
-fn transforms(rule: Rule) -> Vec<(&'static str, fn(f64) -> f64)> {
-    let mut t: Vec<(&'static str, fn(f64) -> f64)> = vec![
+fn transforms(rule: Rule) -> Vec<Transform> {
+    let mut t: Vec<Transform> = vec![
         ("x * 2^-1060", |x| x * pow2(-1060)),
         ("x * 2^-1064", |x| x * pow2(-1064)),
         ("x * 2^1000", |x| x * pow2(1000)),

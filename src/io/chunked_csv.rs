@@ -647,6 +647,9 @@ fn find_record_end(data: &[u8], pos: usize) -> usize {
     data.len()
 }
 
+/// A chunk's byte range `(start, end)`.
+type Span = (usize, usize);
+
 /// Chunk bounds of about [`CHUNK_BYTES`], each ending at a record end outside quotes: one
 /// sequential scan of the body in 1 MiB blocks (quote parity tracked across blocks; blocks
 /// without quotes are skipped at memchr speed). Also where a quote still open at the end of the
@@ -656,7 +659,7 @@ fn chunk_bounds(
     len: usize,
     start: usize,
     chunk_bytes: usize,
-) -> std::io::Result<(Vec<(usize, usize)>, Option<usize>)> {
+) -> std::io::Result<(Vec<Span>, Option<usize>)> {
     let mut opened = 0usize;
     const BLOCK: usize = 1 << 20;
     let mut out = Vec::new();
