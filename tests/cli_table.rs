@@ -381,3 +381,31 @@ fn the_shared_occupational_status_file_with_top_first() {
     }
     assert!((measure(&shared, "bottom_persistence") - 106.0 / 387.0).abs() < 1e-15);
 }
+
+/// `places --by` names the national classes as `analyze` and `table` do (`class_labels`).
+#[test]
+fn places_names_classes_as_the_other_commands() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/regions.csv");
+    let base = [
+        "places",
+        file,
+        "--parent",
+        "parent_income",
+        "--child",
+        "child_income",
+        "--by",
+        "region",
+    ];
+    for (k, first, last) in [("5", "Q1", "Q5"), ("10", "D1", "D10"), ("3", "C1", "C3")] {
+        let args: Vec<&str> = base.iter().copied().chain(["--quantiles", k]).collect();
+        let out = run(&args);
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(&format!("par {first} kid {first}")), "{text}");
+        assert!(
+            text.contains(&format!("Classes {first}..{last} are the national")),
+            "{text}"
+        );
+        assert_eq!(mobility::matrix::class_labels(k.parse().unwrap())[0], first);
+    }
+}
