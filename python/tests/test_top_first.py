@@ -42,15 +42,21 @@ def test_top_first_counts_put_the_sticky_floor_at_the_last_class():
 
 def test_top_first_probabilities_reverse_the_parent_shares_too():
     p = [[0.7, 0.2, 0.1], [0.2, 0.6, 0.2], [0.1, 0.3, 0.6]]
+    reversed_p = np.array(p)[::-1, ::-1]
     tm = TransitionMatrix.from_probabilities(p, parent_shares=[0.2, 0.3, 0.5], top_first=True)
-    np.testing.assert_array_equal(tm.probabilities, np.array(p)[::-1, ::-1])
+    plain = TransitionMatrix.from_probabilities(reversed_p, parent_shares=[0.5, 0.3, 0.2])
+    np.testing.assert_array_equal(tm.probabilities, plain.probabilities)
+    np.testing.assert_allclose(tm.probabilities, reversed_p, rtol=0, atol=1e-15)
     np.testing.assert_array_equal(tm.parent_shares, [0.5, 0.3, 0.2])
     assert tm.measures()["bottom_persistence"] == pytest.approx(0.6)
+    assert tm.measures() == plain.measures()
     # child_in_rows first, then reversed
     t = TransitionMatrix.from_probabilities(
         np.array(p).T.tolist(), child_in_rows=True, top_first=True
     )
-    np.testing.assert_array_equal(t.probabilities, np.array(p)[::-1, ::-1])
+    np.testing.assert_array_equal(
+        t.probabilities, TransitionMatrix.from_probabilities(reversed_p).probabilities
+    )
 
 
 def test_top_first_keeps_the_errors():
