@@ -50,6 +50,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         value("published"),
         value("table"),
         flag("probabilities"),
+        flag("top-first"),
     ];
     let Some(args) = args::parse("report", &raw, &opts)? else {
         return emit(HELP);
@@ -102,8 +103,8 @@ const PAIRS_ONLY: [&str; 11] = [
 fn pairs_page(args: &Args, command: &str) -> Outcome<ReportPage> {
     args::refuse(
         args,
-        &["probabilities"],
-        "applies to --table (a k x k probability table)",
+        &["probabilities", "top-first"],
+        "applies to --table (a k x k table)",
     )?;
     let bootstrap = bootstrap_options(args)?;
     let file = args::one_positional(args, "FILE.csv (or --published NAME, --table FILE)")?;
@@ -262,7 +263,7 @@ fn published_page(args: &Args, name: &str, command: &str) -> Outcome<ReportPage>
     refuse_pairs(args, "--published")?;
     args::refuse(
         args,
-        &["probabilities", "delimiter"],
+        &["probabilities", "top-first", "delimiter"],
         "applies to --table, not to --published",
     )?;
     let Some(tm) = published::by_name(name) else {
@@ -301,12 +302,19 @@ fn table_page(args: &Args, file: &str, command: &str) -> Outcome<ReportPage> {
     }
     .map_err(|e| data(e, None))?;
     let probabilities = args.has("probabilities");
-    let tm = if probabilities {
-        TransitionMatrix::from_probabilities(table.values.view(), &Default::default())
+    // --top-first: class 1 of the file is the top; reversed as `mobility table --top-first`
+    let top_first = args.has("top-first");
+    let values = if top_first {
+        table.values.slice(ndarray::s![..;-1, ..;-1]).to_owned()
     } else {
-        TransitionMatrix::from_counts(table.values.view())
+        table.values.clone()
+    };
+    let tm = if probabilities {
+        TransitionMatrix::from_probabilities(values.view(), &Default::default())
+    } else {
+        TransitionMatrix::from_counts(values.view())
     }
-    .map_err(|e| crate::table::table_error(e, &table, probabilities, false, false))?;
+    .map_err(|e| crate::table::table_error(e, &table, probabilities, false, top_first))?;
     let pi = args::pi(args)?;
     args::check_pi_len(&pi, tm.k(), "report")?;
     let source = Source {
