@@ -224,3 +224,34 @@ fn a_semicolon_table_read_with_commas_is_hinted() {
         "{e}"
     );
 }
+
+#[test]
+fn the_place_matrix_reader_names_them_too() {
+    use mobility::levelling::read_place_matrices;
+    let header = "cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2";
+    let e = rel(read_place_matrices(scratch(
+        "pm16.csv",
+        &utf16(&format!("{header}\n1,0.5,0.5,0.5,0.5\n"), false, true),
+    ))
+    .unwrap_err());
+    assert!(e.starts_with("pm16.csv: the file looks like UTF-16"), "{e}");
+    let e = rel(read_place_matrices(scratch(
+        "pmq.csv",
+        format!("{header}\n1,0.5,0.5,0.5,0.5\n\"2,0.5,0.5,0.5,0.5\n").as_bytes(),
+    ))
+    .unwrap_err());
+    assert!(
+        e.starts_with("pmq.csv, line 3: unterminated quote: the field opened by '\"' on line 3"),
+        "{e}"
+    );
+    let mut latin1 = b"c\xE9".to_vec();
+    latin1.extend_from_slice(format!("{}\n1,0.5,0.5,0.5,0.5\n", &header[2..]).as_bytes());
+    let e = rel(read_place_matrices(scratch("pml.csv", &latin1)).unwrap_err());
+    assert!(e.contains("header field 1 is not valid UTF-8"), "{e}");
+    let places = read_place_matrices(scratch(
+        "pmbom.csv",
+        format!("\u{feff}{header}\n1,0.5,0.5,0.5,0.5\n").as_bytes(),
+    ))
+    .unwrap();
+    assert_eq!(places.len(), 1);
+}
