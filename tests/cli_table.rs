@@ -351,6 +351,14 @@ fn overflowing_whole_numbers_are_too_large() {
             ),
             format!("--min-size {huge} is too large (at most 18446744073709551615)"),
         ),
+        (
+            vec!["demo".to_string(), "--n".to_string(), huge.to_string()],
+            format!("--n {huge} is too large (at most 100000000)"),
+        ),
+        (
+            vec!["demo".to_string(), "--seed".to_string(), huge.to_string()],
+            format!("--seed {huge} is too large (at most 18446744073709551615)"),
+        ),
     ];
     for (args, expected) in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -23,13 +23,15 @@ Every heavy step runs in Rust with the GIL released.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+import warnings
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _mobility
 from ._input import as_float_array, label_codes, missing_error, resolve_pairs
 from ._mobility import MobilityError
+from ._warnings import MobilityWarning
 from ._results import Record
 
 __all__ = [
@@ -75,7 +77,7 @@ def _seed(seed: Any) -> int:
     return int(seed)
 
 
-def _uncertainty(cov: Any, p: int) -> dict:
+def _uncertainty(cov: Any, p: int) -> Dict[str, np.ndarray]:
     """``{"cov": matrix}`` or ``{"se": vector}`` from a covariance matrix or a vector of SEs."""
     if cov is None:
         raise TypeError("pass a covariance matrix or a vector of standard errors")
@@ -91,7 +93,7 @@ def _estimates(estimates: Any) -> np.ndarray:
     return as_float_array(estimates, "estimates")
 
 
-def _names(names: Any, p: int) -> Optional[list]:
+def _names(names: Any, p: int) -> Optional[List[Any]]:
     if names is None:
         idx = None
     else:
@@ -126,12 +128,15 @@ class RankConfidenceSets(Record):
     largest_first: bool
     full_covariance: bool
     critical_values: np.ndarray
-    names: Optional[list] = None
+    names: Optional[List[Any]] = None
 
     @classmethod
-    def _from(cls, d: dict, names: Optional[list]) -> "RankConfidenceSets":
+    def _from(cls, d: Dict[str, Any], names: Optional[List[Any]]) -> "RankConfidenceSets":
         rows = d["rows"]
-        col = lambda k, t: np.array([r[k] for r in rows], dtype=t)  # noqa: E731
+
+        def col(k: str, t: Any) -> np.ndarray:
+            return np.array([r[k] for r in rows], dtype=t)
+
         idx = col("index", np.int64)
         return cls(
             index=idx,
@@ -157,7 +162,7 @@ class RankConfidenceSets(Record):
         """A pandas DataFrame: ``name`` (when given), ``index, estimate, se, rank, lower, upper``."""
         import pandas as pd
 
-        cols = {
+        cols: Dict[str, Any] = {
             "index": self.index,
             "estimate": self.estimate,
             "se": self.se,
@@ -323,7 +328,9 @@ def shrink(estimates: Any, se: Any, method: str = "moments", target: Optional[fl
     (4.0, 2.4)
     """
     d = _mobility.shrink(_estimates(estimates), as_float_array(se, "standard errors"), method, target)
-    col = lambda k: np.array([r[k] for r in d["rows"]], dtype=np.float64)  # noqa: E731
+    def col(k: str) -> np.ndarray:
+        return np.array([r[k] for r in d["rows"]], dtype=np.float64)
+
     return Shrinkage(
         target=d["target"],
         signal_variance=d["signal_variance"],
@@ -351,7 +358,7 @@ class RankRankRegression(Record):
     n: int
     total_weight: float
     weight_kind: str
-    rows: list
+    rows: List[Dict[str, Any]]
     covariance: Optional[np.ndarray]
 
     def to_frame(self) -> Any:
@@ -434,6 +441,7 @@ def rank_rank_regression(
     if codes is not None:
         # renumber the groups present
         present, codes = np.unique(codes, return_inverse=True)
+        assert labels is not None  # codes come with their labels
         labels = [labels[i] for i in present]
         codes = np.ascontiguousarray(codes, dtype=np.int64)
     ng = 1 if labels is None else len(labels)
@@ -456,7 +464,7 @@ def rank_rank_regression(
     )
 
 
-def _plot(cs: RankConfidenceSets, highlight: Optional[Sequence[Any]] = None, ax: Any = None,
+def _plot(cs: Union[RankConfidenceSets, "_FrameSets"], highlight: Optional[Sequence[Any]] = None, ax: Any = None,
           title: Optional[str] = None, color: str = "0.6", highlight_color: str = "C3") -> Any:
     import matplotlib.pyplot as plt
 
@@ -503,6 +511,7 @@ def rank_places(
     simultaneous: bool = True,
     seed: Any = None,
     as_frame: bool = True,
+    cluster: Any = None,
 ) -> Any:
     """Rank places honestly from microdata with a place column: each place's estimate of
     ``measure`` against national classes and ranks, its standard error from the joint places
@@ -527,6 +536,8 @@ def rank_places(
     if not rank_ci:
         raise MobilityError("rank_places computes rank confidence sets; rank_ci=False is not supported")
     extra = {"groups": by}
+    if cluster is not None:
+        extra["cluster"] = cluster
     p_obj, c_obj, w_obj, extras, index, _ = resolve_pairs(
         "rank_places", data, child, weights, parent, extra
     )
@@ -542,10 +553,29 @@ def rank_places(
     labels = [str(x) for x in np.asarray(groups, dtype=object).tolist()]
     if len(labels) != p.size:
         raise MobilityError(f"by: expected {p.size} labels, found {len(labels)}")
+    codes = None
+    if "cluster" in extras:
+        codes, _, missing = label_codes(extras["cluster"], "cluster ids")
+        if codes.shape[0] != p.size:
+            raise MobilityError(f"cluster ids: expected {p.size} values, found {codes.shape[0]}")
+        if missing.any():
+            first = int(np.flatnonzero(missing)[0])
+            raise MobilityError(
+                f"cluster ids have {int(missing.sum())} missing values; the first at row {first}"
+            )
+        n_clusters = int(codes.max()) + 1 if codes.size else 0
+        if n_clusters < 30:
+            warnings.warn(
+                f"only {n_clusters} clusters: the cluster bootstrap needs many (30 or more) for "
+                f"reliable standard errors and intervals",
+                MobilityWarning,
+                stacklevel=2,
+            )
     d = _mobility.rank_places(
         np.ascontiguousarray(p), np.ascontiguousarray(c), labels,
         None if w is None else np.ascontiguousarray(w), measure, int(k), int(bootstrap), resample,
         _seed(seed), int(min_size), float(coverage), int(tau), int(draws), bool(simultaneous),
+        clusters=codes,
     )
     if not as_frame:
         return d
@@ -595,6 +625,7 @@ def plot_ranks(
     :func:`rank_places` frame (then ``cov`` is not needed); otherwise the sets are computed with ``rank_confidence_sets(estimates, cov,
     names=names, **options)``. matplotlib is imported only here. Returns the Axes.
     """
+    cs: Union[RankConfidenceSets, _FrameSets]
     if isinstance(estimates, RankConfidenceSets):
         cs = estimates
     elif hasattr(estimates, "columns") and {"rank", "lower", "upper", "place"} <= set(estimates.columns):
