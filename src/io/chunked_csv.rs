@@ -108,7 +108,9 @@ impl CsvSource {
     ///
     /// # Errors
     /// [`MobilityError::Input`]: the file cannot be opened, is empty, lacks a column or names
-    /// one twice.
+    /// one twice; it looks like UTF-16 or a header field is not UTF-8; a quote is never closed
+    /// (the scan for chunk bounds finds it; named with the line it opens on). A UTF-8
+    /// byte-order mark is skipped.
     ///
     /// # Complexity
     /// One sequential scan for quotes and chunk bounds (memchr speed).

@@ -3,7 +3,10 @@
 //! Every problem is a [`MobilityError::Input`] naming the file, the place in it and what is wrong:
 //! lines are numbered from 1 as an editor shows them, counting the header row, and columns are
 //! named as in the header (or numbered from 1 in a table without one). Cells are trimmed; quoting
-//! follows RFC 4180 as the `csv` crate reads it.
+//! follows RFC 4180 as the `csv` crate reads it. A UTF-8 byte-order mark is skipped; UTF-16 input
+//! ("the file looks like UTF-16; save it as UTF-8"), other text that is not UTF-8 (naming the
+//! byte) and a quote that is never closed (naming the line it opens on) are errors with the same
+//! words as the chunked reader's ([`crate::io::chunked_csv`]).
 //!
 //! Missing values are the empty cell and the markers `NA`, `N/A`, `NaN`, `null` and `.` (any
 //! case), as R, pandas, numpy and Stata write them. By default they are an error that says how
@@ -203,7 +206,8 @@ impl Table {
 /// columns there are) or appears in it twice; a row has more or fewer fields than the header; a
 /// cell is not a number (quoted in the message) or is infinite; a cell is missing (the message
 /// says how many rows have one and where the first is) unless `options.missing` drops them; no
-/// data row is left.
+/// data row is left; the file looks like UTF-16, a header field or cell is not UTF-8, or a quote
+/// is never closed.
 ///
 /// # Complexity
 /// `O(rows x fields)` time, one pass; memory: the columns asked for plus one line number per row.
@@ -458,7 +462,9 @@ fn read_impl<R: Read>(
 /// # Errors
 /// [`MobilityError::Input`]: the file cannot be read or is empty; lines with different numbers of
 /// fields; a cell that is not a finite number (quoted, with its line and column); a table that is
-/// not square (the message says what was taken as header and labels).
+/// not square (the message says what was taken as header and labels, and asks whether the
+/// delimiter is `;` or a tab when each line is one field holding one); the file looks like
+/// UTF-16, a cell is not UTF-8, or a quote is never closed.
 ///
 /// # Complexity
 /// `O(k^2)`.
