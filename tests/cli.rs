@@ -25,11 +25,11 @@ fn run_with_stdin(args: &[&str], stdin: Option<&str>) -> Output {
         .expect("the binary runs");
     {
         let mut input = child.stdin.take().expect("stdin");
-        if let Some(s) = stdin {
-            if let Err(e) = input.write_all(s.as_bytes()) {
-                // the command may fail before reading all of its input
-                assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-            }
+        // the command may fail before reading all of its input (a broken pipe)
+        if let Some(s) = stdin
+            && let Err(e) = input.write_all(s.as_bytes())
+        {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
         }
     }
     let out = child.wait_with_output().expect("the binary finishes");
