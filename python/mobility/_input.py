@@ -98,6 +98,9 @@ def as_float_array(obj: Any, what: str) -> np.ndarray:
         kind = getattr(obj.dtype, "kind", "O")
         if kind in "bcSUMm":
             raise _type_error(what, obj, f"dtype {obj.dtype}")
+        if kind == "O":
+            # object columns: checked value by value below (numeric strings are refused)
+            return as_float_array(obj.to_numpy(dtype=object), what)
         try:
             arr = obj.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError) as e:
@@ -119,6 +122,9 @@ def as_float_array(obj: Any, what: str) -> np.ndarray:
         except (TypeError, ValueError) as e:
             raise _type_error(what, obj, str(e)) from None
         if arr.dtype == object:
+            text = next((v for v in arr.ravel() if isinstance(v, (str, bytes))), None)
+            if text is not None:
+                raise _type_error(what, obj, f"it holds text such as {text!r}")
             try:
                 arr = np.array(
                     [np.nan if (v is None or _is_na(v)) else v for v in arr.ravel()],

@@ -1029,6 +1029,13 @@ def _cutoff_pair(
         rp = as_float_array(rp, "reference parent status")
         rc = as_float_array(rc, "reference child status")
         rw = None if rw is None else as_float_array(rw, "reference weights")
+        # the reference is a population of pairs: one parent and one child status per unit
+        for what, arr in (("child status", rc), ("weights", rw)):
+            if arr is not None and arr.shape[0] != rp.shape[0]:
+                raise MobilityError(
+                    f"reference {what}: expected {rp.shape[0]} values (one per reference parent), "
+                    f"found {arr.shape[0]}"
+                )
         return (
             Cutoffs.quantiles(rp, rw, quantiles, rule),
             Cutoffs.quantiles(rc, rw, quantiles, rule),

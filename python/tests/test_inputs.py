@@ -169,3 +169,32 @@ def test_tables_from_lists_frames(expected):
     assert mobility.shorrocks_trace(expected[0]) == pytest.approx(
         expected[0].measures()["shorrocks_trace"], abs=1e-15
     )
+
+
+def test_numeric_strings_are_refused_in_object_columns_too():
+    import pandas as pd
+
+    good = np.array([4.0, 3.0, 2.0, 1.0])
+    for strings in (
+        pd.Series(["1", "2", "3", "4"], dtype=object),
+        np.array(["1", "2", "3", "4"], dtype=object),
+        pd.Series([1.0, "2", 3.0, 4.0], dtype=object),
+        np.array([1.0, b"2", 3.0, 4.0], dtype=object),
+    ):
+        with pytest.raises(TypeError, match="text such as"):
+            mobility.transition_matrix(strings, good, quantiles=2)
+    # object columns of numbers (and missing values) still work
+    tm = mobility.transition_matrix(
+        pd.Series([1, 2.5, None, 4], dtype=object), good, quantiles=2, dropna=True
+    )
+    assert tm.n == 3
+
+
+def test_reference_pairs_must_have_equal_lengths():
+    p = np.arange(20.0)
+    c = p[::-1].copy()
+    with pytest.raises(mobility.MobilityError, match="reference child status: expected 20"):
+        mobility.transition_matrix(p, c, quantiles=2, reference=(p, c[:-3]))
+    with pytest.raises(mobility.MobilityError, match="reference weights: expected 20"):
+        mobility.transition_matrix(p, c, quantiles=2, reference=(p, c, np.ones(5)))
+    assert mobility.transition_matrix(p, c, quantiles=2, reference=(p, c)).k == 2
