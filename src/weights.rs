@@ -82,11 +82,26 @@ impl WeightInfo {
     /// # Complexity
     /// `O(n)`.
     pub fn new(weights: &[f64], kind: WeightKind) -> WeightInfo {
+        // On the relative weights (scale-free, no overflow), back in the weights' units where
+        // that is finite (as the counts are); sums are exact, so row order does not matter.
+        let relative = crate::rank::relative_weights(Some(weights), weights.len()).ok();
+        let rel = relative
+            .as_ref()
+            .and_then(|r| r.as_deref())
+            .unwrap_or(weights);
+        let restore = |x: f64| relative.as_ref().and_then(|r| r.restore(x)).unwrap_or(x);
+        let total =
+            crate::rank::exact_total(rel.iter().map(|&w| crate::rank::exact_weight(w)).sum());
+        let sample_size = match kind {
+            WeightKind::Frequency => restore(total),
+            // Kish's (sum w)^2 / sum w^2 is scale-free
+            WeightKind::Sampling => kind.sample_size(Some(rel), rel.len()),
+        };
         WeightInfo {
             kind,
             records: weights.len(),
-            total: weights.iter().sum(),
-            sample_size: kind.sample_size(Some(weights), weights.len()),
+            total: restore(total),
+            sample_size,
         }
     }
 
@@ -125,5 +140,24 @@ mod tests {
             assert_eq!(k.name().parse::<WeightKind>().unwrap(), k);
         }
         assert!("design".parse::<WeightKind>().is_err());
+    }
+
+    #[test]
+    fn weight_summary_is_finite_and_scale_free() {
+        let w = [1.0, 3.0];
+        let s = WeightInfo::new(&w, WeightKind::Sampling);
+        assert_eq!((s.total, s.sample_size, s.records), (4.0, 1.6, 2));
+        let f = WeightInfo::new(&w, WeightKind::Frequency);
+        assert_eq!((f.total, f.sample_size), (4.0, 4.0));
+        // a total beyond f64::MAX stays in relative units, as the counts do: never inf
+        let huge = WeightInfo::new(&[1e308, 1e308, 1.0, 1.0], WeightKind::Sampling);
+        assert!(huge.total.is_finite() && huge.sample_size.is_finite());
+        approx::assert_abs_diff_eq!(huge.sample_size, 2.0, epsilon = 1e-12);
+        let tiny: Vec<f64> = w.iter().map(|x| x * 1e-300).collect();
+        approx::assert_abs_diff_eq!(
+            WeightInfo::new(&tiny, WeightKind::Sampling).sample_size,
+            1.6,
+            epsilon = 1e-12
+        );
     }
 }
