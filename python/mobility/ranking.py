@@ -524,7 +524,9 @@ def rank_places(
     Call forms as :func:`mobility.transition_matrix`: ``rank_places(parent, child, by=g)`` or
     ``rank_places(df, parent="p", child="c", by="g")``. ``measure`` is any matrix measure name,
     ``levelling_up``, ``structural``, ``exchange``, ``rank_rank_slope``,
-    ``rank_rank_intercept`` or ``absolute_upward_mobility``. Places with fewer than
+    ``rank_rank_intercept``, ``absolute_upward_mobility`` or ``national_rank_correlation`` (the
+    correlation of the national ranks within the place). ``cluster`` (ids, or a column name)
+    resamples whole clusters in the joint bootstrap. Places with fewer than
     ``min_size`` rows are left out (listed in ``frame.attrs["excluded"]``).
 
     Returns a pandas DataFrame with :data:`PLACE_RANK_COLUMNS`, one row per place in rank order

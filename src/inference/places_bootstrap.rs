@@ -82,17 +82,21 @@ pub enum PlaceMeasure {
     RankRankIntercept,
     /// Absolute upward mobility on national ranks: expected child rank (0-100) at parent rank 25.
     AbsoluteUpwardMobility,
+    /// Correlation of parents' and children's national ranks within the place (Pearson on the
+    /// national mid-ranks; Spearman's rho when the place is the whole nation).
+    NationalRankCorrelation,
 }
 
 impl PlaceMeasure {
     /// The names of the measures that are not matrix measures.
-    pub const OTHER_NAMES: [&'static str; 6] = [
+    pub const OTHER_NAMES: [&'static str; 7] = [
         "levelling_up",
         "structural",
         "exchange",
         "rank_rank_slope",
         "rank_rank_intercept",
         "absolute_upward_mobility",
+        "national_rank_correlation",
     ];
 
     /// The snake_case name (a registry name for matrix and rank measures).
@@ -105,6 +109,7 @@ impl PlaceMeasure {
             PlaceMeasure::RankRankSlope => "rank_rank_slope",
             PlaceMeasure::RankRankIntercept => "rank_rank_intercept",
             PlaceMeasure::AbsoluteUpwardMobility => "absolute_upward_mobility",
+            PlaceMeasure::NationalRankCorrelation => "national_rank_correlation",
         }
     }
 
@@ -126,6 +131,9 @@ impl PlaceMeasure {
             PlaceMeasure::AbsoluteUpwardMobility => {
                 "expected national rank (0-100) of a child whose parents rank at 25"
             }
+            PlaceMeasure::NationalRankCorrelation => {
+                "correlation of parents' and children's national ranks within the place"
+            }
         }
     }
 
@@ -135,6 +143,7 @@ impl PlaceMeasure {
             PlaceMeasure::RankRankSlope
                 | PlaceMeasure::RankRankIntercept
                 | PlaceMeasure::AbsoluteUpwardMobility
+                | PlaceMeasure::NationalRankCorrelation
         )
     }
 }
@@ -149,7 +158,7 @@ impl std::str::FromStr for PlaceMeasure {
     type Err = MobilityError;
 
     /// A matrix measure name, or `levelling_up`, `structural`, `exchange`, `rank_rank_slope`,
-    /// `rank_rank_intercept`, `absolute_upward_mobility` (`-` accepted for `_`, any case).
+    /// `rank_rank_intercept`, `absolute_upward_mobility`, `national_rank_correlation` (`-` accepted for `_`, any case).
     fn from_str(s: &str) -> Result<PlaceMeasure> {
         let norm = s.trim().to_ascii_lowercase().replace('-', "_");
         if let Ok(m) = norm.parse::<Measure>() {
@@ -162,6 +171,7 @@ impl std::str::FromStr for PlaceMeasure {
             PlaceMeasure::RankRankSlope,
             PlaceMeasure::RankRankIntercept,
             PlaceMeasure::AbsoluteUpwardMobility,
+            PlaceMeasure::NationalRankCorrelation,
         ];
         other
             .into_iter()
@@ -331,8 +341,8 @@ struct Layout {
 /// Per-place sums of one replicate.
 struct Acc {
     counts: Vec<f64>,
-    /// Per place: sum v, sum v rp, sum v rc, sum v rp^2, sum v rp rc.
-    ranks: Vec<[f64; 5]>,
+    /// Per place: sum v, sum v rp, sum v rc, sum v rp^2, sum v rp rc, sum v rc^2.
+    ranks: Vec<[f64; 6]>,
     cclass: Vec<u8>,
     rp: Vec<f64>,
     rc_pos: Vec<f64>,
@@ -343,7 +353,7 @@ impl Acc {
         Acc {
             counts: vec![0.0; places * k * k],
             ranks: if ranks {
-                vec![[0.0; 5]; places]
+                vec![[0.0; 6]; places]
             } else {
                 Vec::new()
             },
@@ -355,7 +365,7 @@ impl Acc {
 
     fn clear(&mut self) {
         self.counts.fill(0.0);
-        self.ranks.iter_mut().for_each(|r| *r = [0.0; 5]);
+        self.ranks.iter_mut().for_each(|r| *r = [0.0; 6]);
     }
 }
 
@@ -391,7 +401,7 @@ impl Layout {
         measure: PlaceMeasure,
         evaluator: Option<&Evaluator>,
         counts: &[f64],
-        ranks: Option<&[f64; 5]>,
+        ranks: Option<&[f64; 6]>,
     ) -> Option<f64> {
         let k = self.k;
         let total: f64 = counts.iter().sum();
@@ -433,7 +443,7 @@ impl Layout {
                 }
             }
             _ => {
-                let &[sw, sp, sc, spp, spc] = ranks?;
+                let &[sw, sp, sc, spp, spc, scc] = ranks?;
                 if sw <= 0.0 {
                     return None;
                 }
@@ -443,13 +453,20 @@ impl Layout {
                 if var <= 1e-14 * (mp * mp).max(1e-300) {
                     return None;
                 }
-                let slope = (spc / sw - mp * mc) / var;
+                let cov = spc / sw - mp * mc;
+                let slope = cov / var;
                 let intercept = 100.0 * (mc - slope * mp);
-                Some(match measure {
-                    PlaceMeasure::RankRankSlope => slope,
-                    PlaceMeasure::RankRankIntercept => intercept,
-                    _ => intercept + 25.0 * slope,
-                })
+                match measure {
+                    PlaceMeasure::RankRankSlope => Some(slope),
+                    PlaceMeasure::RankRankIntercept => Some(intercept),
+                    PlaceMeasure::NationalRankCorrelation => {
+                        // children all at one national rank: no correlation
+                        let var_c = scc / sw - mc * mc;
+                        (var_c > 1e-14 * (mc * mc).max(1e-300))
+                            .then(|| (cov / (var * var_c).sqrt()).clamp(-1.0, 1.0))
+                    }
+                    _ => Some(intercept + 25.0 * slope),
+                }
             }
         };
         value.filter(|v| v.is_finite())
@@ -790,12 +807,13 @@ fn full_sample(l: &Layout, acc: &mut Acc) {
 }
 
 #[inline]
-fn add_ranks(s: &mut [f64; 5], v: f64, rp: f64, rc: f64) {
+fn add_ranks(s: &mut [f64; 6], v: f64, rp: f64, rc: f64) {
     s[0] += v;
     s[1] += v * rp;
     s[2] += v * rc;
     s[3] += v * rp * rp;
     s[4] += v * rp * rc;
+    s[5] += v * rc * rc;
 }
 
 /// One joint replicate into `acc`; `false` when the replicate has zero total weight.
@@ -1022,8 +1040,59 @@ mod tests {
                 PlaceMeasure::AbsoluteUpwardMobility => {
                     r.rank.as_ref().map(|x| x.absolute_upward_mobility)
                 }
+                PlaceMeasure::NationalRankCorrelation => {
+                    unreachable!("checked against national_rank_correlations")
+                }
             })
             .collect()
+    }
+
+    /// The weighted Pearson correlation of the national mid-ranks within each place, directly.
+    fn national_rank_correlations(
+        parent: &[f64],
+        child: &[f64],
+        w: Option<&[f64]>,
+        place: &[u32],
+    ) -> Vec<f64> {
+        let rp = crate::rank::fractional_ranks(parent, w).unwrap();
+        let rc = crate::rank::fractional_ranks(child, w).unwrap();
+        let places = *place.iter().max().unwrap() as usize + 1;
+        (0..places as u32)
+            .map(|g| {
+                let units: Vec<usize> = (0..parent.len()).filter(|&u| place[u] == g).collect();
+                let wt = |u: usize| w.map_or(1.0, |w| w[u]);
+                let sw: f64 = units.iter().map(|&u| wt(u)).sum();
+                let mean = |r: &[f64]| units.iter().map(|&u| wt(u) * r[u]).sum::<f64>() / sw;
+                let (mp, mc) = (mean(&rp), mean(&rc));
+                let m2 = |a: &[f64], ma: f64, b: &[f64], mb: f64| {
+                    units
+                        .iter()
+                        .map(|&u| wt(u) * (a[u] - ma) * (b[u] - mb))
+                        .sum::<f64>()
+                        / sw
+                };
+                m2(&rp, mp, &rc, mc) / (m2(&rp, mp, &rp, mp) * m2(&rc, mc, &rc, mc)).sqrt()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn national_rank_correlation_is_pearson_on_national_ranks() {
+        let (p, c, w, g) = data(3000);
+        for weights in [None, Some(&w[..])] {
+            let opts = PlacesBootstrapOptions::new(4, PlaceMeasure::NationalRankCorrelation, 50);
+            let r = places_bootstrap(&p, &c, weights, &g, None::<&[u32]>, &opts).unwrap();
+            let want = national_rank_correlations(&p, &c, weights, &g);
+            for (e, want) in r.places.iter().zip(want) {
+                let got = e.estimate.unwrap();
+                assert!((got - want).abs() < 1e-9, "{got} vs {want}");
+                assert!(e.se.unwrap() > 0.0 && e.se.unwrap() < 0.2);
+            }
+        }
+        assert_eq!(
+            "national-rank-correlation".parse::<PlaceMeasure>().unwrap(),
+            PlaceMeasure::NationalRankCorrelation
+        );
     }
 
     const MEASURES: [PlaceMeasure; 6] = [
