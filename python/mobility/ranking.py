@@ -27,6 +27,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from ._optional import require
 from . import _mobility
 from ._input import as_float_array, label_codes, missing_error, resolve_pairs
 from ._mobility import MobilityError
@@ -155,6 +156,7 @@ class RankConfidenceSets(Record):
 
     def to_frame(self) -> Any:
         """A pandas DataFrame: ``name`` (when given), ``index, estimate, se, rank, lower, upper``."""
+        require("pandas")
         import pandas as pd
 
         cols = {
@@ -297,6 +299,7 @@ class Shrinkage(Record):
 
     def to_frame(self) -> Any:
         """A pandas DataFrame: ``estimate, se, reliability, shrunk, shrunk_se``."""
+        require("pandas")
         import pandas as pd
 
         return pd.DataFrame(
@@ -358,6 +361,7 @@ class RankRankRegression(Record):
         """A pandas DataFrame with one row per group (one row without ``by``) and the columns
         ``group, n, slope, intercept, slope_se, intercept_se, slope_se_naive,
         intercept_se_naive``."""
+        require("pandas")
         import pandas as pd
 
         return pd.DataFrame({c: [r[c] for r in self.rows] for c in RANK_RANK_COLUMNS})
@@ -458,6 +462,7 @@ def rank_rank_regression(
 
 def _plot(cs: RankConfidenceSets, highlight: Optional[Sequence[Any]] = None, ax: Any = None,
           title: Optional[str] = None, color: str = "0.6", highlight_color: str = "C3") -> Any:
+    require("matplotlib")
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -549,6 +554,7 @@ def rank_places(
     )
     if not as_frame:
         return d
+    require("pandas")
     import pandas as pd
 
     r = d["ranking"]

@@ -139,17 +139,27 @@ pub fn render_inference(table: &EstimateTable, r: &BootstrapSettings) -> String 
     };
     out.push_str(&line("measure", "estimate", "se", &interval, "undefined"));
     let num = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
+    let mut notes = Vec::new();
     for (name, s) in &table.0 {
-        let ci = match (s.ci_low, s.ci_high) {
+        let mut ci = match (s.ci_low, s.ci_high) {
             (Some(lo), Some(hi)) => format!("[{lo:.4}, {hi:.4}]"),
             _ => "-".to_string(),
         };
+        // a note on the interval (e.g. it excludes the estimate) is marked and listed below;
+        // "undefined in the full sample" is what the "-" already says
+        if let Some(note) = s.note.as_deref().filter(|_| s.estimate.is_some()) {
+            ci.push_str(" *");
+            notes.push(format!("  * {name}: {note}"));
+        }
         let undefined = if s.undefined_replicates > 0 {
             format!("in {} of {}", s.undefined_replicates, r.replicates)
         } else {
             String::new()
         };
         out.push_str(&line(name, &num(s.estimate), &num(s.se), &ci, &undefined));
+    }
+    for note in notes {
+        out.push_str(&crate::render::text::wrap(&note, 6));
     }
     out
 }
