@@ -483,7 +483,8 @@ class TransitionMatrix:
     def rank_inference(self) -> Optional[Dict[str, Dict[str, Any]]]:
         """The rank and income measures of the latest bootstrap, on the same draws (as the
         CLI's ``rank_inference``): for each measure ``estimate``, ``se``, ``ci_low``,
-        ``ci_high`` and ``undefined_replicates``. ``None`` before a bootstrap, after one with
+        ``ci_high``, ``undefined_replicates`` and, where there is something to say (e.g. the BCa
+        interval excludes the estimate), ``note``. ``None`` before a bootstrap, after one with
         ``rank_measures=False``, or where the rank measures are undefined."""
         if self._rank_inference is None:
             return None

@@ -323,9 +323,15 @@ class BinnedRanks(Record):
     #: Rows dropped for missing values (``dropna=True``); 0 otherwise. Not in ``to_dict()``.
     n_dropped: int = local(0)
 
-    def fitted(self, parent_rank: Any) -> Any:
-        """The fitted line ``intercept + slope p`` at parent rank ``p`` (0-100)."""
-        return self.intercept + self.slope * np.asarray(parent_rank, dtype=np.float64)
+    @overload
+    def fitted(self, parent_rank: float) -> float: ...
+    @overload
+    def fitted(self, parent_rank: FloatArray) -> FloatArray: ...
+    def fitted(self, parent_rank: Any) -> Union[float, FloatArray]:
+        """The fitted line ``intercept + slope p`` at parent rank ``p`` (0-100; a number or an
+        array)."""
+        out: FloatArray = self.intercept + self.slope * np.asarray(parent_rank, dtype=np.float64)
+        return float(out) if out.ndim == 0 else out
 
     def to_frame(self) -> "pd.DataFrame":
         """One row per bin (the :class:`RankBin` fields; NaN means for empty bins)."""

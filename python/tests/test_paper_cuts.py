@@ -97,6 +97,30 @@ def test_galton_bca_excluding_the_estimate_has_a_note():
     assert flagged >= 1
     frame = boot.to_frame("measure").set_index("statistic")
     assert frame.loc["determinant_shorrocks", "note"]
+    # the report (the CLI's --json) carries the note too, only where there is one
+    inference = tm.report()["inference"]
+    assert "percentile and BCa" in inference["determinant_shorrocks"]["note"]
+    assert "note" not in inference["shorrocks_trace"]
+
+
+def test_every_interval_missing_its_estimate_has_the_matching_note():
+    """Over every statistic (measures, cells, per-class entries) of a small sample: an estimate
+    outside the percentile interval gets the "outside its bootstrap interval" note, one inside
+    it but outside the BCa interval the core's BCa note (constructed case in
+    src/inference/mod.rs, a_bca_interval_excluding_the_estimate_is_flagged)."""
+    p, c = lognormal_pairs(400, seed=12)
+    tm = mobility.transition_matrix(p, c, quantiles=5, warn=False)
+    boot = tm.bootstrap(300, seed=3, rank_measures=False)
+    for name in boot:
+        s = boot[name]
+        if s["estimate"] is None or s["bca"] is None or s["percentile"] is None:
+            continue
+        in_pct = s["percentile"]["low"] <= s["estimate"] <= s["percentile"]["high"]
+        in_bca = s["bca"]["low"] <= s["estimate"] <= s["bca"]["high"]
+        if in_pct and not in_bca:
+            assert s["note"].startswith("the BCa interval excludes the estimate"), name
+        elif not in_pct:
+            assert "outside its bootstrap interval" in s["note"], name
 
 
 # ------------------------------------------------------------------ 3. notebook display
