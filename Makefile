@@ -3,7 +3,7 @@
 #   make test          Rust tests, then the Python package built into .venv, its type check
 #                      (make test-types), its tests, the notebook and the HTML reports in
 #                      headless Chromium (test-browser)
-#   make quickstart    the quickstart example (simulated population and published tables)
+#   make quickstart    the main job on built-in data (mobility demo: simulated population and published tables)
 #   make develop       (re)build the Python extension into .venv (release build)
 #   make validate      the Rust validation suite on the real data in ../shared/data (CI runs it)
 #   make bench-python  the Python comparison benchmark (benches/compare_python.py)
@@ -23,6 +23,7 @@ test: test-rust test-types test-python notebook test-browser
 
 test-rust:
 	cargo test --workspace
+	@echo "note: tests/validation*.rs (the real data in ../shared/data) compile to 0 tests here; make validate runs them (CI does)"
 
 $(VPY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,7 +70,7 @@ else
 endif
 
 quickstart:
-	cargo run --release --example quickstart
+	cargo run --release -- demo
 
 # Every Rust test file gated by the `validation` feature (tests/validation*.rs) reads ../shared/data.
 validate:

@@ -269,3 +269,51 @@ fn parquet_larger_than_the_allowed_memory_streams_under_ulimit() {
     assert!(streamed["rank_measures"].is_null());
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// `mobility report` reads Parquet as it reads CSV: the same page for the same rows (apart from
+/// the file's name), groups and bootstrap included.
+#[test]
+fn report_from_parquet_equals_report_from_csv() {
+    let d = dir("report");
+    let r = rows(2000);
+    let (csv, pq) = (d.join("pairs.csv"), d.join("pairs.parquet"));
+    write_csv(&csv, &r);
+    write_parquet(&pq, &r, 300);
+    let page = |file: &Path| {
+        let out_file = d.join("page.html");
+        let out = run(
+            &[
+                "report",
+                file.to_str().unwrap(),
+                "--parent",
+                "p",
+                "--child",
+                "c",
+                "--weight",
+                "w",
+                "--by",
+                "region",
+                "--quantiles",
+                "3",
+                "--bootstrap",
+                "20",
+                "--seed",
+                "2",
+                "-o",
+                out_file.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::read_to_string(&out_file).unwrap()
+    };
+    let from_csv = page(&csv);
+    let from_parquet = page(&pq).replace("pairs.parquet", "pairs.csv");
+    assert!(from_csv.contains("Rank set"));
+    assert_eq!(from_csv, from_parquet);
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -159,3 +159,80 @@ fn rank_options_need_microdata_and_valid_names() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+/// `--cluster COL` resamples whole clusters in the joint places bootstrap, with text ids: the
+/// same SEs as the library with those ids, different from the units' bootstrap.
+#[test]
+fn cluster_ids_resample_whole_clusters() {
+    let dir = std::env::temp_dir().join(format!("mobility_cli_cluster_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("families.csv");
+    let (_, p, c, g) = write_csv();
+    // families of three consecutive rows, with text ids
+    let fam: Vec<String> = (0..p.len()).map(|i| format!("f{}", i / 3)).collect();
+    let mut text = String::from("parent,child,place,family\n");
+    for i in 0..p.len() {
+        text.push_str(&format!("{},{},{},{}\n", p[i], c[i], g[i], fam[i]));
+    }
+    std::fs::write(&path, text).unwrap();
+    let file = path.to_str().unwrap();
+    let args = |cluster: bool| {
+        let mut a = vec![
+            "places",
+            file,
+            "--parent",
+            "parent",
+            "--child",
+            "child",
+            "--by",
+            "place",
+            "--rank-ci",
+            "--bootstrap",
+            "60",
+            "--seed",
+            "4",
+            "--tau",
+            "0",
+            "--json",
+        ];
+        if cluster {
+            a.extend(["--cluster", "family"]);
+        }
+        a
+    };
+    let clustered: Value = serde_json::from_str(&run(&args(true))).unwrap();
+    let units: Value = serde_json::from_str(&run(&args(false))).unwrap();
+    let boot = &clustered["places_bootstrap"];
+    assert_eq!(boot["units"]["clusters"], 1000);
+    assert_eq!(boot["units"]["unit"], "clusters");
+    let lib = places_bootstrap(
+        &p,
+        &c,
+        None,
+        &g,
+        Some(&fam),
+        &PlacesBootstrapOptions {
+            seed: 4,
+            ..PlacesBootstrapOptions::new(5, PlaceMeasure::AbsoluteUpwardMobility, 60)
+        },
+    )
+    .unwrap();
+    let mut differs = false;
+    for (j, e) in lib.places.iter().enumerate() {
+        let se = boot["places"][j]["se"].as_f64().unwrap();
+        assert_eq!(Some(se), e.se, "{}", e.place);
+        differs |= units["places_bootstrap"]["places"][j]["se"].as_f64() != Some(se);
+    }
+    assert!(differs);
+    // standard input is read once; the bootstrap options are needed
+    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
+        .args([
+            "places", file, "--parent", "parent", "--child", "child", "--by", "place",
+        ])
+        .args(["--cluster", "family"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("add --rank-ci"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -441,6 +441,7 @@ def rank_places(
     tau: int = 10,
     draws: int = 10000,
     simultaneous: bool = True,
+    clusters: Optional[npt.NDArray[np.int64]] = None,
 ) -> Dict[str, Any]: ...
 
 # ---- streaming (python/src/stream.rs): the exact multi-pass pipeline, picklable pieces

@@ -23,6 +23,7 @@ Every heavy step runs in Rust with the GIL released.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -31,6 +32,7 @@ from ._optional import require
 from . import _mobility
 from ._input import as_float_array, label_codes, missing_error, resolve_pairs
 from ._mobility import MobilityError
+from ._warnings import MobilityWarning
 from ._results import Record
 
 __all__ = [
@@ -508,6 +510,7 @@ def rank_places(
     simultaneous: bool = True,
     seed: Any = None,
     as_frame: bool = True,
+    cluster: Any = None,
 ) -> Any:
     """Rank places honestly from microdata with a place column: each place's estimate of
     ``measure`` against national classes and ranks, its standard error from the joint places
@@ -532,6 +535,8 @@ def rank_places(
     if not rank_ci:
         raise MobilityError("rank_places computes rank confidence sets; rank_ci=False is not supported")
     extra = {"groups": by}
+    if cluster is not None:
+        extra["cluster"] = cluster
     p_obj, c_obj, w_obj, extras, index, _ = resolve_pairs(
         "rank_places", data, child, weights, parent, extra
     )
@@ -547,10 +552,29 @@ def rank_places(
     labels = [str(x) for x in np.asarray(groups, dtype=object).tolist()]
     if len(labels) != p.size:
         raise MobilityError(f"by: expected {p.size} labels, found {len(labels)}")
+    codes = None
+    if "cluster" in extras:
+        codes, _, missing = label_codes(extras["cluster"], "cluster ids")
+        if codes.shape[0] != p.size:
+            raise MobilityError(f"cluster ids: expected {p.size} values, found {codes.shape[0]}")
+        if missing.any():
+            first = int(np.flatnonzero(missing)[0])
+            raise MobilityError(
+                f"cluster ids have {int(missing.sum())} missing values; the first at row {first}"
+            )
+        n_clusters = int(codes.max()) + 1 if codes.size else 0
+        if n_clusters < 30:
+            warnings.warn(
+                f"only {n_clusters} clusters: the cluster bootstrap needs many (30 or more) for "
+                f"reliable standard errors and intervals",
+                MobilityWarning,
+                stacklevel=2,
+            )
     d = _mobility.rank_places(
         np.ascontiguousarray(p), np.ascontiguousarray(c), labels,
         None if w is None else np.ascontiguousarray(w), measure, int(k), int(bootstrap), resample,
         _seed(seed), int(min_size), float(coverage), int(tau), int(draws), bool(simultaneous),
+        clusters=codes,
     )
     if not as_frame:
         return d

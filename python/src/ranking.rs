@@ -201,7 +201,7 @@ fn rank_rank_regression<'py>(
 #[pyfunction]
 #[pyo3(signature = (parent, child, places, weights=None, measure="absolute_upward_mobility",
                     k=5, replicates=500, resample="joint", seed=0, min_size=0, coverage=0.95,
-                    tau=10, draws=10000, simultaneous=true))]
+                    tau=10, draws=10000, simultaneous=true, clusters=None))]
 #[allow(clippy::too_many_arguments)]
 fn rank_places<'py>(
     py: Python<'py>,
@@ -219,6 +219,7 @@ fn rank_places<'py>(
     tau: usize,
     draws: usize,
     simultaneous: bool,
+    clusters: Option<numpy::PyReadonlyArray1<'py, i64>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     use mobility::inference::places_bootstrap::{
         PlaceMeasure, PlaceResampling, PlacesBootstrapOptions, places_bootstrap,
@@ -227,6 +228,7 @@ fn rank_places<'py>(
     let resampling: PlaceResampling = resample.parse().py()?;
     let (p, c) = (slice(&parent), slice(&child));
     let w = weights.as_ref().map(slice);
+    let ids: Option<Vec<i64>> = clusters.map(|a| a.as_array().iter().copied().collect());
     let options = PlacesBootstrapOptions {
         seed,
         resampling,
@@ -243,7 +245,7 @@ fn rank_places<'py>(
     ro.rank_sets.simultaneous = simultaneous;
     let (boot, ranked) = py
         .detach(|| -> mobility::Result<_> {
-            let boot = places_bootstrap(&p, &c, w.as_deref(), &places, None::<&[u32]>, &options)?;
+            let boot = places_bootstrap(&p, &c, w.as_deref(), &places, ids.as_deref(), &options)?;
             let ranked = ranking::rank_places(&boot, &ro)?;
             Ok((boot, ranked))
         })

@@ -143,3 +143,28 @@ def test_rank_places_frame_and_plot():
     assert ax.get_ylabel().startswith("rank")
     with pytest.raises(mobility.MobilityError):
         mobility.rank_places(df, parent="p", child="c", by="g", measure="nope")
+
+
+def test_rank_places_resamples_whole_clusters():
+    import pandas as pd
+
+    rng = np.random.default_rng(8)
+    n = 3000
+    place = rng.integers(0, 5, n)
+    parent = rng.lognormal(10, 0.7, n)
+    child = parent ** 0.4 * rng.lognormal(6, 0.5, n)
+    family = [f"f{i // 3}" for i in range(n)]
+    df = pd.DataFrame({"p": parent, "c": child, "g": [f"town{i}" for i in place], "fam": family})
+    common = dict(parent="p", child="c", by="g", bootstrap=60, tau=0, seed=3)
+    by_column = mobility.rank_places(df, cluster="fam", **common)
+    by_array = mobility.rank_places(df, cluster=np.array(family), **common)
+    units = mobility.rank_places(df, **common)
+    pd.testing.assert_frame_equal(by_column, by_array)
+    assert not np.allclose(by_column.sort_values("place")["se"], units.sort_values("place")["se"])
+    # the ids in the same sorted order (any spelling): the same draws
+    codes = 5 * pd.factorize(pd.Series(family), sort=True)[0] + 2
+    pd.testing.assert_frame_equal(by_column, mobility.rank_places(df, cluster=codes, **common))
+    with pytest.warns(mobility.MobilityWarning, match="only 10 clusters"):
+        mobility.rank_places(df, cluster=np.arange(n) % 10, **common)
+    with pytest.raises(MobilityError, match="missing"):
+        mobility.rank_places(df, cluster=[None] + family[1:], **common)

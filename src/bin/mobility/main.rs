@@ -7,6 +7,7 @@
 
 mod analyze;
 mod args;
+mod demo;
 mod places;
 mod progress;
 mod published;
@@ -76,8 +77,8 @@ fn run(args: Vec<std::ffi::OsString>) -> Outcome<()> {
         .collect::<Outcome<_>>()?;
     let Some((command, rest)) = args.split_first() else {
         return Err(Failure::Usage(
-            "no command given; usage: mobility analyze|table|published|places|report ... (see mobility \
-             --help)"
+            "no command given; usage: mobility analyze|table|published|places|report|demo ... (see \
+             mobility --help)"
                 .into(),
         ));
     };
@@ -89,13 +90,14 @@ fn run(args: Vec<std::ffi::OsString>) -> Outcome<()> {
         "published" => published::run(rest),
         "places" => places::run(rest),
         "report" => report::run(rest),
+        "demo" => demo::run(rest),
         other => {
             let hint = if other.ends_with(".csv") || other.ends_with(".tsv") {
                 format!("; did you mean 'mobility analyze {other} --parent COL --child COL'?")
             } else if other.starts_with('-') {
                 "; options come after the command (see mobility --help)".to_string()
             } else {
-                "; expected analyze, table, published, places or report (see mobility --help)"
+                "; expected analyze, table, published, places, report or demo (see mobility --help)"
                     .to_string()
             };
             Err(Failure::Usage(format!("unknown command '{other}'{hint}")))

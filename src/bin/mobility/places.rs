@@ -44,6 +44,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         flag("rank-ci"),
         value("min-size"),
         value("resample"),
+        value("cluster"),
         value("coverage"),
         value("tau"),
     ];
@@ -67,6 +68,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
             "bootstrap",
             "seed",
             "rank-ci",
+            "cluster",
             "min-size",
             "resample",
             "coverage",
@@ -133,12 +135,12 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         eprintln!("mobility: note: {}", dropped_note(d));
     }
     let min_size: usize = args::number(&args, "min-size", 0, "a whole number")?;
+    let clusters = cluster_ids(&args, file, &names, columns, &options)?;
     let ranking = ranking(
         &args,
-        get(parent),
-        get(child),
-        weights,
+        (get(parent), get(child), weights),
         &read.labels,
+        clusters.as_deref(),
         k,
         rule,
         min_size,
@@ -184,8 +186,13 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     }
     if let Some((boot, ranked)) = &ranking {
         out.push_str(&format!(
-            "\nStandard errors: {} bootstrap, {} replicates (seed {}), national cut-offs {}\n",
+            "\nStandard errors: {} bootstrap{}, {} replicates (seed {}), national cut-offs {}\n",
             boot.resampling,
+            match boot.units {
+                mobility::inference::Resampling::Clusters { clusters, .. } =>
+                    format!(" of {clusters} clusters"),
+                mobility::inference::Resampling::Units { .. } => String::new(),
+            },
             boot.replicates,
             boot.seed,
             match boot.cutoffs {
@@ -198,14 +205,61 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     emit(&out)
 }
 
+/// `--cluster COL`: the cluster ids (text or numbers) of the rows `columns` kept, read from the
+/// file a second time (standard input is read once: refused).
+fn cluster_ids(
+    args: &Args,
+    file: &str,
+    names: &[&str],
+    columns: &csv::Columns,
+    options: &CsvOptions,
+) -> Outcome<Option<Vec<String>>> {
+    let Some(cluster) = args.get("cluster") else {
+        return Ok(None);
+    };
+    if !["measure", "bootstrap", "rank-ci"]
+        .iter()
+        .any(|o| args.has(o))
+    {
+        return Err(args::usage(
+            "places",
+            "--cluster applies to the places bootstrap (add --rank-ci)",
+        ));
+    }
+    if file == "-" {
+        return Err(args::usage(
+            "places",
+            "--cluster needs a file (standard input can be read only once)",
+        ));
+    }
+    let ids =
+        csv::read_labelled_columns(file, names, cluster, options).map_err(|e| data(e, None))?;
+    if ids.columns.lines != columns.lines {
+        return Err(Failure::Data(format!(
+            "{file}: the rows with a missing cluster id ('{cluster}') are not those with a missing \
+             place; fill in or remove the missing values first"
+        )));
+    }
+    let n = ids
+        .labels
+        .iter()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    if n < 30 {
+        eprintln!(
+            "mobility: warning: only {n} clusters: the cluster bootstrap needs many (30 or more) \
+             for reliable standard errors and intervals"
+        );
+    }
+    Ok(Some(ids.labels))
+}
+
 /// `--measure`, `--bootstrap`, `--rank-ci` and friends: the places bootstrap and the ranking.
-#[allow(clippy::too_many_arguments)]
 fn ranking(
     args: &Args,
-    parent: &[f64],
-    child: &[f64],
-    weights: Option<&[f64]>,
+    (parent, child, weights): (&[f64], &[f64], Option<&[f64]>),
     labels: &[String],
+    clusters: Option<&[String]>,
     k: usize,
     rule: mobility::rank::Rule,
     min_size: usize,
@@ -234,7 +288,7 @@ fn ranking(
         resampling,
         ..PlacesBootstrapOptions::new(k, measure, replicates)
     };
-    let boot = places_bootstrap(parent, child, weights, labels, None::<&[u32]>, &options)
+    let boot = places_bootstrap(parent, child, weights, labels, clusters, &options)
         .map_err(|e| args::usage("places", format!("places bootstrap: {e}")))?;
     let mut ro = PlaceRankingOptions {
         min_size,

@@ -2,12 +2,14 @@
 //! file, a built-in published table, or a k x k table), written by `mobility::render::html`.
 
 use mobility::inference::CiMethod;
-use mobility::io::csv::{self, CsvOptions, Missing};
+use mobility::io::chunked_csv::StreamColumns;
+use mobility::io::csv::{self, Columns, CsvOptions, Missing};
 use mobility::measures::Weighting;
 use mobility::published;
 use mobility::render::html::{
     BootstrapOptions, DroppedRows, ReportOptions, ReportPage, ReportResults, Source, render,
 };
+use mobility::stream::file::{FileFormat, FileSource};
 use mobility::{MobilityError, Parameter, TransitionMatrix};
 
 use crate::analyze::status_error;
@@ -41,6 +43,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         value("pi"),
         value("bins"),
         value("delimiter"),
+        value("format"),
         flag("drop-missing"),
         value("bootstrap"),
         value("seed"),
@@ -98,7 +101,48 @@ const PAIRS_ONLY: [&str; 11] = [
     "ci",
 ];
 
-/// A report from paired status in a CSV file.
+/// The columns (and `--by` labels) of a Parquet file, read whole into memory as the CSV path
+/// reads a CSV file.
+fn parquet_columns(
+    file: &str,
+    names: &[&str],
+    by: Option<&str>,
+    options: &CsvOptions,
+) -> Outcome<(Columns, Option<Vec<String>>)> {
+    let columns = StreamColumns {
+        parent: names[0].into(),
+        child: names[1].into(),
+        weight: names.get(2).map(|w| w.to_string()),
+        group: by.map(Into::into),
+    };
+    let src = FileSource::open(
+        std::path::Path::new(file),
+        Some(FileFormat::Parquet),
+        &columns,
+        options,
+    )
+    .map_err(|e| data(e, None))?;
+    let (part, dropped) = src.read_all().map_err(|e| data(e, Some(file)))?;
+    let n = part.parent.len();
+    let labels = part
+        .group
+        .map(|(codes, labels)| codes.iter().map(|&c| labels[c as usize].clone()).collect());
+    let mut values = vec![part.parent, part.child];
+    values.extend(part.weight);
+    Ok((
+        Columns {
+            source: file.to_string(),
+            names: names.iter().map(|s| s.to_string()).collect(),
+            values,
+            // data rows, numbered from 1 (a Parquet file has no header line)
+            lines: (1..=n as u64).collect(),
+            dropped,
+        },
+        labels,
+    ))
+}
+
+/// A report from paired status in a CSV or Parquet file.
 fn pairs_page(args: &Args, command: &str) -> Outcome<ReportPage> {
     args::refuse(
         args,
@@ -130,30 +174,44 @@ fn pairs_page(args: &Args, command: &str) -> Outcome<ReportPage> {
         .flatten()
         .collect();
     let stdin = file == "-";
-    let (columns, labels) = match by {
-        Some(by) => {
-            let read = if stdin {
-                csv::read_labelled_columns_from(
-                    std::io::stdin().lock(),
-                    "<stdin>",
-                    &names,
-                    by,
-                    &options,
-                )
-            } else {
-                csv::read_labelled_columns(file, &names, by, &options)
+    let format: Option<FileFormat> = match args.get("format") {
+        None => None,
+        Some(f) => Some(
+            f.parse()
+                .map_err(|e: MobilityError| args::usage("report", e))?,
+        ),
+    };
+    let parquet = !stdin
+        && format.unwrap_or_else(|| FileFormat::from_path(std::path::Path::new(file)))
+            == FileFormat::Parquet;
+    let (columns, labels) = if parquet {
+        parquet_columns(file, &names, by, &options)?
+    } else {
+        match by {
+            Some(by) => {
+                let read = if stdin {
+                    csv::read_labelled_columns_from(
+                        std::io::stdin().lock(),
+                        "<stdin>",
+                        &names,
+                        by,
+                        &options,
+                    )
+                } else {
+                    csv::read_labelled_columns(file, &names, by, &options)
+                }
+                .map_err(|e| data(e, None))?;
+                (read.columns, Some(read.labels))
             }
-            .map_err(|e| data(e, None))?;
-            (read.columns, Some(read.labels))
-        }
-        None => {
-            let read = if stdin {
-                csv::read_columns_from(std::io::stdin().lock(), "<stdin>", &names, &options)
-            } else {
-                csv::read_columns(file, &names, &options)
+            None => {
+                let read = if stdin {
+                    csv::read_columns_from(std::io::stdin().lock(), "<stdin>", &names, &options)
+                } else {
+                    csv::read_columns(file, &names, &options)
+                }
+                .map_err(|e| data(e, None))?;
+                (read, None)
             }
-            .map_err(|e| data(e, None))?;
-            (read, None)
         }
     };
     let get = |name: &str| columns.get(name).expect("column was read");

@@ -28,6 +28,8 @@ mod charts;
 mod render;
 pub mod text;
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 pub use render::render;
@@ -331,6 +333,10 @@ pub struct PlacesSection {
     pub mobility_median: f64,
     /// Places left out, and why.
     pub excluded: Vec<ExcludedPlace>,
+    /// Why the rank confidence sets were not computed, when a bootstrap was run but they could
+    /// not be (e.g. fewer than two places with a positive standard error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_note: Option<String>,
 }
 
 /// Everything the HTML report shows, as data. Serialises to JSON (the same numbers as the
@@ -538,6 +544,11 @@ impl ReportPage {
             .with_tie_spans(&tm, parent, child, weights, options.rule)?;
         page.provenance.rows_used = Some(parent.len());
         page.provenance.weighted = weights.is_some();
+        if let (Some(g), Some(b), Some(section)) =
+            (groups, options.bootstrap.as_ref(), page.places.as_mut())
+        {
+            league_table_intervals(parent, child, weights, g, b, options, section)?;
+        }
         Ok(page)
     }
 
@@ -849,6 +860,7 @@ fn section(
         contrast_fraction,
         score_correlation,
         excluded,
+        rank_note: None,
     }
 }
 
@@ -861,6 +873,105 @@ fn ranks_desc(v: &[f64]) -> Vec<usize> {
         rank[i] = r + 1;
     }
     rank
+}
+
+/// The groups' intervals and rank confidence sets in the league table: a joint places bootstrap
+/// of the mobility score (the whole sample resampled, national cut-offs re-estimated in each
+/// replicate, [`crate::inference::places_bootstrap`]), normal intervals `estimate +- z se` at the
+/// bootstrap's level, and simultaneous rank confidence sets with shrunk estimates from
+/// [`crate::ranking::rank_places`] at the same level. Nothing for `top_access_ratio` (a ratio of
+/// two cells, not a registry measure the places bootstrap knows).
+///
+/// # Errors
+/// What the places bootstrap and the ranking reject (fewer than 2 places with an estimate,
+/// replicates out of range).
+///
+/// # Complexity
+/// `O(B (n + G k^2))` for the bootstrap, then the rank sets' draws.
+fn league_table_intervals(
+    parent: &[f64],
+    child: &[f64],
+    weights: Option<&[f64]>,
+    groups: &[String],
+    b: &BootstrapOptions,
+    options: &ReportOptions,
+    section: &mut PlacesSection,
+) -> Result<()> {
+    use crate::inference::places_bootstrap::{
+        PlaceMeasure, PlacesBootstrapOptions, places_bootstrap,
+    };
+    use crate::ranking::{PlaceRankingOptions, rank_places};
+    let Some(measure) = options.mobility_score.measure() else {
+        return Ok(());
+    };
+    let boot_options = PlacesBootstrapOptions {
+        rule: options.rule,
+        seed: b.seed,
+        weighting: options.weighting.clone(),
+        ..PlacesBootstrapOptions::new(options.k, PlaceMeasure::Matrix(measure), b.replicates)
+    };
+    let boot = places_bootstrap(
+        parent,
+        child,
+        weights,
+        groups,
+        None::<&[u32]>,
+        &boot_options,
+    )?;
+    let z = crate::normal::quantile(0.5 + b.level / 2.0).ok_or_else(|| {
+        MobilityError::invalid(
+            crate::error::Parameter::Level,
+            format!("{} is not a confidence level in (0, 1)", b.level),
+        )
+    })?;
+    let se: HashMap<&str, f64> = boot
+        .places
+        .iter()
+        .filter_map(|p| p.se.map(|s| (p.place.as_str(), s)))
+        .collect();
+    for row in &mut section.rows {
+        if let Some(&s) = se.get(row.id.as_str()) {
+            row.ci_low = Some(row.estimate - z * s);
+            row.ci_high = Some(row.estimate + z * s);
+        }
+    }
+    let mut ro = PlaceRankingOptions {
+        tau: None,
+        ..PlaceRankingOptions::default()
+    };
+    ro.rank_sets.coverage = b.level;
+    ro.rank_sets.seed = b.seed;
+    let ranked = match rank_places(&boot, &ro) {
+        Ok(r) => r,
+        // fewer than two places with an SE: intervals only
+        Err(e) => {
+            section.rank_note = Some(e.to_string());
+            return Ok(());
+        }
+    };
+    let by_place: HashMap<&str, &crate::ranking::PlaceRankRow<String>> =
+        ranked.rows.iter().map(|r| (r.place.as_str(), r)).collect();
+    // rank sets only when every row of the table was ranked (aligned with the rows)
+    let aligned: Option<Vec<_>> = section
+        .rows
+        .iter()
+        .map(|row| by_place.get(row.id.as_str()).copied())
+        .collect();
+    if let Some(aligned) = aligned {
+        section.rank_confidence = Some(RankConfidence {
+            rank: aligned.iter().map(|r| r.rank).collect(),
+            lower: aligned.iter().map(|r| r.lower).collect(),
+            upper: aligned.iter().map(|r| r.upper).collect(),
+            shrunk: aligned.iter().map(|r| Some(r.shrunk)).collect(),
+            method: format!(
+                "Mogstad, Romano, Shaikh and Wilhelm (2024), {:.0}% simultaneous sets from a joint \
+                 bootstrap of {} replicates; shrunk estimates after Chetty and Hendren (2018)",
+                100.0 * b.level,
+                b.replicates
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn groups_section(

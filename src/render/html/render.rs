@@ -695,6 +695,7 @@ pub fn render(page: &ReportPage) -> Result<String> {
             has_intervals => s.rows.iter().any(|p| p.ci_low.is_some()),
             has_shrunk => rc.is_some_and(|c| c.shrunk.iter().any(Option::is_some)),
             rank_method => rc.map(|c| c.method.clone()),
+            rank_note => s.rank_note.clone(),
             excluded => excluded_by_reason(&s.excluded),
             small_warning => rc.is_none() && s.rows.iter().any(|p| p.size.is_some()),
         };

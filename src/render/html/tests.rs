@@ -399,3 +399,60 @@ fn constant_parents_leave_a_note_not_an_error() {
     );
     assert!(!html.contains("<section id=\"rankrank\""));
 }
+
+#[test]
+fn league_table_intervals_come_from_the_joint_places_bootstrap() {
+    use crate::inference::places_bootstrap::{
+        PlaceMeasure, PlacesBootstrapOptions, places_bootstrap,
+    };
+    let (p, c, w, g) = data();
+    let mut o = options(true);
+    o.source.dropped = Vec::new();
+    let page = ReportPage::from_data(&p, &c, Some(&w), Some(&g), &o).unwrap();
+    let section = page.places.as_ref().unwrap();
+    let b = o.bootstrap.as_ref().unwrap();
+    // the same bootstrap run directly: each group's SE gives its interval estimate +- z se
+    let boot = places_bootstrap(
+        &p,
+        &c,
+        Some(&w),
+        &g,
+        None::<&[u32]>,
+        &PlacesBootstrapOptions {
+            seed: b.seed,
+            ..PlacesBootstrapOptions::new(
+                5,
+                PlaceMeasure::Matrix(Measure::BottomToTop),
+                b.replicates,
+            )
+        },
+    )
+    .unwrap();
+    let z = crate::normal::quantile(0.5 + b.level / 2.0).unwrap();
+    for row in &section.rows {
+        let est = boot.places.iter().find(|e| e.place == row.id).unwrap();
+        approx::assert_abs_diff_eq!(est.estimate.unwrap(), row.estimate, epsilon = 1e-12);
+        let se = est.se.unwrap();
+        assert_eq!(row.ci_low, Some(row.estimate - z * se));
+        assert_eq!(row.ci_high, Some(row.estimate + z * se));
+    }
+    let rc = section.rank_confidence.as_ref().unwrap();
+    assert_eq!(rc.rank.len(), section.rows.len());
+    for i in 0..rc.rank.len() {
+        assert!(rc.lower[i] <= rc.rank[i] && rc.rank[i] <= rc.upper[i]);
+        assert!(rc.shrunk[i].is_some());
+    }
+    // the point ranks order the estimates (1 = most mobile)
+    let mut by_rank: Vec<(usize, f64)> = rc
+        .rank
+        .iter()
+        .zip(&section.rows)
+        .map(|(&r, row)| (r, row.estimate))
+        .collect();
+    by_rank.sort_by_key(|x| x.0);
+    assert!(by_rank.windows(2).all(|x| x[0].1 >= x[1].1));
+    // without a bootstrap: neither
+    let plain = ReportPage::from_data(&p, &c, Some(&w), Some(&g), &options(false)).unwrap();
+    let s = plain.places.unwrap();
+    assert!(s.rank_confidence.is_none() && s.rows.iter().all(|r| r.ci_low.is_none()));
+}
