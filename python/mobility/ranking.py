@@ -23,7 +23,6 @@ Every heavy step runs in Rust with the GIL released.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -32,7 +31,6 @@ from ._optional import require
 from . import _mobility
 from ._input import as_float_array, label_codes, missing_error, resolve_pairs
 from ._mobility import MobilityError
-from ._warnings import MobilityWarning
 from ._results import Record
 
 __all__ = [
@@ -562,14 +560,9 @@ def rank_places(
             raise MobilityError(
                 f"cluster ids have {int(missing.sum())} missing values; the first at row {first}"
             )
-        n_clusters = int(codes.max()) + 1 if codes.size else 0
-        if n_clusters < 30:
-            warnings.warn(
-                f"only {n_clusters} clusters: the cluster bootstrap needs many (30 or more) for "
-                f"reliable standard errors and intervals",
-                MobilityWarning,
-                stacklevel=2,
-            )
+        from ._warnings import warn_few_clusters
+
+        warn_few_clusters(codes, stacklevel=3)  # the wording of the CLI and tm.bootstrap
     d = _mobility.rank_places(
         np.ascontiguousarray(p), np.ascontiguousarray(c), labels,
         None if w is None else np.ascontiguousarray(w), measure, int(k), int(bootstrap), resample,
