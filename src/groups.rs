@@ -304,13 +304,11 @@ where
             q as f64
         }
     };
-    let in_weight_units = |cells: &[i128], weight: f64| {
+    let in_weight_units = |cells: &[i128]| {
         let mut table =
             ndarray::Array2::from_shape_vec((k, k), cells.iter().map(|&q| to_f64(q)).collect())
                 .expect("k * k counts");
-        if relative.restore(weight).is_some() {
-            table.mapv_inplace(|c| libm::scalbn(c, relative.shift));
-        }
+        relative.restore_all(&mut table);
         table
     };
     let total = to_f64(sums.iter().map(|s| s.weight).sum());
@@ -327,7 +325,7 @@ where
             let pick = |v: &[f64]| -> Vec<f64> { members.iter().map(|&u| v[u as usize]).collect() };
             let (gp, gc) = (pick(parent), pick(child));
             let gw = weights.map(pick);
-            let counts = in_weight_units(&s.counts, weight);
+            let counts = in_weight_units(&s.counts);
             let mut national_classes = TransitionCounts::from_table(counts.view())?.to_matrix();
             national_classes.set_cutoffs(pcut.clone(), ccut.clone());
             let levelling = national_classes.levelling();
@@ -381,7 +379,7 @@ where
     for s in &sums {
         all.iter_mut().zip(&s.counts).for_each(|(a, c)| *a += c);
     }
-    let all = in_weight_units(&all, to_f64(sums.iter().map(|s| s.weight).sum()));
+    let all = in_weight_units(&all);
     let mut national = TransitionCounts::from_table(all.view())?.to_matrix();
     national.set_cutoffs(pcut.clone(), ccut.clone());
     let empty_groups = rows

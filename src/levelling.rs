@@ -283,16 +283,27 @@ pub fn read_place_matrices(path: impl AsRef<Path>) -> Result<Vec<PlaceTable>> {
         location,
         message,
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(path)
-        .map_err(|e| input_error(None, e.to_string()))?;
-    let headers: Vec<String> = reader
-        .headers()
+    let file = std::fs::File::open(path).map_err(|e| input_error(None, e.to_string()))?;
+    // UTF-16 input and a quote never closed are named as the CSV readers name them
+    let watch = crate::io::encoding::QuoteWatch::new(file, &shown, b',')?;
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(watch);
+    let raw_headers = reader
+        .byte_headers()
         .map_err(|e| input_error(None, e.to_string()))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+        .clone();
+    if let Some((quote, _)) = reader.get_ref().unterminated() {
+        return Err(crate::io::encoding::unterminated_quote(&shown, quote));
+    }
+    let mut headers: Vec<String> = Vec::with_capacity(raw_headers.len());
+    for (i, h) in raw_headers.iter().enumerate() {
+        crate::io::encoding::check_utf8(
+            &shown,
+            Some("line 1".to_string()),
+            &format!("header field {}", i + 1),
+            h,
+        )?;
+        headers.push(String::from_utf8_lossy(h).trim().to_string());
+    }
     let find = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     // cell columns
     let mut k = 0;
@@ -338,10 +349,16 @@ pub fn read_place_matrices(path: impl AsRef<Path>) -> Result<Vec<PlaceTable>> {
     let size_col = headers.iter().position(|h| h.starts_with("n_"));
 
     let mut places = Vec::new();
-    for (line, record) in reader.records().enumerate() {
+    let mut record = csv::StringRecord::new();
+    for line in 0.. {
         let line_no = line + 2; // header is line 1
-        let record =
-            record.map_err(|e| input_error(Some(format!("line {line_no}")), e.to_string()))?;
+        let more = reader.read_record(&mut record);
+        if let Some((quote, _)) = reader.get_ref().unterminated() {
+            return Err(crate::io::encoding::unterminated_quote(&shown, quote));
+        }
+        if !more.map_err(|e| input_error(Some(format!("line {line_no}")), e.to_string()))? {
+            break;
+        }
         let text = |c: usize| record.get(c).unwrap_or("").trim();
         let number = |c: usize| -> Result<Option<f64>> {
             let t = text(c);

@@ -183,11 +183,10 @@ impl TransitionCounts {
                 parent_cutoffs.k(),
             )
         };
-        // Counts in the weights' units when their total is finite; otherwise they stay in
-        // relative units (probabilities and shares are the same either way).
-        if relative.restore(counts.sum()).is_some() {
-            counts.mapv_inplace(|c| libm::scalbn(c, relative.shift));
-        }
+        // Counts in the weights' units when that scaling is exact (no overflow, nothing below
+        // the normal range); otherwise they stay in relative units (probabilities and shares
+        // are the same either way, bit for bit).
+        relative.restore_all(&mut counts);
         Ok(TransitionCounts {
             counts,
             units: parent.len() as u64,

@@ -909,7 +909,8 @@ pub(crate) fn type7_cuts(
             let value = if rem == 0 || a == b {
                 a
             } else {
-                a + (rem as f64 / k as f64) * (b - a)
+                // h is strictly between the positions: so is the cut between the values
+                strictly_between(a, b, a + (rem as f64 / k as f64) * (b - a), right_closed)
             };
             Cut {
                 value,
@@ -964,7 +965,7 @@ pub(crate) fn giddy_cuts(n: usize, k: usize, stats: impl FnOnce(&[usize]) -> Vec
             } else {
                 let (a, b) = (at(lo), at((lo + 1).min(n - 1)));
                 let (w0, w1) = ((lo + 1) as f64 - idx, idx - lo as f64);
-                (a * w0 + b * w1) / (w0 + w1)
+                giddy_interpolate(a, b, w0, w1)
             };
             Cut {
                 value,
@@ -977,6 +978,65 @@ pub(crate) fn giddy_cuts(n: usize, k: usize, stats: impl FnOnce(&[usize]) -> Vec
     // need not be monotone; mapclassify sorts them (numpy.unique), and so does this.
     cuts.sort_by(|a, b| a.value.total_cmp(&b.value));
     cuts
+}
+
+/// A cut that interpolation puts at `v` between neighbouring order statistics `a < b` (no value
+/// of the data lies strictly between them), for a position strictly between theirs: `v` when it
+/// lies strictly between `a` and `b`; when rounding put it on or past one of them (neighbours a
+/// few ulps apart, a subnormal scale, an overflowing sum), the float next to the nearer side
+/// inside `(a, b)`, or, when `a` and `b` are adjacent floats, the one of them that still leaves
+/// `a` below the cut and `b` above it (`a` for `inclusive` cuts, `b` otherwise). Units are then
+/// classed as by a cut strictly between `a` and `b` whatever the scale, so the classes do not
+/// change under a strictly increasing transform of status.
+fn strictly_between(a: f64, b: f64, v: f64, inclusive: bool) -> f64 {
+    debug_assert!(a < b);
+    if a < v && v < b {
+        return v;
+    }
+    let up = a.next_up();
+    if up < b {
+        if v <= a { up } else { b.next_down() }
+    } else if inclusive {
+        a
+    } else {
+        b
+    }
+}
+
+/// `x 2^e`, exactly unless the result is subnormal (one rounding then).
+fn scale2(x: f64, e: i32) -> f64 {
+    let half = e / 2;
+    let pow = |e: i32| f64::from_bits(((e + 1023) as u64) << 52);
+    x * pow(half) * pow(e - half)
+}
+
+/// mapclassify's interpolation `(a w0 + b w1) / (w0 + w1)` between neighbouring order
+/// statistics `a <= b`, bit for bit where the data are of ordinary size. Where they are tiny
+/// (`max(|a|, |b|) < 2^-900`, where `a w0` would lose bits as a subnormal) or huge (`> 2^1000`,
+/// where the sum could overflow), the same IEEE steps are taken on `a` and `b` scaled exactly by
+/// a power of two into `[1, 2)`, and the cut keeps the place they give it relative to `a` and
+/// `b` (below `a`, on `a`, strictly between, on `b`, above `b`): so `giddy` classes do not change
+/// when status is multiplied by any power of two, subnormal results included.
+fn giddy_interpolate(a: f64, b: f64, w0: f64, w1: f64) -> f64 {
+    let m = a.abs().max(b.abs());
+    let ordinary = m == 0.0 || (2f64.powi(-900)..=2f64.powi(1000)).contains(&m);
+    if ordinary {
+        return (a * w0 + b * w1) / (w0 + w1);
+    }
+    let s = -(m.log2().floor() as i32);
+    let (a2, b2) = (scale2(a, s), scale2(b, s));
+    let v = (a2 * w0 + b2 * w1) / (w0 + w1);
+    if v == a2 {
+        a
+    } else if v == b2 {
+        b
+    } else if v < a2 {
+        Some(a.next_down()).filter(|d| d.is_finite()).unwrap_or(a)
+    } else if v > b2 {
+        Some(b.next_up()).filter(|u| u.is_finite()).unwrap_or(b)
+    } else {
+        strictly_between(a, b, scale2(v, -s), true)
+    }
 }
 
 /// Stata `_pctile` default (type 2) cut points, right-closed as `xtile` uses them; `stats` as in
@@ -1014,7 +1074,17 @@ pub(crate) fn stata_cuts(n: usize, k: usize, stats: impl FnOnce(&[usize]) -> Vec
             let a = at(p);
             let value = if avg {
                 let b = at((p + 1).min(n - 1));
-                if a == b { a } else { (a + b) / 2.0 }
+                if a == b {
+                    a
+                } else {
+                    let mid = (a + b) / 2.0;
+                    let mid = if mid.is_finite() {
+                        mid
+                    } else {
+                        a / 2.0 + b / 2.0
+                    };
+                    strictly_between(a, b, mid, true)
+                }
             } else {
                 a
             };

@@ -187,6 +187,23 @@ impl RelativeWeights<'_> {
         let y = libm::scalbn(x, self.shift);
         y.is_finite().then_some(y)
     }
+
+    /// Every value `x 2^shift` in place (back to the weights' units) when that is exact: no
+    /// result (nor their sum) overflows and no non-zero one falls below the normal range (where the scaling
+    /// would round away bits, and probabilities computed from the counts would then depend on
+    /// the weights' scale). Otherwise the values stay in relative units; returns whether they
+    /// were restored.
+    pub fn restore_all(&self, values: &mut ndarray::Array2<f64>) -> bool {
+        let exact = libm::scalbn(values.sum(), self.shift).is_finite()
+            && values.iter().all(|&x| {
+                let y = libm::scalbn(x, self.shift);
+                y.is_finite() && (x == 0.0 || y.is_normal())
+            });
+        if exact {
+            values.mapv_inplace(|x| libm::scalbn(x, self.shift));
+        }
+        exact
+    }
 }
 
 /// Validates `weights` against `n` (as [`check_weight_values`]: length, finite, `>= 0`; a zero

@@ -251,8 +251,46 @@ fn published_and_table_reports() {
     let file = data("counts5.csv");
     let html = report(&["--table", &file], "table.html");
     let out = run(&["table", &file, "--json"]);
-    let table: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut table: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // table --json also says how the file was read; the report's analysis is the matrix part
+    for key in ["header", "row_labels", "labels", "top_first"] {
+        assert!(
+            table.as_object_mut().unwrap().remove(key).is_some(),
+            "{key}"
+        );
+    }
     assert_eq!(matrix_part(&html), table);
+}
+
+/// `report --table FILE --top-first` reverses the table as `table --top-first` does.
+#[test]
+fn table_report_with_top_first() {
+    let dir = std::env::temp_dir().join(format!("mobility-report-top-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("top_first.csv");
+    // class 1 (the top) first; reversed, the bottom class's row is 2, 1, 1 of 4
+    std::fs::write(&file, "6,3,1\n2,6,2\n1,1,2\n").unwrap();
+    let file = file.to_str().unwrap().to_string();
+    let html = report(&["--table", &file, "--top-first"], "top_first.html");
+    let out = run(&["table", &file, "--top-first", "--json"]);
+    let mut table: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["header", "row_labels", "labels", "top_first"] {
+        table.as_object_mut().unwrap().remove(key);
+    }
+    let page = matrix_part(&html);
+    assert_eq!(page, table);
+    assert_eq!(page["matrix"][0], serde_json::json!([0.5, 0.25, 0.25]));
+    assert_eq!(page["measures"]["bottom_persistence"], 0.5);
+    let out = run(&[
+        "report",
+        "--published",
+        "us_chetty_2014",
+        "--top-first",
+        "-o",
+        &out_path("never.html"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--top-first applies to --table"));
 }
 
 #[test]

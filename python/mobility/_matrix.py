@@ -155,14 +155,22 @@ class TransitionMatrix:
 
     # ----------------------------------------------------------------- constructors
     @classmethod
-    def from_counts(cls, table: Any) -> "TransitionMatrix":
+    def from_counts(cls, table: Any, *, top_first: bool = False) -> "TransitionMatrix":
         """The matrix of a published k x k table of (weighted) counts, parents in rows.
 
         ``p_ij = n_ij / n_i.``; parent shares ``n_i. / n``. Raises :class:`MobilityError` if the
         table is not square, has fewer than 2 classes, a negative or non-finite entry, or sums
         to zero.
+
+        ``top_first=True``: the table lists the top class first (occupational status tables
+        number class 1 as the highest); both axes are reversed so that class 1 is the bottom,
+        as everywhere in this package, and the sticky floor is the table's last class (as
+        ``mobility table FILE --top-first``).
         """
-        return cls(_RawMatrix.from_counts(as_matrix(table, "count table")))
+        counts = as_matrix(table, "count table")
+        if top_first:
+            counts = np.ascontiguousarray(counts[::-1, ::-1])
+        return cls(_RawMatrix.from_counts(counts))
 
     @classmethod
     def from_probabilities(
@@ -172,6 +180,8 @@ class TransitionMatrix:
         renormalise: bool = False,
         child_in_rows: bool = False,
         tolerance: float = 1e-6,
+        *,
+        top_first: bool = False,
     ) -> "TransitionMatrix":
         """The matrix of a published probability table.
 
@@ -188,14 +198,23 @@ class TransitionMatrix:
             The table was printed with the child class in rows (e.g. Chetty et al. 2014,
             Table II): it is transposed first.
         tolerance : float
-            How far a row sum may be from 1.
+            How far a row sum may be from 1 (at most 0.5).
+        top_first : bool
+            The table lists the top class first: both axes are reversed (after
+            ``child_in_rows``) so that class 1 is the bottom; ``parent_shares`` are given in
+            the table's order and reversed with it.
 
         ``n`` and ``counts`` are ``None`` for such a matrix.
         """
         shares = None if parent_shares is None else as_vector(parent_shares, "parent_shares")
+        probabilities = as_matrix(table, "probability table")
+        if top_first:
+            probabilities = np.ascontiguousarray(probabilities[::-1, ::-1])
+            if shares is not None:
+                shares = shares[::-1]
         return cls(
             _RawMatrix.from_probabilities(
-                as_matrix(table, "probability table"),
+                probabilities,
                 parent_shares=shares,
                 renormalise=bool(renormalise),
                 child_in_rows=bool(child_in_rows),

@@ -155,9 +155,10 @@ def report(
             if labels is not None:
                 labels = [g for g, kept in zip(labels, keep) if kept]
     elif label_missing is not None and label_missing.any():
-        first = int(np.argmax(label_missing))
+        first_missing = int(np.argmax(label_missing))
         raise MobilityError(
-            f"{int(label_missing.sum())} group labels are missing (the first in row {first}); "
+            f"{int(label_missing.sum())} group labels are missing (the first in row "
+            f"{first_missing}); "
             "pass dropna=True to drop those rows"
         )
     is_named = frame is not None

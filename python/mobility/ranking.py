@@ -23,7 +23,7 @@ Every heavy step runs in Rust with the GIL released.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -76,7 +76,7 @@ def _seed(seed: Any) -> int:
     return int(seed)
 
 
-def _uncertainty(cov: Any, p: int) -> dict:
+def _uncertainty(cov: Any, p: int) -> Dict[str, np.ndarray]:
     """``{"cov": matrix}`` or ``{"se": vector}`` from a covariance matrix or a vector of SEs."""
     if cov is None:
         raise TypeError("pass a covariance matrix or a vector of standard errors")
@@ -92,7 +92,7 @@ def _estimates(estimates: Any) -> np.ndarray:
     return as_float_array(estimates, "estimates")
 
 
-def _names(names: Any, p: int) -> Optional[list]:
+def _names(names: Any, p: int) -> Optional[List[Any]]:
     if names is None:
         idx = None
     else:
@@ -127,12 +127,15 @@ class RankConfidenceSets(Record):
     largest_first: bool
     full_covariance: bool
     critical_values: np.ndarray
-    names: Optional[list] = None
+    names: Optional[List[Any]] = None
 
     @classmethod
-    def _from(cls, d: dict, names: Optional[list]) -> "RankConfidenceSets":
+    def _from(cls, d: Dict[str, Any], names: Optional[List[Any]]) -> "RankConfidenceSets":
         rows = d["rows"]
-        col = lambda k, t: np.array([r[k] for r in rows], dtype=t)  # noqa: E731
+
+        def col(k: str, t: Any) -> np.ndarray:
+            return np.array([r[k] for r in rows], dtype=t)
+
         idx = col("index", np.int64)
         return cls(
             index=idx,
@@ -159,7 +162,7 @@ class RankConfidenceSets(Record):
         require("pandas")
         import pandas as pd
 
-        cols = {
+        cols: Dict[str, Any] = {
             "index": self.index,
             "estimate": self.estimate,
             "se": self.se,
@@ -326,7 +329,9 @@ def shrink(estimates: Any, se: Any, method: str = "moments", target: Optional[fl
     (4.0, 2.4)
     """
     d = _mobility.shrink(_estimates(estimates), as_float_array(se, "standard errors"), method, target)
-    col = lambda k: np.array([r[k] for r in d["rows"]], dtype=np.float64)  # noqa: E731
+    def col(k: str) -> np.ndarray:
+        return np.array([r[k] for r in d["rows"]], dtype=np.float64)
+
     return Shrinkage(
         target=d["target"],
         signal_variance=d["signal_variance"],
@@ -354,7 +359,7 @@ class RankRankRegression(Record):
     n: int
     total_weight: float
     weight_kind: str
-    rows: list
+    rows: List[Dict[str, Any]]
     covariance: Optional[np.ndarray]
 
     def to_frame(self) -> Any:
@@ -438,6 +443,7 @@ def rank_rank_regression(
     if codes is not None:
         # renumber the groups present
         present, codes = np.unique(codes, return_inverse=True)
+        assert labels is not None  # codes come with their labels
         labels = [labels[i] for i in present]
         codes = np.ascontiguousarray(codes, dtype=np.int64)
     ng = 1 if labels is None else len(labels)
@@ -460,7 +466,7 @@ def rank_rank_regression(
     )
 
 
-def _plot(cs: RankConfidenceSets, highlight: Optional[Sequence[Any]] = None, ax: Any = None,
+def _plot(cs: Union[RankConfidenceSets, "_FrameSets"], highlight: Optional[Sequence[Any]] = None, ax: Any = None,
           title: Optional[str] = None, color: str = "0.6", highlight_color: str = "C3") -> Any:
     require("matplotlib")
     import matplotlib.pyplot as plt
@@ -618,6 +624,7 @@ def plot_ranks(
     :func:`rank_places` frame (then ``cov`` is not needed); otherwise the sets are computed with ``rank_confidence_sets(estimates, cov,
     names=names, **options)``. matplotlib is imported only here. Returns the Axes.
     """
+    cs: Union[RankConfidenceSets, _FrameSets]
     if isinstance(estimates, RankConfidenceSets):
         cs = estimates
     elif hasattr(estimates, "columns") and {"rank", "lower", "upper", "place"} <= set(estimates.columns):

@@ -31,6 +31,7 @@ use rayon::prelude::*;
 
 use crate::error::{MobilityError, Result};
 use crate::io::csv::{CsvOptions, DroppedRows, Missing};
+use crate::io::encoding::{self, HEAD_BYTES};
 use crate::stream::source::{Partition, Source};
 use crate::stream::{Pass, Summary};
 
@@ -107,7 +108,9 @@ impl CsvSource {
     ///
     /// # Errors
     /// [`MobilityError::Input`]: the file cannot be opened, is empty, lacks a column or names
-    /// one twice.
+    /// one twice; it looks like UTF-16 or a header field is not UTF-8; a quote is never closed
+    /// (the scan for chunk bounds finds it; named with the line it opens on). A UTF-8
+    /// byte-order mark is skipped.
     ///
     /// # Complexity
     /// One sequential scan for quotes and chunk bounds (memchr speed).
@@ -138,14 +141,25 @@ impl CsvSource {
                     break end;
                 }
             };
-            let fields = split_fields(&head[..end], delimiter);
-            (
-                (end + 1).min(len),
-                fields
-                    .iter()
-                    .map(|f| String::from_utf8_lossy(&unquote(f)).trim().to_string())
-                    .collect::<Vec<String>>(),
-            )
+            let skip = encoding::check_start(&source, &head[..head.len().min(HEAD_BYTES)])?;
+            if end == len
+                && let Some(p) = open_quote(&head[..end], skip)
+            {
+                return Err(encoding::unterminated_quote(&source, line_at(&file, p)));
+            }
+            let fields = split_fields(&head[skip.min(end)..end], delimiter);
+            let mut names = Vec::with_capacity(fields.len());
+            for (i, f) in fields.iter().enumerate() {
+                let f = unquote(f);
+                encoding::check_utf8(
+                    &source,
+                    Some("line 1".to_string()),
+                    &format!("header field {}", i + 1),
+                    &f,
+                )?;
+                names.push(String::from_utf8_lossy(&f).trim().to_string());
+            }
+            ((end + 1).min(len), names)
         };
         if header.iter().all(String::is_empty) {
             return Err(input(
@@ -169,8 +183,11 @@ impl CsvSource {
             }
         }
         let names = wanted.map(|n| n.unwrap_or_default());
-        let chunks =
+        let (chunks, open) =
             chunk_bounds(&file, len, header_end, CHUNK_BYTES).map_err(|e| io_error(&source, &e))?;
+        if let Some(p) = open {
+            return Err(encoding::unterminated_quote(&source, line_at(&file, p)));
+        }
         Ok(CsvSource {
             source,
             file,
@@ -192,7 +209,8 @@ impl CsvSource {
     pub fn with_chunk_bytes(mut self, bytes: usize) -> Result<CsvSource> {
         let start = self.chunks.first().map_or(self.len, |c| c.0);
         self.chunks = chunk_bounds(&self.file, self.len, start, bytes.max(1))
-            .map_err(|e| io_error(&self.source, &e))?;
+            .map_err(|e| io_error(&self.source, &e))?
+            .0;
         Ok(self)
     }
 
@@ -363,18 +381,7 @@ impl CsvSource {
 
     /// The editor line of a byte offset (only computed for messages).
     fn line_at(&self, pos: usize) -> u64 {
-        let mut lines = 1u64;
-        let mut buf = vec![0u8; 1 << 20];
-        let mut at = 0usize;
-        while at < pos {
-            let n = (pos - at).min(buf.len());
-            if read_exact_at(&self.file, &mut buf[..n], at as u64).is_err() {
-                break;
-            }
-            lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
-            at += n;
-        }
-        lines
+        line_at(&self.file, pos)
     }
 
     fn parse(&self, start: usize, end: usize) -> Result<Parsed> {
@@ -463,6 +470,14 @@ impl CsvSource {
                         missing.get_or_insert((slot, show_cell(raw)));
                         continue;
                     }
+                    if let Err(e) = std::str::from_utf8(t) {
+                        let l = self.line_at(line_start);
+                        return Err(input(
+                            &self.source,
+                            Some(format!("line {l}, column '{}'", self.names[slot])),
+                            encoding::not_utf8("the label", t, &e),
+                        ));
+                    }
                     let next = labels.len() as u32;
                     let code = *lookup.entry(t.to_vec()).or_insert_with(|| {
                         labels.push(String::from_utf8_lossy(t).into_owned());
@@ -501,7 +516,9 @@ impl CsvSource {
                     }
                     other => {
                         let l = self.line_at(line_start);
-                        let what = if other.is_ok() {
+                        let what = if let Err(e) = std::str::from_utf8(t) {
+                            encoding::not_utf8("the cell", t, &e)
+                        } else if other.is_ok() {
                             format!("{} is not a finite number", show_cell(t))
                         } else {
                             format!("{} is not a number", show_cell(t))
@@ -575,6 +592,34 @@ impl Source for CsvSource {
     }
 }
 
+/// The line (1-based) of byte `pos` of the file.
+fn line_at(file: &File, pos: usize) -> u64 {
+    let mut lines = 1u64;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut at = 0usize;
+    while at < pos {
+        let n = (pos - at).min(buf.len());
+        if read_exact_at(file, &mut buf[..n], at as u64).is_err() {
+            break;
+        }
+        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        at += n;
+    }
+    lines
+}
+
+/// Where the quote still open at the end of `data` opens (quote parity from `from`, as this
+/// reader splits fields), if one is.
+fn open_quote(data: &[u8], from: usize) -> Option<usize> {
+    let mut open = None;
+    for (i, &b) in data.iter().enumerate().skip(from) {
+        if b == b'"' {
+            open = if open.is_some() { None } else { Some(i) };
+        }
+    }
+    open
+}
+
 fn io_error(source: &str, e: &std::io::Error) -> MobilityError {
     let message = match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -604,15 +649,20 @@ fn find_record_end(data: &[u8], pos: usize) -> usize {
     data.len()
 }
 
+/// A chunk's byte range `(start, end)`.
+type Span = (usize, usize);
+
 /// Chunk bounds of about [`CHUNK_BYTES`], each ending at a record end outside quotes: one
 /// sequential scan of the body in 1 MiB blocks (quote parity tracked across blocks; blocks
-/// without quotes are skipped at memchr speed).
+/// without quotes are skipped at memchr speed). Also where a quote still open at the end of the
+/// file opens, if one is.
 fn chunk_bounds(
     file: &File,
     len: usize,
     start: usize,
     chunk_bytes: usize,
-) -> std::io::Result<Vec<(usize, usize)>> {
+) -> std::io::Result<(Vec<Span>, Option<usize>)> {
+    let mut opened = 0usize;
     const BLOCK: usize = 1 << 20;
     let mut out = Vec::new();
     let mut a = start;
@@ -645,6 +695,9 @@ fn chunk_bounds(
             for (j, &c) in block.iter().enumerate() {
                 if c == b'"' {
                     inside = !inside;
+                    if inside {
+                        opened = at + j;
+                    }
                 } else if c == b'\n' && !inside && at + j >= a + chunk_bytes {
                     let b = at + j + 1;
                     out.push((a, b));
@@ -657,7 +710,7 @@ fn chunk_bounds(
     if a < len {
         out.push((a, len));
     }
-    Ok(out)
+    Ok((out, inside.then_some(opened)))
 }
 
 /// Fills `buf` from `pos` with positional reads (no shared file offset, so threads can read

@@ -3,7 +3,10 @@
 //! Every problem is a [`MobilityError::Input`] naming the file, the place in it and what is wrong:
 //! lines are numbered from 1 as an editor shows them, counting the header row, and columns are
 //! named as in the header (or numbered from 1 in a table without one). Cells are trimmed; quoting
-//! follows RFC 4180 as the `csv` crate reads it.
+//! follows RFC 4180 as the `csv` crate reads it. A UTF-8 byte-order mark is skipped; UTF-16 input
+//! ("the file looks like UTF-16; save it as UTF-8"), other text that is not UTF-8 (naming the
+//! byte) and a quote that is never closed (naming the line it opens on) are errors with the same
+//! words as the chunked reader's ([`crate::io::chunked_csv`]).
 //!
 //! Missing values are the empty cell and the markers `NA`, `N/A`, `NaN`, `null` and `.` (any
 //! case), as R, pandas, numpy and Stata write them. By default they are an error that says how
@@ -30,6 +33,7 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{MobilityError, Result};
+use crate::io::encoding::{self, QuoteWatch};
 use crate::serde_nd;
 
 /// The character between fields.
@@ -202,7 +206,8 @@ impl Table {
 /// columns there are) or appears in it twice; a row has more or fewer fields than the header; a
 /// cell is not a number (quoted in the message) or is infinite; a cell is missing (the message
 /// says how many rows have one and where the first is) unless `options.missing` drops them; no
-/// data row is left.
+/// data row is left; the file looks like UTF-16, a header field or cell is not UTF-8, or a quote
+/// is never closed.
 ///
 /// # Complexity
 /// `O(rows x fields)` time, one pass; memory: the columns asked for plus one line number per row.
@@ -279,12 +284,22 @@ fn read_impl<R: Read>(
     label: Option<&str>,
     options: &CsvOptions,
 ) -> Result<LabelledColumns> {
-    let mut rdr = builder(options).has_headers(true).from_reader(reader);
+    let watch = QuoteWatch::new(reader, source, options.delimiter.byte())?;
+    let mut rdr = builder(options).has_headers(true).from_reader(watch);
     let headers = rdr
         .byte_headers()
         .map_err(|e| csv_error(source, &e))?
         .clone();
     let header_line = headers.position().map_or(1, |p| p.line());
+    check_quotes(&rdr, source, header_line)?;
+    for (i, h) in headers.iter().enumerate() {
+        encoding::check_utf8(
+            source,
+            Some(format!("line {header_line}")),
+            &format!("header field {}", i + 1),
+            h,
+        )?;
+    }
     let header: Vec<String> = headers
         .iter()
         .map(|h| String::from_utf8_lossy(h).into_owned())
@@ -314,10 +329,14 @@ fn read_impl<R: Read>(
     loop {
         match rdr.read_byte_record(&mut record) {
             Ok(true) => {}
-            Ok(false) => break,
+            Ok(false) => {
+                check_quotes(&rdr, source, 0)?;
+                break;
+            }
             Err(e) => return Err(csv_error(source, &e)),
         }
         let line = record.position().map_or(0, |p| p.line());
+        check_quotes(&rdr, source, line)?;
         if record.len() != header.len() {
             return Err(input(
                 source,
@@ -359,11 +378,11 @@ fn read_impl<R: Read>(
                 }
                 _ => match std::str::from_utf8(&record[i]) {
                     Ok(t) => row_label = Some(t.trim().to_string()),
-                    Err(_) => {
+                    Err(e) => {
                         return Err(input(
                             source,
                             Some(format!("line {line}, column '{name}'")),
-                            "the label is not valid UTF-8",
+                            encoding::not_utf8("the label", &record[i], &e),
                         ));
                     }
                 },
@@ -443,7 +462,9 @@ fn read_impl<R: Read>(
 /// # Errors
 /// [`MobilityError::Input`]: the file cannot be read or is empty; lines with different numbers of
 /// fields; a cell that is not a finite number (quoted, with its line and column); a table that is
-/// not square (the message says what was taken as header and labels).
+/// not square (the message says what was taken as header and labels, and asks whether the
+/// delimiter is `;` or a tab when each line is one field holding one); the file looks like
+/// UTF-16, a cell is not UTF-8, or a quote is never closed.
 ///
 /// # Complexity
 /// `O(k^2)`.
@@ -458,17 +479,30 @@ pub fn read_table(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Table>
 /// # Errors
 /// As [`read_table`].
 pub fn read_table_from<R: Read>(reader: R, source: &str, options: &CsvOptions) -> Result<Table> {
-    let mut rdr = builder(options).has_headers(false).from_reader(reader);
+    let watch = QuoteWatch::new(reader, source, options.delimiter.byte())?;
+    let mut rdr = builder(options).has_headers(false).from_reader(watch);
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();
     let mut record = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut record) {
             Ok(true) => {}
-            Ok(false) => break,
+            Ok(false) => {
+                check_quotes(&rdr, source, 0)?;
+                break;
+            }
             Err(e) => return Err(csv_error(source, &e)),
         }
         let line = record.position().map_or(0, |p| p.line());
+        check_quotes(&rdr, source, line)?;
+        for (j, cell) in record.iter().enumerate() {
+            encoding::check_utf8(
+                source,
+                Some(format!("line {line}, column {}", j + 1)),
+                "the cell",
+                cell,
+            )?;
+        }
         if let Some(first) = rows.first()
             && record.len() != first.len()
         {
@@ -494,6 +528,7 @@ pub fn read_table_from<R: Read>(reader: R, source: &str, options: &CsvOptions) -
     if rows.is_empty() || rows.iter().all(|r| r.iter().all(String::is_empty)) {
         return Err(input(source, None, "the file is empty: expected a table"));
     }
+    let one_field = rows[0].len() == 1;
     // A trailing delimiter on every line makes an empty last column.
     if rows[0].len() > 1 && rows.iter().all(|r| r.last().is_some_and(String::is_empty)) {
         rows.iter_mut().for_each(|r| {
@@ -548,11 +583,16 @@ pub fn read_table_from<R: Read>(reader: R, source: &str, options: &CsvOptions) -
         if labels {
             taken.push("the first column as labels".to_string());
         }
-        let after = if taken.is_empty() {
+        let mut after = if taken.is_empty() {
             String::new()
         } else {
             format!(" (taking {})", taken.join(" and "))
         };
+        if one_field
+            && let Some(hint) = delimiter_hint(&rows[0][0], options.delimiter, "each line has")
+        {
+            after.push_str(&hint);
+        }
         return Err(input(
             source,
             None,
@@ -592,6 +632,17 @@ pub fn read_table_from<R: Read>(reader: R, source: &str, options: &CsvOptions) -
         lines: lines[h..].to_vec(),
         first_column: l + 1,
     })
+}
+
+/// A quote still open at the end of the data, when the record starting on `line` is the one it
+/// swallowed (`line` 0: at the end of the data).
+fn check_quotes<R: Read>(rdr: &csv::Reader<QuoteWatch<R>>, source: &str, line: u64) -> Result<()> {
+    match rdr.get_ref().unterminated() {
+        Some((quote, record)) if line == 0 || line >= record => {
+            Err(encoding::unterminated_quote(source, quote))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn builder(options: &CsvOptions) -> csv::ReaderBuilder {
@@ -639,6 +690,26 @@ fn csv_error(source: &str, e: &csv::Error) -> MobilityError {
     }
 }
 
+/// ` (WHAT one field: is the delimiter ';'?)` when `field`, the only field of a line read with
+/// `delimiter`, contains another delimiter (the hint `analyze` and `table` give for a
+/// semicolon- or tab-separated file read as comma-separated).
+pub(crate) fn delimiter_hint(field: &str, delimiter: Delimiter, what: &str) -> Option<String> {
+    [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab]
+        .into_iter()
+        .filter(|d| *d != delimiter)
+        .find(|d| field.as_bytes().contains(&d.byte()))
+        .map(|d| {
+            format!(
+                " ({what} one field: is the delimiter {}?)",
+                match d {
+                    Delimiter::Comma => "','",
+                    Delimiter::Semicolon => "';'",
+                    Delimiter::Tab => "a tab",
+                }
+            )
+        })
+}
+
 pub(crate) fn find_column(
     source: &str,
     header: &[String],
@@ -670,21 +741,10 @@ pub(crate) fn find_column(
             );
             if let Some(h) = header.iter().find(|h| h.eq_ignore_ascii_case(name)) {
                 message.push_str(&format!(" (did you mean '{}'?)", quote_free(h)));
-            } else if header.len() == 1 {
-                let other = [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab]
-                    .into_iter()
-                    .filter(|d| *d != options.delimiter)
-                    .find(|d| header[0].as_bytes().contains(&d.byte()));
-                if let Some(d) = other {
-                    message.push_str(&format!(
-                        " (the header has one field: is the delimiter {}?)",
-                        match d {
-                            Delimiter::Comma => "','",
-                            Delimiter::Semicolon => "';'",
-                            Delimiter::Tab => "a tab",
-                        }
-                    ));
-                }
+            } else if header.len() == 1
+                && let Some(hint) = delimiter_hint(&header[0], options.delimiter, "the header has")
+            {
+                message.push_str(&hint);
             }
             Err(input(source, Some(format!("column '{name}'")), message))
         }
@@ -713,6 +773,9 @@ enum Cell {
 
 impl Cell {
     fn problem(&self, raw: &[u8]) -> String {
+        if let Err(e) = std::str::from_utf8(raw) {
+            return encoding::not_utf8("the cell", raw, &e);
+        }
         match self {
             Cell::Missing => format!("missing value ({})", show_cell(raw)),
             Cell::Infinite => format!("{} is not a finite number", show_cell(raw)),

@@ -5,6 +5,7 @@
 
 pub mod chunked_csv;
 pub mod csv;
+pub(crate) mod encoding;
 pub mod parquet;
 /// The text renderers moved to [`crate::render::text`]; this path is kept for existing code.
 pub use crate::render::text;

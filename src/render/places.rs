@@ -8,7 +8,9 @@ use crate::ranking::places::PlaceRanking;
 
 /// The group table with its legend.
 pub fn render_groups(t: &GroupTable<String>) -> String {
-    let k = t.k;
+    // class names as everywhere (`class_labels`: Q1..Q5, D1..D10, P1..P100, else C1..Ck)
+    let labels = crate::matrix::class_labels(t.k);
+    let (first, last) = (&labels[0], &labels[labels.len() - 1]);
     let mut out = String::new();
     out.push_str(&format!(
         "National medians: parents {}, children {}\n\n",
@@ -26,8 +28,8 @@ pub fn render_groups(t: &GroupTable<String>) -> String {
         "group",
         "units",
         "share",
-        "par C1",
-        "kid C1",
+        format!("par {first}"),
+        format!("kid {first}"),
         "level",
         "struct",
         "exch",
@@ -72,9 +74,9 @@ pub fn render_groups(t: &GroupTable<String>) -> String {
         RankBasis::Local => "within-group",
     };
     out.push_str(&format!(
-        "\nClasses C1..C{k} are the national (whole-file) quantile classes.
+        "\nClasses {first}..{last} are the national (whole-file) quantile classes.
   share   the group's share of the total weight
-  par C1  its parents' share in the bottom national class; kid C1: its children's
+  par {first}  its parents' share in the bottom national class; kid {first}: its children's
   level   levelling up: mean national class of its children minus that of its parents
   struct  structural mobility, 1/2 sum |parent share - child share| over national classes
   exch    exchange mobility: the share changing class minus struct

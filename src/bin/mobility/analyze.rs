@@ -334,36 +334,16 @@ fn label_codes(labels: Vec<String>) -> (Vec<u32>, Vec<String>) {
 
 /// `--bootstrap B`, `--seed S`, `--ci METHOD` as a builder (`--cluster` is added by the caller).
 fn bootstrap_options(args: &Args) -> Outcome<Option<Bootstrap>> {
-    let Some(b) = args.get("bootstrap") else {
+    if !args.has("bootstrap") {
         args::refuse(
             args,
             &["seed", "cluster", "ci"],
             "applies to the bootstrap (add --bootstrap B)",
         )?;
         return Ok(None);
-    };
-    let replicates = match b.trim().parse::<i64>() {
-        Ok(b) if b >= 2 => b as usize,
-        _ => {
-            return Err(args::usage(
-                "analyze",
-                if matches!(b.trim().parse::<u64>(), Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow)
-                    || matches!(b.trim().parse::<u64>(), Ok(x) if x > i64::MAX as u64)
-                {
-                    format!(
-                        "--bootstrap {} is too large (at most {})",
-                        b.trim(),
-                        mobility::limits::MAX_REPLICATES
-                    )
-                } else {
-                    format!(
-                        "--bootstrap expects a whole number of replicates (2 or more), got '{b}'"
-                    )
-                },
-            ));
-        }
-    };
-    let seed: u64 = args::number(args, "seed", 0, "a whole number >= 0")?;
+    }
+    let replicates = args::replicates(args, 0)?;
+    let seed: u64 = args::whole(args, "seed", 0, "a whole number >= 0", u64::MAX)?;
     let ci: CiMethod = args::option(args, "ci", CiMethod::default())?;
     Ok(Some(Bootstrap::new(replicates).seed(seed).ci(ci)))
 }

@@ -195,6 +195,63 @@ pub fn number<T: FromStr>(args: &Args, name: &str, default: T, what: &str) -> Ou
     }
 }
 
+/// `--name` as a whole number >= 0 of type `T` (`default` when absent), at most `max`: a number
+/// of digits beyond `max` (or beyond what `T` holds) is "too large (at most max)", anything else
+/// that is not a whole number >= 0 "expects `what`".
+pub fn whole<T: TryFrom<u64>>(
+    args: &Args,
+    name: &str,
+    default: T,
+    what: &str,
+    max: u64,
+) -> Outcome<T> {
+    let Some(s) = args.get(name) else {
+        return Ok(default);
+    };
+    let t = s.trim();
+    let digits = t.strip_prefix('+').unwrap_or(t);
+    let is_whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    let too_large = || {
+        usage(
+            args.command,
+            format!("--{name} {t} is too large (at most {max})"),
+        )
+    };
+    match digits.parse::<u64>() {
+        Ok(v) if is_whole && v <= max => T::try_from(v).map_err(|_| too_large()),
+        _ if is_whole => Err(too_large()),
+        _ => Err(usage(
+            args.command,
+            format!("--{name} expects {what}, got '{s}'"),
+        )),
+    }
+}
+
+/// `--bootstrap B` (`default` when absent; `command` names the command in messages): a whole
+/// number >= 2. A number too large for 64 bits is "too large (at most MAX_REPLICATES)"; other
+/// numbers above the limit are refused by the library (`limits::check_replicates`), which says
+/// how many replicates are enough.
+pub fn replicates(args: &Args, default: usize) -> Outcome<usize> {
+    let max = mobility::limits::MAX_REPLICATES;
+    let Some(b) = args.get("bootstrap") else {
+        return Ok(default);
+    };
+    let t = b.trim();
+    let digits = t.strip_prefix('+').unwrap_or(t);
+    let is_whole = !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit());
+    match digits.parse::<u64>() {
+        Ok(v) if is_whole && v >= 2 => Ok(usize::try_from(v).unwrap_or(usize::MAX)),
+        Err(_) if is_whole => Err(usage(
+            args.command,
+            format!("--bootstrap {t} is too large (at most {max})"),
+        )),
+        _ => Err(usage(
+            args.command,
+            format!("--bootstrap expects a whole number of replicates (2 or more), got '{b}'"),
+        )),
+    }
+}
+
 /// `--pi`: parent, uniform, stationary or comma-separated weights (finite, >= 0).
 pub fn pi(args: &Args) -> Outcome<Weighting> {
     let Some(s) = args.get("pi") else {

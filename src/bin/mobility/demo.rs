@@ -16,8 +16,20 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     }
     let defaults = DemoOptions::default();
     let options = DemoOptions {
-        n: args::number(&args, "n", defaults.n, "a whole number of pairs")?,
-        seed: args::number(&args, "seed", defaults.seed, "a whole number >= 0")?,
+        n: args::whole(
+            &args,
+            "n",
+            defaults.n,
+            "a whole number of pairs",
+            mobility::limits::MAX_SIMULATED as u64,
+        )?,
+        seed: args::whole(
+            &args,
+            "seed",
+            defaults.seed,
+            "a whole number >= 0",
+            u64::MAX,
+        )?,
         ..defaults
     };
     emit(&quickstart(&options).map_err(|e| data(e, None))?)

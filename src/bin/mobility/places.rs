@@ -134,7 +134,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     if let Some(d) = &columns.dropped {
         eprintln!("mobility: note: {}", dropped_note(d));
     }
-    let min_size: usize = args::number(&args, "min-size", 0, "a whole number")?;
+    let min_size: usize = args::whole(&args, "min-size", 0, "a whole number >= 0", u64::MAX)?;
     let clusters = cluster_ids(&args, file, &names, columns, &options)?;
     let ranking = ranking(
         &args,
@@ -277,11 +277,11 @@ fn ranking(
     }
     let measure: PlaceMeasure =
         args::option(args, "measure", PlaceMeasure::AbsoluteUpwardMobility)?;
-    let replicates: usize = args::number(args, "bootstrap", 500, "a whole number of replicates")?;
-    let seed: u64 = args::number(args, "seed", 0, "a whole number >= 0")?;
+    let replicates: usize = args::replicates(args, 500)?;
+    let seed: u64 = args::whole(args, "seed", 0, "a whole number >= 0", u64::MAX)?;
     let resampling: PlaceResampling = args::option(args, "resample", PlaceResampling::Joint)?;
     let coverage: f64 = args::number(args, "coverage", 0.95, "a number in [0.5, 1)")?;
-    let tau: usize = args::number(args, "tau", 10, "a whole number")?;
+    let tau: usize = args::whole(args, "tau", 10, "a whole number >= 0", u64::MAX)?;
     let options = PlacesBootstrapOptions {
         rule,
         seed,
@@ -317,7 +317,7 @@ fn place_matrices(args: &Args, file: &str, pi: Weighting) -> Outcome<()> {
     let defaults = PlacesOptions::default();
     let contrast_fraction = args::number(args, "fraction", defaults.contrast_fraction, "a number")?;
     let row_tolerance = args::number(args, "row-tolerance", defaults.row_tolerance, "a number")?;
-    let top: usize = args::number(args, "top", 10, "a whole number")?;
+    let top: usize = args::whole(args, "top", 10, "a whole number >= 0", u64::MAX)?;
     if file == "-" {
         return Err(args::usage(
             "places",

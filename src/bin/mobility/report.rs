@@ -53,6 +53,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         value("published"),
         value("table"),
         flag("probabilities"),
+        flag("top-first"),
     ];
     let Some(args) = args::parse("report", &raw, &opts)? else {
         return emit(HELP);
@@ -146,8 +147,8 @@ fn parquet_columns(
 fn pairs_page(args: &Args, command: &str) -> Outcome<ReportPage> {
     args::refuse(
         args,
-        &["probabilities"],
-        "applies to --table (a k x k probability table)",
+        &["probabilities", "top-first"],
+        "applies to --table (a k x k table)",
     )?;
     let bootstrap = bootstrap_options(args)?;
     let file = args::one_positional(args, "FILE.csv (or --published NAME, --table FILE)")?;
@@ -158,7 +159,7 @@ fn pairs_page(args: &Args, command: &str) -> Outcome<ReportPage> {
     let (k, rule) = args::class_options(args, weight.is_some())?;
     let pi = args::pi(args)?;
     args::check_pi_len(&pi, k, "report")?;
-    let bins: usize = args::number(args, "bins", 20, "a whole number of bins, 2..=1000")?;
+    let bins: usize = args::whole(args, "bins", 20, "a whole number of bins, 2..=1000", 1000)?;
     if !(2..=1000).contains(&bins) {
         return Err(args::usage(
             "report",
@@ -267,26 +268,18 @@ fn pairs_page(args: &Args, command: &str) -> Outcome<ReportPage> {
 
 /// `--bootstrap B`, `--seed S`, `--ci METHOD`, as `mobility analyze` takes them.
 fn bootstrap_options(args: &Args) -> Outcome<Option<BootstrapOptions>> {
-    let Some(b) = args.get("bootstrap") else {
+    if !args.has("bootstrap") {
         args::refuse(
             args,
             &["seed", "ci"],
             "applies to the bootstrap (add --bootstrap B)",
         )?;
         return Ok(None);
-    };
-    let replicates = match b.trim().parse::<i64>() {
-        Ok(b) if b >= 2 => b as usize,
-        _ => {
-            return Err(args::usage(
-                "report",
-                format!("--bootstrap expects a whole number of replicates (2 or more), got '{b}'"),
-            ));
-        }
-    };
+    }
+    let replicates = args::replicates(args, 0)?;
     Ok(Some(BootstrapOptions {
         replicates,
-        seed: args::number(args, "seed", 0, "a whole number >= 0")?,
+        seed: args::whole(args, "seed", 0, "a whole number >= 0", u64::MAX)?,
         level: 0.95,
         ci: args::option(args, "ci", CiMethod::default())?,
     }))
@@ -328,7 +321,7 @@ fn published_page(args: &Args, name: &str, command: &str) -> Outcome<ReportPage>
     refuse_pairs(args, "--published")?;
     args::refuse(
         args,
-        &["probabilities", "delimiter"],
+        &["probabilities", "top-first", "delimiter"],
         "applies to --table, not to --published",
     )?;
     let Some(tm) = published::by_name(name) else {
@@ -367,12 +360,19 @@ fn table_page(args: &Args, file: &str, command: &str) -> Outcome<ReportPage> {
     }
     .map_err(|e| data(e, None))?;
     let probabilities = args.has("probabilities");
-    let tm = if probabilities {
-        TransitionMatrix::from_probabilities(table.values.view(), &Default::default())
+    // --top-first: class 1 of the file is the top; reversed as `mobility table --top-first`
+    let top_first = args.has("top-first");
+    let values = if top_first {
+        table.values.slice(ndarray::s![..;-1, ..;-1]).to_owned()
     } else {
-        TransitionMatrix::from_counts(table.values.view())
+        table.values.clone()
+    };
+    let tm = if probabilities {
+        TransitionMatrix::from_probabilities(values.view(), &Default::default())
+    } else {
+        TransitionMatrix::from_counts(values.view())
     }
-    .map_err(|e| crate::table::table_error(e, &table, probabilities, false))?;
+    .map_err(|e| crate::table::table_error(e, &table, probabilities, false, top_first))?;
     let pi = args::pi(args)?;
     args::check_pi_len(&pi, tm.k(), "report")?;
     let source = Source {

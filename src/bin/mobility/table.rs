@@ -1,9 +1,12 @@
 //! `mobility table`: a k x k count or probability table from a CSV file.
 
 use mobility::io::csv::{self, CsvOptions, Missing, Table};
-use mobility::matrix::{ProbabilityOptions, TableHint, TableOption};
+use mobility::matrix::{MAX_ROW_TOLERANCE, ProbabilityOptions, TableHint, TableOption};
+use mobility::measures::Weighting;
 use mobility::render::text::render_report;
+use mobility::report::Report;
 use mobility::{MobilityError, Parameter, TransitionMatrix};
+use serde::Serialize;
 
 use crate::args::{self, flag, value};
 use crate::{Failure, Outcome, data, emit, pi_error, print_json};
@@ -15,6 +18,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         flag("probabilities"),
         value("parent-shares"),
         flag("child-in-rows"),
+        flag("top-first"),
         flag("renormalise"),
         value("tolerance"),
         value("pi"),
@@ -34,7 +38,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
              shares",
         )?;
     }
-    let parent_shares = args::list(&args, "parent-shares")?;
+    let mut parent_shares = args::list(&args, "parent-shares")?;
     let tolerance: f64 = args::number(
         &args,
         "tolerance",
@@ -47,8 +51,19 @@ pub fn run(raw: &[String]) -> Outcome<()> {
             format!("--tolerance expects a number >= 0, got '{tolerance}'"),
         ));
     }
+    if tolerance > MAX_ROW_TOLERANCE {
+        return Err(args::usage(
+            "table",
+            format!(
+                "--tolerance must be at most {MAX_ROW_TOLERANCE}, got {tolerance}: a row that \
+                 misses 1 by more is not a rounded probability row (is the table in percent or \
+                 counts?)"
+            ),
+        ));
+    }
+    let top_first = args.has("top-first");
     let child_in_rows = args.has("child-in-rows");
-    let pi = args::pi(&args)?;
+    let mut pi = args::pi(&args)?;
     let options = CsvOptions {
         delimiter: args::delimiter(&args)?,
         missing: Missing::Reject,
@@ -73,6 +88,20 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         ));
     }
     args::check_pi_len(&pi, k, "table")?;
+    // --top-first: the file's class 1 is the top; reverse both axes (and the per-class
+    // options, given in the file's order) so class 1 is the bottom, as everywhere else.
+    let values = if top_first {
+        if let Some(s) = parent_shares.as_mut() {
+            s.reverse();
+        }
+        if let Weighting::Custom(w) = &mut pi {
+            w.reverse();
+        }
+        table.values.slice(ndarray::s![..;-1, ..;-1]).to_owned()
+    } else {
+        table.values.clone()
+    };
+    let labels = class_names(&table, k, top_first);
     let tm = if probabilities {
         let opts = ProbabilityOptions {
             parent_shares,
@@ -80,16 +109,41 @@ pub fn run(raw: &[String]) -> Outcome<()> {
             renormalise: args.has("renormalise"),
             child_in_rows,
         };
-        TransitionMatrix::from_probabilities(table.values.view(), &opts)
+        TransitionMatrix::from_probabilities(values.view(), &opts)
     } else if child_in_rows {
-        TransitionMatrix::from_counts(table.values.t())
+        TransitionMatrix::from_counts(values.t())
     } else {
-        TransitionMatrix::from_counts(table.values.view())
+        TransitionMatrix::from_counts(values.view())
     }
-    .map_err(|e| table_error(e, &table, probabilities, child_in_rows))?;
+    .map_err(|e| table_error(e, &table, probabilities, child_in_rows, top_first))?;
     let report = tm.report(&pi).map_err(|e| pi_error(e, &source))?;
+    let numeric_header = table
+        .column_labels
+        .as_ref()
+        .is_some_and(|l| l.iter().any(|c| c.trim().parse::<f64>().is_ok()));
     if args.has("json") {
-        return print_json(&report);
+        return print_json(&TableJson {
+            report: &report,
+            header: table.header_line.map(|line| Header {
+                line,
+                labels: table.column_labels.clone().unwrap_or_default(),
+                numeric: numeric_header,
+            }),
+            row_labels: table.row_labels.clone(),
+            labels: labels.clone(),
+            top_first,
+        });
+    }
+    if let (Some(line), true) = (table.header_line, numeric_header) {
+        eprintln!(
+            "mobility: note: {source}: line {line} was taken as a header row (class numbers {}), \
+             not as a row of the table",
+            table
+                .column_labels
+                .as_deref()
+                .unwrap_or_default()
+                .join(", ")
+        );
     }
     let mut layout = Vec::new();
     if let Some(line) = table.header_line {
@@ -100,6 +154,9 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     }
     if child_in_rows {
         layout.push("transposed: child classes were in rows".to_string());
+    }
+    if top_first {
+        layout.push("reversed: the file lists the top class first".to_string());
     }
     let layout = if layout.is_empty() {
         String::new()
@@ -112,8 +169,61 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         "count"
     };
     let mut out = format!("mobility table: {source}, a {k} x {k} {kind} table{layout}\n");
-    out.push_str(&render_report(&report, &tm.labels()));
+    out.push_str(&render_report(&report, &labels));
     emit(&out)
+}
+
+/// `table --json`: the report, and how the file was read.
+#[derive(Serialize)]
+struct TableJson<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    /// The header row, when the first line was taken as one.
+    header: Option<Header>,
+    /// The first column's labels as in the file, when it had them.
+    row_labels: Option<Vec<String>>,
+    /// The class names, in the order of the matrix (bottom class first).
+    labels: Vec<String>,
+    /// Whether the file's order was reversed (`--top-first`).
+    top_first: bool,
+}
+
+#[derive(Serialize)]
+struct Header {
+    /// The line of the file taken as the header.
+    line: u64,
+    /// Its labels over the numeric columns, as in the file.
+    labels: Vec<String>,
+    /// Whether its labels are numbers (class numbers `1, 2, ..., k`), so the line could have
+    /// been read as data.
+    numeric: bool,
+}
+
+/// The class names in the order of the matrix: the file's own labels (the header's, else the
+/// label column's) when they are there, non-empty and distinct, otherwise the library's
+/// defaults (`class_labels`: Q1..Q5, D1..D10, P1..P100, else C1..Ck); reversed with
+/// `--top-first`.
+fn class_names(table: &Table, k: usize, top_first: bool) -> Vec<String> {
+    let usable = |l: &Vec<String>| {
+        let mut seen = std::collections::HashSet::new();
+        l.len() == k
+            && l.iter()
+                .all(|x| !x.trim().is_empty() && seen.insert(x.trim()))
+    };
+    match [&table.column_labels, &table.row_labels]
+        .into_iter()
+        .flatten()
+        .find(|l| usable(l))
+    {
+        Some(l) => {
+            let mut l: Vec<String> = l.iter().map(|x| x.trim().to_string()).collect();
+            if top_first {
+                l.reverse();
+            }
+            l
+        }
+        None => mobility::matrix::class_labels(k),
+    }
 }
 
 /// The CLI's spelling of the options a [`TableHint`] points to.
@@ -130,7 +240,11 @@ pub fn table_error(
     table: &Table,
     probabilities: bool,
     transposed: bool,
+    reversed: bool,
 ) -> Failure {
+    let k = table.values.nrows();
+    // 0-based index into the table as passed to the library -> index in the file
+    let flip = |i: usize| if reversed { k - 1 - i } else { i };
     let what = if probabilities {
         "probability"
     } else {
@@ -143,9 +257,9 @@ pub fn table_error(
         } => {
             // library indices are 1-based (parent row, child column) of the possibly transposed table
             let (r, c) = if transposed {
-                (col - 1, row - 1)
+                (flip(col - 1), flip(row - 1))
             } else {
-                (row - 1, col - 1)
+                (flip(row - 1), flip(col - 1))
             };
             let message = format!("{what} {value} is negative; entries must be >= 0");
             data(table.error_at(r, c, message), None)
@@ -157,14 +271,15 @@ pub fn table_error(
         } => {
             let hint = TableHint::for_table(table.values.view(), transposed, tolerance, sum);
             let message = format!(
-                "parent class {row} sums to {sum}, not 1 (tolerance {tolerance}); {}",
+                "parent class {} sums to {sum}, not 1 (tolerance {tolerance}); {}",
+                flip(row - 1) + 1,
                 hint.text(flag_name)
             );
             if transposed {
-                let column = table.first_column + row - 1;
+                let column = table.first_column + flip(row - 1);
                 Failure::Data(format!("{source}: column {column}: {message}"))
             } else {
-                data(table.row_error(row - 1, message), None)
+                data(table.row_error(flip(row - 1), message), None)
             }
         }
         MobilityError::ZeroTotalWeight { .. } => {
