@@ -14,7 +14,7 @@ VENV   := .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-stamp
 # Build and test dependencies; keep in step with python/pyproject.toml (`test` extra).
-PY_DEPS := "maturin>=1.16,<2" pytest hypothesis mypy pandas-stubs numpy pandas polars matplotlib giddy nbclient ipykernel nbformat "dask[distributed]" pyarrow
+PY_DEPS := "maturin>=1.16,<2" pytest hypothesis mypy pandas-stubs numpy pandas polars matplotlib giddy nbclient ipykernel nbformat "dask[distributed]" pyarrow tqdm
 VENV_ENV := VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
 .PHONY: test test-rust test-types test-python notebook develop quickstart validate bench-python clean-venv test-browser

@@ -41,14 +41,12 @@ Errors: bad inputs raise :class:`MobilityError` (a ``ValueError``) with the core
 wrong types raise ``TypeError``.
 """
 
-from __future__ import annotations
-
-from typing import Any, List, Tuple
-
-import numpy as np
+# Only the public API is bound here (test_api.py: dir(mobility) is __all__ plus submodules):
+# helpers are imported under private names and no `from __future__` feature is bound.
+from typing import Any as _Any, List as _List, Tuple as _Tuple
 
 from . import _mobility
-from ._results import FloatArray
+from ._results import FloatArray as _FloatArray
 from ._input import ColumnNotFoundError
 from ._input import as_float_array as _as_float_array
 from ._matrix import MEASURES, TransitionMatrix, describe, transition_matrix
@@ -74,13 +72,13 @@ MobilityError.kind = None
 MobilityError.details = None
 
 #: The tie rules ``transition_matrix(rule=...)`` takes (the core's ``Rule::NAMES``).
-RULES: Tuple[str, ...] = tuple(_mobility.option_names("rule"))
+RULES: _Tuple[str, ...] = tuple(_mobility.option_names("rule"))
 
 #: The weight kinds ``transition_matrix(weights_kind=...)`` takes (the core's ``WeightKind``).
-WEIGHT_KINDS: Tuple[str, ...] = tuple(_mobility.option_names("weight_kind"))
+WEIGHT_KINDS: _Tuple[str, ...] = tuple(_mobility.option_names("weight_kind"))
 
 
-def fractional_ranks(values: Any, weights: Any = None) -> FloatArray:
+def fractional_ranks(values: _Any, weights: _Any = None) -> _FloatArray:
     """Weighted fractional mid-ranks in (0, 1) (Chetty et al. 2014)::
 
         r_i = (W(x < x_i) + W(x = x_i) / 2) / W,   W the total weight
@@ -101,7 +99,7 @@ def class_of_rank(r: float, k: int) -> int:
     return _mobility.class_of_rank(float(r), int(k))
 
 
-def class_labels(k: int) -> List[str]:
+def class_labels(k: int) -> _List[str]:
     """Display labels: Q1..Q4 / Q1..Q5, D1..D10, P1..P100, otherwise C1..Ck."""
     return _mobility.class_labels(int(k))
 

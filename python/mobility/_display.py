@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from ._optional import require
 from . import _mobility
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._matrix import TransitionMatrix
+    from ._results import StatisticSummary
 
 #: The measures shown under the table, in this order (the core's ``registry::HEADLINE``).
 HEADLINE: Tuple[str, ...] = tuple(_mobility.headline_measures())
@@ -69,6 +71,75 @@ def _cell_style(v: float, vmax: float) -> str:
     )
 
 
+def _headline_intervals(
+    tm: "TransitionMatrix",
+) -> Optional[Tuple[Dict[str, "StatisticSummary"], str]]:
+    """The bootstrap summaries of the headline measures (parent-share weighting, as the values
+    shown) and the interval's caption, or None before a matching bootstrap."""
+    try:
+        boot = tm._matching_inference("parent")
+        if boot is None:
+            return None
+        found = {name: boot.get(name) for name in HEADLINE if name in boot}
+        settings = boot.settings
+        resample = (
+            f"{settings['clusters']} clusters"
+            if settings["resample"] == "clusters"
+            else f"{settings['units']:,} units"
+        )
+        method = "BCa" if settings["ci"] == "bca" else settings["ci"]
+        caption = (
+            f"{settings['replicates']:,} bootstrap replicates over {resample}; "
+            f"se and {100 * settings['level']:g}% {method} interval"
+        )
+    except Exception:  # a display must never raise
+        return None
+    return (found, caption) if found else None
+
+
+def _interval_table(
+    m: Dict[str, Optional[float]], found: Dict[str, "StatisticSummary"], caption: str
+) -> str:
+    """The headline measures with their bootstrap SE and interval, one row each."""
+    esc = _html.escape
+    cell = "padding: 2px 8px; text-align: right; font-variant-numeric: tabular-nums;"
+    head = "padding: 2px 8px; text-align: left; font-weight: 600;"
+    rows = [
+        '<table style="border-collapse: collapse; font-size: 0.9em; margin-top: 6px;">',
+        f'<caption style="caption-side: top; text-align: left;">{esc(caption)}</caption>',
+        f'<thead><tr><th style="{head}">measure</th><th style="{head}">value</th>'
+        f'<th style="{head}">se</th><th style="{head}">interval</th></tr></thead><tbody>',
+    ]
+    notes = []
+    for name in HEADLINE:
+        s = found.get(name)
+        if s is None:
+            se, ci = "", ""
+        else:
+            se = _fmt(s["se"])
+            ci = (
+                "n/a"
+                if s["ci_low"] is None or s["ci_high"] is None
+                else f"{_fmt(s['ci_low'])} .. {_fmt(s['ci_high'])}"
+            )
+            if s["note"]:
+                notes.append(f"{name}: {s['note']}")
+                ci += " *"
+        rows.append(
+            f'<tr><td style="padding: 2px 8px;"><code>{esc(name)}</code></td>'
+            f'<td style="{cell}">{esc(_fmt(m.get(name)))}</td>'
+            f'<td style="{cell}">{esc(se)}</td><td style="{cell}">{esc(ci)}</td></tr>'
+        )
+    rows.append("</tbody></table>")
+    if notes:
+        rows.append(
+            '<p style="font-size: 0.85em; margin-top: 2px;">'
+            + "<br>".join(f"* {esc(n)}" for n in notes)
+            + "</p>"
+        )
+    return "".join(rows)
+
+
 def html(tm: "TransitionMatrix") -> str:
     """A shaded heat-map table with labelled classes and the headline measures (pure HTML)."""
     esc = _html.escape
@@ -103,7 +174,10 @@ def html(tm: "TransitionMatrix") -> str:
         )
     out.append("</tbody></table>")
     m = _safe_measures(tm)
-    if m:
+    intervals = _headline_intervals(tm)
+    if m and intervals is not None:
+        out.append(_interval_table(m, *intervals))
+    elif m:
         items = "".join(
             f'<li><code>{esc(name)}</code> = {esc(_fmt(m.get(name)))}</li>' for name in HEADLINE
         )
@@ -121,6 +195,43 @@ def html(tm: "TransitionMatrix") -> str:
     return "".join(out)
 
 
+#: What one cell of each kind of table is: the colour-bar label.
+COLORBAR_LABELS: Dict[str, str] = {
+    "probabilities": "share of the parent class",
+    "counts": "count",
+    "joint": "share of all pairs",
+    "inflow": "share of the child class",
+}
+
+_TITLES: Dict[str, str] = {
+    "probabilities": "P(child class | parent class)",
+    "counts": "Counts",
+    "joint": "Joint distribution",
+    "inflow": "P(parent class | child class)",
+}
+
+
+def _empty_mask(tm: "TransitionMatrix", kind: str) -> np.ndarray:
+    """True on the cells of empty classes: rows of empty parent classes (columns of empty child
+    classes in the inflow view), where a share is undefined rather than 0."""
+    mask = np.zeros((tm.k, tm.k), dtype=bool)
+    if kind == "probabilities":
+        mask[tm.empty_rows(), :] = True
+    elif kind == "inflow":
+        mask[:, tm.empty_columns()] = True
+    return mask
+
+
+def default_title(tm: "TransitionMatrix", kind: str = "probabilities") -> str:
+    """``"<name>: P(child class | parent class), n = 1,234"`` (the name when known)."""
+    what = _TITLES.get(kind, kind)
+    head = what if tm.name is None else f"{tm.name}: {what}"
+    n = tm.n
+    if n is None:
+        return head
+    return f"{head}, n = {int(n):,}" if float(n).is_integer() else f"{head}, n = {n:,.1f}"
+
+
 def plot(
     tm: "TransitionMatrix",
     ax: Any = None,
@@ -132,14 +243,28 @@ def plot(
     colorbar: bool = True,
     title: Optional[str] = None,
 ) -> Any:
-    """A labelled heat map of the matrix on `ax` (a new figure when None); returns the Axes."""
+    """A labelled heat map of the matrix on `ax` (a new figure when None); returns the Axes.
+    Empty classes are drawn hatched grey with the word "empty" (their shares are undefined,
+    not 0); the colour bar says what a cell is; the title names the data (when known) and n."""
+    require("matplotlib")
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
 
-    table = tm._table(kind)
+    table = np.asarray(tm._table(kind), dtype=np.float64)
+    mask = _empty_mask(tm, kind)
     if ax is None:
         size = min(10.0, 2.0 + 0.7 * tm.k)
         _, ax = plt.subplots(figsize=(size + 1.2, size))
-    image = ax.imshow(table, cmap=cmap, vmin=0.0, aspect="equal")
+    shown = np.ma.masked_array(table, mask=mask)
+    colours = plt.get_cmap(cmap).with_extremes(bad="0.85")
+    image = ax.imshow(shown, cmap=colours, vmin=0.0, aspect="equal")
+    for i, j in zip(*np.nonzero(mask)):
+        ax.add_patch(
+            Rectangle(
+                (j - 0.5, i - 0.5), 1.0, 1.0, fill=False, hatch="//", edgecolor="0.6",
+                linewidth=0.0,
+            )
+        )
     labels = tm.labels
     step = max(1, tm.k // 20)
     ticks = list(range(0, tm.k, step))
@@ -149,18 +274,15 @@ def plot(
     ax.set_yticklabels([labels[i] for i in ticks])
     ax.set_xlabel("child class")
     ax.set_ylabel("parent class")
-    if title is None:
-        title = {
-            "probabilities": "P(child class | parent class)",
-            "counts": "Counts",
-            "joint": "Joint distribution",
-            "inflow": "P(parent class | child class)",
-        }.get(kind, kind)
-    ax.set_title(title)
+    ax.set_title(default_title(tm, kind) if title is None else title)
     if annotate and tm.k <= 12:
-        vmax = float(table.max()) if table.size else 0.0
+        vmax = float(table[~mask].max()) if (~mask).any() else 0.0
         for i in range(tm.k):
             for j in range(tm.k):
+                if mask[i, j]:
+                    ax.text(j, i, "empty", ha="center", va="center", fontsize=7,
+                            color="0.35", style="italic")
+                    continue
                 v = float(table[i, j])
                 ax.text(
                     j,
@@ -172,5 +294,6 @@ def plot(
                     color="white" if vmax > 0 and v / vmax > 0.6 else "black",
                 )
     if colorbar:
-        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+        bar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+        bar.set_label(COLORBAR_LABELS.get(kind, kind))
     return ax

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import numbers
 import os
+import sys
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ._optional import require
 from . import _display
 from ._input import (
     as_float_array,
@@ -95,6 +97,7 @@ class TransitionMatrix:
         "_ranks",
         "_frame",
         "_keep",
+        "_name",
     )
 
     def __init__(self, raw: _RawMatrix, n_dropped: int = 0) -> None:
@@ -117,6 +120,20 @@ class TransitionMatrix:
         # its rows that were used (when dropna dropped some).
         self._frame: Any = None
         self._keep: Optional[np.ndarray] = None
+        self._name: Optional[str] = None
+
+    @property
+    def name(self) -> Optional[str]:
+        """What the matrix was built from, for plot titles: ``"parent -> child"`` from a
+        DataFrame's columns, the table's name for :mod:`mobility.published`; ``None`` when not
+        known. Settable (a string or None)."""
+        return self._name
+
+    @name.setter
+    def name(self, value: Optional[str]) -> None:
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"name must be a string or None, not {type(value).__name__}")
+        self._name = value
 
     @classmethod
     def _from_core(cls, raw: _RawMatrix) -> "TransitionMatrix":
@@ -451,6 +468,7 @@ class TransitionMatrix:
         the same ``pi``, the frame gains ``se``, ``ci_low`` and ``ci_high`` (the bootstrap
         standard error and the interval it was run with, BCa by default).
         """
+        require("pandas")
         import pandas as pd
 
         m = self.measures(pi)
@@ -484,7 +502,8 @@ class TransitionMatrix:
     def rank_inference(self) -> Optional[Dict[str, Dict[str, Any]]]:
         """The rank and income measures of the latest bootstrap, on the same draws (as the
         CLI's ``rank_inference``): for each measure ``estimate``, ``se``, ``ci_low``,
-        ``ci_high`` and ``undefined_replicates``. ``None`` before a bootstrap, after one with
+        ``ci_high``, ``undefined_replicates`` and, where there is something to say (e.g. the BCa
+        interval excludes the estimate), ``note``. ``None`` before a bootstrap, after one with
         ``rank_measures=False``, or where the rank measures are undefined."""
         if self._rank_inference is None:
             return None
@@ -578,6 +597,11 @@ class TransitionMatrix:
         replicates = _check_count(replicates, "replicates")
         kwargs = dict(self._spec or {})
         codes = None if cluster is None else self._cluster_codes(cluster)
+        if codes is not None:
+            from ._warnings import warn_few_clusters
+
+            # the user's call: tm.bootstrap directly, or transition_matrix(..., bootstrap=B)
+            warn_few_clusters(codes, stacklevel=4 if _called_from_builder() else 3)
         raw = _bootstrap(
             p,
             c,
@@ -785,6 +809,7 @@ class TransitionMatrix:
 
         ``kind``: ``"probabilities"`` (default), ``"counts"``, ``"joint"`` or ``"inflow"``.
         """
+        require("pandas")
         import pandas as pd
 
         table = self._table(kind)
@@ -884,7 +909,11 @@ class TransitionMatrix:
 
         Keyword arguments: ``kind`` (``"probabilities"``, ``"counts"``, ``"joint"``,
         ``"inflow"``), ``annotate`` (write the values, default True), ``fmt`` (default
-        ``".2f"``), ``cmap`` (default ``"Blues"``), ``colorbar`` (default True), ``title``.
+        ``".2f"``), ``cmap`` (default ``"Blues"``), ``colorbar`` (default True, labelled with
+        what a cell is: ``"share of the parent class"`` for probabilities), ``title`` (default:
+        what is shown, :attr:`name` when known, and n). Rows of empty parent classes are drawn
+        hatched grey with the word "empty", not as zeros. Needs matplotlib
+        (``pip install "mobility[matplotlib]"``).
         """
         return _display.plot(self, ax=ax, **kwargs)
 
@@ -909,6 +938,7 @@ class TransitionMatrix:
                 self._spec,
                 self._inference,
                 self._rank_inference,
+                self._name,
             ),
         )
 
@@ -920,12 +950,14 @@ def _restore(
     spec: Any = None,
     inference: Any = None,
     rank_inference: Optional[str] = None,
+    name: Optional[str] = None,
 ) -> TransitionMatrix:
     tm = TransitionMatrix(_RawMatrix.from_json(text), n_dropped)
     if data is not None:
         tm._attach(data, spec)
     tm._inference = inference
     tm._rank_inference = rank_inference
+    tm._name = name
     return tm
 
 
@@ -941,6 +973,13 @@ def _weighting_json(pi: Pi) -> Any:
             return "stationary"
         return name
     return {"custom": as_vector(pi, "pi")}
+
+
+def _called_from_builder() -> bool:
+    """Whether the method calling this was called by :func:`transition_matrix` (its
+    ``bootstrap=B``), so that a warning points at the user's line."""
+    frame = sys._getframe(2)
+    return frame.f_code.co_name == "transition_matrix" and frame.f_globals is globals()
 
 
 def _check_count(value: Any, what: str) -> int:
@@ -1224,6 +1263,8 @@ def transition_matrix(
                 raise better from None
         raise
     tm = TransitionMatrix(raw, n_dropped)._attach((p, c, w), spec, frame, keep)
+    if frame is not None and isinstance(parent, str) and isinstance(child, str):
+        tm._name = f"{parent} -> {child}"
     if warn:
         from ._warnings import warn_data
 

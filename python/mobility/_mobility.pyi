@@ -332,6 +332,9 @@ def altham_bootstrap(
 
 # rank measures, groups, places
 def rank_mobility(parent: _F64, child: _F64, weights: Optional[_F64] = None) -> _Serde: ...
+def binned_rank_means(
+    parent: _F64, child: _F64, weights: Optional[_F64] = None, bins: int = 20
+) -> _Serde: ...
 def rank_mobility_national(
     parent: _F64,
     child: _F64,

@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 import numpy as np
 
+from ._optional import require
 from ._input import as_float_array, label_codes
 from ._mobility import TransitionMatrix as _RawMatrix
 from ._mobility import (
@@ -300,17 +301,16 @@ def merge(items: Sequence[Tuple[Any, PartStats]]) -> Tuple[Any, PartStats]:
 
 def progress_callback(progress: Any) -> Tuple[Optional[Callable[[int, str], None]], Callable[[], None]]:
     """``(on_pass, close)`` for a ``progress=`` argument: ``None``/``False`` nothing; ``True`` a
-    tqdm bar over the passes when tqdm is installed (silent otherwise); a callable is called
-    as ``progress(pass_number, name)`` before each pass (number from 1, name ``"cut-offs"`` or
-    ``"counts"``)."""
+    tqdm bar over the passes (an ImportError naming the ``progress`` extra without tqdm); a
+    callable is called as ``progress(pass_number, name)`` before each pass (number from 1, name
+    ``"cut-offs"`` or ``"counts"``)."""
     if progress is None or progress is False:
         return None, lambda: None
     if callable(progress):
         return progress, lambda: None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return None, lambda: None
+    require("tqdm", "progress=True")
+    from tqdm.auto import tqdm
+
     bar = tqdm(desc="mobility passes", unit="pass")
 
     def on_pass(i: int, name: str) -> None:
@@ -429,6 +429,7 @@ class PoissonBootstrap:
 
     def to_frame(self) -> Any:
         """pandas DataFrame: measure, estimate, se, ci_low, ci_high (percentile intervals)."""
+        require("pandas")
         import pandas as pd
 
         names = self.measure_names
@@ -539,6 +540,7 @@ def stream_transition_matrix(
     if isinstance(data, (str, os.PathLike)):
         path = os.fspath(data)
         if os.path.isdir(path):
+            require("pyarrow")
             import pyarrow.dataset as pads
 
             data = pads.dataset(path, format="parquet")

@@ -41,3 +41,27 @@ def warn_data(
                 MobilityWarning,
                 stacklevel=3,
             )
+
+
+#: Fewer distinct clusters than this draw a ``MobilityWarning`` from a cluster bootstrap (the
+#: CLI's ``--cluster`` warns at the same count).
+MIN_CLUSTERS: int = 30
+
+
+def few_clusters_message(n: int, what: str = "") -> Optional[str]:
+    """The warning for a cluster bootstrap over `n` distinct clusters (None from 30 on); the
+    wording of ``mobility analyze --cluster``."""
+    if n >= MIN_CLUSTERS:
+        return None
+    return (
+        f"only {n} clusters{what}: the cluster bootstrap needs many (30 or more) for reliable "
+        "standard errors and intervals"
+    )
+
+
+def warn_few_clusters(codes: np.ndarray, what: str = "", stacklevel: int = 3) -> None:
+    """Warns (``MobilityWarning``) when the cluster ids `codes` hold fewer than 30 distinct
+    values."""
+    message = few_clusters_message(int(np.unique(codes).shape[0]), what)
+    if message is not None:
+        warnings.warn(message, MobilityWarning, stacklevel=stacklevel)

@@ -36,6 +36,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ._optional import require
 from ._stream import (
     Columns,
     PartStats,
@@ -65,14 +66,7 @@ FAN_IN = 8
 
 
 def _dask() -> Any:
-    try:
-        import dask
-
-        return dask
-    except ImportError:  # pragma: no cover - dask is a dependency of this module
-        raise ImportError(
-            "mobility.dask needs dask: pip install 'dask[distributed]'"
-        ) from None
+    return require("dask", "mobility.dask")
 
 
 def _check_frame(ddf: Any) -> None:

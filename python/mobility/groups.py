@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Dict, Hashable, Iterator, List, Optional,
 
 import numpy as np
 
+from ._optional import require
 from . import _mobility
 from ._input import as_float_array, check_k, label_codes, missing_error, resolve_pairs
 from ._matrix import TransitionMatrix
@@ -129,6 +130,7 @@ class GroupTable(Record):
 
     def to_frame(self) -> "pd.DataFrame":
         """The tidy DataFrame, one row per group (see the class docs)."""
+        require("pandas")
         import pandas as pd
 
         def nan(v: Optional[float]) -> float:

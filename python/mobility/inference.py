@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, 
 
 import numpy as np
 
+from ._optional import require
 from . import _mobility
 from ._input import as_float_array, as_matrix, check_k, label_codes, resolve_pairs
 from ._mobility import BootstrapResult as _RawBootstrap
@@ -99,6 +100,7 @@ def _check_seed(seed: Any) -> int:
 
 
 def _frame(columns: Mapping[str, Sequence[Any]], kind: Optional[str]) -> "pd.DataFrame":
+    require("pandas")
     import pandas as pd
 
     data: Dict[str, Any] = {}
@@ -512,6 +514,7 @@ class HomogeneityTest(Record):
 
     def to_frame(self) -> "pd.DataFrame":
         """The per-row contributions: ``row``, ``chi_square``, ``likelihood_ratio``, ``df``."""
+        require("pandas")
         import pandas as pd
 
         out: pd.DataFrame = pd.DataFrame([r.to_dict() for r in self.rows])
@@ -721,6 +724,9 @@ def _group_arrays(g: Any, which: str) -> Tuple[Any, Optional[Dict[str, Any]]]:
             raise MobilityError(
                 f"group {which} cluster ids have {int(missing.sum())} missing values"
             )
+        from ._warnings import warn_few_clusters
+
+        warn_few_clusters(codes, f" in group {which}", stacklevel=4)
     return (pa, ca, wa, codes), None
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 
 import numpy as np
 
+from ._optional import require
 from . import _mobility
 from ._mobility import MobilityError
 from ._results import FloatArray, MeasureValues, Record, Weighting, frame_html
@@ -256,6 +257,7 @@ class PlacesReport(Record):
     def to_frame(self, sort_by: Optional[str] = None) -> "pd.DataFrame":
         """One row per ranked place (see the class docs). ``sort_by``: ``"levelling"`` or
         ``"mobility"`` orders by that rank (best first); file order otherwise."""
+        require("pandas")
         import pandas as pd
 
         if sort_by is not None and sort_by not in ("levelling", "mobility"):
@@ -290,6 +292,7 @@ class PlacesReport(Record):
     def contrasts(self) -> "pd.DataFrame":
         """Both contrast lists as one DataFrame with a ``contrast`` column
         (``"levelling_not_mobility"`` or ``"mobility_not_levelling"``)."""
+        require("pandas")
         import pandas as pd
 
         rows = [

@@ -43,7 +43,9 @@ def by_name(name: str) -> TransitionMatrix:
     """A built-in table by its short name (one of :data:`NAMES`)."""
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, not {type(name).__name__}")
-    return TransitionMatrix(_m.published_table(name))
+    tm = TransitionMatrix(_m.published_table(name))
+    tm.name = name
+    return tm
 
 
 def us_chetty_2014_quintiles() -> TransitionMatrix:

@@ -19,13 +19,14 @@ with ``dropna=True`` to drop incomplete rows.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union, overload
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+from ._optional import require
 from . import _mobility
 from ._input import as_float_array, missing_error, resolve_pairs
 from ._mobility import MobilityError
@@ -40,6 +41,10 @@ __all__ = [
     "kendall_tau_b",
     "ige",
     "absolute_mobility",
+    "RankBin",
+    "BinnedRanks",
+    "binned_rank_means",
+    "plot_rank_rank",
 ]
 
 #: One-line descriptions of the rank and income measures (from the core's measure registry).
@@ -99,6 +104,7 @@ class RankMobility(Record):
     def to_frame(self) -> "pd.DataFrame":
         """A tidy pandas DataFrame: ``measure``, ``value``, ``description`` (NaN where
         undefined)."""
+        require("pandas")
         import pandas as pd
 
         names = [k for k in self.fields() if k in DESCRIPTIONS]
@@ -283,3 +289,142 @@ def absolute_mobility(
     """
     p, c, w, _ = _pairs("absolute_mobility", data, child, weights, parent, dropna)
     return AbsoluteMobility.from_value(_mobility.absolute_mobility(p, c, w))
+
+
+class RankBin(Record):
+    """One bin of parent rank: ``bin`` (1-based, from the bottom), its edges
+    ``parent_rank_low`` / ``parent_rank_high`` (0-100), ``units``, ``weight``, and the weighted
+    ``mean_parent_rank`` and ``mean_child_rank`` (0-100; None for an empty bin, which ties can
+    leave)."""
+
+    bin: int
+    parent_rank_low: float
+    parent_rank_high: float
+    units: int
+    weight: float
+    mean_parent_rank: Optional[float]
+    mean_child_rank: Optional[float]
+
+
+class BinnedRanks(Record):
+    """Mean child rank in equal bins of parent rank with the fitted rank-rank line (the core's
+    ``mobility::binned::BinnedRanks``): ``bins``, ``n``, ``total_weight``, ``rows`` (every
+    bin, from the bottom), ``slope`` and ``intercept`` (0-100 scale) of the weighted OLS line
+    of child rank on parent rank over the pairs (so ``slope`` is
+    :attr:`RankMobility.rank_rank_slope`). ``n_dropped`` is local, as in :class:`RankMobility`.
+    """
+
+    bins: int
+    n: int
+    total_weight: float
+    rows: List[RankBin]
+    slope: float
+    intercept: float
+    #: Rows dropped for missing values (``dropna=True``); 0 otherwise. Not in ``to_dict()``.
+    n_dropped: int = local(0)
+
+    @overload
+    def fitted(self, parent_rank: float) -> float: ...
+    @overload
+    def fitted(self, parent_rank: FloatArray) -> FloatArray: ...
+    def fitted(self, parent_rank: Any) -> Union[float, FloatArray]:
+        """The fitted line ``intercept + slope p`` at parent rank ``p`` (0-100; a number or an
+        array)."""
+        out: FloatArray = self.intercept + self.slope * np.asarray(parent_rank, dtype=np.float64)
+        return float(out) if out.ndim == 0 else out
+
+    def to_frame(self) -> "pd.DataFrame":
+        """One row per bin (the :class:`RankBin` fields; NaN means for empty bins)."""
+        require("pandas")
+        import pandas as pd
+
+        out: pd.DataFrame = pd.DataFrame(
+            {
+                name: [np.nan if getattr(r, name) is None else getattr(r, name) for r in self.rows]
+                for name in RankBin.fields()
+            }
+        )
+        return out
+
+
+def binned_rank_means(
+    data: Any = None,
+    child: Any = None,
+    weights: Any = None,
+    *,
+    parent: Any = None,
+    bins: int = 20,
+    dropna: bool = False,
+) -> BinnedRanks:
+    """Mean child rank in ``bins`` equal bins of parent rank, with the fitted rank-rank line
+    (Chetty, Hendren, Kline & Saez 2014, QJE 129(4), figure II: 20 bins; 100 in their online
+    appendix)::
+
+        r = (W(x < x_u) + W(x = x_u)/2) / W        parents and children ranked apart
+        b(u) = ceil(B r_p(u)) in 1..B
+        mean child rank_b = 100 sum_{b(u)=b} w_u r_c(u) / sum_{b(u)=b} w_u
+        slope = cov_w(r_p, r_c) / var_w(r_p),  intercept = 100 (mean r_c - slope mean r_p)
+
+    Call forms as :func:`rank_mobility`. Raises :class:`MobilityError` for ``bins`` outside
+    2..1000 or constant parent status.
+
+    >>> b = binned_rank_means(list(range(100)), list(range(100)), bins=20)
+    >>> len(b.rows), round(b.slope, 9), b.rows[0].mean_child_rank
+    (20, 1.0, 2.5)
+    """
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)):
+        raise TypeError(f"bins must be an integer, not {type(bins).__name__}")
+    if bins < 2:
+        raise MobilityError(f"invalid bins: {bins}; at least 2 bins are needed")
+    p, c, w, dropped = _pairs("binned_rank_means", data, child, weights, parent, dropna)
+    return BinnedRanks.from_value(
+        _mobility.binned_rank_means(p, c, w, bins=int(bins)), n_dropped=dropped
+    )
+
+
+def plot_rank_rank(
+    data: Any = None,
+    child: Any = None,
+    weights: Any = None,
+    *,
+    parent: Any = None,
+    bins: int = 20,
+    dropna: bool = False,
+    ax: Any = None,
+    title: Optional[str] = None,
+    color: str = "C0",
+    line_color: str = "C3",
+) -> Any:
+    """The binned rank-rank scatter of Chetty et al. (2014, figure II): mean child rank in
+    ``bins`` (20, or 100) equal bins of parent rank, with the fitted rank-rank line and its
+    slope in the legend. Call forms as :func:`rank_mobility` (arrays, or a DataFrame with
+    ``parent=``/``child=``/``weights=`` column names); the numbers are
+    :func:`binned_rank_means`. Draws on ``ax`` (a new figure when None) and returns the Axes.
+    Needs matplotlib (``pip install "mobility[matplotlib]"``)."""
+    require("matplotlib", "plot_rank_rank()")
+    import matplotlib.pyplot as plt
+
+    b = binned_rank_means(data, child, weights, parent=parent, bins=bins, dropna=dropna)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 5.0))
+    shown = [r for r in b.rows if r.mean_child_rank is not None]
+    xs = [r.mean_parent_rank for r in shown]
+    ys = [r.mean_child_rank for r in shown]
+    ax.scatter(xs, ys, s=22, color=color, label=f"mean child rank, {b.bins} bins of parent rank",
+               zorder=3)
+    grid = np.array([0.0, 100.0])
+    ax.plot(grid, b.fitted(grid), color=line_color, linewidth=1.5,
+            label=f"rank-rank line, slope = {b.slope:.3f}", zorder=2)
+    ax.set_xlim(0.0, 100.0)
+    ax.set_ylim(0.0, 100.0)
+    ax.set_xlabel("parent rank (percentile)")
+    ax.set_ylabel("mean child rank (percentile)")
+    if title is None:
+        n = f"n = {b.n:,}"
+        if isinstance(parent, str) and isinstance(child, str):
+            title = f"{parent} -> {child}: rank-rank, {n}"
+        else:
+            title = f"Rank-rank relationship, {n}"
+    ax.set_title(title)
+    ax.legend(loc="upper left", frameon=False)
+    return ax

@@ -23,15 +23,14 @@ Every heavy step runs in Rust with the GIL released.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
+from ._optional import require
 from . import _mobility
 from ._input import as_float_array, label_codes, missing_error, resolve_pairs
 from ._mobility import MobilityError
-from ._warnings import MobilityWarning
 from ._results import Record
 
 __all__ = [
@@ -160,6 +159,7 @@ class RankConfidenceSets(Record):
 
     def to_frame(self) -> Any:
         """A pandas DataFrame: ``name`` (when given), ``index, estimate, se, rank, lower, upper``."""
+        require("pandas")
         import pandas as pd
 
         cols: Dict[str, Any] = {
@@ -302,6 +302,7 @@ class Shrinkage(Record):
 
     def to_frame(self) -> Any:
         """A pandas DataFrame: ``estimate, se, reliability, shrunk, shrunk_se``."""
+        require("pandas")
         import pandas as pd
 
         return pd.DataFrame(
@@ -365,6 +366,7 @@ class RankRankRegression(Record):
         """A pandas DataFrame with one row per group (one row without ``by``) and the columns
         ``group, n, slope, intercept, slope_se, intercept_se, slope_se_naive,
         intercept_se_naive``."""
+        require("pandas")
         import pandas as pd
 
         return pd.DataFrame({c: [r[c] for r in self.rows] for c in RANK_RANK_COLUMNS})
@@ -466,6 +468,7 @@ def rank_rank_regression(
 
 def _plot(cs: Union[RankConfidenceSets, "_FrameSets"], highlight: Optional[Sequence[Any]] = None, ax: Any = None,
           title: Optional[str] = None, color: str = "0.6", highlight_color: str = "C3") -> Any:
+    require("matplotlib")
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -565,14 +568,9 @@ def rank_places(
             raise MobilityError(
                 f"cluster ids have {int(missing.sum())} missing values; the first at row {first}"
             )
-        n_clusters = int(codes.max()) + 1 if codes.size else 0
-        if n_clusters < 30:
-            warnings.warn(
-                f"only {n_clusters} clusters: the cluster bootstrap needs many (30 or more) for "
-                f"reliable standard errors and intervals",
-                MobilityWarning,
-                stacklevel=2,
-            )
+        from ._warnings import warn_few_clusters
+
+        warn_few_clusters(codes, stacklevel=3)  # the wording of the CLI and tm.bootstrap
     d = _mobility.rank_places(
         np.ascontiguousarray(p), np.ascontiguousarray(c), labels,
         None if w is None else np.ascontiguousarray(w), measure, int(k), int(bootstrap), resample,
@@ -581,6 +579,7 @@ def rank_places(
     )
     if not as_frame:
         return d
+    require("pandas")
     import pandas as pd
 
     r = d["ranking"]

@@ -16,6 +16,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kendall_tau_b, m)?)?;
     m.add_function(wrap_pyfunction!(ige, m)?)?;
     m.add_function(wrap_pyfunction!(absolute_mobility, m)?)?;
+    m.add_function(wrap_pyfunction!(binned_rank_means, m)?)?;
     m.add_function(wrap_pyfunction!(by_group, m)?)?;
     m.add_function(wrap_pyfunction!(read_place_matrices, m)?)?;
     m.add_function(wrap_pyfunction!(places_report, m)?)?;
@@ -105,6 +106,25 @@ fn absolute_mobility<'py>(
     let w = weights.as_ref().map(slice);
     let r = py
         .detach(|| rankbased::absolute_mobility(&p, &c, w.as_deref()))
+        .py()?;
+    to_py(py, &r)
+}
+
+/// Mean child rank in `bins` equal bins of parent rank with the fitted rank-rank line (the core's
+/// `BinnedRanks` as a dict: bins, n, total_weight, rows, slope, intercept; ranks on 0-100).
+#[pyfunction]
+#[pyo3(signature = (parent, child, weights=None, bins=20))]
+fn binned_rank_means<'py>(
+    py: Python<'py>,
+    parent: Vector<'py>,
+    child: Vector<'py>,
+    weights: Option<Vector<'py>>,
+    bins: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (p, c) = (slice(&parent), slice(&child));
+    let w = weights.as_ref().map(slice);
+    let r = py
+        .detach(|| mobility::binned::binned_rank_means(&p, &c, w.as_deref(), bins))
         .py()?;
     to_py(py, &r)
 }

@@ -118,6 +118,18 @@ basis = assert_type(rm.rank_basis, str)
 at_25 = assert_type(rm.expected_child_rank(25.0), float)
 along = assert_type(rm.expected_child_rank(np.array([10.0, 50.0])), F64)
 assert_type(mobility.rank_mobility(parent, child), RankMobility)
+binned = assert_type(mobility.binned_rank_means(parent, child, bins=4), mobility.BinnedRanks)
+binned_ints = assert_type((binned.bins, binned.n, binned.n_dropped), Tuple[int, int, int])
+binned_floats = assert_type((binned.total_weight, binned.slope, binned.intercept,
+                             binned.fitted(25.0)), Tuple[float, float, float, float])
+binned_line = assert_type(binned.fitted(np.array([0.0, 100.0])), F64)
+first_bin = assert_type(binned.rows[0], mobility.RankBin)
+bin_numbers = assert_type((first_bin.bin, first_bin.units), Tuple[int, int])
+bin_floats = assert_type((first_bin.parent_rank_low, first_bin.parent_rank_high,
+                          first_bin.weight), Tuple[float, float, float])
+bin_means = assert_type((first_bin.mean_parent_rank, first_bin.mean_child_rank),
+                        Tuple[Optional[float], Optional[float]])
+matrix_name = assert_type(tm.name, Optional[str])
 tau = assert_type(mobility.kendall_tau_b(parent, child), Optional[float])
 ige = mobility.ige(parent, child)
 assert_type(ige, Ige)

@@ -624,6 +624,11 @@ pub struct Estimate {
     pub ci_high: Option<f64>,
     /// Replicates in which the statistic was undefined.
     pub undefined_replicates: usize,
+    /// What to know when reading the interval (the [`StatisticSummary::note`]: an estimate
+    /// outside its interval, a BCa interval that excludes it, why something is missing); absent
+    /// from the JSON when there is nothing to say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Estimates by statistic name, in result order (serialised as an object keyed by name).
@@ -876,6 +881,7 @@ impl BootstrapResult {
                             ci_low: s.ci_low,
                             ci_high: s.ci_high,
                             undefined_replicates: s.undefined_replicates,
+                            note: s.note.clone(),
                         },
                     )
                 })

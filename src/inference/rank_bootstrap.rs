@@ -83,6 +83,7 @@ impl RankBootstrap {
                             ci_low: m.ci_low,
                             ci_high: m.ci_high,
                             undefined_replicates: m.undefined_replicates,
+                            note: m.note.clone(),
                         },
                     )
                 })

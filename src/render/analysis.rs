@@ -139,11 +139,18 @@ pub fn render_inference(table: &EstimateTable, r: &BootstrapSettings) -> String 
     };
     out.push_str(&line("measure", "estimate", "se", &interval, "undefined"));
     let num = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
+    let mut notes = Vec::new();
     for (name, s) in &table.0 {
-        let ci = match (s.ci_low, s.ci_high) {
+        let mut ci = match (s.ci_low, s.ci_high) {
             (Some(lo), Some(hi)) => format!("[{lo:.4}, {hi:.4}]"),
             _ => "-".to_string(),
         };
+        // a note on the interval (e.g. it excludes the estimate) is marked and listed below;
+        // "undefined in the full sample" is what the "-" already says
+        if let Some(note) = s.note.as_deref().filter(|_| s.estimate.is_some()) {
+            ci.push_str(" *");
+            notes.push(format!("  * {name}: {note}"));
+        }
         let undefined = if s.undefined_replicates > 0 {
             format!("in {} of {}", s.undefined_replicates, r.replicates)
         } else {
@@ -151,5 +158,71 @@ pub fn render_inference(table: &EstimateTable, r: &BootstrapSettings) -> String 
         };
         out.push_str(&line(name, &num(s.estimate), &num(s.se), &ci, &undefined));
     }
+    for note in notes {
+        out.push_str(&crate::render::text::wrap(&note, 6));
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inference::{BCA_EXCLUDES_ESTIMATE, Estimate};
+
+    #[test]
+    fn interval_notes_are_marked_and_listed() {
+        let settings = BootstrapSettings {
+            k: 5,
+            replicates: 1000,
+            seed: 1,
+            level: 0.95,
+            ci: CiMethod::Bca,
+            cutoffs: CutoffMode::Reestimate,
+            resample: ResampleUnit::Units,
+            clusters: None,
+            units: 934,
+            jackknife_groups: 30,
+            weighting: crate::measures::Weighting::ParentShares,
+            weight_kind: crate::weights::WeightKind::Sampling,
+        };
+        let entry = |estimate: Option<f64>, note: Option<&str>| Estimate {
+            estimate,
+            se: Some(0.01),
+            ci_low: Some(0.9698),
+            ci_high: Some(0.9927),
+            undefined_replicates: 0,
+            note: note.map(str::to_string),
+        };
+        let table = EstimateTable(vec![
+            ("shorrocks_trace".into(), entry(Some(0.5), None)),
+            (
+                "determinant_shorrocks".into(),
+                entry(Some(0.9692), Some(BCA_EXCLUDES_ESTIMATE)),
+            ),
+            (
+                "second_eigenvalue".into(),
+                entry(None, Some("undefined in the full sample")),
+            ),
+        ]);
+        let text = render_inference(&table, &settings);
+        assert!(text.contains("[0.9698, 0.9927] *"), "{text}");
+        assert_eq!(
+            text.lines().filter(|l| l.ends_with(" *")).count(),
+            1,
+            "{text}"
+        );
+        let listed: String = text
+            .lines()
+            .skip_while(|l| !l.starts_with("  * determinant_shorrocks: "))
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(listed.contains(BCA_EXCLUDES_ESTIMATE), "{text}");
+        assert!(!text.contains("undefined in the full sample"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+        // the JSON carries the note only where there is one
+        let json = serde_json::to_value(&table).unwrap();
+        assert_eq!(json["determinant_shorrocks"]["note"], BCA_EXCLUDES_ESTIMATE);
+        assert!(json["shorrocks_trace"].get("note").is_none());
+    }
 }
