@@ -504,7 +504,7 @@ class TransitionMatrix:
         CLI's ``rank_inference``): for each measure ``estimate``, ``se``, ``ci_low``,
         ``ci_high``, ``undefined_replicates`` and, where there is something to say (e.g. the BCa
         interval excludes the estimate), ``note``. ``None`` before a bootstrap, after one with
-        ``rank_measures=False``, or where the rank measures are undefined."""
+        the default ``rank_measures=False``, or where the rank measures are undefined."""
         if self._rank_inference is None:
             return None
         table: Dict[str, Dict[str, Any]] = json.loads(self._rank_inference)
@@ -542,7 +542,7 @@ class TransitionMatrix:
         statistics: Union[str, Sequence[str]] = "all",
         pi: Pi = "parent",
         jackknife_groups: int = 30,
-        rank_measures: bool = True,
+        rank_measures: bool = False,
     ) -> "BootstrapResult":
         """Bootstrap every measure, cell and per-class vector of this matrix.
 
@@ -582,9 +582,10 @@ class TransitionMatrix:
             Groups of the grouped jackknife behind the BCa acceleration.
         rank_measures : bool
             Also bootstrap the rank and income measures (:meth:`rank_mobility`) on the same
-            draws, as ``mobility analyze --bootstrap`` does (``O(B n log n)``: ranks are
-            re-estimated in each replicate); kept as :attr:`rank_inference` and in
-            :meth:`report`. ``False`` skips them.
+            draws, as ``mobility analyze --bootstrap`` does; kept as :attr:`rank_inference`
+            and in :meth:`report` (then the same object as the CLI's JSON). Off by default:
+            ranks are re-estimated in each replicate, ``O(B n log n)``, about 0.35 s per
+            replicate at 10^6 pairs on 2 cores against 5 ms for the matrix measures.
 
         Returns
         -------
