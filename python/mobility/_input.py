@@ -366,3 +366,16 @@ def label_codes(obj: Any, what: str) -> Tuple[np.ndarray, List[Hashable], np.nda
 def _python_scalar(v: Any) -> Any:
     """numpy scalars as Python ones (labels in frames and dicts print and compare naturally)."""
     return v.item() if isinstance(v, np.generic) else v
+
+
+def check_ids(codes: np.ndarray, missing: np.ndarray, n: int, what: str) -> np.ndarray:
+    """``codes`` (from :func:`label_codes`) when there is one per row and none is missing;
+    ``MobilityError`` naming the count and the first missing row otherwise."""
+    if codes.shape[0] != n:
+        raise MobilityError(f"{what}: expected {n} values, found {codes.shape[0]}")
+    if missing.any():
+        first = int(np.flatnonzero(missing)[0])
+        raise MobilityError(
+            f"{what} have {int(missing.sum())} missing values; the first at row {first}"
+        )
+    return codes

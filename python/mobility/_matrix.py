@@ -13,6 +13,7 @@ import numpy as np
 from ._optional import require
 from . import _display
 from ._input import (
+    check_ids,
     as_float_array,
     as_int_array,
     as_matrix,
@@ -648,14 +649,7 @@ class TransitionMatrix:
         keep = self._keep
         if keep is not None and codes.shape[0] == keep.shape[0] and codes.shape[0] != n:
             codes, missing = codes[keep], missing[keep]
-        if codes.shape[0] != n:
-            raise MobilityError(f"cluster ids: expected {n} values, found {codes.shape[0]}")
-        if missing.any():
-            first = int(np.flatnonzero(missing)[0])
-            raise MobilityError(
-                f"cluster ids have {int(missing.sum())} missing values; the first at row {first}"
-            )
-        return codes
+        return check_ids(codes, missing, n, "cluster ids")
 
     def standard_errors(
         self,

@@ -29,7 +29,7 @@ import numpy as np
 
 from ._optional import require
 from . import _mobility
-from ._input import as_float_array, label_codes, missing_error, resolve_pairs
+from ._input import as_float_array, check_ids, label_codes, missing_error, resolve_pairs
 from ._mobility import MobilityError
 from ._results import Record
 
@@ -561,13 +561,7 @@ def rank_places(
     codes = None
     if "cluster" in extras:
         codes, _, missing = label_codes(extras["cluster"], "cluster ids")
-        if codes.shape[0] != p.size:
-            raise MobilityError(f"cluster ids: expected {p.size} values, found {codes.shape[0]}")
-        if missing.any():
-            first = int(np.flatnonzero(missing)[0])
-            raise MobilityError(
-                f"cluster ids have {int(missing.sum())} missing values; the first at row {first}"
-            )
+        check_ids(codes, missing, p.size, "cluster ids")
         from ._warnings import warn_few_clusters
 
         warn_few_clusters(codes, stacklevel=3)  # the wording of the CLI and tm.bootstrap

@@ -324,12 +324,18 @@ fn rank_bootstrap_json(
     jackknife_groups: usize,
     weight_kind: &str,
 ) -> PyResult<Option<String>> {
-    let mut boot = Bootstrap::new(replicates)
-        .seed(seed)
-        .ci(ci_method(ci)?)
-        .level(level)
-        .jackknife_groups(jackknife_groups)
-        .weight_kind(weight_kind.parse::<WeightKind>().py()?);
+    // the same builder as `bootstrap` (cut-off mode, pi and statistics do not apply here)
+    let mut boot = builder(
+        replicates,
+        seed,
+        ci,
+        level,
+        "reestimate",
+        None,
+        jackknife_groups,
+        None,
+    )?
+    .weight_kind(weight_kind.parse::<WeightKind>().py()?);
     if let Some(ids) = &clusters {
         let ids: Vec<i64> = ids.as_array().iter().copied().collect();
         boot = boot.clusters(&ids);

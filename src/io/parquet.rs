@@ -212,36 +212,11 @@ impl ParquetSource {
                 first_line: row + 1,
                 first_column: self.names[slot].clone(),
             });
-        let mut all = Partition::default();
-        let mut weight = Vec::new();
-        let mut labels: Vec<String> = Vec::new();
-        let mut lookup = std::collections::HashMap::new();
-        let mut codes = Vec::new();
-        for p in parts {
-            all.parent.extend_from_slice(&p.part.parent);
-            all.child.extend_from_slice(&p.part.child);
-            if let Some(w) = &p.part.weight {
-                weight.extend_from_slice(w);
-            }
-            if let Some((c, l)) = &p.part.group {
-                let map: Vec<u32> = l
-                    .iter()
-                    .map(|s| {
-                        *lookup.entry(s.clone()).or_insert_with(|| {
-                            labels.push(s.clone());
-                            (labels.len() - 1) as u32
-                        })
-                    })
-                    .collect();
-                codes.extend(c.iter().map(|&c| map[c as usize]));
-            }
-        }
-        if self.weighted() {
-            all.weight = Some(weight);
-        }
-        if self.index[3].is_some() {
-            all.group = Some((codes, labels));
-        }
+        let all = Partition::concat(
+            parts.iter().map(|p| &p.part),
+            self.weighted(),
+            self.index[3].is_some(),
+        );
         Ok((all, dropped))
     }
 

@@ -1,6 +1,8 @@
 //! Re-readable sources of row batches: in-memory partitions here; CSV ([`crate::io::chunked_csv`])
 //! and Parquet ([`crate::io::parquet`]) files read in chunks.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use super::{Batch, GroupColumn, Pass, Summary};
@@ -59,6 +61,67 @@ impl Partition {
                 .map(|(codes, labels)| GroupColumn { codes, labels }),
         }
     }
+
+    /// The partitions one after the other: columns appended, group labels renumbered into one
+    /// dense code list (first appearance). `weighted` / `grouped` say whether the result has
+    /// those columns (a file's partitions either all have them or none does).
+    ///
+    /// # Complexity
+    /// `O(rows + labels)`.
+    pub fn concat<'p>(
+        parts: impl IntoIterator<Item = &'p Partition>,
+        weighted: bool,
+        grouped: bool,
+    ) -> Partition {
+        let mut all = Partition::default();
+        let mut weight = Vec::new();
+        let mut labels: Vec<String> = Vec::new();
+        let mut lookup: HashMap<String, u32> = HashMap::new();
+        let mut codes = Vec::new();
+        for p in parts {
+            all.parent.extend_from_slice(&p.parent);
+            all.child.extend_from_slice(&p.child);
+            if let Some(w) = &p.weight {
+                weight.extend_from_slice(w);
+            }
+            if let Some((c, l)) = &p.group {
+                let map: Vec<u32> = l
+                    .iter()
+                    .map(|s| code_of(&mut lookup, &mut labels, s))
+                    .collect();
+                codes.extend(c.iter().map(|&c| map[c as usize]));
+            }
+        }
+        all.weight = weighted.then_some(weight);
+        all.group = grouped.then_some((codes, labels));
+        all
+    }
+}
+
+/// One label per row as dense codes (first appearance) and the distinct labels, the form of
+/// [`Partition::group`].
+///
+/// # Complexity
+/// `O(rows)` hash lookups.
+pub fn group_codes<S: AsRef<str>>(labels: &[S]) -> (Vec<u32>, Vec<String>) {
+    let mut lookup: HashMap<String, u32> = HashMap::new();
+    let mut distinct = Vec::new();
+    let codes = labels
+        .iter()
+        .map(|l| code_of(&mut lookup, &mut distinct, l.as_ref()))
+        .collect();
+    (codes, distinct)
+}
+
+/// The code of `label`, numbering it next when it is new.
+fn code_of(lookup: &mut HashMap<String, u32>, labels: &mut Vec<String>, label: &str) -> u32 {
+    if let Some(&c) = lookup.get(label) {
+        return c;
+    }
+    labels.push(label.to_string());
+    let c = (labels.len() - 1) as u32;
+    lookup.insert(label.to_string(), c);
+    c
 }
 
 /// Partitions held in memory, summarised one by one.
@@ -75,5 +138,37 @@ impl Source for SliceSource {
             acc.merge(pass.summarize(&p.batch())?)?;
         }
         Ok(acc)
+    }
+}
+
+#[cfg(test)]
+mod concat_tests {
+    use super::*;
+
+    #[test]
+    fn concat_renumbers_labels_in_first_appearance_order() {
+        let part = |p: &[f64], codes: &[u32], labels: &[&str]| Partition {
+            parent: p.to_vec(),
+            child: p.to_vec(),
+            weight: Some(vec![1.0; p.len()]),
+            group: Some((
+                codes.to_vec(),
+                labels.iter().map(|s| s.to_string()).collect(),
+            )),
+        };
+        let a = part(&[1.0, 2.0], &[0, 1], &["x", "y"]);
+        let b = part(&[3.0, 4.0, 5.0], &[0, 1, 0], &["y", "z"]);
+        let all = Partition::concat([&a, &b], true, true);
+        assert_eq!(all.parent, vec![1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(all.weight.as_ref().map(Vec::len), Some(5));
+        let (codes, labels) = all.group.unwrap();
+        assert_eq!(labels, vec!["x", "y", "z"]);
+        assert_eq!(codes, vec![0, 1, 1, 2, 1]);
+        assert_eq!(
+            group_codes(&["b", "a", "b"]),
+            (vec![0, 1, 0], vec!["b".to_string(), "a".to_string()])
+        );
+        let bare = Partition::concat([&a], false, false);
+        assert!(bare.weight.is_none() && bare.group.is_none());
     }
 }

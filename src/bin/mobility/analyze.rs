@@ -15,7 +15,7 @@ use mobility::stream::file::{
     AnalyzeOptions, FileFormat, FileSource, ReadMode, analyze, analyze_columns,
     default_memory_limit,
 };
-use mobility::stream::source::Partition;
+use mobility::stream::source::{Partition, group_codes};
 use mobility::{ClassSpec, MobilityError, WeightKind};
 
 use crate::args::{self, Args, flag, value};
@@ -146,7 +146,7 @@ pub fn run(raw: &[String]) -> Outcome<()> {
             parent: get(parent),
             child: get(child),
             weight: weight.map(get),
-            group: ids.map(label_codes),
+            group: ids.as_deref().map(group_codes),
         };
         let mut r = analyze_columns(&part, &analyze_options)
             .map_err(|e| status_error(e, &columns, weight))?;
@@ -165,17 +165,8 @@ pub fn run(raw: &[String]) -> Outcome<()> {
         analyze(&src, &analyze_options).map_err(|e| file_error(e, &source, weight))?
     };
     progress.finish();
-    if let Some(n) = result
-        .analysis
-        .bootstrap
-        .as_ref()
-        .and_then(|b| b.clusters)
-        .filter(|&n| n < 30)
-    {
-        eprintln!(
-            "mobility: warning: only {n} clusters: the cluster bootstrap needs many (30 or more) \
-             for reliable standard errors and intervals"
-        );
+    if let Some(n) = result.analysis.bootstrap.as_ref().and_then(|b| b.clusters) {
+        crate::warn_if_few_clusters(n);
     }
     let dropped = result.dropped.as_ref().map(dropped_note);
     if let Some(ReadMode::Streamed { passes }) = result.mode
@@ -314,22 +305,6 @@ fn run_panel(args: &Args) -> Outcome<()> {
     }
     out.push_str(&render_panel(&report, &panel.pooled.labels()));
     emit(&out)
-}
-
-/// One label per row as dense codes (in first-appearance order) and the distinct labels.
-fn label_codes(labels: Vec<String>) -> (Vec<u32>, Vec<String>) {
-    let mut index = std::collections::HashMap::new();
-    let mut distinct = Vec::new();
-    let codes = labels
-        .into_iter()
-        .map(|l| {
-            *index.entry(l.clone()).or_insert_with(|| {
-                distinct.push(l);
-                (distinct.len() - 1) as u32
-            })
-        })
-        .collect();
-    (codes, distinct)
 }
 
 /// `--bootstrap B`, `--seed S`, `--ci METHOD` as a builder (`--cluster` is added by the caller).

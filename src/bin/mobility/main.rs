@@ -135,6 +135,18 @@ pub fn pi_error(e: MobilityError, source: &str) -> Failure {
     }
 }
 
+/// The warning for a cluster bootstrap on fewer than 30 clusters (Python's `MobilityWarning`
+/// says the same).
+pub fn warn_if_few_clusters(n: usize) {
+    if n >= 30 {
+        return;
+    }
+    eprintln!(
+        "mobility: warning: only {n} clusters: the cluster bootstrap needs many (30 or more) for \
+         reliable standard errors and intervals"
+    );
+}
+
 /// "dropped N rows with missing values (the first on line L, column 'c')".
 pub fn dropped_note(d: &mobility::io::csv::DroppedRows) -> String {
     format!(

@@ -245,12 +245,7 @@ fn cluster_ids(
         .iter()
         .collect::<std::collections::HashSet<_>>()
         .len();
-    if n < 30 {
-        eprintln!(
-            "mobility: warning: only {n} clusters: the cluster bootstrap needs many (30 or more) \
-             for reliable standard errors and intervals"
-        );
-    }
+    crate::warn_if_few_clusters(n);
     Ok(Some(ids.labels))
 }
 
