@@ -571,7 +571,8 @@ impl TieSpan {
 /// Empty or non-finite values, bad weights or a zero total weight.
 ///
 /// # Complexity
-/// One sort, `O(n log n)`.
+/// One pass measuring the cut-off values, `O(n log k)` (the weighted selection as well for a
+/// boundary no cut-off value holds): no sort.
 ///
 /// # Example
 /// ```
@@ -595,40 +596,76 @@ pub fn tie_spans(
     let total = check_weights(weights, values.len())?;
     let k = cutoffs.k();
     let kf = k as f64;
-    let sorted = crate::rank::sorted_keys(values);
-    let weight = |i: u32| weights.map_or(1.0, |w| w[i as usize]);
+    // A group spans a boundary m / k only if it holds the weighted position m W / k. That group
+    // is almost always at a cut-off value, so one pass measures the cut-off values first; the
+    // selection finds any position they do not hold.
+    let targets: Vec<f64> = (1..k).map(|m| m as f64 * total).collect();
+    let mut keys: Vec<u64> = cutoffs.cuts().iter().map(|c| sort_key(c.value)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let measured = measure_keys(values, weights, &keys);
+    let mut holders: Vec<Option<(Located, u64)>> = targets
+        .iter()
+        .map(|&t| {
+            measured
+                .iter()
+                .find(|(l, _)| kf * l.below <= t && t < kf * (l.below + l.tie))
+                .copied()
+        })
+        .collect();
+    let missing: Vec<f64> = targets
+        .iter()
+        .zip(&holders)
+        .filter(|(_, h)| h.is_none())
+        .map(|(&t, _)| t)
+        .collect();
+    if !missing.is_empty() {
+        let located = locate(values, weights, kf, &missing);
+        let mut keys: Vec<u64> = located.iter().map(|l| l.key).collect();
+        keys.dedup();
+        let counts = measure_keys(values, weights, &keys);
+        let mut found = located.into_iter().map(|l| {
+            let records = counts
+                .iter()
+                .find(|(c, _)| c.key == l.key)
+                .map_or(0, |c| c.1);
+            (l, records)
+        });
+        for h in holders.iter_mut().filter(|h| h.is_none()) {
+            *h = found.next();
+        }
+    }
+    let mut groups: Vec<(Located, u64)> = Vec::new();
+    for (h, &t) in holders.iter().zip(&targets) {
+        // the boundary is strictly inside the group when k B < t (t < k (B + T) holds)
+        if let Some((l, records)) = *h
+            && kf * l.below < t
+            && groups.last().is_none_or(|g| g.0.key != l.key)
+        {
+            groups.push((l, records));
+        }
+    }
     let mut out = Vec::new();
-    let mut below = 0.0;
-    let mut start = 0;
-    while start < sorted.len() {
-        let key = sorted[start].0;
-        let mut end = start;
-        let mut tie = 0.0;
-        while end < sorted.len() && sorted[end].0 == key {
-            tie += weight(sorted[end].1);
-            end += 1;
+    for &(g, records) in &groups {
+        if records < 2 {
+            continue;
         }
+        let (below, tie) = (g.below, g.tie);
         let (lo, hi) = (kf * below, kf * (below + tie));
-        let crosses = (1..k).any(|m| lo < m as f64 * total && (m as f64 * total) < hi);
-        if end - start >= 2 && crosses {
-            let first = ((lo / total).floor() as usize + 1).clamp(1, k);
-            let last = ((hi / total).ceil() as usize).clamp(1, k);
-            let value = from_sort_key(key);
-            let assigned = cutoffs.memberships(value)?;
-            out.push(TieSpan {
-                side,
-                value,
-                records: (end - start) as u64,
-                weight_share: tie / total,
-                rank_interval: (below / total, (below + tie) / total),
-                spans: (first..=last).collect(),
-                assigned,
-                rule,
-                suggestion: (rule != Rule::Split).then_some(Rule::Split),
-            });
-        }
-        below += tie;
-        start = end;
+        let first = ((lo / total).floor() as usize + 1).clamp(1, k);
+        let last = ((hi / total).ceil() as usize).clamp(1, k);
+        let value = from_sort_key(g.key);
+        out.push(TieSpan {
+            side,
+            value,
+            records,
+            weight_share: tie / total,
+            rank_interval: (below / total, (below + tie) / total),
+            spans: (first..=last).collect(),
+            assigned: cutoffs.memberships(value)?,
+            rule,
+            suggestion: (rule != Rule::Split).then_some(Rule::Split),
+        });
     }
     Ok(out)
 }
@@ -636,6 +673,52 @@ pub fn tie_spans(
 // ---------------------------------------------------------------------------------------------
 // Weighted selection of order statistics
 // ---------------------------------------------------------------------------------------------
+
+/// For each of the ascending `keys`: the weight below it and at it, and the number of records
+/// at it, in one pass (fixed chunks summed in chunk order, so any thread count gives the same).
+fn measure_keys(values: &[f64], weights: Option<&[f64]>, keys: &[u64]) -> Vec<(Located, u64)> {
+    // slot 2j: strictly between keys j-1 and j; slot 2j+1: at key j
+    let slots = 2 * keys.len() + 1;
+    let empty = || (vec![0.0f64; slots], vec![0u64; keys.len()]);
+    let (mass, records) = values
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let (mut mass, mut records) = empty();
+            for (i, &v) in chunk.iter().enumerate() {
+                let w = weights.map_or(1.0, |w| w[c * CHUNK + i]);
+                match keys.binary_search(&sort_key(v)) {
+                    Ok(j) => {
+                        mass[2 * j + 1] += w;
+                        records[j] += 1;
+                    }
+                    Err(j) => mass[2 * j] += w,
+                }
+            }
+            (mass, records)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold(empty(), |(mut m, mut r), (m2, r2)| {
+            m.iter_mut().zip(&m2).for_each(|(x, y)| *x += y);
+            r.iter_mut().zip(&r2).for_each(|(x, y)| *x += y);
+            (m, r)
+        });
+    let mut below = 0.0;
+    keys.iter()
+        .enumerate()
+        .map(|(j, &key)| {
+            below += mass[2 * j];
+            let l = Located {
+                key,
+                below,
+                tie: mass[2 * j + 1],
+            };
+            below += mass[2 * j + 1];
+            (l, records[j])
+        })
+        .collect()
+}
 
 /// The value that holds a weighted position, and the weight below and at it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1269,5 +1352,95 @@ mod tests {
     #[test]
     fn weights_need_midrank() {
         assert!(Cutoffs::quantiles(&[1.0, 2.0], Some(&[1.0, 1.0]), 2, Rule::Giddy).is_err());
+    }
+
+    /// The sort-based definition the selection-based `tie_spans` must reproduce.
+    fn naive_spans(
+        values: &[f64],
+        weights: Option<&[f64]>,
+        k: usize,
+    ) -> Vec<(f64, u64, f64, Vec<usize>)> {
+        let total: f64 = weights.map_or(values.len() as f64, |w| w.iter().sum());
+        let kf = k as f64;
+        let mut idx: Vec<usize> = (0..values.len()).collect();
+        idx.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+        let w = |i: usize| weights.map_or(1.0, |w| w[i]);
+        let (mut out, mut below, mut start) = (Vec::new(), 0.0, 0);
+        while start < idx.len() {
+            let v = values[idx[start]];
+            let (mut end, mut tie) = (start, 0.0);
+            while end < idx.len() && values[idx[end]] == v {
+                tie += w(idx[end]);
+                end += 1;
+            }
+            let (lo, hi) = (kf * below, kf * (below + tie));
+            let crosses = (1..k).any(|m| lo < m as f64 * total && (m as f64 * total) < hi);
+            if end - start >= 2 && crosses {
+                let first = ((lo / total).floor() as usize + 1).clamp(1, k);
+                let last = ((hi / total).ceil() as usize).clamp(1, k);
+                out.push((
+                    v,
+                    (end - start) as u64,
+                    tie / total,
+                    (first..=last).collect(),
+                ));
+            }
+            below += tie;
+            start = end;
+        }
+        out
+    }
+
+    #[test]
+    fn tie_spans_match_the_sorted_definition() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) % m
+        };
+        let mut found = 0;
+        for case in 0..3000 {
+            let n = 1 + next(40) as usize;
+            let distinct = 1 + next(8);
+            let k = 2 + next(9) as usize;
+            let values: Vec<f64> = (0..n).map(|_| next(distinct) as f64).collect();
+            let weights: Option<Vec<f64>> =
+                (case % 2 == 1).then(|| (0..n).map(|_| next(4) as f64).collect());
+            let w = weights.as_deref();
+            if w.is_some_and(|w| w.iter().sum::<f64>() == 0.0) {
+                continue;
+            }
+            // every rule's cut-offs (the unweighted ones may hold no boundary's group)
+            let rules = [
+                Rule::Midrank,
+                Rule::Giddy,
+                Rule::RType7,
+                Rule::StataXtile,
+                Rule::Split,
+            ];
+            let rule = if w.is_some() {
+                Rule::Midrank
+            } else {
+                rules[case / 2 % 5]
+            };
+            let cuts = Cutoffs::quantiles(&values, w, k, rule).unwrap();
+            let got = tie_spans(&values, w, &cuts, rule, crate::error::Side::Child).unwrap();
+            let got: Vec<_> = got
+                .iter()
+                .map(|s| (s.value, s.records, s.weight_share, s.spans.clone()))
+                .collect();
+            assert_eq!(
+                got,
+                naive_spans(&values, w, k),
+                "case {case}: {values:?} {w:?} k={k}"
+            );
+            found += got.len();
+        }
+        assert!(
+            found > 1000,
+            "only {found} spanning groups: the cases do not exercise ties"
+        );
     }
 }

@@ -431,17 +431,45 @@ impl Canonical {
         weights: Option<&[f64]>,
         national: Option<(&[f64], &[f64])>,
     ) -> Canonical {
-        let mut order: Vec<u32> = (0..parent.len() as u32).collect();
-        order.par_sort_unstable_by_key(|&i| {
-            let i = i as usize;
-            (
-                sort_key(parent[i]),
-                sort_key(child[i]),
-                weights.map_or(0, |w| w[i].to_bits()),
-                national.map_or((0, 0), |(a, b)| (sort_key(a[i]), sort_key(b[i]))),
-            )
-        });
-        let pick = |x: &[f64]| -> Vec<f64> { order.iter().map(|&i| x[i as usize]).collect() };
+        let order: Vec<u32> = match national {
+            None => {
+                // the keys laid out next to each other: the sort reads memory in order
+                let mut keyed: Vec<([u64; 3], u32)> = (0..parent.len())
+                    .into_par_iter()
+                    .with_min_len(CHUNK)
+                    .map(|i| {
+                        let w = weights.map_or(0, |w| w[i].to_bits());
+                        ([sort_key(parent[i]), sort_key(child[i]), w], i as u32)
+                    })
+                    .collect();
+                if keyed.len() >= PARALLEL_SORT_MIN {
+                    keyed.par_sort_unstable();
+                } else {
+                    keyed.sort_unstable();
+                }
+                keyed.into_iter().map(|k| k.1).collect()
+            }
+            Some((a, b)) => {
+                let mut order: Vec<u32> = (0..parent.len() as u32).collect();
+                order.par_sort_unstable_by_key(|&i| {
+                    let i = i as usize;
+                    (
+                        sort_key(parent[i]),
+                        sort_key(child[i]),
+                        weights.map_or(0, |w| w[i].to_bits()),
+                        (sort_key(a[i]), sort_key(b[i])),
+                    )
+                });
+                order
+            }
+        };
+        let pick = |x: &[f64]| -> Vec<f64> {
+            order
+                .par_iter()
+                .with_min_len(CHUNK)
+                .map(|&i| x[i as usize])
+                .collect()
+        };
         Canonical {
             parent: pick(parent),
             child: pick(child),
@@ -683,7 +711,10 @@ fn joint_pass(parent: &[f64], child: &[f64], weights: Option<&[f64]>, total: f64
                 .with_min_len(CHUNK)
                 .map(|(&p, &c)| (sort_key(p), sort_key(c)))
                 .collect();
-            if pairs.len() >= PARALLEL_SORT_MIN {
+            // the rows come in canonical order, which is this order: the check is one pass
+            if pairs.is_sorted() {
+                // nothing to do
+            } else if pairs.len() >= PARALLEL_SORT_MIN {
                 pairs.par_sort_unstable();
             } else {
                 pairs.sort_unstable();
@@ -710,7 +741,9 @@ fn joint_pass(parent: &[f64], child: &[f64], weights: Option<&[f64]>, total: f64
             let cmp = |a: &(u64, u64, f64), b: &(u64, u64, f64)| {
                 a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.total_cmp(&b.2))
             };
-            if triples.len() >= PARALLEL_SORT_MIN {
+            if triples.is_sorted_by(|a, b| cmp(a, b).is_le()) {
+                // nothing to do: canonical order
+            } else if triples.len() >= PARALLEL_SORT_MIN {
                 triples.par_sort_unstable_by(cmp);
             } else {
                 triples.sort_unstable_by(cmp);

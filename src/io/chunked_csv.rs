@@ -357,8 +357,16 @@ impl CsvSource {
     }
 
     fn parse(&self, start: usize, end: usize) -> Result<Parsed> {
-        let chunk = self.read_chunk(start, end)?;
-        self.parse_bytes(&chunk, start)
+        thread_local! {
+            // one chunk buffer per worker thread, reused (no fresh pages per chunk)
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BUFFER.with_borrow_mut(|buf| {
+            buf.clear();
+            buf.resize(end - start, 0);
+            read_exact_at(&self.file, buf, start as u64).map_err(|e| io_error(&self.source, &e))?;
+            self.parse_bytes(buf, start)
+        })
     }
 
     /// Parses one chunk's bytes; `base` is its offset in the file (for line numbers).
@@ -385,40 +393,45 @@ impl CsvSource {
         let mut first_missing = None;
         let mut pos = start;
         let mut cells: Vec<(usize, usize)> = vec![(0, 0); max_field + 1];
+        // Most numeric files have no quote at all: then a record ends at the next newline and a
+        // field at the next delimiter, found in one scan of the line.
+        let chunk_quoted = memchr::memchr(b'"', data).is_some();
         while pos < end {
-            let line_end = find_record_end(data, pos);
+            let line_end = if chunk_quoted {
+                find_record_end(data, pos)
+            } else {
+                memchr::memchr(b'\n', &data[pos..]).map_or(end, |p| pos + p)
+            };
             let mut line = &data[pos..line_end];
             let line_start = base + pos;
             pos = line_end + 1;
             if line.last() == Some(&b'\r') {
                 line = &line[..line.len() - 1];
             }
-            if line.iter().all(|b| b.is_ascii_whitespace()) {
+            if line.first().is_none_or(u8::is_ascii_whitespace)
+                && line.iter().all(u8::is_ascii_whitespace)
+            {
                 continue; // blank line (as the csv crate skips them)
             }
-            // field bounds up to the last needed one, then count the rest
-            let mut nfields = 0usize;
-            let mut i = 0usize;
-            let quoted = memchr::memchr(b'"', line).is_some();
-            loop {
-                let fend = if quoted {
-                    field_end_quoted(line, i, d)
-                } else {
-                    memchr::memchr(d, &line[i..]).map_or(line.len(), |p| i + p)
-                };
-                if nfields <= max_field {
-                    cells[nfields] = (i, fend);
+            let quoted = chunk_quoted && memchr::memchr(b'"', line).is_some();
+            let nfields = if quoted {
+                // field bounds up to the last needed one, then count the rest
+                let mut nfields = 0usize;
+                let mut i = 0usize;
+                loop {
+                    let fend = field_end_quoted(line, i, d);
+                    if nfields <= max_field {
+                        cells[nfields] = (i, fend);
+                    }
+                    nfields += 1;
+                    if fend >= line.len() {
+                        break nfields;
+                    }
+                    i = fend + 1;
                 }
-                nfields += 1;
-                if fend >= line.len() {
-                    break;
-                }
-                i = fend + 1;
-                if nfields > max_field && !quoted {
-                    nfields += memchr::memchr_iter(d, &line[i..]).count() + 1;
-                    break;
-                }
-            }
+            } else {
+                split_plain(line, d, &mut cells)
+            };
             if nfields != self.fields {
                 let l = self.line_at(line_start);
                 return Err(input(
@@ -459,7 +472,7 @@ impl CsvSource {
                     continue;
                 }
                 let owned;
-                let t = if raw.contains(&b'"') {
+                let t = if chunk_quoted && raw.contains(&b'"') {
                     owned = unquote(raw);
                     trim(&owned)
                 } else {
@@ -624,11 +637,68 @@ fn find_record_end(data: &[u8], pos: usize) -> usize {
 /// A chunk's byte range `(start, end)`.
 type Span = (usize, usize);
 
-/// Chunk bounds of about [`CHUNK_BYTES`], each ending at a record end outside quotes: one
-/// sequential scan of the body in 1 MiB blocks (quote parity tracked across blocks; blocks
-/// without quotes are skipped at memchr speed). Also where a quote still open at the end of the
-/// file opens, if one is.
+/// Chunk bounds of about [`CHUNK_BYTES`], each ending at a record end outside quotes: in
+/// parallel when the file has no quote ([`plain_chunk_bounds`]), else by one sequential scan.
+/// Also where a quote still open at the end of the file opens, if one is.
 fn chunk_bounds(
+    file: &File,
+    len: usize,
+    start: usize,
+    chunk_bytes: usize,
+) -> std::io::Result<(Vec<Span>, Option<usize>)> {
+    match plain_chunk_bounds(file, len, start, chunk_bytes)? {
+        Some(chunks) => Ok((chunks, None)),
+        None => scan_chunk_bounds(file, len, start, chunk_bytes),
+    }
+}
+
+/// The chunk bounds of a file with no quote at all, found in parallel: each chunk of about
+/// `chunk_bytes` ends at the first newline at or after its nominal end. `None` when a quote
+/// appears anywhere (a newline may then be inside a field: [`scan_chunk_bounds`] tracks it).
+fn plain_chunk_bounds(
+    file: &File,
+    len: usize,
+    start: usize,
+    chunk_bytes: usize,
+) -> std::io::Result<Option<Vec<Span>>> {
+    let blocks = (len.saturating_sub(start)).div_ceil(chunk_bytes);
+    // per block [start + i c - 1, start + (i + 1) c - 1): whether it has a quote, and the
+    // position just after its first newline (a record start at or after start + i c)
+    let scans: Vec<(bool, Option<usize>)> = (0..blocks)
+        .into_par_iter()
+        .map_init(Vec::new, |buf: &mut Vec<u8>, i| {
+            let a = (start + i * chunk_bytes).saturating_sub(1).max(start);
+            let b = (start + (i + 1) * chunk_bytes - 1).min(len);
+            buf.clear();
+            buf.resize(b - a, 0);
+            read_exact_at(file, buf, a as u64)?;
+            let quote = memchr::memchr(b'"', buf).is_some();
+            let newline = if i == 0 {
+                Some(start)
+            } else {
+                memchr::memchr(b'\n', buf).map(|p| a + p + 1)
+            };
+            Ok((quote, newline))
+        })
+        .collect::<std::io::Result<_>>()?;
+    if scans.iter().any(|s| s.0) {
+        return Ok(None);
+    }
+    let mut bounds: Vec<usize> = scans.iter().filter_map(|s| s.1).collect();
+    bounds.push(len);
+    bounds.dedup();
+    Ok(Some(
+        bounds
+            .windows(2)
+            .map(|w| (w[0], w[1]))
+            .filter(|(a, b)| a < b)
+            .collect(),
+    ))
+}
+
+/// Chunk bounds by one sequential scan of the body in 1 MiB blocks, quote parity tracked across
+/// blocks (blocks without quotes are skipped at memchr speed).
+fn scan_chunk_bounds(
     file: &File,
     len: usize,
     start: usize,
@@ -704,6 +774,24 @@ fn read_exact_at(file: &File, buf: &mut [u8], pos: u64) -> std::io::Result<()> {
         done += n;
     }
     Ok(())
+}
+
+/// The bounds of the first `cells.len()` fields of a line without quotes, and its number of
+/// fields: one scan for the delimiter.
+fn split_plain(line: &[u8], d: u8, cells: &mut [(usize, usize)]) -> usize {
+    let mut nfields = 0usize;
+    let mut start = 0usize;
+    for i in memchr::memchr_iter(d, line) {
+        if let Some(cell) = cells.get_mut(nfields) {
+            *cell = (start, i);
+        }
+        nfields += 1;
+        start = i + 1;
+    }
+    if let Some(cell) = cells.get_mut(nfields) {
+        *cell = (start, line.len());
+    }
+    nfields + 1
 }
 
 fn split_fields(line: &[u8], d: u8) -> Vec<&[u8]> {

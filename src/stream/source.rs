@@ -73,17 +73,20 @@ impl Partition {
         weighted: bool,
         grouped: bool,
     ) -> Partition {
-        let mut all = Partition::default();
-        let mut weight = Vec::new();
+        let parts: Vec<&Partition> = parts.into_iter().collect();
+        let column = |f: fn(&Partition) -> &[f64]| -> Vec<f64> {
+            par_concat(&parts.iter().map(|p| f(p)).collect::<Vec<_>>())
+        };
+        let mut all = Partition {
+            parent: column(|p| &p.parent),
+            child: column(|p| &p.child),
+            ..Partition::default()
+        };
+        let weight = column(|p| p.weight.as_deref().unwrap_or(&[]));
         let mut labels: Vec<String> = Vec::new();
         let mut lookup: HashMap<String, u32> = HashMap::new();
         let mut codes = Vec::new();
-        for p in parts {
-            all.parent.extend_from_slice(&p.parent);
-            all.child.extend_from_slice(&p.child);
-            if let Some(w) = &p.weight {
-                weight.extend_from_slice(w);
-            }
+        for p in &parts {
             if let Some((c, l)) = &p.group {
                 let map: Vec<u32> = l
                     .iter()
@@ -96,6 +99,23 @@ impl Partition {
         all.group = grouped.then_some((codes, labels));
         all
     }
+}
+
+/// The slices one after another, copied in parallel into one (zeroed, lazily mapped) vector.
+fn par_concat(parts: &[&[f64]]) -> Vec<f64> {
+    let mut out = vec![0.0; parts.iter().map(|p| p.len()).sum()];
+    let mut rest = out.as_mut_slice();
+    let mut pieces = Vec::with_capacity(parts.len());
+    for p in parts {
+        let (piece, tail) = rest.split_at_mut(p.len());
+        pieces.push(piece);
+        rest = tail;
+    }
+    pieces
+        .into_par_iter()
+        .zip(parts.par_iter())
+        .for_each(|(dst, src)| dst.copy_from_slice(src));
+    out
 }
 
 /// One label per row as dense codes (first appearance) and the distinct labels, the form of
