@@ -1033,4 +1033,38 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn quote_free_chunks_are_found_in_parallel_and_split_at_line_ends() {
+        // no quote anywhere: the parallel bounds; long and short lines, CRLF and blank lines
+        let mut text = String::from("a,b\r\n");
+        for i in 0..50_000 {
+            if i % 997 == 0 {
+                text.push_str(&format!("{i},{}\r\n\r\n", "9".repeat(3000)));
+            } else {
+                text.push_str(&format!("{i},{}\n", i % 7));
+            }
+        }
+        let p = write("plain.csv", &text);
+        let c = StreamColumns::new("a", "a");
+        for bytes in [usize::MAX / 4, 10_000, 777, 13, 1] {
+            let s = CsvSource::open(&p, &c, &CsvOptions::default())
+                .unwrap()
+                .with_chunk_bytes(bytes)
+                .unwrap();
+            let a = s.read_all().unwrap();
+            assert_eq!(a.parent.len(), 50_000, "chunks of {bytes} bytes");
+            assert!(a.parent.iter().enumerate().all(|(i, &v)| v == i as f64));
+            assert!(s.chunks.windows(2).all(|w| w[0].1 == w[1].0));
+            assert_eq!(s.chunks.last().map(|c| c.1), Some(text.len()));
+            assert!(
+                s.chunks
+                    .iter()
+                    .all(|&(a, b)| a < b && text.as_bytes()[a - 1] == b'\n')
+            );
+            if bytes <= 777 {
+                assert!(s.chunks() > 500, "{} chunks of {bytes} bytes", s.chunks());
+            }
+        }
+    }
 }
