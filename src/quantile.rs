@@ -20,6 +20,7 @@ use crate::error::{
     MobilityError, Result, check_finite, check_k, check_k_requested, check_weights,
 };
 use crate::rank::{Rule, check_index_range, from_sort_key, sort_key};
+use crate::stream::ExactSum;
 
 /// One boundary between class `m` and class `m + 1`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -593,26 +594,15 @@ pub fn tie_spans(
 ) -> Result<Vec<TieSpan>> {
     check_finite(values, "status")?;
     check_index_range(values.len())?;
-    let total = check_weights(weights, values.len())?;
-    let k = cutoffs.k();
-    let kf = k as f64;
+    check_weights(weights, values.len())?;
     // A group spans a boundary m / k only if it holds the weighted position m W / k. That group
     // is almost always at a cut-off value, so one pass measures the cut-off values first; the
     // selection finds any position they do not hold.
-    let targets: Vec<f64> = (1..k).map(|m| m as f64 * total).collect();
-    let mut keys: Vec<u64> = cutoffs.cuts().iter().map(|c| sort_key(c.value)).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let measured = measure_keys(values, weights, &keys);
-    let mut holders: Vec<Option<(Located, u64)>> = targets
-        .iter()
-        .map(|&t| {
-            measured
-                .iter()
-                .find(|(l, _)| kf * l.below <= t && t < kf * (l.below + l.tie))
-                .copied()
-        })
-        .collect();
+    let mut tally = CutoffTally::new(cutoffs, &[], weights.is_some());
+    tally.add(values, weights);
+    let total = tally.total();
+    let targets = tally.targets();
+    let mut holders = tally.holders();
     let missing: Vec<f64> = targets
         .iter()
         .zip(&holders)
@@ -620,23 +610,38 @@ pub fn tie_spans(
         .map(|(&t, _)| t)
         .collect();
     if !missing.is_empty() {
+        let kf = cutoffs.k() as f64;
         let located = locate(values, weights, kf, &missing);
-        let mut keys: Vec<u64> = located.iter().map(|l| l.key).collect();
-        keys.dedup();
-        let counts = measure_keys(values, weights, &keys);
+        let mut extra = CutoffTally::at_keys(
+            cutoffs.k(),
+            located.iter().map(|l| l.key).collect(),
+            weights.is_some(),
+        );
+        extra.add(values, weights);
         let mut found = located.into_iter().map(|l| {
-            let records = counts
-                .iter()
-                .find(|(c, _)| c.key == l.key)
-                .map_or(0, |c| c.1);
+            let records = extra.records_at(l.key);
             (l, records)
         });
         for h in holders.iter_mut().filter(|h| h.is_none()) {
             *h = found.next();
         }
     }
+    spans_of(cutoffs, total, &targets, &holders, rule, side)
+}
+
+/// The tie spans from the group holding each boundary position (`None`: unknown, skipped).
+fn spans_of(
+    cutoffs: &Cutoffs,
+    total: f64,
+    targets: &[f64],
+    holders: &[Option<(Located, u64)>],
+    rule: Rule,
+    side: crate::error::Side,
+) -> Result<Vec<TieSpan>> {
+    let k = cutoffs.k();
+    let kf = k as f64;
     let mut groups: Vec<(Located, u64)> = Vec::new();
-    for (h, &t) in holders.iter().zip(&targets) {
+    for (h, &t) in holders.iter().zip(targets) {
         // the boundary is strictly inside the group when k B < t (t < k (B + T) holds)
         if let Some((l, records)) = *h
             && kf * l.below < t
@@ -674,50 +679,201 @@ pub fn tie_spans(
 // Weighted selection of order statistics
 // ---------------------------------------------------------------------------------------------
 
-/// For each of the ascending `keys`: the weight below it and at it, and the number of records
-/// at it, in one pass (fixed chunks summed in chunk order, so any thread count gives the same).
-fn measure_keys(values: &[f64], weights: Option<&[f64]>, keys: &[u64]) -> Vec<(Located, u64)> {
-    // slot 2j: strictly between keys j-1 and j; slot 2j+1: at key j
-    let slots = 2 * keys.len() + 1;
-    let empty = || (vec![0.0f64; slots], vec![0u64; keys.len()]);
-    let (mass, records) = values
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(c, chunk)| {
-            let (mut mass, mut records) = empty();
-            for (i, &v) in chunk.iter().enumerate() {
-                let w = weights.map_or(1.0, |w| w[c * CHUNK + i]);
-                match keys.binary_search(&sort_key(v)) {
-                    Ok(j) => {
-                        mass[2 * j + 1] += w;
-                        records[j] += 1;
+/// Records and weight at each cut-off value and between consecutive ones: what the tie-span
+/// diagnostics need, as a mergeable summary (the streaming counting pass keeps one per side).
+/// Sums are exact ([`ExactSum`]), so any order and partitioning of the rows gives the same.
+///
+/// # Formula
+/// ```text
+/// for sorted distinct cut values c_1 < ... < c_J:  at_j = sum_u w_u [x_u = c_j],
+/// between_j = sum_u w_u [c_(j-1) < x_u < c_j];  B(c_j) = sum_(i<j) (between_i + at_i) + between_j
+/// ```
+///
+/// # Complexity
+/// [`CutoffTally::add`] is `O(n log J)`, parallel over fixed chunks; `O(J)` memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CutoffTally {
+    k: usize,
+    keys: Vec<u64>,
+    /// Per slot `2j` (between keys `j - 1` and `j`) and `2j + 1` (at key `j`): records.
+    records: Vec<u64>,
+    /// Per slot: exact weight (empty when unweighted).
+    weight: Vec<ExactSum>,
+}
+
+impl CutoffTally {
+    /// An empty tally at the values of `cutoffs` and at the values with sort keys `extra`
+    /// (`weighted`: rows carry weights).
+    pub fn new(cutoffs: &Cutoffs, extra: &[u64], weighted: bool) -> CutoffTally {
+        let keys: Vec<u64> = cutoffs
+            .cuts()
+            .iter()
+            .map(|c| sort_key(c.value))
+            .chain(extra.iter().copied())
+            .collect();
+        CutoffTally::at_keys(cutoffs.k(), keys, weighted)
+    }
+
+    fn at_keys(k: usize, mut keys: Vec<u64>, weighted: bool) -> CutoffTally {
+        keys.sort_unstable();
+        keys.dedup();
+        let slots = 2 * keys.len() + 1;
+        CutoffTally {
+            k,
+            records: vec![0; slots],
+            weight: if weighted {
+                vec![ExactSum::zero(); slots]
+            } else {
+                Vec::new()
+            },
+            keys,
+        }
+    }
+
+    /// Adds rows (`weights` given exactly when the tally is weighted; the caller checks values
+    /// and weights).
+    pub fn add(&mut self, values: &[f64], weights: Option<&[f64]>) {
+        let keys = &self.keys;
+        let slot = |v: f64| match keys.binary_search(&sort_key(v)) {
+            Ok(j) => 2 * j + 1,
+            Err(j) => 2 * j,
+        };
+        let parts: Vec<CutoffTally> = values
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut t = CutoffTally::at_keys(self.k, Vec::new(), false);
+                t.records = vec![0; self.records.len()];
+                match weights {
+                    Some(w) if !self.weight.is_empty() => {
+                        t.weight = vec![ExactSum::zero(); self.records.len()];
+                        let w = &w[c * CHUNK..c * CHUNK + chunk.len()];
+                        for (&v, &wi) in chunk.iter().zip(w) {
+                            let s = slot(v);
+                            t.records[s] += 1;
+                            t.weight[s].add(wi);
+                        }
                     }
-                    Err(j) => mass[2 * j] += w,
+                    _ => chunk.iter().for_each(|&v| t.records[slot(v)] += 1),
                 }
+                t
+            })
+            .collect();
+        for t in &parts {
+            self.merge_slots(t);
+        }
+    }
+
+    fn merge_slots(&mut self, other: &CutoffTally) {
+        self.records
+            .iter_mut()
+            .zip(&other.records)
+            .for_each(|(a, b)| *a += b);
+        self.weight
+            .iter_mut()
+            .zip(&other.weight)
+            .for_each(|(a, b)| a.merge(b));
+    }
+
+    /// Adds `other` (a tally of other rows at the same cut-offs).
+    ///
+    /// # Errors
+    /// [`MobilityError::Incompatible`]: different cut-offs or weighting.
+    pub fn merge(&mut self, other: &CutoffTally) -> Result<()> {
+        if self.keys != other.keys || self.k != other.k || self.weight.len() != other.weight.len() {
+            return Err(MobilityError::Incompatible {
+                reason: "tie tallies of different cut-offs cannot be merged".into(),
+            });
+        }
+        self.merge_slots(other);
+        Ok(())
+    }
+
+    /// The total weight `W` (the number of rows when unweighted), rounded once.
+    pub fn total(&self) -> f64 {
+        if self.weight.is_empty() {
+            self.records.iter().sum::<u64>() as f64
+        } else {
+            let mut all = ExactSum::zero();
+            self.weight.iter().for_each(|w| all.merge(w));
+            all.to_f64()
+        }
+    }
+
+    /// The boundary positions `m W`, `m = 1..k-1` (on the scale `k` times the rank).
+    fn targets(&self) -> Vec<f64> {
+        let total = self.total();
+        (1..self.k).map(|m| m as f64 * total).collect()
+    }
+
+    /// Per cut-off value: the weight below and at it (each rounded once) and its records.
+    fn measured(&self) -> Vec<(Located, u64)> {
+        let exact = |s: usize| -> ExactSum {
+            if self.weight.is_empty() {
+                ExactSum::of(self.records[s] as f64)
+            } else {
+                self.weight[s].clone()
             }
-            (mass, records)
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .fold(empty(), |(mut m, mut r), (m2, r2)| {
-            m.iter_mut().zip(&m2).for_each(|(x, y)| *x += y);
-            r.iter_mut().zip(&r2).for_each(|(x, y)| *x += y);
-            (m, r)
-        });
-    let mut below = 0.0;
-    keys.iter()
-        .enumerate()
-        .map(|(j, &key)| {
-            below += mass[2 * j];
-            let l = Located {
-                key,
-                below,
-                tie: mass[2 * j + 1],
-            };
-            below += mass[2 * j + 1];
-            (l, records[j])
-        })
-        .collect()
+        };
+        let mut below = ExactSum::zero();
+        self.keys
+            .iter()
+            .enumerate()
+            .map(|(j, &key)| {
+                below.merge(&exact(2 * j));
+                let at = exact(2 * j + 1);
+                let l = Located {
+                    key,
+                    below: below.to_f64(),
+                    tie: at.to_f64(),
+                };
+                below.merge(&at);
+                (l, self.records[2 * j + 1])
+            })
+            .collect()
+    }
+
+    fn records_at(&self, key: u64) -> u64 {
+        self.keys
+            .binary_search(&key)
+            .map_or(0, |j| self.records[2 * j + 1])
+    }
+
+    /// For each boundary position, the cut-off value whose group holds it, if one does.
+    fn holders(&self) -> Vec<Option<(Located, u64)>> {
+        let kf = self.k as f64;
+        let measured = self.measured();
+        self.targets()
+            .iter()
+            .map(|&t| {
+                measured
+                    .iter()
+                    .find(|(l, _)| kf * l.below <= t && t < kf * (l.below + l.tie))
+                    .copied()
+            })
+            .collect()
+    }
+
+    /// The tie spans of the rows tallied, when every boundary position is held by the group of
+    /// a tallied value: always under `midrank` and `split` (the cut-offs are the values at those
+    /// positions) and, for the other rules, when the tally includes the records at the boundary
+    /// positions (the streaming search finds them: [`crate::stream::CutoffSearch::boundary_keys`]);
+    /// `None` otherwise.
+    ///
+    /// # Errors
+    /// As [`Cutoffs::memberships`].
+    pub fn spans(
+        &self,
+        cutoffs: &Cutoffs,
+        rule: Rule,
+        side: crate::error::Side,
+    ) -> Result<Option<Vec<TieSpan>>> {
+        let holders = self.holders();
+        if holders.iter().any(Option::is_none) {
+            return Ok(None);
+        }
+        spans_of(cutoffs, self.total(), &self.targets(), &holders, rule, side).map(Some)
+    }
 }
 
 /// The value that holds a weighted position, and the weight below and at it.

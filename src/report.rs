@@ -86,7 +86,7 @@ impl AnalysisReport {
     /// As [`crate::quantile::tie_spans`].
     ///
     /// # Complexity
-    /// Two sorts, `O(n log n)`.
+    /// One pass per side, `O(n log k)` ([`crate::quantile::tie_spans`]).
     pub fn with_tie_spans(
         mut self,
         tm: &TransitionMatrix,

@@ -82,27 +82,9 @@ impl WeightInfo {
     /// # Complexity
     /// `O(n)`.
     pub fn new(weights: &[f64], kind: WeightKind) -> WeightInfo {
-        // On the relative weights (scale-free, no overflow), back in the weights' units where
-        // that is finite (as the counts are); sums are exact, so row order does not matter.
-        let relative = crate::rank::relative_weights(Some(weights), weights.len()).ok();
-        let rel = relative
-            .as_ref()
-            .and_then(|r| r.as_deref())
-            .unwrap_or(weights);
-        let restore = |x: f64| relative.as_ref().and_then(|r| r.restore(x)).unwrap_or(x);
-        let total =
-            crate::rank::exact_total(rel.iter().map(|&w| crate::rank::exact_weight(w)).sum());
-        let sample_size = match kind {
-            WeightKind::Frequency => restore(total),
-            // Kish's (sum w)^2 / sum w^2 is scale-free
-            WeightKind::Sampling => kind.sample_size(Some(rel), rel.len()),
-        };
-        WeightInfo {
-            kind,
-            records: weights.len(),
-            total: restore(total),
-            sample_size,
-        }
+        let mut sums = WeightSums::default();
+        sums.add(weights);
+        sums.info(kind)
     }
 
     /// One line for text output.
@@ -121,6 +103,114 @@ impl WeightInfo {
                 f(self.total),
                 f(self.sample_size)
             ),
+        }
+    }
+}
+
+/// Exact, mergeable sums of weights: what [`WeightInfo`] needs, the same for any order and any
+/// partitioning of the rows (the streaming counting pass keeps one per chunk).
+///
+/// # Formula
+/// ```text
+/// W = sum w (exact)       for each binade e (w = f 2^e, f in [1, 2)):  Q_e = sum fl(f^2) (exact)
+/// Kish n = (W 2^-s)^2 / sum_e Q_e 2^(2 (e - s)),  s the binade of max w
+/// ```
+/// (each `fl(f^2)` is the correctly rounded square, so the sum of squares is scale-free and
+/// never overflows).
+///
+/// # Complexity
+/// [`WeightSums::add`] is `O(n)`, parallel over fixed chunks; memory `O(binades)`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct WeightSums {
+    records: u64,
+    total: crate::stream::ExactSum,
+    max: f64,
+    /// `(e, Q_e)` in ascending `e`.
+    squares: Vec<(i32, crate::stream::ExactSum)>,
+}
+
+impl WeightSums {
+    /// Adds the weights of some rows (checked by the caller: finite, `>= 0`).
+    pub fn add(&mut self, weights: &[f64]) {
+        use rayon::prelude::*;
+        let parts: Vec<WeightSums> = weights
+            .par_chunks(1 << 16)
+            .map(|chunk| {
+                let mut s = WeightSums::default();
+                let mut last: Option<usize> = None;
+                for &w in chunk {
+                    s.records += 1;
+                    if w <= 0.0 {
+                        continue;
+                    }
+                    s.total.add(w);
+                    s.max = s.max.max(w);
+                    let (m, e) = libm::frexp(w); // w = m 2^e, m in [0.5, 1)
+                    let (f, e) = (2.0 * m, e - 1);
+                    let at = match last {
+                        Some(i) if s.squares[i].0 == e => i,
+                        _ => match s.squares.binary_search_by_key(&e, |q| q.0) {
+                            Ok(i) => i,
+                            Err(i) => {
+                                s.squares.insert(i, (e, crate::stream::ExactSum::zero()));
+                                i
+                            }
+                        },
+                    };
+                    s.squares[at].1.add(f * f);
+                    last = Some(at);
+                }
+                s
+            })
+            .collect();
+        for p in &parts {
+            self.merge(p);
+        }
+    }
+
+    /// Adds `other` (the sums of other rows).
+    pub fn merge(&mut self, other: &WeightSums) {
+        self.records += other.records;
+        self.total.merge(&other.total);
+        self.max = self.max.max(other.max);
+        for (e, q) in &other.squares {
+            match self.squares.binary_search_by_key(e, |x| x.0) {
+                Ok(i) => self.squares[i].1.merge(q),
+                Err(i) => self.squares.insert(i, (*e, q.clone())),
+            }
+        }
+    }
+
+    /// The summary, the weights read as `kind`.
+    pub fn info(&self, kind: WeightKind) -> WeightInfo {
+        // a total beyond f64::MAX is read in relative units (W 2^-s, as the counts are)
+        let s = if self.max > 0.0 {
+            libm::frexp(self.max).1 - 1
+        } else {
+            0
+        };
+        let total = match self.total.to_f64() {
+            t if t.is_finite() => t,
+            _ => self.total.to_f64_scaled(-s),
+        };
+        let sample_size = match kind {
+            WeightKind::Frequency => total,
+            WeightKind::Sampling if self.max > 0.0 => {
+                let s1 = self.total.to_f64_scaled(-s);
+                let s2: f64 = self
+                    .squares
+                    .iter()
+                    .map(|(e, q)| libm::scalbn(q.to_f64(), 2 * (e - s)))
+                    .sum();
+                s1 * s1 / s2
+            }
+            WeightKind::Sampling => 0.0,
+        };
+        WeightInfo {
+            kind,
+            records: self.records as usize,
+            total,
+            sample_size,
         }
     }
 }
@@ -158,6 +248,33 @@ mod tests {
             WeightInfo::new(&tiny, WeightKind::Sampling).sample_size,
             1.6,
             epsilon = 1e-12
+        );
+    }
+
+    #[test]
+    fn weight_sums_do_not_depend_on_order_or_partitioning() {
+        let w: Vec<f64> = (0..300_000u64)
+            .map(|i| ((i * 2_654_435_761) % 1_000_003) as f64 * 1.7e-3 + 0.1)
+            .collect();
+        let mut reversed = w.clone();
+        reversed.reverse();
+        let mut parts = WeightSums::default();
+        for chunk in reversed.chunks(77_777) {
+            let mut p = WeightSums::default();
+            p.add(chunk);
+            parts.merge(&p);
+        }
+        for kind in WeightKind::ALL {
+            let whole = WeightInfo::new(&w, kind);
+            assert_eq!(parts.info(kind), whole);
+            assert_eq!(whole.records, w.len());
+        }
+        // Kish's n against the two-pass closed form
+        let (s1, s2) = w.iter().fold((0.0, 0.0), |(a, b), x| (a + x, b + x * x));
+        approx::assert_relative_eq!(
+            WeightInfo::new(&w, WeightKind::Sampling).sample_size,
+            s1 * s1 / s2,
+            max_relative = 1e-12
         );
     }
 }

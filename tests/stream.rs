@@ -189,6 +189,36 @@ fn check_equal_limit(d: &Data, k: usize, rule: Rule, limit: Option<u64>) {
             serde_json::to_string(&ma).unwrap(),
             serde_json::to_string(&mb).unwrap()
         );
+        // the tie spans and the weights summary from the counting pass, as in memory
+        let spans = |v: &[f64], side, t: usize, cuts| {
+            let tally = &r.ties.as_ref().expect("tallied")[t];
+            let streamed = tally
+                .spans(cuts, rule, side)
+                .unwrap()
+                .expect("every boundary held");
+            assert_eq!(
+                streamed,
+                mobility::quantile::tie_spans(v, w, cuts, rule, side).unwrap(),
+                "tie spans k={k} {rule} split {sizes:?}"
+            );
+        };
+        spans(
+            &d.parent,
+            mobility::error::Side::Parent,
+            0,
+            a.parent_cutoffs().unwrap(),
+        );
+        spans(
+            &d.child,
+            mobility::error::Side::Child,
+            1,
+            a.child_cutoffs().unwrap(),
+        );
+        if let Some(w) = w {
+            let kind = mobility::WeightKind::Sampling;
+            let info = r.weights.as_ref().expect("weighted").info(kind);
+            assert_eq!(info, mobility::weights::WeightInfo::new(w, kind));
+        }
         assert!(r.passes >= 2 && r.passes <= 8, "{} passes", r.passes);
         if limit.is_some() && d.parent.len() > 10_000 {
             assert!(

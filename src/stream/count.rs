@@ -17,8 +17,9 @@ use super::Batch;
 use super::exact::ExactSum;
 use crate::error::{MobilityError, Parameter, Result};
 use crate::matrix::TransitionCounts;
-use crate::quantile::Cutoffs;
+use crate::quantile::{CutoffTally, Cutoffs};
 use crate::rank::sort_key;
+use crate::weights::WeightSums;
 
 const CHUNK: usize = 1 << 16;
 
@@ -33,6 +34,14 @@ pub struct CountPlan {
     pub weighted: bool,
     /// Whether to count per group as well (a `by` column; the cut-offs are national).
     pub by: bool,
+    /// Whether to tally the rows at and between the cut-off values (the tie-span diagnostics of
+    /// quantile classes, [`CutoffTally`]).
+    #[serde(default)]
+    pub tie_spans: bool,
+    /// Parent and child values (sort keys) to tally besides the cut-offs' (the records at the
+    /// class boundaries, [`super::CutoffSearch::boundary_keys`]).
+    #[serde(default)]
+    pub boundary_keys: [Vec<u64>; 2],
 }
 
 /// Exact `k x k` cells: rows, and weights when weighted.
@@ -90,6 +99,12 @@ pub struct CountSummary {
     pub all: Cells,
     /// Per group label (sorted).
     pub groups: BTreeMap<String, Cells>,
+    /// Parent and child tallies at the cut-off values (when the plan asks for tie spans).
+    #[serde(default)]
+    pub ties: Option<Box<[CutoffTally; 2]>>,
+    /// The weights' exact sums (when weighted).
+    #[serde(default)]
+    pub weights: Option<Box<WeightSums>>,
 }
 
 impl CountPlan {
@@ -175,11 +190,17 @@ impl CountPlan {
                 }
             }
         }
-        Ok(CountSummary {
-            k,
-            all,
-            groups: named,
-        })
+        let mut summary = self.empty();
+        if let Some(t) = &mut summary.ties {
+            t[0].add(batch.parent, batch.weight);
+            t[1].add(batch.child, batch.weight);
+        }
+        if let (Some(s), Some(w)) = (&mut summary.weights, batch.weight) {
+            s.add(w);
+        }
+        summary.all = all;
+        summary.groups = named;
+        Ok(summary)
     }
 
     /// The identity of [`CountSummary::merge`] (an empty partition).
@@ -188,6 +209,13 @@ impl CountPlan {
             k: self.parent.k(),
             all: Cells::new(self.parent.k(), self.weighted),
             groups: BTreeMap::new(),
+            ties: self.tie_spans.then(|| {
+                Box::new([
+                    CutoffTally::new(&self.parent, &self.boundary_keys[0], self.weighted),
+                    CutoffTally::new(&self.child, &self.boundary_keys[1], self.weighted),
+                ])
+            }),
+            weights: self.weighted.then(Box::default),
         }
     }
 
@@ -223,6 +251,19 @@ impl CountSummary {
             });
         }
         self.all.merge(&other.all);
+        match (&mut self.ties, &other.ties) {
+            (Some(a), Some(b)) => {
+                a[0].merge(&b[0])?;
+                a[1].merge(&b[1])?;
+            }
+            (None, Some(b)) => self.ties = Some(b.clone()),
+            _ => {}
+        }
+        match (&mut self.weights, &other.weights) {
+            (Some(a), Some(b)) => a.merge(b),
+            (None, Some(b)) => self.weights = Some(b.clone()),
+            _ => {}
+        }
         for (g, c) in &other.groups {
             match self.groups.get_mut(g) {
                 Some(x) => x.merge(c),

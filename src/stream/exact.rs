@@ -148,6 +148,13 @@ impl ExactSum {
 
     /// The sum rounded to the nearest `f64` (ties to even); `f64::INFINITY` above `f64::MAX`.
     pub fn to_f64(&self) -> f64 {
+        self.to_f64_scaled(0)
+    }
+
+    /// The sum times `2^e`, rounded once to the nearest `f64` (ties to even) when the result is
+    /// normal (a subnormal result is rounded twice); `f64::INFINITY` above `f64::MAX`. Lets a sum
+    /// beyond the `f64` range be read in relative units.
+    pub fn to_f64_scaled(&self, e: i32) -> f64 {
         let Some(top) = self.limbs.iter().rposition(|&l| l != 0) else {
             return 0.0;
         };
@@ -155,7 +162,7 @@ impl ExactSum {
         if len <= 53 {
             // an integer below 2^53 times 2^-1074: exactly representable
             let m = u128::from(self.limbs[0]) | (u128::from(self.limbs[1]) << 64);
-            return m as f64 * f64::from_bits(1);
+            return libm::scalbn(m as f64, e - 1074);
         }
         let bit = |i: u32| (self.limbs[(i / 64) as usize] >> (i % 64)) & 1;
         let mut t: u64 = 0;
@@ -178,12 +185,15 @@ impl ExactSum {
                 shift += 1;
             }
         }
-        // t in [2^52, 2^53): biased exponent = shift - 1074 + 52 + 1023
-        let biased = u64::from(shift) + 1;
+        // t in [2^52, 2^53): biased exponent = shift - 1074 + 52 + 1023 (+ e)
+        let biased = i64::from(shift) + 1 + i64::from(e);
         if biased >= 2047 {
             return f64::INFINITY;
         }
-        f64::from_bits((biased << 52) | (t & MANT_MASK))
+        if biased <= 0 {
+            return libm::scalbn(t as f64, shift as i32 - 1074 + e);
+        }
+        f64::from_bits(((biased as u64) << 52) | (t & MANT_MASK))
     }
 }
 

@@ -267,8 +267,13 @@ pub fn analyze(source: &FileSource, options: &AnalyzeOptions<'_>) -> Result<File
         ),
     });
     let groups = group_reports(&result.groups, &options.weighting)?;
+    let mut analysis = AnalysisReport::new(report, note, None);
+    analysis.weights = result.weights.as_ref().map(|s| s.info(options.weight_kind));
+    if let (ClassSpec::Quantiles { rule, .. }, Some(ties)) = (&options.classes, &result.ties) {
+        analysis.tie_spans = streamed_tie_spans(&tm, ties, *rule)?;
+    }
     Ok(FileAnalysis {
-        analysis: AnalysisReport::new(report, note, None),
+        analysis,
         groups,
         rows: result.rows,
         matrix: Some(tm),
@@ -277,6 +282,29 @@ pub fn analyze(source: &FileSource, options: &AnalyzeOptions<'_>) -> Result<File
             passes: result.passes,
         }),
     })
+}
+
+/// The tie spans from the counting pass's tallies (the same as the in-memory path finds), or
+/// `None` when the matrix has no cut-offs or a boundary position was not tallied.
+fn streamed_tie_spans(
+    tm: &TransitionMatrix,
+    ties: &[crate::quantile::CutoffTally; 2],
+    rule: crate::Rule,
+) -> Result<Option<Vec<crate::quantile::TieSpan>>> {
+    let mut spans = Vec::new();
+    for (side, tally, cuts) in [
+        (crate::error::Side::Parent, &ties[0], tm.parent_cutoffs()),
+        (crate::error::Side::Child, &ties[1], tm.child_cutoffs()),
+    ] {
+        let Some(cuts) = cuts else {
+            return Ok(None);
+        };
+        match tally.spans(cuts, rule, side)? {
+            Some(s) => spans.extend(s),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(spans))
 }
 
 fn source_columns(source: &FileSource) -> StreamColumns {

@@ -226,6 +226,12 @@ pub struct StreamResult {
     /// Rows counted.
     #[serde(default)]
     pub rows: u64,
+    /// Parent and child tallies at the cut-off values (quantile classes): the tie spans.
+    #[serde(default)]
+    pub ties: Option<Box<[crate::quantile::CutoffTally; 2]>>,
+    /// The weights' exact sums (weighted rows): the weights summary.
+    #[serde(default)]
+    pub weights: Option<Box<crate::weights::WeightSums>>,
 }
 
 impl StreamResult {
@@ -306,6 +312,8 @@ impl Pipeline {
                     child: child.clone(),
                     weighted: spec.weighted,
                     by: spec.by,
+                    tie_spans: false,
+                    boundary_keys: [Vec::new(), Vec::new()],
                 })
             }
         };
@@ -364,6 +372,8 @@ impl Pipeline {
                         child,
                         weighted: self.spec.weighted,
                         by: self.spec.by,
+                        tie_spans: true,
+                        boundary_keys: s.boundary_keys(),
                     })
                 }
             }
@@ -379,6 +389,8 @@ impl Pipeline {
                     groups,
                     passes: self.passes,
                     rows: m.all.rows,
+                    ties: m.ties,
+                    weights: m.weights,
                 })
             }
             _ => {

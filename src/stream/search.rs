@@ -388,6 +388,10 @@ pub struct CutoffSearch {
     plan: Option<SearchPlan>,
     passes: usize,
     gather_total: u64,
+    /// How many targets at the end are not the rule's order statistics but the records at the
+    /// class boundaries `floor(m n / k)` (their tie groups are the tie-span candidates).
+    #[serde(default)]
+    holders: usize,
 }
 
 impl CutoffSearch {
@@ -432,6 +436,7 @@ impl CutoffSearch {
             }),
             passes: 0,
             gather_total: GATHER_TOTAL,
+            holders: 0,
         })
     }
 
@@ -641,9 +646,16 @@ impl CutoffSearch {
                     _ => drop(type7_cuts(n, self.k, false, &mut record)),
                 }
                 self.positions = positions;
+                // and the record at each boundary position m n / k: the group holding it is
+                // the one a tie span can be (midrank's cut-offs are those records already)
+                let boundaries =
+                    (1..k).map(|m| (u128::from(m) * u128::from(n as u64) / u128::from(k)) as u64);
+                self.holders = self.k - 1;
                 self.positions
                     .iter()
-                    .map(|&p| whole(ExactSum::of(p as f64), 1))
+                    .map(|&p| p as u64)
+                    .chain(boundaries)
+                    .map(|p| whole(ExactSum::of(p as f64), 1))
                     .collect()
             }
         };
@@ -681,7 +693,10 @@ impl CutoffSearch {
                     })
                     .collect(),
                 rule => {
-                    let stats: Vec<f64> = found.iter().map(|f| from_sort_key(f.key)).collect();
+                    let stats: Vec<f64> = found[..found.len() - self.holders]
+                        .iter()
+                        .map(|f| from_sort_key(f.key))
+                        .collect();
                     match rule {
                         Rule::StataXtile => stata_cuts(n, self.k, |_| stats),
                         Rule::Giddy => giddy_cuts(n, self.k, |_| stats),
@@ -692,6 +707,21 @@ impl CutoffSearch {
             Cutoffs::from_cuts(cuts, CutoffSource::Quantiles(self.rule))
         };
         Ok((side(0)?, side(1)?))
+    }
+}
+
+impl CutoffSearch {
+    /// The parent and child values of the records at the class boundaries `floor(m n / k)`
+    /// (as sort keys), once the search is complete: with the cut-off values, the values whose
+    /// tie groups can span a boundary (empty under `midrank`, whose cut-offs are those values).
+    pub fn boundary_keys(&self) -> [Vec<u64>; 2] {
+        [0, 1].map(|v| {
+            let t = &self.targets[v];
+            t[t.len().saturating_sub(self.holders)..]
+                .iter()
+                .filter_map(|t| t.found.as_ref().map(|f| f.key))
+                .collect()
+        })
     }
 }
 
