@@ -25,7 +25,7 @@
 //!    |                                                         |
 //!    +--rankbased--> rank measures (slope, AUM, tau-b, IGE)    +--inference--> bootstrap
 //!    |                                                         |   (resample units/clusters,
-//!    +--groups/levelling--> one row per group or place,        |   re-rank, BCa), analytic
+//!    +--places--> one row per group or place (groups),        |   re-rank, BCa), analytic
 //!         national classes, levelling up, places report        |   SEs, homogeneity, Altham
 //!                                                              v
 //!            report::AnalysisReport (matrix report + rank measures + bootstrap)
@@ -33,8 +33,8 @@
 //! ```
 //! Each step is a type or function you can call on its own: [`rank::fractional_ranks`],
 //! [`quantile::Cutoffs`], [`TransitionCounts`], [`TransitionMatrix`], [`measures`], [`markov`],
-//! [`rankbased::rank_mobility`], [`inference`], [`groups::by_group`],
-//! [`levelling::places_report`], [`report::AnalysisReport`], [`render`]. Every measure's name,
+//! [`rankbased::rank_mobility`], [`inference`], [`places::groups::by_group`],
+//! [`places::report::places_report`], [`report::AnalysisReport`], [`render`]. Every measure's name,
 //! description and formula is in [`registry`]; the specification is `docs/FORMULAS.md`.
 //!
 //! ## Example
@@ -58,10 +58,8 @@
 
 pub mod binned;
 pub mod error;
-pub mod groups;
 pub mod inference;
 pub mod io;
-pub mod levelling;
 pub mod limits;
 pub mod linalg;
 pub mod markov;
@@ -69,6 +67,7 @@ pub mod matrix;
 pub mod measures;
 mod normal;
 pub mod panel;
+pub mod places;
 pub mod published;
 pub mod quantile;
 pub mod rank;
