@@ -19,14 +19,18 @@
 //!
 //! ## The data path
 //! ```text
+//! CSV / Parquet --io--> status columns (io::csv, io::chunked_csv, io::parquet; stream for
+//!                       files larger than memory), k x k tables (io::csv::read_table),
+//!                       published place matrices (io::place_matrices)
+//!    |
 //! status --rank/quantile--> classes --matrix--> counts n_ij --> P --measures--> indices
 //!        (Cutoffs: data,                         (mergeable)        (Measures, ClassProfile,
 //!         reference, fixed)                                          Spectrum, markov)
 //!    |                                                         |
 //!    +--rankbased--> rank measures (slope, AUM, tau-b, IGE)    +--inference--> bootstrap
 //!    |                                                         |   (resample units/clusters,
-//!    +--places--> one row per group or place (groups),        |   re-rank, BCa), analytic
-//!         national classes, levelling up, places report        |   SEs, homogeneity, Altham
+//!    +--places--> levelling (one matrix, national classes),    |   re-rank, BCa), analytic
+//!         groups (one row per group), report (published places)|   SEs, homogeneity, Altham
 //!                                                              v
 //!            report::AnalysisReport (matrix report + rank measures + bootstrap)
 //!                 --render--> text, and serde JSON for the CLI and Python

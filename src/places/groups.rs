@@ -410,7 +410,7 @@ where
 ///
 /// # Complexity
 /// `O(n)` without weights (selection), `O(n log n)` with weights (one sort).
-pub(crate) fn weighted_median(values: &[f64], weights: Option<&[f64]>) -> f64 {
+fn weighted_median(values: &[f64], weights: Option<&[f64]>) -> f64 {
     match weights {
         None => {
             let mut v = values.to_vec();
