@@ -55,16 +55,10 @@ pub fn read_place_matrices(path: impl AsRef<Path>) -> Result<Vec<PlaceTable>> {
     if let Some((quote, _)) = reader.get_ref().unterminated() {
         return Err(crate::io::encoding::unterminated_quote(&shown, quote));
     }
-    let mut headers: Vec<String> = Vec::with_capacity(raw_headers.len());
-    for (i, h) in raw_headers.iter().enumerate() {
-        crate::io::encoding::check_utf8(
-            &shown,
-            Some("line 1".to_string()),
-            &format!("header field {}", i + 1),
-            h,
-        )?;
-        headers.push(String::from_utf8_lossy(h).trim().to_string());
-    }
+    let headers: Vec<String> = crate::io::csv::header_fields(&shown, &raw_headers, 1)?
+        .into_iter()
+        .map(|h| h.trim().to_string())
+        .collect();
     let find = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     // cell columns
     let mut k = 0;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Cell, CsvOptions, Missing, check_quotes, csv_error, csv_reader, each_record, encoding,
-    field_count_error, find_column, input, open, parse_cell, show_cell,
+    field_count_error, find_column, header_fields, input, open, parse_cell, show_cell,
 };
 use crate::error::{MobilityError, Result};
 
@@ -169,18 +169,7 @@ fn read_impl<R: Read>(
         .clone();
     let header_line = headers.position().map_or(1, |p| p.line());
     check_quotes(&rdr, source, header_line)?;
-    for (i, h) in headers.iter().enumerate() {
-        encoding::check_utf8(
-            source,
-            Some(format!("line {header_line}")),
-            &format!("header field {}", i + 1),
-            h,
-        )?;
-    }
-    let header: Vec<String> = headers
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).into_owned())
-        .collect();
+    let header = header_fields(source, &headers, header_line)?;
     if header.iter().all(String::is_empty) {
         return Err(input(
             source,

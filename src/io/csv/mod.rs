@@ -135,6 +135,28 @@ fn each_record<R: Read>(
     }
 }
 
+/// The header row's fields as text, each checked to be UTF-8 (the message names the line and
+/// the field).
+pub(crate) fn header_fields<F: AsRef<[u8]>>(
+    source: &str,
+    fields: impl IntoIterator<Item = F>,
+    header_line: u64,
+) -> Result<Vec<String>> {
+    fields
+        .into_iter()
+        .enumerate()
+        .map(|(i, h)| {
+            encoding::check_utf8(
+                source,
+                Some(format!("line {header_line}")),
+                &format!("header field {}", i + 1),
+                h.as_ref(),
+            )?;
+            Ok(String::from_utf8_lossy(h.as_ref()).into_owned())
+        })
+        .collect()
+}
+
 /// `line N: F fields, but REFERENCE has E` (`reference`: `the header (line 1)`, `line 2`).
 fn field_count_error(
     source: &str,
