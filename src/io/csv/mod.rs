@@ -23,7 +23,8 @@
 //! let err = read_columns_from("parent,child\n1,x\n".as_bytes(), "bad.csv", &["parent", "child"],
 //!                             &CsvOptions::default()).unwrap_err();
 //! assert_eq!(err.to_string(), "bad.csv, line 2, column 'child': 'x' is not a number");
-//! ```//!
+//! ```
+//!
 //! The two readers, [`read_columns`] (named columns under a header row, optionally with a label
 //! column) and [`read_table`] (a k x k table, its header and labels detected), share this
 //! module's record loop, cell parsing and messages.
