@@ -3,7 +3,8 @@
 //! the rank-rank picture, long run) and the page rendered; and rendering 741 places.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use mobility::levelling::{PlacesOptions, places_report, read_place_matrices};
+use mobility::io::place_matrices::read_place_matrices;
+use mobility::places::report::{PlacesOptions, places_report};
 use mobility::render::html::{ReportOptions, ReportPage, ReportResults, render};
 use mobility::simulate::{Simulation, simulate};
 use std::hint::black_box;

@@ -2,8 +2,9 @@
 //! `by_group` on simulated microdata with 741 places.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use mobility::groups::{GroupOptions, by_group};
-use mobility::levelling::{PlaceTable, PlacesOptions, places_report, read_place_matrices};
+use mobility::io::place_matrices::read_place_matrices;
+use mobility::places::groups::{GroupOptions, by_group};
+use mobility::places::report::{PlaceTable, PlacesOptions, places_report};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};

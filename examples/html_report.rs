@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use mobility::inference::CiMethod;
-use mobility::levelling::{PlacesOptions, places_report, read_place_matrices};
+use mobility::io::place_matrices::read_place_matrices;
+use mobility::places::report::{PlacesOptions, places_report};
 use mobility::render::html::{
     BootstrapOptions, ReportOptions, ReportPage, ReportResults, Source, render,
 };

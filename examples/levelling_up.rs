@@ -14,9 +14,8 @@
 
 use std::path::PathBuf;
 
-use mobility::levelling::{
-    PlaceRow, PlacesOptions, PlacesReport, places_report, read_place_matrices,
-};
+use mobility::io::place_matrices::read_place_matrices;
+use mobility::places::report::{PlaceRow, PlacesOptions, PlacesReport, places_report};
 
 fn main() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

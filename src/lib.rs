@@ -19,22 +19,26 @@
 //!
 //! ## The data path
 //! ```text
+//! CSV / Parquet --io--> status columns (io::csv, io::chunked_csv, io::parquet; stream for
+//!                       files larger than memory), k x k tables (io::csv::read_table),
+//!                       published place matrices (io::place_matrices)
+//!    |
 //! status --rank/quantile--> classes --matrix--> counts n_ij --> P --measures--> indices
 //!        (Cutoffs: data,                         (mergeable)        (Measures, ClassProfile,
 //!         reference, fixed)                                          Spectrum, markov)
 //!    |                                                         |
 //!    +--rankbased--> rank measures (slope, AUM, tau-b, IGE)    +--inference--> bootstrap
 //!    |                                                         |   (resample units/clusters,
-//!    +--groups/levelling--> one row per group or place,        |   re-rank, BCa), analytic
-//!         national classes, levelling up, places report        |   SEs, homogeneity, Altham
+//!    +--places--> levelling (one matrix, national classes),    |   re-rank, BCa), analytic
+//!         groups (one row per group), report (published places)|   SEs, homogeneity, Altham
 //!                                                              v
 //!            report::AnalysisReport (matrix report + rank measures + bootstrap)
 //!                 --render--> text, and serde JSON for the CLI and Python
 //! ```
 //! Each step is a type or function you can call on its own: [`rank::fractional_ranks`],
 //! [`quantile::Cutoffs`], [`TransitionCounts`], [`TransitionMatrix`], [`measures`], [`markov`],
-//! [`rankbased::rank_mobility`], [`inference`], [`groups::by_group`],
-//! [`levelling::places_report`], [`report::AnalysisReport`], [`render`]. Every measure's name,
+//! [`rankbased::rank_mobility`], [`inference`], [`places::groups::by_group`],
+//! [`places::report::places_report`], [`report::AnalysisReport`], [`render`]. Every measure's name,
 //! description and formula is in [`registry`]; the specification is `docs/FORMULAS.md`.
 //!
 //! ## Example
@@ -58,10 +62,8 @@
 
 pub mod binned;
 pub mod error;
-pub mod groups;
 pub mod inference;
 pub mod io;
-pub mod levelling;
 pub mod limits;
 pub mod linalg;
 pub mod markov;
@@ -69,6 +71,7 @@ pub mod matrix;
 pub mod measures;
 mod normal;
 pub mod panel;
+pub mod places;
 pub mod published;
 pub mod quantile;
 pub mod rank;

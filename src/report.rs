@@ -1,8 +1,8 @@
 //! The library's outputs, as serde types: [`Report`] (one transition matrix: what `table` and
 //! `published` print with `--json`) and [`AnalysisReport`] (a matrix from paired status with its
 //! rank measures, bootstrap inference and hints: what `analyze --json` prints and Python's
-//! `.report()` returns). Group and place tables are [`crate::groups::GroupTable`] and
-//! [`crate::levelling::PlacesReport`]. The text renderers of [`crate::render`] read these.
+//! `.report()` returns). Group and place tables are [`crate::places::groups::GroupTable`] and
+//! [`crate::places::report::PlacesReport`]. The text renderers of [`crate::render`] read these.
 
 use serde::{Deserialize, Serialize};
 

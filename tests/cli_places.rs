@@ -4,9 +4,10 @@
 
 use std::process::{Command, Output};
 
-use mobility::groups::{GroupOptions, by_group};
 use mobility::io::csv::{CsvOptions, read_labelled_columns};
-use mobility::levelling::{PlacesOptions, places_report, read_place_matrices};
+use mobility::io::place_matrices::read_place_matrices;
+use mobility::places::groups::{GroupOptions, by_group};
+use mobility::places::report::{PlacesOptions, places_report};
 use mobility::rankbased::RankBasis;
 use serde_json::Value;
 

@@ -227,7 +227,7 @@ fn a_semicolon_table_read_with_commas_is_hinted() {
 
 #[test]
 fn the_place_matrix_reader_names_them_too() {
-    use mobility::levelling::read_place_matrices;
+    use mobility::io::place_matrices::read_place_matrices;
     let header = "cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2";
     let e = rel(read_place_matrices(scratch(
         "pm16.csv",

@@ -2,10 +2,9 @@
 //! national cut-offs, and the report over published place matrices.
 
 use approx::assert_abs_diff_eq;
-use mobility::groups::{GroupOptions, by_group};
-use mobility::levelling::{
-    MobilityScore, PlaceTable, PlacesOptions, places_report, read_place_matrices,
-};
+use mobility::io::place_matrices::read_place_matrices;
+use mobility::places::groups::{GroupOptions, by_group};
+use mobility::places::report::{MobilityScore, PlaceTable, PlacesOptions, places_report};
 use mobility::rank::fractional_ranks;
 use mobility::rankbased::{RankBasis, rank_mobility, rank_mobility_national};
 use mobility::{ClassSpec, MobilityError, TransitionMatrix, Weighting};
@@ -486,7 +485,7 @@ fn places_report_cleans_ranks_and_contrasts() {
     assert!(r.score_correlation.is_some());
     // JSON round trip (serde_json may move the last bit of a float)
     let json = serde_json::to_string(&r).unwrap();
-    let back: mobility::levelling::PlacesReport = serde_json::from_str(&json).unwrap();
+    let back: mobility::places::report::PlacesReport = serde_json::from_str(&json).unwrap();
     assert_eq!(back.excluded, r.excluded);
     assert_eq!(back.levelling_not_mobility, r.levelling_not_mobility);
     for (a, b) in back.places.iter().zip(&r.places) {

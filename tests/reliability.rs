@@ -3,8 +3,8 @@
 
 use std::process::Command;
 
-use mobility::groups::{GroupOptions, by_group};
 use mobility::inference::{Bootstrap, BootstrapResult, altham_bootstrap};
+use mobility::places::groups::{GroupOptions, by_group};
 use mobility::quantile::{Closed, Cutoffs};
 use mobility::rankbased::{ige, kendall_tau_b, rank_mobility};
 use mobility::simulate::{Simulation, gaussian_copula_matrix, simulate};
@@ -36,7 +36,7 @@ fn a_place_matrix_header_cannot_name_a_huge_class() {
                 "cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2,frac_par_q1,frac_par_q2,p_par{big}_kid1\n"
             ),
         );
-        let m = message(mobility::levelling::read_place_matrices(&path).unwrap_err());
+        let m = message(mobility::io::place_matrices::read_place_matrices(&path).unwrap_err());
         assert!(m.contains("at most 1000 classes"), "{m}");
     }
 }
@@ -47,14 +47,14 @@ fn na_in_place_matrices_is_a_missing_value_and_inf_is_refused() {
         "na.csv",
         "cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2\n1,NA,0.5,0.5,0.5\n2,0.5,0.5,0.5,0.5\n",
     );
-    let places = mobility::levelling::read_place_matrices(&path).unwrap();
+    let places = mobility::io::place_matrices::read_place_matrices(&path).unwrap();
     assert!(places[0].probabilities.is_none());
     assert!(places[1].probabilities.is_some());
     let path = scratch(
         "inf.csv",
         "cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2\n1,inf,0.5,0.5,0.5\n",
     );
-    let m = message(mobility::levelling::read_place_matrices(&path).unwrap_err());
+    let m = message(mobility::io::place_matrices::read_place_matrices(&path).unwrap_err());
     assert!(m.contains("'inf' is not a finite number"), "{m}");
 }
 
@@ -340,9 +340,9 @@ fn no_rankable_place_says_which_were_excluded_and_why() {
         "unrankable.csv",
         "cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2\n7,NA,0.5,0.5,0.5\n8,0.9,0.9,0.9,0.9\n",
     );
-    let places = mobility::levelling::read_place_matrices(&path).unwrap();
-    let options = mobility::levelling::PlacesOptions::default();
-    let m = message(mobility::levelling::places_report(&places, &options).unwrap_err());
+    let places = mobility::io::place_matrices::read_place_matrices(&path).unwrap();
+    let options = mobility::places::report::PlacesOptions::default();
+    let m = message(mobility::places::report::places_report(&places, &options).unwrap_err());
     assert!(m.contains("all 2 were excluded: 7: "), "{m}");
     assert!(m.contains("; 8: "), "{m}");
 }

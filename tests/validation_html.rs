@@ -3,7 +3,8 @@
 //! league table complete.
 #![cfg(feature = "validation")]
 
-use mobility::levelling::{PlacesOptions, places_report, read_place_matrices};
+use mobility::io::place_matrices::read_place_matrices;
+use mobility::places::report::{PlacesOptions, places_report};
 use mobility::render::html::{ReportPage, ReportResults, render};
 
 const CZ: &str = concat!(

@@ -4,7 +4,8 @@
 
 use approx::assert_abs_diff_eq;
 use mobility::TransitionCounts;
-use mobility::levelling::{PlacesOptions, places_report, read_place_matrices};
+use mobility::io::place_matrices::read_place_matrices;
+use mobility::places::report::{PlacesOptions, places_report};
 use mobility::rankbased::rank_mobility;
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");

@@ -95,7 +95,7 @@ pub fn place_matrices(data: &[u8]) {
     let path =
         std::env::temp_dir().join(format!("mobility-fuzz-places-{}.csv", std::process::id()));
     std::fs::write(&path, data).expect("scratch file");
-    match mobility::levelling::read_place_matrices(&path) {
+    match mobility::io::place_matrices::read_place_matrices(&path) {
         Ok(places) => {
             for p in &places {
                 if let Some(m) = &p.probabilities {

@@ -1,6 +1,6 @@
 """One row per group or place (a ``by=`` column: region, cohort, sex): matrix, measures, rank
 measures, levelling up and how far downward mobility falls, against the national distribution
-(the Rust core's ``mobility::groups``).
+(the Rust core's ``mobility::places::groups``).
 
 Two bases for a group's matrix and rank-rank line (``ranks=``):
 

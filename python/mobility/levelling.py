@@ -1,5 +1,5 @@
 """Levelling up versus social mobility, for a place or a group, against the national
-distribution (the Rust core's ``mobility::levelling``).
+distribution (the Rust core's ``mobility::places``).
 
 With classes cut at **national** quantiles, a place's matrix says both how its children moved
 within the distribution (social, or positional, mobility) and how the place's distribution itself

@@ -1,7 +1,8 @@
 //! Beyond the matrix: rank and income measures, groups and places, levelling up.
 
-use mobility::groups::{self, GroupOptions};
-use mobility::levelling::{self, MobilityScore, PlaceTable, PlacesOptions};
+use mobility::io::place_matrices;
+use mobility::places::groups::{self, GroupOptions};
+use mobility::places::report::{self, MobilityScore, PlaceTable, PlacesOptions};
 use mobility::rankbased::{self, RankBasis};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
@@ -188,7 +189,9 @@ fn by_group<'py>(
 /// Published place matrices (Chetty et al. 2014, Online Data Table 6 layout) as a list of dicts.
 #[pyfunction]
 fn read_place_matrices(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Bound<'_, PyAny>> {
-    let places = py.detach(|| levelling::read_place_matrices(&path)).py()?;
+    let places = py
+        .detach(|| place_matrices::read_place_matrices(&path))
+        .py()?;
     to_py(py, &places)
 }
 
@@ -213,7 +216,7 @@ fn places_report<'py>(
         weighting: convert::weighting(pi)?,
     };
     let r = py
-        .detach(|| levelling::places_report(&places, &options))
+        .detach(|| report::places_report(&places, &options))
         .py()?;
     to_py(py, &r)
 }

@@ -177,7 +177,7 @@ fn option_names(option: &str) -> PyResult<Vec<&'static str>> {
         "closed" => mobility::quantile::Closed::NAMES.to_vec(),
         "weight_kind" => mobility::weights::WeightKind::NAMES.to_vec(),
         "correlation" => mobility::simulate::CorrelationKind::NAMES.to_vec(),
-        "mobility_score" => mobility::levelling::MobilityScore::ALL
+        "mobility_score" => mobility::places::report::MobilityScore::ALL
             .iter()
             .map(|s| s.name())
             .collect(),
@@ -201,7 +201,7 @@ fn canonical_name(option: &str, value: &str) -> PyResult<&'static str> {
         "method" => value.parse::<AnalyticMethod>().py()?.name(),
         "ranks" => value.parse::<mobility::rankbased::RankBasis>().py()?.name(),
         "mobility_score" => value
-            .parse::<mobility::levelling::MobilityScore>()
+            .parse::<mobility::places::report::MobilityScore>()
             .py()?
             .name(),
         _ => {

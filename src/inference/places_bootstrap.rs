@@ -35,9 +35,9 @@
 //!
 //! # Measures
 //! Any matrix measure of the registry ([`Measure`]) on the place's matrix over national classes,
-//! the levelling-up score, structural and exchange mobility ([`crate::levelling`]), and the
+//! the levelling-up score, structural and exchange mobility ([`crate::places::levelling`]), and the
 //! rank-rank slope, intercept and absolute upward mobility of the place on national ranks
-//! ([`PlaceMeasure`]). Full-sample estimates equal those of [`crate::groups::by_group`] with the
+//! ([`PlaceMeasure`]). Full-sample estimates equal those of [`crate::places::groups::by_group`] with the
 //! national basis.
 //!
 //! # Performance
@@ -70,7 +70,7 @@ use crate::registry::Measure;
 pub enum PlaceMeasure {
     /// A matrix measure of the place's matrix over national classes.
     Matrix(Measure),
-    /// Mean national class of children minus that of parents ([`crate::levelling::Levelling`]).
+    /// Mean national class of children minus that of parents ([`crate::places::levelling::Levelling`]).
     LevellingUp,
     /// Structural mobility `1/2 sum_i |f_i. - f_.i|` over national classes.
     Structural,
@@ -994,7 +994,7 @@ fn moments(
 #[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
-    use crate::groups::{GroupOptions, by_group};
+    use crate::places::groups::{GroupOptions, by_group};
 
     fn data(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<u32>) {
         let mut x = 7u64;

@@ -148,17 +148,11 @@ impl CsvSource {
                 return Err(encoding::unterminated_quote(&source, line_at(&file, p)));
             }
             let fields = split_fields(&head[skip.min(end)..end], delimiter);
-            let mut names = Vec::with_capacity(fields.len());
-            for (i, f) in fields.iter().enumerate() {
-                let f = unquote(f);
-                encoding::check_utf8(
-                    &source,
-                    Some("line 1".to_string()),
-                    &format!("header field {}", i + 1),
-                    &f,
-                )?;
-                names.push(String::from_utf8_lossy(&f).trim().to_string());
-            }
+            let names: Vec<String> =
+                crate::io::csv::header_fields(&source, fields.iter().map(|f| unquote(f)), 1)?
+                    .into_iter()
+                    .map(|h| h.trim().to_string())
+                    .collect();
             ((end + 1).min(len), names)
         };
         if header.iter().all(String::is_empty) {

@@ -1,8 +1,8 @@
 //! Text of group and place tables: [`GroupTable`] (one row per group on national classes) and
 //! [`PlacesReport`] (places ranked on levelling up and on social mobility).
 
-use crate::groups::GroupTable;
-use crate::levelling::{Contrast, PlaceRow, PlacesReport};
+use crate::places::groups::GroupTable;
+use crate::places::report::{Contrast, PlaceRow, PlacesReport};
 use crate::rankbased::RankBasis;
 use crate::ranking::places::PlaceRanking;
 

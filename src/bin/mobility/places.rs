@@ -1,14 +1,15 @@
 //! `mobility places`: groups of paired status on national classes (`--by`), or published place
 //! matrices ranked on levelling up and on social mobility (`--matrices`).
 
-use mobility::groups::{GroupOptions, by_group};
 use mobility::inference::CutoffMode;
 use mobility::inference::places_bootstrap::{
     PlaceMeasure, PlaceResampling, PlacesBootstrap, PlacesBootstrapOptions, places_bootstrap,
 };
 use mobility::io::csv::{self, CsvOptions};
-use mobility::levelling::{MobilityScore, PlacesOptions, places_report, read_place_matrices};
+use mobility::io::place_matrices::read_place_matrices;
 use mobility::measures::Weighting;
+use mobility::places::groups::{GroupOptions, by_group};
+use mobility::places::report::{MobilityScore, PlacesOptions, places_report};
 use mobility::rankbased::RankBasis;
 use mobility::ranking::{PlaceRanking, PlaceRankingOptions, rank_places};
 use mobility::render::places::{render_groups, render_places, render_ranking};

@@ -36,12 +36,12 @@ pub use render::render;
 
 use crate::binned::{BinnedRanks, DEFAULT_BINS, binned_rank_means};
 use crate::error::{MobilityError, Result};
-use crate::groups::{GroupOptions, GroupTable, by_group};
 use crate::inference::{Bootstrap, BootstrapResult, CiMethod, Selection};
-use crate::levelling::{ExcludedPlace, MobilityScore, PlacesReport};
 use crate::markov;
 use crate::matrix::{ClassSpec, TransitionMatrix, class_labels};
 use crate::measures::Weighting;
+use crate::places::groups::{GroupOptions, GroupTable, by_group};
+use crate::places::report::{ExcludedPlace, MobilityScore, PlacesReport};
 use crate::rank::Rule;
 use crate::rankbased::{RankMobility, rank_mobility};
 use crate::registry::{Measure, MeasureInfo, RankMeasure};
@@ -812,7 +812,7 @@ fn places_section(p: &PlacesReport) -> PlacesSection {
             levelling_rank: r.levelling_rank,
         })
         .collect();
-    let label = |c: &crate::levelling::Contrast| {
+    let label = |c: &crate::places::report::Contrast| {
         if c.region.is_empty() {
             c.name.clone()
         } else {
@@ -979,7 +979,7 @@ fn groups_section(
     score: MobilityScore,
     contrast_fraction: f64,
 ) -> PlacesSection {
-    let value = |r: &crate::groups::GroupRow<String>| match score {
+    let value = |r: &crate::places::groups::GroupRow<String>| match score {
         MobilityScore::BottomToTop => r.measures.bottom_to_top,
         MobilityScore::UpwardFromBottom => r.measures.upward_from_bottom,
         MobilityScore::TopAccessRatio => r.levelling.top_access.ratio,

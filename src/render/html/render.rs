@@ -834,7 +834,7 @@ pub fn render(page: &ReportPage) -> Result<String> {
 }
 
 /// Left-out places grouped by reason: "suppressed: ...: East Grant UT, Steele ND".
-fn excluded_by_reason(excluded: &[crate::levelling::ExcludedPlace]) -> Vec<String> {
+fn excluded_by_reason(excluded: &[crate::places::report::ExcludedPlace]) -> Vec<String> {
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     for e in excluded {
         let name = if e.name.is_empty() {

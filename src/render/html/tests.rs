@@ -1,7 +1,7 @@
 //! Unit tests of the page model and the rendered page.
 
 use super::*;
-use crate::levelling::{PlaceTable, PlacesOptions, places_report};
+use crate::places::report::{PlaceTable, PlacesOptions, places_report};
 use crate::simulate::{LogNormal, Simulation, simulate};
 
 /// Simulated pairs in three groups that differ in persistence and growth.

@@ -30,9 +30,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{
     MobilityError, Result, check_finite, check_k, check_same_length, check_weights,
 };
-use crate::levelling::Levelling;
 use crate::matrix::{ClassSpec, TransitionCounts, TransitionMatrix};
 use crate::measures::{Measures, Weighting};
+use crate::places::levelling::Levelling;
 use crate::quantile::Cutoffs;
 use crate::rank::{Rule, check_index_range, fractional_ranks};
 use crate::rankbased::{RankBasis, RankMobility, rank_mobility, rank_mobility_national};
@@ -181,7 +181,7 @@ struct GroupSums {
 ///
 /// # Example
 /// ```
-/// use mobility::groups::{GroupOptions, by_group};
+/// use mobility::places::groups::{GroupOptions, by_group};
 /// let parent = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
 /// let child = [2.0, 1.0, 4.0, 3.0, 6.0, 5.0, 8.0, 7.0];
 /// let region = ["north", "north", "north", "north", "south", "south", "south", "south"];
@@ -410,7 +410,7 @@ where
 ///
 /// # Complexity
 /// `O(n)` without weights (selection), `O(n log n)` with weights (one sort).
-pub(crate) fn weighted_median(values: &[f64], weights: Option<&[f64]>) -> f64 {
+fn weighted_median(values: &[f64], weights: Option<&[f64]>) -> f64 {
     match weights {
         None => {
             let mut v = values.to_vec();
