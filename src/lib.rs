@@ -57,6 +57,7 @@
 #![deny(missing_docs)]
 
 pub mod binned;
+pub mod command;
 pub mod error;
 pub mod groups;
 pub mod inference;

@@ -1,59 +1,74 @@
-//! `mobility table`: a k x k count or probability table from a CSV file.
+//! `mobility table`: a k x k count or probability table from a CSV file, and its measures.
 
-use mobility::io::csv::{self, CsvOptions, Missing, Table};
-use mobility::matrix::{MAX_ROW_TOLERANCE, ProbabilityOptions, TableHint, TableOption};
-use mobility::measures::Weighting;
-use mobility::render::text::render_report;
-use mobility::report::Report;
-use mobility::{MobilityError, Parameter, TransitionMatrix};
 use serde::Serialize;
 
-use crate::args::{self, flag, value};
-use crate::{Failure, Outcome, data, emit, pi_error, print_json};
+use crate::io::csv::{Delimiter, Table};
+use crate::matrix::{MAX_ROW_TOLERANCE, ProbabilityOptions, TableHint, TableOption};
+use crate::measures::Weighting;
+use crate::render::text::render_report;
+use crate::report::Report;
+use crate::{MobilityError, Parameter, TransitionMatrix};
 
-const HELP: &str = include_str!("help/table.txt");
+use super::{CommandError, Note, Output, Reply, Result, check_pi_len, data, one, pi_error, refuse};
 
-pub fn run(raw: &[String]) -> Outcome<()> {
-    let opts = [
-        flag("probabilities"),
-        value("parent-shares"),
-        flag("child-in-rows"),
-        flag("top-first"),
-        flag("renormalise"),
-        value("tolerance"),
-        value("pi"),
-        value("delimiter"),
-        flag("json"),
-    ];
-    let Some(args) = args::parse("table", raw, &opts)? else {
-        return emit(HELP);
-    };
-    let file = args::one_positional(&args, "FILE.csv")?;
-    let probabilities = args.has("probabilities");
-    if !probabilities {
-        args::refuse(
-            &args,
-            &["parent-shares", "renormalise", "tolerance"],
+const COMMAND: &str = "table";
+
+/// What `mobility table` was asked.
+#[derive(Debug, Clone, Default)]
+pub struct TableRequest {
+    /// The file (`-`: standard input).
+    pub positionals: Vec<String>,
+    /// `--probabilities`: the entries are row probabilities, not counts.
+    pub probabilities: bool,
+    /// `--parent-shares a,b,...` (probability tables).
+    pub parent_shares: Option<Vec<f64>>,
+    /// `--child-in-rows`: the file is transposed.
+    pub child_in_rows: bool,
+    /// `--top-first`: the file lists the top class first.
+    pub top_first: bool,
+    /// `--renormalise`: rescale rows that miss 1 (probability tables).
+    pub renormalise: bool,
+    /// `--tolerance T` for row sums (probability tables).
+    pub tolerance: Option<f64>,
+    /// `--pi WEIGHTS`.
+    pub pi: Option<Weighting>,
+    /// `--delimiter D`.
+    pub delimiter: Option<Delimiter>,
+    /// `--json`.
+    pub json: bool,
+}
+
+/// Runs `mobility table`.
+///
+/// # Errors
+/// [`CommandError::Usage`] for options that do not fit the table, [`CommandError::Data`] for
+/// the file (not square, a negative count, a row that does not sum to 1, ...).
+pub fn run(r: &TableRequest) -> Result<Reply> {
+    let file = one(COMMAND, &r.positionals, "FILE.csv")?;
+    if !r.probabilities {
+        refuse(
+            COMMAND,
+            &[
+                ("parent-shares", r.parent_shares.is_some()),
+                ("renormalise", r.renormalise),
+                ("tolerance", r.tolerance.is_some()),
+            ],
             "applies to probability tables (add --probabilities); a count table gives its own \
              shares",
         )?;
     }
-    let mut parent_shares = args::list(&args, "parent-shares")?;
-    let tolerance: f64 = args::number(
-        &args,
-        "tolerance",
-        ProbabilityOptions::default().tolerance,
-        "a number >= 0",
-    )?;
+    let tolerance = r
+        .tolerance
+        .unwrap_or(ProbabilityOptions::default().tolerance);
     if !(tolerance.is_finite() && tolerance >= 0.0) {
-        return Err(args::usage(
-            "table",
+        return Err(CommandError::usage(
+            COMMAND,
             format!("--tolerance expects a number >= 0, got '{tolerance}'"),
         ));
     }
     if tolerance > MAX_ROW_TOLERANCE {
-        return Err(args::usage(
-            "table",
+        return Err(CommandError::usage(
+            COMMAND,
             format!(
                 "--tolerance must be at most {MAX_ROW_TOLERANCE}, got {tolerance}: a row that \
                  misses 1 by more is not a rounded probability row (is the table in percent or \
@@ -61,52 +76,41 @@ pub fn run(raw: &[String]) -> Outcome<()> {
             ),
         ));
     }
-    let top_first = args.has("top-first");
-    let child_in_rows = args.has("child-in-rows");
-    let mut pi = args::pi(&args)?;
-    let options = CsvOptions {
-        delimiter: args::delimiter(&args)?,
-        missing: Missing::Reject,
-    };
-    let table = if file == "-" {
-        csv::read_table_from(std::io::stdin().lock(), "<stdin>", &options)
-    } else {
-        csv::read_table(file, &options)
-    }
-    .map_err(|e| data(e, None))?;
+    let (top_first, child_in_rows) = (r.top_first, r.child_in_rows);
+    let mut pi = r.pi.clone().unwrap_or(Weighting::ParentShares);
+    let mut parent_shares = r.parent_shares.clone();
+    let table = super::read_table(file, r.delimiter)?;
     let source = table.source.clone();
     let k = table.values.nrows();
     if let Some(s) = &parent_shares
         && s.len() != k
     {
-        return Err(args::usage(
-            "table",
+        return Err(CommandError::usage(
+            COMMAND,
             format!(
                 "--parent-shares has {} values but the table has {k} classes",
                 s.len()
             ),
         ));
     }
-    args::check_pi_len(&pi, k, "table")?;
+    check_pi_len(&pi, k, COMMAND)?;
     // --top-first: the file's class 1 is the top; reverse both axes (and the per-class
     // options, given in the file's order) so class 1 is the bottom, as everywhere else.
-    let values = if top_first {
+    if top_first {
         if let Some(s) = parent_shares.as_mut() {
             s.reverse();
         }
         if let Weighting::Custom(w) = &mut pi {
             w.reverse();
         }
-        table.values.slice(ndarray::s![..;-1, ..;-1]).to_owned()
-    } else {
-        table.values.clone()
-    };
+    }
+    let values = oriented(&table, top_first);
     let labels = class_names(&table, k, top_first);
-    let tm = if probabilities {
+    let tm = if r.probabilities {
         let opts = ProbabilityOptions {
             parent_shares,
             tolerance,
-            renormalise: args.has("renormalise"),
+            renormalise: r.renormalise,
             child_in_rows,
         };
         TransitionMatrix::from_probabilities(values.view(), &opts)
@@ -115,35 +119,37 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     } else {
         TransitionMatrix::from_counts(values.view())
     }
-    .map_err(|e| table_error(e, &table, probabilities, child_in_rows, top_first))?;
+    .map_err(|e| table_error(e, &table, r.probabilities, child_in_rows, top_first))?;
     let report = tm.report(&pi).map_err(|e| pi_error(e, &source))?;
-    let numeric_header = table
-        .column_labels
-        .as_ref()
+    let numeric_header = (table.column_labels.as_ref())
         .is_some_and(|l| l.iter().any(|c| c.trim().parse::<f64>().is_ok()));
-    if args.has("json") {
-        return print_json(&TableJson {
-            report: &report,
-            header: table.header_line.map(|line| Header {
-                line,
-                labels: table.column_labels.clone().unwrap_or_default(),
-                numeric: numeric_header,
+    if r.json {
+        return Ok(Reply {
+            output: Output::json(TableJson {
+                report,
+                header: table.header_line.map(|line| Header {
+                    line,
+                    labels: table.column_labels.clone().unwrap_or_default(),
+                    numeric: numeric_header,
+                }),
+                row_labels: table.row_labels.clone(),
+                labels,
+                top_first,
             }),
-            row_labels: table.row_labels.clone(),
-            labels: labels.clone(),
-            top_first,
+            notes: Vec::new(),
         });
     }
+    let mut notes = Vec::new();
     if let (Some(line), true) = (table.header_line, numeric_header) {
-        eprintln!(
-            "mobility: note: {source}: line {line} was taken as a header row (class numbers {}), \
-             not as a row of the table",
+        notes.push(Note::Note(format!(
+            "{source}: line {line} was taken as a header row (class numbers {}), not as a row of \
+             the table",
             table
                 .column_labels
                 .as_deref()
                 .unwrap_or_default()
                 .join(", ")
-        );
+        )));
     }
     let mut layout = Vec::new();
     if let Some(line) = table.header_line {
@@ -163,21 +169,33 @@ pub fn run(raw: &[String]) -> Outcome<()> {
     } else {
         format!(" ({})", layout.join("; "))
     };
-    let kind = if probabilities {
+    let kind = if r.probabilities {
         "probability"
     } else {
         "count"
     };
     let mut out = format!("mobility table: {source}, a {k} x {k} {kind} table{layout}\n");
     out.push_str(&render_report(&report, &labels));
-    emit(&out)
+    Ok(Reply {
+        output: Output::Text(out),
+        notes,
+    })
+}
+
+/// The table's values, both axes reversed with `--top-first` (class 1 at the bottom).
+pub(crate) fn oriented(table: &Table, top_first: bool) -> ndarray::Array2<f64> {
+    if top_first {
+        table.values.slice(ndarray::s![..;-1, ..;-1]).to_owned()
+    } else {
+        table.values.clone()
+    }
 }
 
 /// `table --json`: the report, and how the file was read.
 #[derive(Serialize)]
-struct TableJson<'a> {
+struct TableJson {
     #[serde(flatten)]
-    report: &'a Report,
+    report: Report,
     /// The header row, when the first line was taken as one.
     header: Option<Header>,
     /// The first column's labels as in the file, when it had them.
@@ -222,7 +240,7 @@ fn class_names(table: &Table, k: usize, top_first: bool) -> Vec<String> {
             }
             l
         }
-        None => mobility::matrix::class_labels(k),
+        None => crate::matrix::class_labels(k),
     }
 }
 
@@ -235,13 +253,15 @@ fn flag_name(o: TableOption) -> &'static str {
     }
 }
 
-pub fn table_error(
+/// A library error about a table, at its place in the file (`transposed`: `--child-in-rows`,
+/// `reversed`: `--top-first`), with a hint at the option that reads it right.
+pub(crate) fn table_error(
     e: MobilityError,
     table: &Table,
     probabilities: bool,
     transposed: bool,
     reversed: bool,
-) -> Failure {
+) -> CommandError {
     let k = table.values.nrows();
     // 0-based index into the table as passed to the library -> index in the file
     let flip = |i: usize| if reversed { k - 1 - i } else { i };
@@ -277,21 +297,21 @@ pub fn table_error(
             );
             if transposed {
                 let column = table.first_column + flip(row - 1);
-                Failure::Data(format!("{source}: column {column}: {message}"))
+                CommandError::Data(format!("{source}: column {column}: {message}"))
             } else {
                 data(table.row_error(flip(row - 1), message), None)
             }
         }
         MobilityError::ZeroTotalWeight { .. } => {
-            Failure::Data(format!("{source}: every count in the table is zero"))
+            CommandError::Data(format!("{source}: every count in the table is zero"))
         }
-        MobilityError::TooFewClasses { k } => Failure::Data(format!(
+        MobilityError::TooFewClasses { k } => CommandError::Data(format!(
             "{source}: the table is {k} x {k}; a transition table needs at least 2 classes"
         )),
         MobilityError::InvalidParameter {
             name: Parameter::ParentShares,
             reason,
-        } => args::usage("table", format!("invalid --parent-shares: {reason}")),
+        } => CommandError::usage(COMMAND, format!("invalid --parent-shares: {reason}")),
         other => data(other, Some(source)),
     }
 }
