@@ -6,10 +6,12 @@
 
 mod analyze;
 mod args;
+mod demo;
 mod places;
 mod progress;
+mod published;
 mod report;
-mod simple;
+mod table;
 
 use std::io::{BufWriter, ErrorKind};
 use std::process::ExitCode;
@@ -61,11 +63,11 @@ fn run(args: Vec<std::ffi::OsString>) -> Result<Reply> {
             env!("CARGO_PKG_VERSION")
         ))),
         "analyze" | "analyse" => analyze::run(rest),
-        "table" => simple::table(rest),
-        "published" => simple::published(rest),
+        "table" => table::run(rest),
+        "published" => published::run(rest),
         "places" => places::run(rest),
         "report" => report::run(rest),
-        "demo" => simple::demo(rest),
+        "demo" => demo::run(rest),
         other => {
             let hint = if other.ends_with(".csv") || other.ends_with(".tsv") {
                 format!("; did you mean 'mobility analyze {other} --parent COL --child COL'?")
