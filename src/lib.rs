@@ -35,7 +35,9 @@
 //! [`quantile::Cutoffs`], [`TransitionCounts`], [`TransitionMatrix`], [`measures`], [`markov`],
 //! [`rankbased::rank_mobility`], [`inference`], [`groups::by_group`],
 //! [`levelling::places_report`], [`report::AnalysisReport`], [`render`]. Every measure's name,
-//! description and formula is in [`registry`]; the specification is `docs/FORMULAS.md`.
+//! description and formula is in [`registry`]; the specification is `docs/FORMULAS.md`. The
+//! `mobility` tool's commands are library calls too ([`command`]): the binary only parses
+//! arguments and prints.
 //!
 //! ## Example
 //! ```
