@@ -28,13 +28,8 @@ impl Args {
         if args[..dashdash].iter().any(|a| a == "-h" || a == "--help") {
             return Ok(None);
         }
-        let mut parsed = Args {
-            command,
-            positionals: args[(dashdash + 1).min(args.len())..].to_vec(),
-            given: Vec::new(),
-        };
+        let (mut positionals, mut given) = (Vec::new(), Vec::new());
         let mut rest = args[..dashdash].iter().peekable();
-        let mut positionals = Vec::new();
         while let Some(arg) = rest.next() {
             if arg == "-" || !arg.starts_with('-') {
                 positionals.push(arg.clone());
@@ -59,7 +54,7 @@ impl Args {
                     "unknown option '--{name}' for '{command}'; it takes {known}"
                 )));
             };
-            if parsed.given.iter().any(|g| g.0 == name) {
+            if given.iter().any(|g: &(&str, _)| g.0 == name) {
                 return Err(usage(format!("--{name} is given twice")));
             }
             let value = match (takes_value, inline) {
@@ -71,11 +66,14 @@ impl Args {
             if takes_value && value.as_deref().is_none_or(|v| v.trim().is_empty()) {
                 return Err(usage(format!("--{name} needs a value")));
             }
-            parsed.given.push((name, value));
+            given.push((name, value));
         }
-        positionals.append(&mut parsed.positionals);
-        parsed.positionals = positionals;
-        Ok(Some(parsed))
+        positionals.extend(args.iter().skip(dashdash + 1).cloned());
+        Ok(Some(Args {
+            command,
+            positionals,
+            given,
+        }))
     }
 
     /// Whether flag `--name` was given.
