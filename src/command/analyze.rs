@@ -139,7 +139,7 @@ pub fn run(r: &AnalyzeRequest<'_>) -> Result<Reply> {
     if let Some(ReadMode::Streamed { passes }) = result.mode
         && !r.quiet
     {
-        notes.push(Note::Note(format!(
+        notes.push(Note::Info(format!(
             "{source} streamed in {passes} passes (its columns exceed the memory limit of {} \
              MB); rank measures are not computed",
             memory_limit >> 20
@@ -147,7 +147,7 @@ pub fn run(r: &AnalyzeRequest<'_>) -> Result<Reply> {
     }
     let dropped = result.dropped.as_ref().map(dropped_note);
     if r.json {
-        notes.extend(dropped.map(Note::Note));
+        notes.extend(dropped.map(Note::Info));
         return Ok(Reply {
             output: Output::json(result),
             notes,
@@ -253,7 +253,7 @@ fn run_panel(r: &AnalyzeRequest<'_>) -> Result<Reply> {
     if r.json {
         return Ok(Reply {
             output: Output::json(report),
-            notes: dropped.map(Note::Note).into_iter().collect(),
+            notes: dropped.map(Note::Info).into_iter().collect(),
         });
     }
     let mut out = format!(

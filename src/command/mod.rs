@@ -69,7 +69,7 @@ pub type Result<T> = std::result::Result<T, CommandError>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Note {
     /// Information: `note: ...` (rows dropped, a header row, a streamed file).
-    Note(String),
+    Info(String),
     /// Something that may make the results unreliable: `warning: ...`.
     Warning(String),
 }
@@ -78,7 +78,7 @@ impl fmt::Display for Note {
     /// `note: TEXT` or `warning: TEXT`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Note::Note(t) => write!(f, "note: {t}"),
+            Note::Info(t) => write!(f, "note: {t}"),
             Note::Warning(t) => write!(f, "warning: {t}"),
         }
     }
@@ -432,4 +432,85 @@ pub(crate) fn read_table(file: &str, delimiter: Option<Delimiter>) -> Result<csv
         csv::read_table(file, &options)
     }
     .map_err(|e| data(e, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::published::{PublishedRequest, run as published};
+    use super::table::{TableRequest, run as table};
+    use super::*;
+
+    fn data(name: &str) -> String {
+        format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn text(reply: &Reply) -> &str {
+        match &reply.output {
+            Output::Text(t) => t,
+            Output::Json(_) => panic!("JSON, not text"),
+        }
+    }
+
+    #[test]
+    fn a_command_returns_its_output_and_notes() {
+        let r = published(&PublishedRequest {
+            positionals: vec!["us_chetty_2014".into()],
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(text(&r).starts_with("mobility published: us_chetty_2014\n"));
+        let mut json = Vec::new();
+        let r = published(&PublishedRequest {
+            json: true,
+            ..Default::default()
+        })
+        .unwrap();
+        r.output.write_to(&mut json).unwrap();
+        let names: Vec<String> = serde_json::from_slice(&json).unwrap();
+        assert_eq!(names, crate::published::NAMES);
+    }
+
+    #[test]
+    fn options_that_do_not_fit_are_usage_errors_naming_the_option() {
+        let e = published(&PublishedRequest {
+            positionals: vec!["mars".into()],
+            ..Default::default()
+        });
+        assert!(matches!(&e, Err(CommandError::Usage(m)) if m.contains("unknown table 'mars'")));
+        let e = table(&TableRequest {
+            positionals: vec![data("counts5.csv")],
+            renormalise: true,
+            ..Default::default()
+        });
+        assert_eq!(
+            e.err().map(|e| e.message()),
+            Some(
+                "--renormalise applies to probability tables (add --probabilities); a count table \
+                 gives its own shares (see mobility table --help)"
+                    .to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn data_errors_name_the_file_and_line() {
+        let e = table(&TableRequest {
+            positionals: vec![data("negative_count.csv")],
+            ..Default::default()
+        });
+        assert!(
+            matches!(&e, Err(CommandError::Data(m)) if m.contains("negative_count.csv: line 2, column 1: count -4 is negative"))
+        );
+    }
+
+    #[test]
+    fn notes_say_note_or_warning() {
+        assert_eq!(Note::Info("x".into()).to_string(), "note: x");
+        assert_eq!(
+            few_clusters(3).map(|n| n.to_string()).unwrap_or_default(),
+            "warning: only 3 clusters: the cluster bootstrap needs many (30 or more) for \
+             reliable standard errors and intervals"
+        );
+        assert!(few_clusters(30).is_none());
+    }
 }

@@ -147,7 +147,7 @@ pub fn run(r: &PlacesRequest) -> Result<Reply> {
         },
     )?;
     let mut notes: Vec<Note> = (columns.dropped.as_ref())
-        .map(|d| Note::Note(dropped_note(d)))
+        .map(|d| Note::Info(dropped_note(d)))
         .into_iter()
         .collect();
     let min_size = r.min_size.unwrap_or(0);

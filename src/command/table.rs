@@ -141,7 +141,7 @@ pub fn run(r: &TableRequest) -> Result<Reply> {
     }
     let mut notes = Vec::new();
     if let (Some(line), true) = (table.header_line, numeric_header) {
-        notes.push(Note::Note(format!(
+        notes.push(Note::Info(format!(
             "{source}: line {line} was taken as a header row (class numbers {}), not as a row of \
              the table",
             table
