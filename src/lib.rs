@@ -39,7 +39,9 @@
 //! [`quantile::Cutoffs`], [`TransitionCounts`], [`TransitionMatrix`], [`measures`], [`markov`],
 //! [`rankbased::rank_mobility`], [`inference`], [`places::groups::by_group`],
 //! [`places::report::places_report`], [`report::AnalysisReport`], [`render`]. Every measure's name,
-//! description and formula is in [`registry`]; the specification is `docs/FORMULAS.md`.
+//! description and formula is in [`registry`]; the specification is `docs/FORMULAS.md`. The
+//! `mobility` tool's commands are library calls too ([`command`]): the binary only parses
+//! arguments and prints.
 //!
 //! ## Example
 //! ```
@@ -61,6 +63,7 @@
 #![deny(missing_docs)]
 
 pub mod binned;
+pub mod command;
 pub mod error;
 pub mod inference;
 pub mod io;

@@ -1,36 +1,18 @@
-//! `mobility demo`: the quickstart demonstration on built-in data (simulated, US and UK).
+//! `mobility demo`: arguments -> `mobility::command::demo`.
 
-use mobility::render::demo::{DemoOptions, quickstart};
+use mobility::command::demo::{self, DemoRequest};
+use mobility::command::values::{self, count};
+use mobility::command::{Reply, Result};
 
-use crate::args::{self, value};
-use crate::{Outcome, data, emit};
+use crate::args::Args;
 
-const HELP: &str = include_str!("help/demo.txt");
-
-pub fn run(raw: &[String]) -> Outcome<()> {
-    let Some(args) = args::parse("demo", raw, &[value("n"), value("seed")])? else {
-        return emit(HELP);
+pub fn run(raw: &[String]) -> Result<Reply> {
+    let Some(a) = Args::parse("demo", raw, "n= seed=")? else {
+        return Ok(Reply::text(include_str!("help/demo.txt").into()));
     };
-    if !args.positionals.is_empty() {
-        return Err(args::usage("demo", "takes no file (the data are built in)"));
-    }
-    let defaults = DemoOptions::default();
-    let options = DemoOptions {
-        n: args::whole(
-            &args,
-            "n",
-            defaults.n,
-            "a whole number of pairs",
-            mobility::limits::MAX_SIMULATED as u64,
-        )?,
-        seed: args::whole(
-            &args,
-            "seed",
-            defaults.seed,
-            "a whole number >= 0",
-            u64::MAX,
-        )?,
-        ..defaults
-    };
-    emit(&quickstart(&options).map_err(|e| data(e, None))?)
+    demo::run(&DemoRequest {
+        positionals: a.positionals.clone(),
+        n: a.get("n", values::simulated)?,
+        seed: a.get("seed", count)?,
+    })
 }

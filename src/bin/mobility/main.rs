@@ -1,9 +1,8 @@
 //! `mobility`: quantile transition matrices and mobility measures from CSV files.
 //!
-//! Argument parsing and printing only: the library reads (`mobility::io::csv`), computes, builds
-//! the output types (`mobility::report`, `mobility::groups`, `mobility::levelling`) and renders
-//! them (`mobility::render`). Exit status: 0 on success, 2 for a usage error, 1 for a problem
-//! with the data; every error is one line on stderr.
+//! Argument parsing and printing only: `mobility::command` checks the options, reads, computes
+//! and builds every output and message. Exit status: 0 on success, 2 for a usage error, 1 for a
+//! problem with the data; every error is one line on stderr.
 
 mod analyze;
 mod args;
@@ -14,77 +13,55 @@ mod published;
 mod report;
 mod table;
 
-use std::io::Write;
+use std::io::{BufWriter, ErrorKind};
 use std::process::ExitCode;
 
-use mobility::MobilityError;
-
-const VERSION: &str = env!("CARGO_PKG_VERSION");
-const HELP: &str = include_str!("help/main.txt");
-
-/// Why the program stops.
-pub enum Failure {
-    /// Bad arguments: exit status 2.
-    Usage(String),
-    /// Bad data: exit status 1.
-    Data(String),
-}
-
-/// A command's result.
-pub type Outcome<T> = std::result::Result<T, Failure>;
+use mobility::command::{CommandError, Output, Reply, Result};
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
-        let what = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        let p = info.payload();
+        let what = (p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .or_else(|| p.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        let at = info
-            .location()
+        let at = (info.location())
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
-            "mobility: error: internal error{at}: {}; please report this",
-            one_line(&what)
-        );
+        let what = what.replace(['\n', '\r'], " ");
+        eprintln!("mobility: error: internal error{at}: {what}; please report this");
     }));
-    match run(std::env::args_os().skip(1).collect()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(m)) => {
-            eprintln!("mobility: error: {}", one_line(&m));
-            ExitCode::from(2)
-        }
-        Err(Failure::Data(m)) => {
-            eprintln!("mobility: error: {}", one_line(&m));
-            ExitCode::from(1)
-        }
-    }
+    let failure = match run(std::env::args_os().skip(1).collect()).and_then(print) {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(e) => e,
+    };
+    eprintln!("mobility: error: {failure}");
+    ExitCode::from(if matches!(failure, CommandError::Usage(_)) {
+        2
+    } else {
+        1
+    })
 }
 
-fn one_line(s: &str) -> String {
-    s.replace(['\n', '\r'], " ")
-}
-
-fn run(args: Vec<std::ffi::OsString>) -> Outcome<()> {
-    let args: Vec<String> = args
-        .into_iter()
+fn run(args: Vec<std::ffi::OsString>) -> Result<Reply> {
+    let args: Vec<String> = (args.into_iter())
         .map(|a| {
             a.into_string()
-                .map_err(|a| Failure::Usage(format!("argument {a:?} is not valid UTF-8")))
+                .map_err(|a| CommandError::Usage(format!("argument {a:?} is not valid UTF-8")))
         })
-        .collect::<Outcome<_>>()?;
+        .collect::<Result<_>>()?;
     let Some((command, rest)) = args.split_first() else {
-        return Err(Failure::Usage(
+        return Err(CommandError::Usage(
             "no command given; usage: mobility analyze|table|published|places|report|demo ... (see \
              mobility --help)"
                 .into(),
         ));
     };
     match command.as_str() {
-        "-h" | "--help" | "help" => emit(HELP),
-        "-V" | "--version" => emit(&format!("mobility {VERSION}\n")),
+        "-h" | "--help" | "help" => Ok(Reply::text(include_str!("help/main.txt").into())),
+        "-V" | "--version" => Ok(Reply::text(format!(
+            "mobility {}\n",
+            env!("CARGO_PKG_VERSION")
+        ))),
         "analyze" | "analyse" => analyze::run(rest),
         "table" => table::run(rest),
         "published" => published::run(rest),
@@ -100,84 +77,27 @@ fn run(args: Vec<std::ffi::OsString>) -> Outcome<()> {
                 "; expected analyze, table, published, places, report or demo (see mobility --help)"
                     .to_string()
             };
-            Err(Failure::Usage(format!("unknown command '{other}'{hint}")))
+            Err(CommandError::Usage(format!(
+                "unknown command '{other}'{hint}"
+            )))
         }
     }
 }
 
-/// A library error about the data, as one line: `FILE: line N, column 'x': problem`.
-pub fn data(e: MobilityError, source: Option<&str>) -> Failure {
-    match e {
-        MobilityError::Input {
-            path,
-            location,
-            message,
-        } => Failure::Data(match location {
-            Some(l) => format!("{path}: {l}: {message}"),
-            None => format!("{path}: {message}"),
-        }),
-        other => Failure::Data(match source {
-            Some(s) => format!("{s}: {other}"),
-            None => other.to_string(),
-        }),
+/// Prints the notes on stderr and the output on stdout; a closed pipe (`mobility ... | head`)
+/// is not an error.
+fn print(reply: Reply) -> Result<()> {
+    for note in &reply.notes {
+        eprintln!("mobility: {note}");
     }
-}
-
-/// Errors from the origin weighting: bad custom weights are usage errors; a stationary
-/// distribution that is not unique is a property of the data.
-pub fn pi_error(e: MobilityError, source: &str) -> Failure {
-    match &e {
-        MobilityError::InvalidParameter {
-            name: mobility::Parameter::Pi | mobility::Parameter::OriginWeights,
-            reason,
-        } => Failure::Usage(format!("invalid --pi: {reason}")),
-        _ => Failure::Data(format!("{source}: --pi: {e}")),
-    }
-}
-
-/// The warning for a cluster bootstrap on fewer than 30 clusters (Python's `MobilityWarning`
-/// says the same).
-pub fn warn_if_few_clusters(n: usize) {
-    if n >= 30 {
-        return;
-    }
-    eprintln!(
-        "mobility: warning: only {n} clusters: the cluster bootstrap needs many (30 or more) for \
-         reliable standard errors and intervals"
-    );
-}
-
-/// "dropped N rows with missing values (the first on line L, column 'c')".
-pub fn dropped_note(d: &mobility::io::csv::DroppedRows) -> String {
-    format!(
-        "dropped {} row{} with missing values (the first on line {}, column '{}')",
-        d.rows,
-        if d.rows == 1 { "" } else { "s" },
-        d.first_line,
-        d.first_column
-    )
-}
-
-/// Prints `value` as pretty JSON, streamed to stdout (no copy of the whole text is built).
-pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Outcome<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let written = serde_json::to_writer_pretty(&mut out, value)
-        .map_err(std::io::Error::from)
-        .and_then(|()| out.write_all(b"\n"))
-        .and_then(|()| out.flush());
-    match written {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::Data(format!("cannot write JSON: {e}"))),
-    }
-}
-
-/// Writes to stdout; a closed pipe (`mobility ... | head`) is not an error.
-pub fn emit(text: &str) -> Outcome<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::Data(format!("cannot write the output: {e}"))),
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match reply.output.write_to(&mut out) {
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => {
+            Err(CommandError::Data(match reply.output {
+                Output::Json(_) => format!("cannot write JSON: {e}"),
+                Output::Text(_) => format!("cannot write the output: {e}"),
+            }))
+        }
+        _ => Ok(()),
     }
 }
