@@ -2,13 +2,13 @@
 //! places bootstrap and ranking, or published place matrices ranked on levelling up and on
 //! social mobility (`--matrices`).
 
-use crate::places::groups::{GroupOptions, by_group};
 use crate::inference::places_bootstrap::{
     PlaceMeasure, PlaceResampling, PlacesBootstrap, PlacesBootstrapOptions, places_bootstrap,
 };
 use crate::inference::{CutoffMode, Resampling};
 use crate::io::csv::{self, Columns, CsvOptions};
 use crate::io::place_matrices::read_place_matrices;
+use crate::places::groups::{GroupOptions, by_group};
 use crate::places::report::{MobilityScore, PlacesOptions, places_report};
 use crate::rank::Rule;
 use crate::rankbased::RankBasis;
