@@ -646,7 +646,7 @@ struct Context {
     /// `det P` and `P^-1`.
     inverse: std::result::Result<(f64, Array2<f64>), String>,
     /// Eigenvalues with left and right eigenvectors, by decreasing modulus.
-    eigen: std::result::Result<Vec<Eigen>, String>,
+    eigen: std::result::Result<Vec<linalg::Eigen>, String>,
 }
 
 impl Context {
@@ -690,7 +690,7 @@ impl Context {
             Err(not_full())
         };
         let eigen = if full {
-            eigen_decomposition(&p)
+            linalg::eigen_decomposition(&p)
         } else {
             Err(not_full())
         };
@@ -735,7 +735,7 @@ impl Context {
     fn modulus_gradient(&self, l: usize) -> Grad {
         let eig = self.eigen.as_ref().map_err(Clone::clone)?;
         let e = &eig[l];
-        let modulus = e.value.abs();
+        let modulus = e.value.modulus();
         if modulus == 0.0 {
             return Err("the modulus of a zero eigenvalue has no derivative".into());
         }
@@ -819,9 +819,9 @@ impl Context {
                 }
                 Measure::SecondEigenvalue => {
                     let eig = self.eigen.as_ref().map_err(Clone::clone)?;
-                    let m2 = eig[1].value.abs();
+                    let m2 = eig[1].value.modulus();
                     let tol = 1e-8 * m2.max(1e-300);
-                    if (eig[0].value.abs() - m2).abs() <= tol {
+                    if (eig[0].value.modulus() - m2).abs() <= tol {
                         return Err("|lambda_2| = |lambda_1|: the second eigenvalue is not \
                                     separated"
                             .into());
@@ -830,10 +830,10 @@ impl Context {
                     // any other eigenvalue of the same modulus makes |lambda_2| a kink
                     let partner = eig[1].value.im != 0.0;
                     let next = if partner { 3 } else { 2 };
-                    if partner && (k < 3 || (eig[2].value - eig[1].value.conj()).abs() > 1e-8) {
+                    if partner && (k < 3 || (eig[2].value - eig[1].value.conj()).modulus() > 1e-8) {
                         return Err("could not pair the complex second eigenvalue".into());
                     }
-                    if next < k && (eig[next].value.abs() - m2).abs() <= tol {
+                    if next < k && (eig[next].value.modulus() - m2).abs() <= tol {
                         return Err(
                             "two distinct eigenvalues share the second-largest modulus: \
                                     1 - |lambda_2| has no derivative here"
@@ -880,206 +880,6 @@ impl Context {
             },
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Eigenvectors by inverse iteration in complex arithmetic
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct C64 {
-    re: f64,
-    im: f64,
-}
-
-impl C64 {
-    const ZERO: C64 = C64 { re: 0.0, im: 0.0 };
-    fn new(re: f64, im: f64) -> C64 {
-        C64 { re, im }
-    }
-    fn conj(self) -> C64 {
-        C64::new(self.re, -self.im)
-    }
-    fn abs(self) -> f64 {
-        self.re.hypot(self.im)
-    }
-    fn scale(self, s: f64) -> C64 {
-        C64::new(self.re * s, self.im * s)
-    }
-}
-
-impl std::ops::Add for C64 {
-    type Output = C64;
-    fn add(self, o: C64) -> C64 {
-        C64::new(self.re + o.re, self.im + o.im)
-    }
-}
-
-impl std::ops::Sub for C64 {
-    type Output = C64;
-    fn sub(self, o: C64) -> C64 {
-        C64::new(self.re - o.re, self.im - o.im)
-    }
-}
-
-impl std::ops::Mul for C64 {
-    type Output = C64;
-    fn mul(self, o: C64) -> C64 {
-        C64::new(
-            self.re * o.re - self.im * o.im,
-            self.re * o.im + self.im * o.re,
-        )
-    }
-}
-
-impl std::ops::Div for C64 {
-    type Output = C64;
-    fn div(self, o: C64) -> C64 {
-        let d = o.re * o.re + o.im * o.im;
-        C64::new(
-            (self.re * o.re + self.im * o.im) / d,
-            (self.im * o.re - self.re * o.im) / d,
-        )
-    }
-}
-
-/// An eigenvalue with right (`P x = lambda x`) and left (`y' P = lambda y'`) eigenvectors scaled so
-/// that `y' x = 1` (no conjugation).
-#[derive(Debug, Clone)]
-struct Eigen {
-    value: C64,
-    right: Vec<C64>,
-    left: Vec<C64>,
-}
-
-fn eigen_decomposition(p: &Array2<f64>) -> std::result::Result<Vec<Eigen>, String> {
-    let k = p.nrows();
-    let values = linalg::eigenvalues(p.view()).map_err(|e| e.to_string())?;
-    let scale = p.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-300);
-    let mut out = Vec::with_capacity(k);
-    for (l, v) in values.iter().enumerate() {
-        let lambda = C64::new(v.re, v.im);
-        for (m, w) in values.iter().enumerate() {
-            if m != l && (C64::new(w.re, w.im) - lambda).abs() <= 1e-8 * scale {
-                return Err(format!(
-                    "eigenvalue {} is repeated: its derivative is not defined",
-                    l + 1
-                ));
-            }
-        }
-        let right = inverse_iteration(p, lambda, false, scale)?;
-        let left = inverse_iteration(p, lambda, true, scale)?;
-        let s = left
-            .iter()
-            .zip(&right)
-            .fold(C64::ZERO, |acc, (&a, &b)| acc + a * b);
-        if s.abs() < 1e-12 {
-            return Err(format!(
-                "eigenvalue {} is defective (left and right eigenvectors orthogonal)",
-                l + 1
-            ));
-        }
-        let left = left.into_iter().map(|y| y / s).collect();
-        out.push(Eigen {
-            value: lambda,
-            right,
-            left,
-        });
-    }
-    Ok(out)
-}
-
-/// An eigenvector of `P` (or of `P'` when `transpose`) for eigenvalue `lambda`: three steps of
-/// inverse iteration with the shift `lambda` (a zero pivot is replaced by `1e-14 scale`).
-fn inverse_iteration(
-    p: &Array2<f64>,
-    lambda: C64,
-    transpose: bool,
-    scale: f64,
-) -> std::result::Result<Vec<C64>, String> {
-    let k = p.nrows();
-    let at = |i: usize, j: usize| if transpose { p[[j, i]] } else { p[[i, j]] };
-    // LU with partial pivoting of A = P - lambda I (row-major, in place)
-    let mut a: Vec<C64> = (0..k * k)
-        .map(|idx| {
-            let (i, j) = (idx / k, idx % k);
-            let mut x = C64::new(at(i, j), 0.0);
-            if i == j {
-                x = x - lambda;
-            }
-            x
-        })
-        .collect();
-    let mut perm: Vec<usize> = (0..k).collect();
-    let tiny = 1e-14 * scale;
-    for c in 0..k {
-        let piv = (c..k)
-            .max_by(|&x, &y| a[x * k + c].abs().total_cmp(&a[y * k + c].abs()))
-            .expect("non-empty");
-        if piv != c {
-            for j in 0..k {
-                a.swap(c * k + j, piv * k + j);
-            }
-            perm.swap(c, piv);
-        }
-        if a[c * k + c].abs() < tiny {
-            a[c * k + c] = C64::new(tiny, 0.0);
-        }
-        let d = a[c * k + c];
-        for r in c + 1..k {
-            let f = a[r * k + c] / d;
-            a[r * k + c] = f;
-            for j in c + 1..k {
-                let t = a[c * k + j];
-                a[r * k + j] = a[r * k + j] - f * t;
-            }
-        }
-    }
-    let solve = |b: &[C64]| -> Vec<C64> {
-        let mut y: Vec<C64> = perm.iter().map(|&i| b[i]).collect();
-        for r in 0..k {
-            for j in 0..r {
-                let t = a[r * k + j] * y[j];
-                y[r] = y[r] - t;
-            }
-        }
-        for r in (0..k).rev() {
-            for j in r + 1..k {
-                let t = a[r * k + j] * y[j];
-                y[r] = y[r] - t;
-            }
-            y[r] = y[r] / a[r * k + r];
-        }
-        y
-    };
-    let mut x: Vec<C64> = (0..k)
-        .map(|i| C64::new(1.0 + 0.1 * i as f64, 0.05 * (i % 3) as f64))
-        .collect();
-    for _ in 0..3 {
-        x = solve(&x);
-        let norm = x.iter().map(|z| z.abs() * z.abs()).sum::<f64>().sqrt();
-        if !(norm > 0.0 && norm.is_finite()) {
-            return Err("inverse iteration for an eigenvector failed".into());
-        }
-        x.iter_mut().for_each(|z| *z = z.scale(1.0 / norm));
-    }
-    // residual check: |A x - lambda x| small
-    let resid = (0..k)
-        .map(|i| {
-            let mut s = C64::ZERO;
-            for (j, &xj) in x.iter().enumerate() {
-                s = s + C64::new(at(i, j), 0.0) * xj;
-            }
-            (s - lambda * x[i]).abs()
-        })
-        .fold(0.0f64, f64::max);
-    if resid > 1e-7 * scale {
-        return Err(format!(
-            "inverse iteration did not converge for eigenvalue {:.6}{:+.6}i",
-            lambda.re, lambda.im
-        ));
-    }
-    Ok(x)
 }
 
 #[cfg(test)]

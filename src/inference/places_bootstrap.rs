@@ -55,8 +55,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::bootstrap::{CutoffMode, Design, Draw, Resampling, dense_ids};
-use super::{Evaluator, Statistic};
+use super::bootstrap::{CutoffMode, Design, Draw, Resampling, check_resampled, dense_ids};
+use super::{Evaluator, Statistic, standard_deviation};
 use crate::error::{
     MobilityError, Parameter, Result, check_finite, check_k, check_same_length, check_weights,
 };
@@ -597,31 +597,14 @@ where
             "clusters are resampled by the joint bootstrap only",
         ));
     }
-    let resampled = dense.as_ref().map_or(n, |d| d.1);
-    if resampled < 2 {
-        return Err(MobilityError::invalid(
-            if dense.is_some() {
-                Parameter::Clusters
-            } else {
-                Parameter::Status
-            },
-            format!("{resampled} to resample; the bootstrap needs at least 2"),
-        ));
-    }
+    let dense_ref = dense.as_ref().map(|(c, g)| (c.as_slice(), *g));
+    check_resampled(n, dense_ref)?;
     let spec = ClassSpec::Quantiles {
         k,
         rule: options.rule,
     };
     let tm = TransitionMatrix::from_status(parent, child, weights, &spec)?;
-    let design = Design::build(
-        parent,
-        child,
-        weights,
-        dense.as_ref().map(|(c, g)| (c.as_slice(), *g)),
-        &spec,
-        &tm,
-        mode,
-    )?;
+    let design = Design::new(parent, child, weights, dense_ref, &spec, &tm, mode)?;
 
     // Dense place ids in label order.
     let mut labels: Vec<&G> = {
@@ -776,13 +759,7 @@ where
         k,
         resampling: options.resampling,
         cutoffs: mode,
-        units: match &dense {
-            None => Resampling::Units { units: n },
-            Some((_, g)) => Resampling::Clusters {
-                clusters: *g,
-                units: n,
-            },
-        },
+        units: Resampling::new(n, dense.as_ref().map(|(_, g)| *g)),
         replicates: b,
         seed,
         places: places_out,
@@ -934,12 +911,7 @@ fn moments(
     let se: Vec<Option<f64>> = (0..np)
         .map(|g| {
             let vals: Vec<f64> = reps.iter().filter_map(|r| r[g]).collect();
-            if vals.len() < 2 {
-                return None;
-            }
-            let mean = vals.iter().sum::<f64>() / vals.len() as f64;
-            let ss: f64 = vals.iter().map(|x| (x - mean) * (x - mean)).sum();
-            Some((ss / (vals.len() - 1) as f64).sqrt())
+            standard_deviation(&vals)
         })
         .collect();
     if !covariance {
@@ -1137,7 +1109,7 @@ mod tests {
                 let spec = ClassSpec::quantiles(5);
                 let tm = TransitionMatrix::from_status(&p, &c, None, &spec).unwrap();
                 let design =
-                    Design::build(&p, &c, None, None, &spec, &tm, CutoffMode::Reestimate).unwrap();
+                    Design::new(&p, &c, None, None, &spec, &tm, CutoffMode::Reestimate).unwrap();
                 let mut s = design.scratch();
                 design.draw(Draw::Resample { seed: 9, stream: 1 }, &mut s);
                 let original = design.original_rows();
@@ -1162,7 +1134,7 @@ mod tests {
     ) -> Vec<Option<f64>> {
         let spec = ClassSpec::quantiles(5);
         let tm = TransitionMatrix::from_status(p, c, None, &spec).unwrap();
-        let design = Design::build(p, c, None, None, &spec, &tm, CutoffMode::Reestimate).unwrap();
+        let design = Design::new(p, c, None, None, &spec, &tm, CutoffMode::Reestimate).unwrap();
         let n = p.len();
         let original = design.original_rows();
         let pu: Vec<f64> = original.iter().map(|&i| p[i as usize]).collect();
