@@ -137,17 +137,24 @@ impl Design {
 /// long as the spelling keeps their order (the CLI sorts numeric ids by value and text ids by
 /// their bytes; Python codes labels in the same sorted order, so both give the same draws).
 pub(crate) fn dense_ids<T: Ord>(ids: &[T]) -> (Vec<u32>, usize) {
+    let (number, labels) = dense_labels(ids);
+    (number, labels.len())
+}
+
+/// [`dense_ids`] with the distinct ids themselves: each row's number `0..G` and the ids in
+/// sorted order (number `g` is `labels[g]`).
+pub(crate) fn dense_labels<T: Ord>(ids: &[T]) -> (Vec<u32>, Vec<&T>) {
     let mut order: Vec<u32> = (0..ids.len() as u32).collect();
     order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
     let mut number = vec![0u32; ids.len()];
-    let mut groups = 0usize;
+    let mut labels: Vec<&T> = Vec::new();
     for (i, &row) in order.iter().enumerate() {
-        if i > 0 && ids[order[i - 1] as usize] != ids[row as usize] {
-            groups += 1;
+        if i == 0 || ids[order[i - 1] as usize] != ids[row as usize] {
+            labels.push(&ids[row as usize]);
         }
-        number[row as usize] = groups as u32;
+        number[row as usize] = (labels.len() - 1) as u32;
     }
-    (number, if ids.is_empty() { 0 } else { groups + 1 })
+    (number, labels)
 }
 
 /// A key for a finite `f64` cluster id whose integer order is the numeric order (`-0.0` and

@@ -89,8 +89,8 @@ use crate::measures::Weighting;
 use crate::weights::WeightKind;
 
 pub(crate) use design::{Design, Draw, Scratch};
-pub(crate) use draw::dense_ids;
 pub use draw::numeric_cluster_key;
+pub(crate) use draw::{dense_ids, dense_labels};
 pub(crate) use engine::{RawRun, check_resampled, run_replicates};
 pub use intervals::BCA_EXCLUDES_ESTIMATE;
 pub use result::{

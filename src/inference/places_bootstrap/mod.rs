@@ -51,14 +51,13 @@ mod moments;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::fmt::Debug;
 use std::hash::Hash;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::bootstrap::{CutoffMode, Design, Resampling, check_resampled, dense_ids};
+use super::bootstrap::{CutoffMode, Design, Resampling, check_resampled, dense_ids, dense_labels};
 use super::{Evaluator, Statistic};
 use crate::error::{
     MobilityError, Parameter, Result, check_finite, check_k, check_same_length, check_weights,
@@ -294,22 +293,8 @@ where
     let design = Design::new(parent, child, weights, dense_ref, &spec, &tm, mode)?;
 
     // Dense place ids in label order.
-    let mut labels: Vec<&G> = {
-        let mut seen: HashMap<&G, ()> = HashMap::new();
-        places.iter().for_each(|g| {
-            seen.entry(g).or_insert(());
-        });
-        seen.into_keys().collect()
-    };
-    labels.sort();
-    let index: HashMap<&G, u32> = labels
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (*g, i as u32))
-        .collect();
+    let (place_by_row, labels) = dense_labels(places);
     let np = labels.len();
-
-    let place_by_row: Vec<u32> = places.iter().map(|g| index[g]).collect();
     let layout = Layout::new(&design, &tm, parent, child, weights, &place_by_row, np);
     let measure = options.measure;
     let ranks = measure.needs_ranks();
