@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A complex number `re + i im`, as returned by [`eigenvalues`].
+/// A complex number `re + i im`, as returned by [`eigenvalues`](super::eigenvalues).
 ///
 /// # Formula
 /// ```text

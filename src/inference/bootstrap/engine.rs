@@ -126,7 +126,6 @@ pub(crate) fn check_resampled(n: usize, clusters: Option<(&[u32], usize)>) -> Re
 /// # Complexity
 /// `replicates + groups` draws and evaluations, in parallel; each replicate is computed
 /// sequentially from its own stream, so the values are bit-identical for any number of threads.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_replicates<T, I, F>(
     design: &Design,
     replicates: usize,

@@ -68,6 +68,22 @@
 //! # Performance
 //! `B = 1,000` replicates of all decile statistics at `N = 10^6` (re-ranking every replicate)
 //! take about 3.7 s on 2 shared cores (`benches/bootstrap.rs`), about 3 ms of CPU a replicate.
+//!
+//! # Files (the data path of a run)
+//! ```text
+//! mod.rs      the builder (Bootstrap), CutoffMode, Resampling; run = engine + summary
+//! engine.rs   checks, then run_replicates: B draws + G jackknife deletions, in parallel
+//! design.rs   the data arranged once (units in parent order, one kernel per tie rule), count
+//! draw.rs     a replicate's multiplicities (units, clusters, frequency draws, a deleted group)
+//! midrank.rs  the midrank kernel: safe zones around the cuts, the exact-scan fallback
+//! kernels.rs  the kernels of the other rules (generic expansion, split memberships)
+//! summary.rs  replicate columns -> StatisticSummary (SE, chosen interval, notes)
+//! intervals.rs type-7 quantiles, jackknife acceleration, SE, percentile and BCa intervals
+//! result.rs   BootstrapResult, StatisticSummary, BootstrapSettings, Estimate(Table)
+//! ```
+//! The rank-measure and places bootstraps ([`super::rank_bootstrap`], [`super::places_bootstrap`])
+//! and the comparisons ([`super::compare`]) reuse the design, the draws, the replicate loop and
+//! the summaries.
 
 mod design;
 mod draw;

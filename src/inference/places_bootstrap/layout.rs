@@ -194,7 +194,6 @@ impl Layout {
     /// Arranges the data in the engine's unit order (parent sort order): places, weights, the
     /// full-sample national cells and mid-ranks, the child order, the tie groups, and the units
     /// of each place. `place_by_row` is the dense place number (`0..np`) of each row.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         design: &Design,
         tm: &TransitionMatrix,

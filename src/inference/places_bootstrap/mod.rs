@@ -44,6 +44,11 @@
 //! Both variables are sorted once; a replicate is the engine's multinomial draw and cut search
 //! ([`crate::inference::bootstrap`]) plus one pass scattering each drawn unit's weight into its
 //! place's `k x k` table, `O(n + places k^2)`. See [`places_bootstrap`] for measured times.
+//!
+//! # Files
+//! `mod.rs` (options, results, [`places_bootstrap`]), `measure.rs` ([`PlaceMeasure`]),
+//! `layout.rs` (the data in the engine's unit order, per-place sums, the joint and independent
+//! replicates), `moments.rs` (standard errors and the pairwise-complete covariance).
 
 mod layout;
 mod measure;
