@@ -30,6 +30,11 @@
 //! the rest. Where a gradient does not exist (a singular matrix, a repeated eigenvalue, a second
 //! eigenvalue whose modulus ties with another, `d(P, J) = 0`) the standard error is `None` with a
 //! note.
+//!
+//! Files: `mod.rs` (options, results, [`kish_row_counts`], [`row_multinomial`],
+//! [`quantile_copula`]), `copula.rs` (the copula-derivative windows and influence values),
+//! `gradient.rs` (the gradients of every statistic); eigenvectors come from
+//! [`crate::linalg`] (`eigen.rs`).
 
 mod copula;
 mod gradient;

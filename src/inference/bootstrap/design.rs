@@ -8,24 +8,6 @@ use crate::error::{MobilityError, Result};
 use crate::matrix::{ClassSpec, TransitionMatrix};
 use crate::rank::{Rule, sort_key, sorted_keys};
 
-/// How a replicate's multiplicities are formed.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Draw {
-    /// Multinomial resampling from stream `stream` of ChaCha8 seeded with `seed`.
-    Resample { seed: u64, stream: u64 },
-    /// Every unit once, except jackknife group `group` of `groups` (deleted).
-    DeleteGroup { group: usize, groups: usize },
-    /// Every unit once (the full sample).
-    #[cfg(test)]
-    Full,
-    /// Given multiplicities by original unit index (tests).
-    #[cfg(test)]
-    Given(&'static [u32]),
-    /// Given frequency draws `M_u` by original unit index: the replicate weights (tests).
-    #[cfg(test)]
-    Frequency(&'static [u32]),
-}
-
 /// Units are numbered `u = 0..n` by their position in the parent sort order.
 #[derive(Debug)]
 pub(crate) struct Design {

@@ -4,7 +4,25 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::design::{Design, Draw, Scratch};
+use super::design::{Design, Scratch};
+
+/// How a replicate's multiplicities are formed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Draw {
+    /// Multinomial resampling from stream `stream` of ChaCha8 seeded with `seed`.
+    Resample { seed: u64, stream: u64 },
+    /// Every unit once, except jackknife group `group` of `groups` (deleted).
+    DeleteGroup { group: usize, groups: usize },
+    /// Every unit once (the full sample).
+    #[cfg(test)]
+    Full,
+    /// Given multiplicities by original unit index (tests).
+    #[cfg(test)]
+    Given(&'static [u32]),
+    /// Given frequency draws `M_u` by original unit index: the replicate weights (tests).
+    #[cfg(test)]
+    Frequency(&'static [u32]),
+}
 
 impl Design {
     /// weight of record `u` is the number of times it was drawn.

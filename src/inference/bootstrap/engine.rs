@@ -2,7 +2,8 @@
 
 use rayon::prelude::*;
 
-use super::design::{Design, Draw, Scratch};
+use super::design::{Design, Scratch};
+use super::draw::Draw;
 use super::{Bootstrap, CutoffMode, Resampling};
 use crate::error::{MobilityError, Result, check_finite, check_same_length, check_weights};
 use crate::inference::{Evaluator, Statistic, check_level};

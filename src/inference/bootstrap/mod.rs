@@ -104,9 +104,9 @@ use crate::matrix::ClassSpec;
 use crate::measures::Weighting;
 use crate::weights::WeightKind;
 
-pub(crate) use design::{Design, Draw, Scratch};
+pub(crate) use design::{Design, Scratch};
 pub use draw::numeric_cluster_key;
-pub(crate) use draw::{dense_ids, dense_labels};
+pub(crate) use draw::{Draw, dense_ids, dense_labels};
 pub(crate) use engine::{RawRun, check_resampled, run_replicates};
 pub use intervals::BCA_EXCLUDES_ESTIMATE;
 pub use result::{
