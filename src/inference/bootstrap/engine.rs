@@ -118,6 +118,9 @@ pub(crate) fn check_resampled(n: usize, clusters: Option<(&[u32], usize)>) -> Re
     Ok(resampled)
 }
 
+/// Statistic values by replicate (or jackknife group): `values[b][s]`, `None` where undefined.
+pub(crate) type ReplicateValues = Vec<Vec<Option<f64>>>;
+
 /// The values of `eval` in `replicates` bootstrap replicates (replicate `r` draws from ChaCha8
 /// stream `stream_base + r` of `seed`) and with each of `groups` jackknife groups deleted:
 /// `(reps[b][s], jack[g][s])`. `eval` reads the replicate's multiplicities from the scratch
@@ -135,7 +138,7 @@ pub(crate) fn run_replicates<T, I, F>(
     groups: usize,
     init: I,
     eval: F,
-) -> (Vec<Vec<Option<f64>>>, Vec<Vec<Option<f64>>>)
+) -> (ReplicateValues, ReplicateValues)
 where
     I: Fn() -> T + Sync + Send,
     F: Fn(&mut Scratch, &mut T) -> Vec<Option<f64>> + Sync + Send,
@@ -171,9 +174,9 @@ pub(crate) struct RawRun {
     pub(crate) stats: Vec<Statistic>,
     pub(crate) estimates: Vec<Option<f64>>,
     /// `reps[b][s]`: statistic `s` in replicate `b`.
-    pub(crate) reps: Vec<Vec<Option<f64>>>,
+    pub(crate) reps: ReplicateValues,
     /// `jack[g][s]`: statistic `s` with jackknife group `g` deleted.
-    pub(crate) jack: Vec<Vec<Option<f64>>>,
+    pub(crate) jack: ReplicateValues,
     pub(crate) resampling: Resampling,
     pub(crate) cutoffs: CutoffMode,
     pub(crate) groups: usize,
