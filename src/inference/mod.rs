@@ -125,7 +125,7 @@ impl Statistic {
     /// A canonical measure by name.
     ///
     /// # Errors
-    /// [`MobilityError::InvalidParameter`] for a name that is not in [`MEASURES`].
+    /// [`MobilityError::InvalidParameter`] for a name that is not in [`Measure::ALL`].
     pub fn measure(name: &str) -> Result<Statistic> {
         Measure::ALL
             .iter()

@@ -176,7 +176,7 @@ pub(crate) fn dense_labels<T: Ord>(ids: &[T]) -> (Vec<u32>, Vec<&T>) {
 }
 
 /// A key for a finite `f64` cluster id whose integer order is the numeric order (`-0.0` and
-/// `0.0` are one id), for [`Bootstrap::clusters`] on numeric ids.
+/// `0.0` are one id), for [`Bootstrap::clusters`](super::Bootstrap::clusters) on numeric ids.
 pub fn numeric_cluster_key(x: f64) -> u64 {
     let bits = (x + 0.0).to_bits();
     if bits >> 63 == 1 {

@@ -285,7 +285,7 @@ impl Bootstrap {
     /// ```
     ///
     /// # Errors
-    /// Everything [`TransitionMatrix::from_status`] rejects; fewer than 2 replicates; a level
+    /// Everything [`TransitionMatrix::from_status`](crate::TransitionMatrix::from_status) rejects; fewer than 2 replicates; a level
     /// outside (0, 1); cluster ids of the wrong length; fewer than 2 units or clusters; fewer than
     /// 2 jackknife groups; invalid custom origin weights; an unknown statistic name.
     ///

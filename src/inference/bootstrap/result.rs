@@ -20,9 +20,9 @@ pub struct StatisticSummary {
     pub estimate: Option<f64>,
     /// Bootstrap standard error: the standard deviation of the defined replicates.
     pub se: Option<f64>,
-    /// Lower bound of the interval chosen with [`Bootstrap::ci`].
+    /// Lower bound of the interval chosen with [`Bootstrap::ci`](super::Bootstrap::ci).
     pub ci_low: Option<f64>,
-    /// Upper bound of the interval chosen with [`Bootstrap::ci`].
+    /// Upper bound of the interval chosen with [`Bootstrap::ci`](super::Bootstrap::ci).
     pub ci_high: Option<f64>,
     /// The percentile interval.
     pub percentile: Option<Interval>,
@@ -169,7 +169,7 @@ impl<'de> Deserialize<'de> for EstimateTable {
     }
 }
 
-/// The result of [`Bootstrap::run`]: one [`StatisticSummary`] per statistic.
+/// The result of [`Bootstrap::run`](super::Bootstrap::run): one [`StatisticSummary`] per statistic.
 ///
 /// Deserialisation validates with [`BootstrapResult::validate`] (the checks a run guarantees).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

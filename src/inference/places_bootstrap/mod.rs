@@ -34,7 +34,7 @@
 //!   cut-offs, so they are slightly small when places are large.
 //!
 //! # Measures
-//! Any matrix measure of the registry ([`Measure`]) on the place's matrix over national classes,
+//! Any matrix measure of the registry ([`Measure`](crate::registry::Measure)) on the place's matrix over national classes,
 //! the levelling-up score, structural and exchange mobility ([`crate::levelling`]), and the
 //! rank-rank slope, intercept and absolute upward mobility of the place on national ranks
 //! ([`PlaceMeasure`]). Full-sample estimates equal those of [`crate::groups::by_group`] with the
