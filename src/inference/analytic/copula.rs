@@ -28,20 +28,7 @@ pub(super) fn derivative_windows(
             out[a as usize - 1][c as usize - 1] += weights.map_or(1.0, |w| w[u]);
         }
     }
-    for (a, row) in out.iter_mut().enumerate() {
-        let s: f64 = row.iter().sum();
-        if s <= 0.0 {
-            return Err(MobilityError::Undefined {
-                what: "the copula derivative".into(),
-                reason: format!(
-                    "no unit has a rank within {h} of the cut {}/{k}; use a wider bandwidth",
-                    a + 1
-                ),
-            });
-        }
-        row.iter_mut().for_each(|x| *x /= s);
-    }
-    Ok(out)
+    normalise_windows(out, k, h)
 }
 
 /// [`derivative_windows`] for `split` classes: a unit with rank interval `[lo, hi]` counts in
@@ -81,6 +68,14 @@ pub(super) fn split_windows(
             }
         }
     }
+    normalise_windows(out, k, h)
+}
+
+/// Each window's weights as shares (rows summing to 1).
+///
+/// # Errors
+/// [`MobilityError::Undefined`] for a window holding no weight (a bandwidth too narrow).
+fn normalise_windows(mut out: Vec<Vec<f64>>, k: usize, h: f64) -> Result<Vec<Vec<f64>>> {
     for (a, row) in out.iter_mut().enumerate() {
         let s: f64 = row.iter().sum();
         if s <= 0.0 {

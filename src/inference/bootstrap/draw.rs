@@ -126,24 +126,14 @@ impl Design {
                 s.small.fill(1);
             }
             #[cfg(test)]
-            Draw::Given(by_original) => {
+            Draw::Given(by_original) | Draw::Frequency(by_original) => {
                 let m: Vec<u32> = self
                     .original
                     .iter()
                     .map(|&i| by_original[i as usize])
                     .collect();
                 s.store(m.into_iter());
-                s.multiplicity_is_weight = false;
-            }
-            #[cfg(test)]
-            Draw::Frequency(by_original) => {
-                let m: Vec<u32> = self
-                    .original
-                    .iter()
-                    .map(|&i| by_original[i as usize])
-                    .collect();
-                s.store(m.into_iter());
-                s.multiplicity_is_weight = true;
+                s.multiplicity_is_weight = matches!(draw, Draw::Frequency(_));
             }
         }
     }
