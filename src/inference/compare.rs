@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::bootstrap::{Bootstrap, BootstrapResult, StatisticSummary, dense_ids};
-use super::{Interval, acceleration, check_level, jackknife_effects, quantile_sorted};
+use super::{Interval, acceleration, check_level, jackknife_effects, summarize};
 use crate::error::{MobilityError, Result, check_k};
 use crate::matrix::ClassSpec;
 use crate::measures::altham_distance;
@@ -339,21 +339,8 @@ pub fn altham_bootstrap(
 
 /// Standard deviation and percentile interval of defined replicates.
 fn spread(values: &[f64], level: f64) -> (Option<f64>, Option<Interval>) {
-    if values.len() < 2 {
-        return (None, None);
-    }
-    let mean = values.iter().sum::<f64>() / values.len() as f64;
-    let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64;
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let a = 1.0 - level;
-    (
-        Some(var.sqrt()),
-        Some(Interval {
-            low: quantile_sorted(&sorted, a / 2.0),
-            high: quantile_sorted(&sorted, 1.0 - a / 2.0),
-        }),
-    )
+    let s = summarize(None, values, None, level);
+    (s.se, s.percentile)
 }
 
 /// A multinomial redraw of a table with its rounded total, by conditional binomials.

@@ -18,14 +18,14 @@
 //! errors of the rank-rank slope alone at that size, the analytic
 //! [`crate::ranking::rank_rank_regression`] (Chetverikov & Wilhelm 2023) takes about a second.
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::Interval;
 use super::bootstrap::{
-    Bootstrap, BootstrapSettings, CutoffMode, Design, Draw, Estimate, EstimateTable, ResampleUnit,
+    Bootstrap, BootstrapSettings, CutoffMode, Design, Estimate, EstimateTable, ResampleUnit,
+    Scratch, check_resampled, jackknife_acceleration, run_replicates,
 };
-use super::{CiMethod, Interval, acceleration, check_level, jackknife_effects, summarize};
-use crate::error::{MobilityError, Parameter, Result, check_finite, check_same_length};
+use crate::error::{Result, check_finite, check_same_length};
 use crate::matrix::{ClassSpec, TransitionMatrix};
 use crate::rankbased::rank_mobility;
 use crate::registry::RankMeasure;
@@ -133,22 +133,9 @@ pub fn rank_bootstrap(
     bootstrap: &Bootstrap,
 ) -> Result<RankBootstrap> {
     let b = bootstrap.replicate_count();
-    crate::limits::check_replicates(b)?;
-    if b < 2 {
-        return Err(MobilityError::invalid(
-            Parameter::Replicates,
-            format!("{b} bootstrap replicates; at least 2 are needed"),
-        ));
-    }
+    bootstrap.check_settings()?;
     let level = bootstrap.confidence_level();
-    check_level(level)?;
     let (seed, clusters, jackknife_groups, _, weighting, weight_kind) = bootstrap.hooks();
-    if jackknife_groups < 2 {
-        return Err(MobilityError::invalid(
-            Parameter::JackknifeGroups,
-            format!("{jackknife_groups} groups; at least 2 are needed"),
-        ));
-    }
     check_finite(parent, "parent status")?;
     check_same_length(parent.len(), child.len(), "child status")?;
     if let Some((ids, _)) = clusters {
@@ -156,21 +143,11 @@ pub fn rank_bootstrap(
     }
     let full = rank_mobility(parent, child, weights)?;
     let n = parent.len();
-    let resampled = clusters.map_or(n, |(_, g)| g);
-    if resampled < 2 {
-        return Err(MobilityError::invalid(
-            if clusters.is_some() {
-                Parameter::Clusters
-            } else {
-                Parameter::Status
-            },
-            format!("{resampled} to resample; the bootstrap needs at least 2"),
-        ));
-    }
+    let resampled = check_resampled(n, clusters)?;
     // The design only supplies the draws: two classes with fixed cut-offs.
     let spec = ClassSpec::quantiles(2);
     let tm = TransitionMatrix::from_status(parent, child, weights, &spec)?;
-    let mut design = Design::build(
+    let mut design = Design::new(
         parent,
         child,
         weights,
@@ -183,7 +160,7 @@ pub fn rank_bootstrap(
         design.use_frequency_draws(0); // the weights as given: round(W) units drawn
     }
     let original = design.original_rows();
-    let evaluate = |s: &super::bootstrap::Scratch, buf: &mut (Vec<f64>, Vec<f64>, Vec<f64>)| {
+    let evaluate = |s: &mut Scratch, buf: &mut (Vec<f64>, Vec<f64>, Vec<f64>)| {
         let (p, c, w) = buf;
         p.clear();
         c.clear();
@@ -208,64 +185,37 @@ pub fn rank_bootstrap(
             Err(_) => vec![None; RankMeasure::ALL.len()],
         }
     };
-    let buffers = || (Vec::new(), Vec::new(), Vec::new());
-    let reps: Vec<Vec<Option<f64>>> = (0..b)
-        .into_par_iter()
-        .map_init(
-            || (design.scratch(), buffers()),
-            |(s, buf), r| {
-                design.draw(
-                    Draw::Resample {
-                        seed,
-                        stream: r as u64,
-                    },
-                    s,
-                );
-                evaluate(s, buf)
-            },
-        )
-        .collect();
     let groups = jackknife_groups.min(resampled);
-    let jack: Vec<Vec<Option<f64>>> = (0..groups)
-        .into_par_iter()
-        .map_init(
-            || (design.scratch(), buffers()),
-            |(s, buf), g| {
-                design.draw(Draw::DeleteGroup { group: g, groups }, s);
-                evaluate(s, buf)
-            },
-        )
-        .collect();
+    let (reps, jack) = run_replicates(
+        &design,
+        b,
+        seed,
+        0,
+        groups,
+        || (Vec::new(), Vec::new(), Vec::new()),
+        evaluate,
+    );
     let ci = bootstrap.ci_method();
     let measures = RankMeasure::ALL
         .iter()
         .enumerate()
         .map(|(j, &measure)| {
             let estimate = measure.value(&full);
-            let column: Vec<f64> = reps.iter().filter_map(|r| r[j]).collect();
+            let column: Vec<Option<f64>> = reps.iter().map(|r| r[j]).collect();
             let jv: Vec<Option<f64>> = jack.iter().map(|r| r[j]).collect();
-            let accel = jackknife_effects(&jv).map(|e| acceleration(&e));
-            let sum = summarize(estimate, &column, accel, level);
-            let chosen = match ci {
-                CiMethod::Percentile => sum.percentile,
-                CiMethod::Bca => sum.bca,
-            };
+            let c = bootstrap.summarize_column(estimate, &column, jackknife_acceleration(&jv));
             RankMeasureSummary {
                 measure,
                 estimate,
-                se: sum.se,
-                ci_low: chosen.map(|i| i.low),
-                ci_high: chosen.map(|i| i.high),
-                percentile: sum.percentile,
-                bca: sum.bca,
-                acceleration: accel,
-                undefined_replicates: b - column.len(),
-                replicates: column,
-                note: if estimate.is_none() {
-                    Some("undefined in the full sample".to_string())
-                } else {
-                    sum.note
-                },
+                se: c.se,
+                ci_low: c.ci_low,
+                ci_high: c.ci_high,
+                percentile: c.percentile,
+                bca: c.bca,
+                acceleration: c.acceleration,
+                undefined_replicates: c.undefined_at.len(),
+                replicates: c.replicates,
+                note: c.note,
             }
         })
         .collect();
