@@ -75,6 +75,7 @@ pub mod measures;
 mod normal;
 pub mod panel;
 pub mod places;
+pub mod progress;
 pub mod published;
 pub mod quantile;
 pub mod rank;

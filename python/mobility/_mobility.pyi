@@ -236,6 +236,12 @@ def gaussian_copula_matrix(rho: float, k: int) -> _F64: ...
 # inference
 _Statistics = Union[str, Sequence[str], None]
 
+class ProgressCounter:
+    """Replicates finished by a running bootstrap (shared with the core)."""
+
+    def __init__(self) -> None: ...
+    def done(self) -> int: ...
+
 class BootstrapResult:
     """The core's bootstrap result; the package wraps it in `mobility.BootstrapResult`."""
 
@@ -270,6 +276,7 @@ def bootstrap(
     jackknife_groups: int = 30,
     statistics: _Statistics = None,
     weight_kind: str = "sampling",
+    progress: Optional[ProgressCounter] = None,
 ) -> BootstrapResult: ...
 
 def rank_bootstrap_json(
@@ -283,6 +290,7 @@ def rank_bootstrap_json(
     clusters: Optional[npt.NDArray[np.int64]] = None,
     jackknife_groups: int = 30,
     weight_kind: str = "sampling",
+    progress: Optional[ProgressCounter] = None,
 ) -> Optional[str]: ...
 
 _Group = Tuple[_F64, _F64, Optional[_F64], Optional[npt.NDArray[np.int64]]]

@@ -15,6 +15,7 @@ use crate::matrix::{PyCutoffs, PyTransitionMatrix, class_spec};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBootstrapResult>()?;
+    m.add_class::<PyProgressCounter>()?;
     m.add_function(wrap_pyfunction!(bootstrap, m)?)?;
     m.add_function(wrap_pyfunction!(rank_bootstrap_json, m)?)?;
     m.add_function(wrap_pyfunction!(bootstrap_difference, m)?)?;
@@ -79,6 +80,25 @@ fn builder(
         .weighting(convert::weighting(pi)?)
         .jackknife_groups(jackknife_groups)
         .statistics(selection(statistics)?))
+}
+
+/// A count of finished replicates shared with a running bootstrap (the core's
+/// `progress::ProgressCounter`): read `done()` from another thread while the GIL is released.
+#[pyclass(module = "mobility._mobility", name = "ProgressCounter", frozen)]
+#[derive(Clone, Default)]
+pub struct PyProgressCounter(mobility::progress::ProgressCounter);
+
+#[pymethods]
+impl PyProgressCounter {
+    #[new]
+    fn new() -> Self {
+        PyProgressCounter::default()
+    }
+
+    /// Replicates (and jackknife groups) finished so far.
+    fn done(&self) -> u64 {
+        self.0.done()
+    }
 }
 
 /// A bootstrap run of every selected statistic (the core's `BootstrapResult`).
@@ -258,7 +278,7 @@ impl PyBootstrapResult {
 #[pyo3(signature = (parent, child, weights=None, k=5, rule="midrank", parent_cutoffs=None,
     child_cutoffs=None, replicates=1000, seed=0, ci="bca", level=0.95, clusters=None,
     cutoffs="reestimate", pi=None, jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, statistics=None,
-    weight_kind="sampling"))]
+    weight_kind="sampling", progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn bootstrap(
     py: Python<'_>,
@@ -279,6 +299,7 @@ fn bootstrap(
     jackknife_groups: usize,
     statistics: Option<&Bound<'_, PyAny>>,
     weight_kind: &str,
+    progress: Option<PyRef<'_, PyProgressCounter>>,
 ) -> PyResult<PyBootstrapResult> {
     let spec = class_spec(k, rule, parent_cutoffs, child_cutoffs)?;
     let mut boot = builder(
@@ -292,6 +313,9 @@ fn bootstrap(
         statistics,
     )?
     .weight_kind(weight_kind.parse::<WeightKind>().py()?);
+    if let Some(counter) = &progress {
+        boot = boot.progress(counter.0.clone());
+    }
     if let Some(ids) = &clusters {
         let ids = ids.as_array();
         let ids: Vec<i64> = ids.iter().copied().collect();
@@ -309,7 +333,8 @@ fn bootstrap(
 /// the full sample (every parent with the same status), as in the CLI.
 #[pyfunction]
 #[pyo3(signature = (parent, child, weights=None, replicates=1000, seed=0, ci="bca", level=0.95,
-    clusters=None, jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, weight_kind="sampling"))]
+    clusters=None, jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, weight_kind="sampling",
+    progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn rank_bootstrap_json(
     py: Python<'_>,
@@ -323,6 +348,7 @@ fn rank_bootstrap_json(
     clusters: Option<PyReadonlyArray1<'_, i64>>,
     jackknife_groups: usize,
     weight_kind: &str,
+    progress: Option<PyRef<'_, PyProgressCounter>>,
 ) -> PyResult<Option<String>> {
     // the same builder as `bootstrap` (cut-off mode, pi and statistics do not apply here)
     let mut boot = builder(
@@ -336,6 +362,9 @@ fn rank_bootstrap_json(
         None,
     )?
     .weight_kind(weight_kind.parse::<WeightKind>().py()?);
+    if let Some(counter) = &progress {
+        boot = boot.progress(counter.0.clone());
+    }
     if let Some(ids) = &clusters {
         let ids: Vec<i64> = ids.as_array().iter().copied().collect();
         boot = boot.clusters(&ids);

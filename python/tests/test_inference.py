@@ -504,3 +504,23 @@ def test_comparison_errors():
         mobility.bootstrap_difference(np.ones(5), ([1.0, 2.0], [2.0, 1.0]))
     with pytest.raises(TypeError, match="needs the keys 'parent' and 'child'"):
         mobility.bootstrap_difference({"parent": [1.0, 2.0]}, ([1.0, 2.0], [2.0, 1.0]))
+
+
+def test_bootstrap_progress_counts_every_replicate_and_keeps_the_result():
+    rng = np.random.default_rng(7)
+    p = rng.lognormal(size=2000)
+    c = p * rng.lognormal(size=2000)
+    tm = mobility.transition_matrix(p, c, quantiles=4)
+    seen = []
+    with_progress = tm.bootstrap(60, seed=3, jackknife_groups=10, rank_measures=True,
+                                 progress=lambda done, total: seen.append((done, total)))
+    rank_with = tm.rank_inference
+    plain = tm.bootstrap(60, seed=3, jackknife_groups=10, rank_measures=True)
+    assert with_progress.to_json() == plain.to_json()
+    assert rank_with == tm.rank_inference
+    # the last call reports everything done: (60 + 10) matrix and (60 + 10) rank replicates
+    assert seen[-1] == (140, 140)
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+    tm.bootstrap(20, seed=1, jackknife_groups=5, progress=True)  # a tqdm bar
+    with pytest.raises(TypeError, match="progress must be"):
+        tm.bootstrap(20, progress="yes")

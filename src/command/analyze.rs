@@ -54,6 +54,8 @@ pub struct AnalyzeRequest<'a> {
     pub periods: Option<String>,
     /// Called before each streamed pass (a progress display).
     pub on_pass: Option<OnPass<'a>>,
+    /// Counts the bootstrap's finished replicates (a progress display).
+    pub progress: Option<crate::progress::ProgressCounter>,
 }
 
 /// Runs `mobility analyze`.
@@ -67,7 +69,11 @@ pub fn run(r: &AnalyzeRequest<'_>) -> Result<Reply> {
     }
     let bootstrap = r
         .bootstrap
-        .build(COMMAND, &[("cluster", r.cluster.is_some())])?;
+        .build(COMMAND, &[("cluster", r.cluster.is_some())])?
+        .map(|b| match &r.progress {
+            Some(counter) => b.progress(counter.clone()),
+            None => b,
+        });
     let file = one(COMMAND, &r.positionals, "FILE")?;
     let (parent, child) = r.pairs.columns(COMMAND)?;
     let weight = r.pairs.weight.as_deref();

@@ -64,6 +64,8 @@ pub struct PlacesRequest {
     pub coverage: Option<f64>,
     /// `--tau N`: top-tau sets (0: none; default 10).
     pub tau: Option<usize>,
+    /// Counts the places bootstrap's finished replicates (a progress display).
+    pub progress: Option<crate::progress::ProgressCounter>,
 }
 
 impl PlacesRequest {
@@ -292,6 +294,7 @@ fn ranking(
         rule,
         seed,
         resampling: r.resample.unwrap_or(PlaceResampling::Joint),
+        progress: r.progress.clone(),
         ..PlacesBootstrapOptions::new(k, measure, r.bootstrap.unwrap_or(500))
     };
     let boot = places_bootstrap(parent, child, weights, labels, clusters, &options)

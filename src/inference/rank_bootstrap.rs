@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Interval;
 use super::bootstrap::{
-    Bootstrap, BootstrapSettings, CutoffMode, Design, Estimate, EstimateTable, ResampleUnit,
+    Bootstrap, BootstrapSettings, CutoffMode, Design, Estimate, EstimateTable, ResampleUnit, Runs,
     Scratch, check_resampled, jackknife_acceleration, run_replicates,
 };
 use crate::error::{Result, check_finite, check_same_length};
@@ -186,12 +186,16 @@ pub fn rank_bootstrap(
         }
     };
     let groups = jackknife_groups.min(resampled);
+    let runs = Runs {
+        replicates: b,
+        seed,
+        stream_base: 0,
+        groups,
+        progress: bootstrap.progress_counter(),
+    };
     let (reps, jack) = run_replicates(
         &design,
-        b,
-        seed,
-        0,
-        groups,
+        runs,
         || (Vec::new(), Vec::new(), Vec::new()),
         evaluate,
     );

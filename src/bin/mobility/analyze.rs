@@ -29,8 +29,10 @@ pub fn run(raw: &[String]) -> Result<Reply> {
         weight_kind: a.get("weight-kind", name)?,
         periods: a.text("periods"),
         on_pass: None,
+        progress: None,
     };
     let progress = Progress::new(request.quiet, request.json);
+    request.progress = progress.replicates();
     let on_pass = |i: usize, name: &str| progress.pass(i, name);
     request.on_pass = Some(&on_pass);
     let reply = analyze::run(&request);

@@ -5,6 +5,7 @@ use mobility::command::values::{count, name, number, replicates};
 use mobility::command::{Reply, Result};
 
 use crate::args::Args;
+use crate::progress::Progress;
 
 const SPEC: &str = "parent= child= by= weight= quantiles= rule= ranks= drop-missing matrices \
                     score= fraction= row-tolerance= top= pi= delimiter= json measure= bootstrap= \
@@ -15,7 +16,8 @@ pub fn run(raw: &[String]) -> Result<Reply> {
         return Ok(Reply::text(include_str!("help/places.txt").into()));
     };
     let size = |n: &str| Ok(a.get(n, count)?.map(|v| v as usize));
-    places::run(&PlacesRequest {
+    let progress = Progress::new(false, a.flag("json"));
+    let reply = places::run(&PlacesRequest {
         positionals: a.positionals.clone(),
         pairs: a.pairs()?,
         by: a.text("by"),
@@ -35,5 +37,8 @@ pub fn run(raw: &[String]) -> Result<Reply> {
         cluster: a.text("cluster"),
         coverage: a.get("coverage", |s| number(s, "a number in [0.5, 1)"))?,
         tau: size("tau")?,
-    })
+        progress: progress.replicates(),
+    });
+    progress.finish();
+    reply
 }

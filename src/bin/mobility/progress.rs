@@ -1,11 +1,12 @@
-//! Progress on stderr for long work (streamed passes): a spinner with the pass and the elapsed
-//! time, shown only when stderr is a terminal, not with `--quiet`, not when `CI` is set, and
-//! not in a `--json` run whose output goes to a pipe.
+//! Progress on stderr for long work (streamed passes, bootstrap replicates): a spinner with the
+//! pass or the replicates done and the elapsed time, shown only when stderr is a terminal, not
+//! with `--quiet`, not when `CI` is set, and not in a `--json` run whose output goes to a pipe.
 
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use mobility::progress::ProgressCounter;
 
 /// A spinner, or nothing when progress is not shown.
 pub struct Progress {
@@ -37,6 +38,24 @@ impl Progress {
         if let Some(b) = &self.bar {
             b.set_message(format!("pass {i} over the file: {name}"));
         }
+    }
+
+    /// A counter for the bootstrap's replicates when progress is shown: a thread writes the
+    /// count into the spinner until it is finished.
+    pub fn replicates(&self) -> Option<ProgressCounter> {
+        let bar = self.bar.clone()?;
+        let counter = ProgressCounter::new();
+        let seen = counter.clone();
+        std::thread::spawn(move || {
+            while !bar.is_finished() {
+                let done = seen.done();
+                if done > 0 {
+                    bar.set_message(format!("bootstrap: {done} replicates done"));
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        Some(counter)
     }
 
     /// The work is done: the spinner is cleared.

@@ -66,12 +66,16 @@ impl Bootstrap {
         }
         let groups = self.jackknife_groups.min(resampled);
 
-        let (reps, jack) = run_replicates(
-            &design,
-            self.replicates,
-            self.seed,
+        let runs = Runs {
+            replicates: self.replicates,
+            seed: self.seed,
             stream_base,
             groups,
+            progress: self.progress_counter(),
+        };
+        let (reps, jack) = run_replicates(
+            &design,
+            runs,
             || (),
             |s, ()| {
                 design.count(s);
@@ -118,6 +122,17 @@ pub(crate) fn check_resampled(n: usize, clusters: Option<(&[u32], usize)>) -> Re
     Ok(resampled)
 }
 
+/// What [`run_replicates`] runs: `replicates` draws from streams `stream_base + r` of `seed`,
+/// `groups` jackknife deletions, each counted on `progress`.
+#[derive(Clone, Copy)]
+pub(crate) struct Runs<'a> {
+    pub(crate) replicates: usize,
+    pub(crate) seed: u64,
+    pub(crate) stream_base: u64,
+    pub(crate) groups: usize,
+    pub(crate) progress: Option<&'a crate::progress::ProgressCounter>,
+}
+
 /// Statistic values by replicate (or jackknife group): `values[b][s]`, `None` where undefined.
 pub(crate) type ReplicateValues = Vec<Vec<Option<f64>>>;
 
@@ -125,17 +140,14 @@ pub(crate) type ReplicateValues = Vec<Vec<Option<f64>>>;
 /// stream `stream_base + r` of `seed`) and with each of `groups` jackknife groups deleted:
 /// `(reps[b][s], jack[g][s])`. `eval` reads the replicate's multiplicities from the scratch
 /// (counting its table with [`Design::count`] when it needs one); `init` makes its per-thread
-/// buffers.
+/// buffers; `progress` counts each replicate and group done.
 ///
 /// # Complexity
 /// `replicates + groups` draws and evaluations, in parallel; each replicate is computed
 /// sequentially from its own stream, so the values are bit-identical for any number of threads.
 pub(crate) fn run_replicates<T, I, F>(
     design: &Design,
-    replicates: usize,
-    seed: u64,
-    stream_base: u64,
-    groups: usize,
+    runs: Runs<'_>,
     init: I,
     eval: F,
 ) -> (ReplicateValues, ReplicateValues)
@@ -143,6 +155,13 @@ where
     I: Fn() -> T + Sync + Send,
     F: Fn(&mut Scratch, &mut T) -> Vec<Option<f64>> + Sync + Send,
 {
+    let Runs {
+        replicates,
+        seed,
+        stream_base,
+        groups,
+        progress,
+    } = runs;
     let reps = (0..replicates)
         .into_par_iter()
         .map_init(
@@ -150,7 +169,9 @@ where
             |(s, buf), r| {
                 let stream = stream_base + r as u64;
                 design.draw(Draw::Resample { seed, stream }, s);
-                eval(s, buf)
+                let values = eval(s, buf);
+                progress.inspect(|p| p.tick());
+                values
             },
         )
         .collect();
@@ -160,7 +181,9 @@ where
             || (Scratch::new(design), init()),
             |(s, buf), g| {
                 design.draw(Draw::DeleteGroup { group: g, groups }, s);
-                eval(s, buf)
+                let values = eval(s, buf);
+                progress.inspect(|p| p.tick());
+                values
             },
         )
         .collect();

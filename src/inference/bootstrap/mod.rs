@@ -107,7 +107,7 @@ use crate::weights::WeightKind;
 pub(crate) use design::{Design, Scratch};
 pub use draw::numeric_cluster_key;
 pub(crate) use draw::{Draw, dense_ids, dense_labels};
-pub(crate) use engine::{RawRun, check_resampled, run_replicates};
+pub(crate) use engine::{RawRun, Runs, check_resampled, run_replicates};
 pub use intervals::BCA_EXCLUDES_ESTIMATE;
 pub use result::{
     BootstrapResult, BootstrapSettings, Estimate, EstimateTable, ResampleUnit, StatisticSummary,
@@ -189,6 +189,7 @@ pub struct Bootstrap {
     jackknife_groups: usize,
     selection: Selection,
     weight_kind: WeightKind,
+    progress: Option<crate::progress::ProgressCounter>,
 }
 
 /// Default number of groups of the grouped jackknife behind the BCa acceleration.
@@ -209,6 +210,7 @@ impl Bootstrap {
             jackknife_groups: DEFAULT_JACKKNIFE_GROUPS,
             selection: Selection::All,
             weight_kind: WeightKind::Sampling,
+            progress: None,
         }
     }
 
@@ -220,6 +222,18 @@ impl Bootstrap {
     pub fn weight_kind(mut self, kind: WeightKind) -> Bootstrap {
         self.weight_kind = kind;
         self
+    }
+
+    /// Counts each finished replicate and jackknife group on `counter` (for a progress display;
+    /// the results do not change).
+    pub fn progress(mut self, counter: crate::progress::ProgressCounter) -> Bootstrap {
+        self.progress = Some(counter);
+        self
+    }
+
+    /// The counter [`Bootstrap::progress`] gave, if any.
+    pub(crate) fn progress_counter(&self) -> Option<&crate::progress::ProgressCounter> {
+        self.progress.as_ref()
     }
 
     /// The seed of the random streams (replicate `b` uses stream `b` of ChaCha8 seeded with it).

@@ -113,6 +113,9 @@ pub struct PlacesBootstrapOptions {
     pub cutoffs: CutoffMode,
     /// Return the `p x p` covariance matrix (joint: `p^2` numbers; default true).
     pub covariance: bool,
+    /// Counts each finished replicate (a progress display; not part of the settings).
+    #[serde(skip)]
+    pub progress: Option<crate::progress::ProgressCounter>,
 }
 
 impl PlacesBootstrapOptions {
@@ -129,6 +132,7 @@ impl PlacesBootstrapOptions {
             resampling: PlaceResampling::Joint,
             cutoffs: CutoffMode::Reestimate,
             covariance: true,
+            progress: None,
         }
     }
 }
@@ -344,11 +348,13 @@ where
                     independent_replicate(&layout, acc, seed, r as u64, ranks);
                     true
                 };
-                if ok {
+                let values = if ok {
                     layout.values(measure, evaluator, acc, np)
                 } else {
                     vec![None; np]
-                }
+                };
+                options.progress.as_ref().inspect(|p| p.tick());
+                values
             },
         )
         .collect();
