@@ -74,6 +74,7 @@ fn simulated(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
             seed: 1,
             level: 0.95,
             ci: CiMethod::Bca,
+            progress: None,
         }),
         source: Source {
             name: "simulated regions (mobility::simulate)".into(),

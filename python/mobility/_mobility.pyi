@@ -450,6 +450,7 @@ def rank_places(
     draws: int = 10000,
     simultaneous: bool = True,
     clusters: Optional[npt.NDArray[np.int64]] = None,
+    progress: Optional[ProgressCounter] = None,
 ) -> Dict[str, Any]: ...
 
 # ---- streaming (python/src/stream.rs): the exact multi-pass pipeline, picklable pieces

@@ -515,6 +515,7 @@ def rank_places(
     seed: Any = None,
     as_frame: bool = True,
     cluster: Any = None,
+    progress: Any = None,
 ) -> Any:
     """Rank places honestly from microdata with a place column: each place's estimate of
     ``measure`` against national classes and ranks, its standard error from the joint places
@@ -530,7 +531,8 @@ def rank_places(
     ``rank_rank_intercept``, ``absolute_upward_mobility`` or ``national_rank_correlation`` (the
     correlation of the national ranks within the place). ``cluster`` (ids, or a column name)
     resamples whole clusters in the joint bootstrap. Places with fewer than
-    ``min_size`` rows are left out (listed in ``frame.attrs["excluded"]``).
+    ``min_size`` rows are left out (listed in ``frame.attrs["excluded"]``). ``progress=True``
+    shows a tqdm bar over the bootstrap replicates; a callable gets ``(done, total)``.
 
     Returns a pandas DataFrame with :data:`PLACE_RANK_COLUMNS`, one row per place in rank order
     (``attrs`` hold the settings, the signal variance and the covariance of the bootstrap's places,
@@ -565,12 +567,15 @@ def rank_places(
         from ._warnings import warn_few_clusters
 
         warn_few_clusters(codes, stacklevel=3)  # the wording of the CLI and tm.bootstrap
-    d = _mobility.rank_places(
-        np.ascontiguousarray(p), np.ascontiguousarray(c), labels,
-        None if w is None else np.ascontiguousarray(w), measure, int(k), int(bootstrap), resample,
-        _seed(seed), int(min_size), float(coverage), int(tau), int(draws), bool(simultaneous),
-        clusters=codes,
-    )
+    from ._progress import replicate_progress
+
+    with replicate_progress(progress, int(bootstrap), "mobility places bootstrap") as counter:
+        d = _mobility.rank_places(
+            np.ascontiguousarray(p), np.ascontiguousarray(c), labels,
+            None if w is None else np.ascontiguousarray(w), measure, int(k), int(bootstrap),
+            resample, _seed(seed), int(min_size), float(coverage), int(tau), int(draws),
+            bool(simultaneous), clusters=codes, progress=counter,
+        )
     if not as_frame:
         return d
     require("pandas")

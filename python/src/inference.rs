@@ -101,6 +101,13 @@ impl PyProgressCounter {
     }
 }
 
+impl PyProgressCounter {
+    /// The shared core counter.
+    pub fn counter(&self) -> mobility::progress::ProgressCounter {
+        self.0.clone()
+    }
+}
+
 /// A bootstrap run of every selected statistic (the core's `BootstrapResult`).
 #[pyclass(module = "mobility._mobility", name = "BootstrapResult", frozen, eq)]
 #[derive(Clone, PartialEq)]

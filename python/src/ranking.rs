@@ -201,7 +201,7 @@ fn rank_rank_regression<'py>(
 #[pyfunction]
 #[pyo3(signature = (parent, child, places, weights=None, measure="absolute_upward_mobility",
                     k=5, replicates=500, resample="joint", seed=0, min_size=0, coverage=0.95,
-                    tau=10, draws=10000, simultaneous=true, clusters=None))]
+                    tau=10, draws=10000, simultaneous=true, clusters=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn rank_places<'py>(
     py: Python<'py>,
@@ -220,6 +220,7 @@ fn rank_places<'py>(
     draws: usize,
     simultaneous: bool,
     clusters: Option<numpy::PyReadonlyArray1<'py, i64>>,
+    progress: Option<PyRef<'py, crate::inference::PyProgressCounter>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     use mobility::inference::places_bootstrap::{
         PlaceMeasure, PlaceResampling, PlacesBootstrapOptions, places_bootstrap,
@@ -232,6 +233,7 @@ fn rank_places<'py>(
     let options = PlacesBootstrapOptions {
         seed,
         resampling,
+        progress: progress.as_ref().map(|c| c.counter()),
         ..PlacesBootstrapOptions::new(k, measure, replicates)
     };
     let mut ro = ranking::PlaceRankingOptions {

@@ -66,6 +66,7 @@ fn html_report(
             seed,
             level,
             ci,
+            progress: None,
         }),
         source: source(source_json)?,
         ..ReportOptions::default()

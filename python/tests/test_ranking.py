@@ -168,3 +168,18 @@ def test_rank_places_resamples_whole_clusters():
         mobility.rank_places(df, cluster=np.arange(n) % 10, **common)
     with pytest.raises(MobilityError, match="missing"):
         mobility.rank_places(df, cluster=[None] + family[1:], **common)
+
+
+def test_rank_places_progress_counts_the_replicates_and_keeps_the_result():
+    rng = np.random.default_rng(9)
+    n = 3000
+    place = [f"town{i}" for i in rng.integers(0, 6, n)]
+    parent = rng.lognormal(10, 0.7, n)
+    child = parent ** 0.4 * rng.lognormal(6, 0.5, n)
+    seen = []
+    common = dict(by=place, bootstrap=40, seed=2, as_frame=False)
+    with_progress = mobility.rank_places(
+        parent, child, progress=lambda done, total: seen.append((done, total)), **common
+    )
+    assert with_progress == mobility.rank_places(parent, child, **common)
+    assert seen[-1] == (40, 40)

@@ -49,6 +49,8 @@ pub struct ReportRequest {
     pub probabilities: bool,
     /// `--top-first` (with `--table`).
     pub top_first: bool,
+    /// Counts the bootstrap's finished replicates (a progress display).
+    pub progress: Option<crate::progress::ProgressCounter>,
 }
 
 /// Runs `mobility report`: writes the page to `-o FILE` and says so, or returns it as the
@@ -143,6 +145,7 @@ fn pairs_page(r: &ReportRequest, command: &str) -> Result<ReportPage> {
         seed: b.seed.unwrap_or(0),
         level: 0.95,
         ci: b.ci.unwrap_or_default(),
+        progress: r.progress.clone(),
     });
     let file = one(
         COMMAND,

@@ -6,6 +6,7 @@ use mobility::command::values::{bins, format};
 use mobility::command::{Reply, Result};
 
 use crate::args::Args;
+use crate::progress::Progress;
 
 const SPEC: &str = "parent= child= weight= by= quantiles= rule= pi= bins= delimiter= format= \
                     drop-missing bootstrap= seed= ci= title= output= published= table= \
@@ -22,7 +23,8 @@ pub fn run(raw: &[String]) -> Result<Reply> {
     let Some(a) = Args::parse("report", &long, SPEC)? else {
         return Ok(Reply::text(include_str!("help/report.txt").into()));
     };
-    report::run(&ReportRequest {
+    let progress = Progress::new(false, false);
+    let reply = report::run(&ReportRequest {
         command_line: raw.to_vec(),
         positionals: a.positionals.clone(),
         pairs: a.pairs()?,
@@ -36,5 +38,8 @@ pub fn run(raw: &[String]) -> Result<Reply> {
         table: a.text("table"),
         probabilities: a.flag("probabilities"),
         top_first: a.flag("top-first"),
-    })
+        progress: progress.replicates(),
+    });
+    progress.finish();
+    reply
 }

@@ -138,6 +138,9 @@ pub struct BootstrapOptions {
     pub level: f64,
     /// Interval method.
     pub ci: CiMethod,
+    /// Counts each finished replicate (a progress display; not part of the settings).
+    #[serde(skip)]
+    pub progress: Option<crate::progress::ProgressCounter>,
 }
 
 /// Options of [`ReportPage::from_data`].
@@ -466,14 +469,17 @@ impl ReportPage {
                 )
             },
             || {
-                options.bootstrap.as_ref().map(|b| {
-                    let b = Bootstrap::new(b.replicates)
-                        .seed(b.seed)
-                        .level(b.level)
-                        .ci(b.ci)
+                options.bootstrap.as_ref().map(|settings| {
+                    let mut b = Bootstrap::new(settings.replicates)
+                        .seed(settings.seed)
+                        .level(settings.level)
+                        .ci(settings.ci)
                         .weighting(options.weighting.clone())
                         .statistics(Selection::Measures)
                         .weight_kind(options.weight_kind);
+                    if let Some(counter) = &settings.progress {
+                        b = b.progress(counter.clone());
+                    }
                     // the rank measures on the same replicates, as `mobility analyze` reports
                     let ranks = crate::inference::rank_bootstrap::rank_bootstrap(
                         parent, child, weights, &b,
@@ -908,6 +914,7 @@ fn league_table_intervals(
         rule: options.rule,
         seed: b.seed,
         weighting: options.weighting.clone(),
+        progress: b.progress.clone(),
         ..PlacesBootstrapOptions::new(options.k, PlaceMeasure::Matrix(measure), b.replicates)
     };
     let boot = places_bootstrap(

@@ -33,6 +33,7 @@ fn options(bootstrap: bool) -> ReportOptions {
             seed: 7,
             level: 0.9,
             ci: CiMethod::Percentile,
+            progress: None,
         }),
         source: Source {
             name: "panel <v2> & \"final\".csv".into(),
