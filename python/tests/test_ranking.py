@@ -177,7 +177,7 @@ def test_rank_places_progress_counts_the_replicates_and_keeps_the_result():
     parent = rng.lognormal(10, 0.7, n)
     child = parent ** 0.4 * rng.lognormal(6, 0.5, n)
     seen = []
-    common = dict(by=place, bootstrap=40, seed=2, as_frame=False)
+    common = dict(by=place, bootstrap=40, seed=2, tau=2, as_frame=False)
     with_progress = mobility.rank_places(
         parent, child, progress=lambda done, total: seen.append((done, total)), **common
     )
