@@ -259,15 +259,20 @@ impl CutoffTally {
             Ok(j) => 2 * j + 1,
             Err(j) => 2 * j,
         };
+        let weights = weights.filter(|_| !self.weight.is_empty());
         let parts: Vec<CutoffTally> = values
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(c, chunk)| {
-                let mut t = CutoffTally::at_keys(self.k, Vec::new(), false);
-                t.records = vec![0; self.records.len()];
+                // this chunk's slots (the keys stay with `self`)
+                let mut t = CutoffTally {
+                    k: self.k,
+                    keys: Vec::new(),
+                    records: vec![0; self.records.len()],
+                    weight: vec![ExactSum::zero(); self.weight.len()],
+                };
                 match weights {
-                    Some(w) if !self.weight.is_empty() => {
-                        t.weight = vec![ExactSum::zero(); self.records.len()];
+                    Some(w) => {
                         let w = &w[c * CHUNK..c * CHUNK + chunk.len()];
                         for (&v, &wi) in chunk.iter().zip(w) {
                             let s = slot(v);
@@ -275,7 +280,7 @@ impl CutoffTally {
                             t.weight[s].add(wi);
                         }
                     }
-                    _ => chunk.iter().for_each(|&v| t.records[slot(v)] += 1),
+                    None => chunk.iter().for_each(|&v| t.records[slot(v)] += 1),
                 }
                 t
             })
