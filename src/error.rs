@@ -346,7 +346,7 @@ parameters! {
 ///
 /// # Errors
 /// [`MobilityError::EmptyInput`] or [`MobilityError::NonFinite`] naming `what`.
-pub fn check_finite(values: &[f64], what: &str) -> Result<()> {
+pub(crate) fn check_finite(values: &[f64], what: &str) -> Result<()> {
     if values.is_empty() {
         return Err(MobilityError::EmptyInput { what: what.into() });
     }
@@ -367,7 +367,7 @@ pub fn check_finite(values: &[f64], what: &str) -> Result<()> {
 /// # Errors
 /// [`MobilityError::LengthMismatch`], [`MobilityError::NonFinite`],
 /// [`MobilityError::NegativeWeight`] or [`MobilityError::ZeroTotalWeight`].
-pub fn check_weights(weights: Option<&[f64]>, n: usize) -> Result<f64> {
+pub(crate) fn check_weights(weights: Option<&[f64]>, n: usize) -> Result<f64> {
     let total = check_weight_values(weights, n)?;
     if total <= 0.0 {
         return Err(MobilityError::ZeroTotalWeight {
@@ -382,7 +382,7 @@ pub fn check_weights(weights: Option<&[f64]>, n: usize) -> Result<f64> {
 /// # Errors
 /// [`MobilityError::LengthMismatch`], [`MobilityError::NonFinite`] or
 /// [`MobilityError::NegativeWeight`].
-pub fn check_weight_values(weights: Option<&[f64]>, n: usize) -> Result<f64> {
+pub(crate) fn check_weight_values(weights: Option<&[f64]>, n: usize) -> Result<f64> {
     let Some(w) = weights else {
         return Ok(n as f64);
     };
@@ -414,7 +414,7 @@ pub fn check_weight_values(weights: Option<&[f64]>, n: usize) -> Result<f64> {
 ///
 /// # Errors
 /// [`MobilityError::LengthMismatch`] naming `what` (the second input).
-pub fn check_same_length(expected: usize, found: usize, what: &str) -> Result<()> {
+pub(crate) fn check_same_length(expected: usize, found: usize, what: &str) -> Result<()> {
     if expected != found {
         return Err(MobilityError::LengthMismatch {
             what: what.into(),
@@ -454,7 +454,7 @@ pub fn check_k(k: usize) -> Result<()> {
 ///
 /// # Errors
 /// [`MobilityError::TooFewClasses`] or [`MobilityError::InvalidParameter`].
-pub fn check_k_requested(k: usize) -> Result<()> {
+pub(crate) fn check_k_requested(k: usize) -> Result<()> {
     check_k(k)
 }
 

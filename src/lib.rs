@@ -84,7 +84,7 @@ pub mod ranking;
 pub mod registry;
 pub mod render;
 pub mod report;
-pub mod serde_nd;
+pub(crate) mod serde_nd;
 pub mod simulate;
 pub mod stream;
 pub mod weights;

@@ -89,6 +89,8 @@ pub enum Scale {
 pub struct MeasureInfo {
     /// The snake_case name: JSON key, CLI and Python name.
     pub name: &'static str,
+    /// The short title a reader knows the measure by ("Sticky floor"), for headings.
+    pub title: &'static str,
     /// One line in plain language, for people who are not economists.
     pub description: &'static str,
     /// The formula in the notation of docs/FORMULAS.md#notation.
@@ -108,7 +110,7 @@ macro_rules! measure_enum {
     (
         $(#[$meta:meta])* $name:ident, $family:literal, $input:ty, $all:ident, $what:literal;
         $( $(#[$vmeta:meta])* $variant:ident = $field:ident {
-            $desc:literal, $formula:literal, $source:literal, [$($need:ident),*], $scale:ident,
+            $title:literal, $desc:literal, $formula:literal, $source:literal, [$($need:ident),*], $scale:ident,
             $compute:expr
         } )*
     ) => {
@@ -128,6 +130,7 @@ macro_rules! measure_enum {
                 match self {
                     $( $name::$variant => &MeasureInfo {
                         name: stringify!($field),
+                        title: $title,
                         description: $desc,
                         formula: $formula,
                         source: $source,
@@ -184,71 +187,85 @@ measure_enum! {
     /// A matrix measure: a summary of the transition matrix `P`.
     Measure, "matrix", MatrixInputs<'_>, ALL, "matrix measure";
     BottomPersistence = bottom_persistence {
+        "Sticky floor",
         "of children born in the bottom class, the share who stay there",
         "p_11", "OECD (2018) sticky floor", [BottomRow], Share,
         |x: &MatrixInputs| x.cell(0, 0)
     }
     TopPersistence = top_persistence {
+        "Sticky ceiling",
         "of children born in the top class, the share who stay there",
         "p_kk", "OECD (2018) sticky ceiling", [TopRow], Share,
         |x: &MatrixInputs| x.cell(x.k - 1, x.k - 1)
     }
     UpwardFromBottom = upward_from_bottom {
+        "Escape from the bottom",
         "of children born in the bottom class, the share who leave it",
         "1 - p_11", "OECD (2018)", [BottomRow], Share,
         |x: &MatrixInputs| x.cell(0, 0).map(|v| 1.0 - v)
     }
     DownwardFromTop = downward_from_top {
+        "Fall from the top",
         "of children born in the top class, the share who fall out of it",
         "1 - p_kk", "OECD (2018)", [TopRow], Share,
         |x: &MatrixInputs| x.cell(x.k - 1, x.k - 1).map(|v| 1.0 - v)
     }
     BottomToTop = bottom_to_top {
+        "Rags to riches",
         "of children born in the bottom class, the share who reach the top",
         "p_1k", "Chetty et al. (2014): P(Q5 | Q1)", [BottomRow], Share,
         |x: &MatrixInputs| x.cell(0, x.k - 1)
     }
     TopToBottom = top_to_bottom {
+        "Riches to rags",
         "of children born in the top class, the share who end at the bottom",
         "p_k1", "Chetty et al. (2014)", [TopRow], Share,
         |x: &MatrixInputs| x.cell(x.k - 1, 0)
     }
     UpwardShare = upward_share {
+        "Moving up",
         "share of children who end in a higher class than their parents",
         "sum_i pi_i sum_{j>i} p_ij", "Bartholomew (1973)", [Pi], Share,
         |x: &MatrixInputs| x.weighted(|i, j| f64::from(u8::from(j > i)))
     }
     DownwardShare = downward_share {
+        "Moving down",
         "share of children who end in a lower class than their parents",
         "sum_i pi_i sum_{j<i} p_ij", "Bartholomew (1973)", [Pi], Share,
         |x: &MatrixInputs| x.weighted(|i, j| f64::from(u8::from(j < i)))
     }
     ImmobilityRatio = immobility_ratio {
+        "Staying put",
         "share of children who end in the same class as their parents",
         "sum_i pi_i p_ii", "Bibby (1975)", [Pi], Share,
         |x: &MatrixInputs| x.weighted(|i, j| f64::from(u8::from(i == j)))
     }
     PraisBibby = prais_bibby {
+        "Prais-Bibby index",
         "share of children who end in a different class from their parents",
         "1 - sum_i pi_i p_ii", "Bibby (1975); mobilityIndexR", [Pi], Share,
         |x: &MatrixInputs| x.weighted(|i, j| f64::from(u8::from(i == j))).map(|v| 1.0 - v)
     }
     ShorrocksTrace = shorrocks_trace {
+        "Shorrocks' mobility index",
         "how far from everyone staying put: 0 nobody moves, 1 origin does not matter",
         "(k - tr P) / (k - 1)", "Prais (1955); Shorrocks (1978)", [EveryRow], Index,
         |x: &MatrixInputs| x.full().then(|| crate::measures::trace_index(x.k, x.p.diag().sum()))
     }
     DeterminantShorrocks = determinant_shorrocks {
+        "Determinant index",
         "mobility from the determinant of P: 0 nobody moves, 1 origin does not matter",
         "1 - |det P|^(1/(k-1))", "Shorrocks (1978)", [EveryRow], Index,
         |x: &MatrixInputs| x.determinant().map(|d| crate::measures::determinant_index(x.k, d))
     }
     DeterminantGiddy = determinant_giddy {
+        "Determinant index (giddy, Stata)",
         "the determinant index without the root, as PySAL giddy and Stata compute it",
         "1 - |det P|", "PySAL giddy; Stata igmobil", [EveryRow], Index,
         |x: &MatrixInputs| x.determinant().map(|d| 1.0 - d.abs())
     }
     SecondEigenvalue = second_eigenvalue {
+        "Second-eigenvalue index",
         "how fast the effect of origin fades over generations (1 = at once)",
         "1 - |lambda_2|", "Sommers & Conlisk (1979)", [EveryRow], Index,
         |x: &MatrixInputs| {
@@ -257,21 +274,25 @@ measure_enum! {
         }
     }
     EigenvalueSum = eigenvalue_sum {
+        "Eigenvalue index",
         "the trace index computed from all eigenvalues of P",
         "(k - sum_i |lambda_i|) / (k - 1)", "Shorrocks (1978)", [EveryRow], Index,
         |x: &MatrixInputs| x.eigenvalues().map(crate::measures::eigenvalue_sum_index)
     }
     Bartholomew = bartholomew {
+        "Bartholomew's index",
         "average number of classes children move, scaled to 0-1",
         "sum_i pi_i sum_j p_ij |i - j| / (k - 1)", "Bartholomew (1973)", [Pi], Index,
         |x: &MatrixInputs| x.weighted(|i, j| i.abs_diff(j) as f64).map(|v| v / (x.k as f64 - 1.0))
     }
     MeanClassJump = mean_class_jump {
+        "Mean class jump",
         "average number of classes children move up or down",
         "sum_i pi_i sum_j p_ij |i - j|", "mobilityIndexR average_movement", [Pi], Classes,
         |x: &MatrixInputs| x.weighted(|i, j| i.abs_diff(j) as f64)
     }
     AlthamIndependence = altham_independence {
+        "Altham's distance from independence",
         "how strongly origin and destination are tied, whatever the class sizes",
         "d(P, J) = 2 k sqrt(sum_ij lambda_ij^2)", "Altham (1970); Altham & Ferrie (2007)",
         [EveryRow, PositiveCells], Distance,
@@ -284,55 +305,65 @@ measure_enum! {
     /// ([`crate::rankbased::RankMobility`]).
     RankMeasure, "rank", RankMobility, ALL, "rank measure";
     RankRankSlope = rank_rank_slope {
+        "Rank-rank slope",
         "how much a child's rank rises with the parent's rank (0 = not at all)",
         "OLS slope of r_child on r_parent", "Chetty et al. (2014)", [VaryingParents], Slope,
         |r: &RankMobility| Some(r.rank_rank_slope)
     }
     RankRankIntercept = rank_rank_intercept {
+        "Rank-rank intercept",
         "expected child rank (0-100) of a child whose parents rank at 0",
         "100 (mean r_child - slope mean r_parent)", "Chetty et al. (2014)", [VaryingParents],
         RankPoints,
         |r: &RankMobility| Some(r.rank_rank_intercept)
     }
     AbsoluteUpwardMobility = absolute_upward_mobility {
+        "Absolute upward mobility",
         "expected child rank (0-100) of a child whose parents rank at 25",
         "intercept + 25 slope", "Chetty et al. (2014)", [VaryingParents], RankPoints,
         |r: &RankMobility| Some(r.absolute_upward_mobility)
     }
     Spearman = spearman {
+        "Spearman's rank correlation",
         "how closely children's ranks follow their parents' ranks (Spearman)",
         "weighted Pearson correlation of r_parent and r_child", "Spearman (1904)", [VaryingBoth],
         Slope,
         |r: &RankMobility| r.spearman
     }
     KendallTauB = kendall_tau_b {
+        "Kendall's tau-b",
         "how often two families are in the same order in both generations",
         "tau-b = (C - D) / sqrt((n0 - n1)(n0 - n2))", "Kendall (1945); Knight (1966)",
         [VaryingBoth], Slope,
         |r: &RankMobility| r.kendall_tau_b
     }
     ShareChildRankAboveParent = share_child_rank_above_parent {
+        "Children ranked above their parents",
         "share of children ranked higher than their parents (ties do not count)",
         "sum_u w_u [r_child > r_parent] / sum_u w_u", "Chetty et al. (2014)", [], Share,
         |r: &RankMobility| Some(r.share_child_rank_above_parent)
     }
     ShareChildRankEqualParent = share_child_rank_equal_parent {
+        "Children ranked with their parents",
         "share of children ranked exactly where their parents were",
         "sum_u w_u [r_child = r_parent] / sum_u w_u", "Chetty et al. (2014)", [], Share,
         |r: &RankMobility| Some(r.share_child_rank_equal_parent)
     }
     Ige = ige {
+        "Intergenerational elasticity",
         "intergenerational elasticity: % change in child income per 1% in parents'",
         "OLS slope of ln(child) on ln(parent), positive pairs", "Solon (1992)",
         [PositiveStatus], Slope,
         |r: &RankMobility| r.ige
     }
     AbsoluteMobility = absolute_mobility {
+        "Absolute mobility",
         "share of children with a higher status than their parents",
         "sum_u w_u [child > parent] / sum_u w_u", "Chetty et al. (2017)", [], Share,
         |r: &RankMobility| Some(r.absolute_mobility)
     }
     AbsoluteMobilityAtLeast = absolute_mobility_at_least {
+        "Absolute mobility (at least equal)",
         "share of children with at least their parents' status",
         "sum_u w_u [child >= parent] / sum_u w_u", "Chetty et al. (2017)", [], Share,
         |r: &RankMobility| Some(r.absolute_mobility_at_least)

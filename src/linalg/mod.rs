@@ -4,7 +4,11 @@
 //! general real matrix (through faer's real Schur decomposition, so complex conjugate pairs come out
 //! as pairs), and an LU factorisation with partial pivoting for [`determinant`], [`inverse`] and
 //! [`solve`]. Every function validates its input and returns a typed error instead of panicking or
-//! returning NaN.//!
+//! returning NaN.
+//!
+//! Public so that a figure can be checked against the same solver the measures use (the
+//! determinant behind `determinant_shorrocks`, the spectrum behind `second_eigenvalue`).
+//!
 //! Files: `complex.rs` (the [`Complex`] type and its arithmetic), `eigen.rs` ([`eigenvalues`], and
 //! eigenvectors by inverse iteration for the analytic standard errors), `lu.rs` ([`determinant`],
 //! [`inverse`], [`solve`]).

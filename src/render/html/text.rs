@@ -39,40 +39,10 @@ pub fn percent(v: f64) -> String {
     format!("{:.1}%", 100.0 * v)
 }
 
-/// The short title a reader knows a measure by ("Sticky floor"); every registry measure has one
-/// (a new measure does not compile without its title).
+/// The short title a reader knows a measure by ("Sticky floor"): the registry's
+/// [`MeasureInfo::title`](crate::registry::MeasureInfo::title).
 pub fn title(m: HeadlineMeasure) -> &'static str {
-    use HeadlineMeasure::{Matrix, Rank};
-    match m {
-        Matrix(Measure::BottomPersistence) => "Sticky floor",
-        Matrix(Measure::TopPersistence) => "Sticky ceiling",
-        Matrix(Measure::BottomToTop) => "Rags to riches",
-        Matrix(Measure::TopToBottom) => "Riches to rags",
-        Matrix(Measure::UpwardFromBottom) => "Escape from the bottom",
-        Matrix(Measure::DownwardFromTop) => "Fall from the top",
-        Matrix(Measure::UpwardShare) => "Moving up",
-        Matrix(Measure::DownwardShare) => "Moving down",
-        Matrix(Measure::ImmobilityRatio) => "Staying put",
-        Matrix(Measure::ShorrocksTrace) => "Shorrocks' mobility index",
-        Matrix(Measure::Bartholomew) => "Bartholomew's index",
-        Matrix(Measure::SecondEigenvalue) => "Second-eigenvalue index",
-        Matrix(Measure::PraisBibby) => "Prais-Bibby index",
-        Matrix(Measure::DeterminantShorrocks) => "Determinant index",
-        Matrix(Measure::DeterminantGiddy) => "Determinant index (giddy, Stata)",
-        Matrix(Measure::EigenvalueSum) => "Eigenvalue index",
-        Matrix(Measure::MeanClassJump) => "Mean class jump",
-        Matrix(Measure::AlthamIndependence) => "Altham's distance from independence",
-        Rank(RankMeasure::RankRankIntercept) => "Rank-rank intercept",
-        Rank(RankMeasure::Spearman) => "Spearman's rank correlation",
-        Rank(RankMeasure::KendallTauB) => "Kendall's tau-b",
-        Rank(RankMeasure::ShareChildRankAboveParent) => "Children ranked above their parents",
-        Rank(RankMeasure::ShareChildRankEqualParent) => "Children ranked with their parents",
-        Rank(RankMeasure::AbsoluteMobilityAtLeast) => "Absolute mobility (at least equal)",
-        Rank(RankMeasure::RankRankSlope) => "Rank-rank slope",
-        Rank(RankMeasure::AbsoluteUpwardMobility) => "Absolute upward mobility",
-        Rank(RankMeasure::Ige) => "Intergenerational elasticity",
-        Rank(RankMeasure::AbsoluteMobility) => "Absolute mobility",
-    }
+    m.info().title
 }
 
 /// One sentence a non-economist understands, with the value filled in. Measures without a
