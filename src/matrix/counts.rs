@@ -293,42 +293,10 @@ fn count_pairs(
     cc: &Classifier,
     k: usize,
 ) -> Array2<f64> {
-    // one k x k partial table per chunk: long chunks for large k keep the partials small
-    let chunk = COUNT_CHUNK.max(4 * k * k);
-    // Exact sums (whole units, or relative-weight quanta in i128): the counts do not depend
-    // on the order of the rows or the number of threads, bit for bit.
-    let partials: Vec<Vec<i128>> = parent
-        .par_chunks(chunk)
-        .zip(child.par_chunks(chunk))
-        .enumerate()
-        .map(|(c, (ps, cs))| {
-            let mut local = vec![0i128; k * k];
-            match weights {
-                None => {
-                    for (&p, &x) in ps.iter().zip(cs) {
-                        local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] += 1;
-                    }
-                }
-                Some(w) => {
-                    let ws = &w[c * chunk..c * chunk + ps.len()];
-                    for ((&p, &x), &wi) in ps.iter().zip(cs).zip(ws) {
-                        local[pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))] +=
-                            crate::rank::exact_weight(wi);
-                    }
-                }
-            }
-            local
-        })
-        .collect();
-    let mut total = vec![0i128; k * k];
-    for part in &partials {
-        total.iter_mut().zip(part).for_each(|(t, p)| *t += p);
-    }
-    let value = |q: i128| match weights {
-        None => q as f64,
-        Some(_) => crate::rank::exact_total(q),
-    };
-    Array2::from_shape_vec((k, k), total.into_iter().map(value).collect()).expect("k * k values")
+    let total = exact_tally(parent, child, weights, k * k, |p, x| {
+        pc.class0(sort_key(p)) * k + cc.class0(sort_key(x))
+    });
+    Array2::from_shape_vec((k, k), total).expect("k * k values")
 }
 
 /// Joint counts under fractional (`split`) memberships: weights summed exactly per (parent
@@ -343,32 +311,56 @@ fn count_pairs_split(
     k: usize,
 ) -> Array2<f64> {
     let (sp, sc) = (ps.slots(), cs.slots());
-    let chunk = COUNT_CHUNK.max(4 * sp * sc);
+    let slots = exact_tally(parent, child, weights, sp * sc, |p, x| {
+        ps.slot(sort_key(p)) * sc + cs.slot(sort_key(x))
+    });
+    let mut total = vec![0.0f64; k * k];
+    Splitter::expand(ps, cs, &slots, &mut total);
+    Array2::from_shape_vec((k, k), total).expect("k * k values")
+}
+
+/// The weight of each of `cells` cells, `cell(parent, child)` giving a pair's cell: one partial
+/// tally per fixed-length chunk, in parallel, summed in chunk order. The sums are exact (whole
+/// units, or relative-weight quanta in `i128`), so the tally does not depend on the order of the
+/// rows or the number of threads, bit for bit.
+fn exact_tally(
+    parent: &[f64],
+    child: &[f64],
+    weights: Option<&[f64]>,
+    cells: usize,
+    cell: impl Fn(f64, f64) -> usize + Sync,
+) -> Vec<f64> {
+    // one partial table per chunk: long chunks for many cells keep the partials small
+    let chunk = COUNT_CHUNK.max(4 * cells);
     let partials: Vec<Vec<i128>> = parent
         .par_chunks(chunk)
         .zip(child.par_chunks(chunk))
         .enumerate()
-        .map(|(c, (pv, cv))| {
-            let mut local = vec![0i128; sp * sc];
-            for (u, (&p, &x)) in pv.iter().zip(cv).enumerate() {
-                let q = weights.map_or(1, |w| crate::rank::exact_weight(w[c * chunk + u]));
-                local[ps.slot(sort_key(p)) * sc + cs.slot(sort_key(x))] += q;
+        .map(|(c, (ps, cs))| {
+            let mut local = vec![0i128; cells];
+            match weights {
+                None => {
+                    for (&p, &x) in ps.iter().zip(cs) {
+                        local[cell(p, x)] += 1;
+                    }
+                }
+                Some(w) => {
+                    let ws = &w[c * chunk..c * chunk + ps.len()];
+                    for ((&p, &x), &wi) in ps.iter().zip(cs).zip(ws) {
+                        local[cell(p, x)] += crate::rank::exact_weight(wi);
+                    }
+                }
             }
             local
         })
         .collect();
-    let mut exact = vec![0i128; sp * sc];
+    let mut total = vec![0i128; cells];
     for part in &partials {
-        exact.iter_mut().zip(part).for_each(|(t, p)| *t += p);
+        total.iter_mut().zip(part).for_each(|(t, p)| *t += p);
     }
-    let slots: Vec<f64> = exact
-        .into_iter()
-        .map(|q| match weights {
-            None => q as f64,
-            Some(_) => crate::rank::exact_total(q),
-        })
-        .collect();
-    let mut total = vec![0.0f64; k * k];
-    Splitter::expand(ps, cs, &slots, &mut total);
-    Array2::from_shape_vec((k, k), total).expect("k * k values")
+    let value = |q: i128| match weights {
+        None => q as f64,
+        Some(_) => crate::rank::exact_total(q),
+    };
+    total.into_iter().map(value).collect()
 }

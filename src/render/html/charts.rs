@@ -5,6 +5,7 @@
 //! colour-vision deficiencies); Okabe & Ito (2008) for categories.
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -348,28 +349,13 @@ pub(super) fn long_run(labels: &[String], lr: &LongRun, desc: &str) -> Result<St
                 .build_cartesian_2d(-0.5f64..(k as f64 - 0.5), 0f64..ymax.max(1.0))
                 .map_err(&e)?;
             let every = (k / 10).max(1);
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .max_light_lines(0)
-                .bold_line_style(LIGHT)
-                .x_labels(0)
-                .y_label_formatter(&|v| format!("{v:.0}"))
-                .y_desc("% of families")
-                .label_style((FONT, px(13)))
-                .axis_desc_style((FONT, px(14)))
-                .draw()
-                .map_err(&e)?;
-            chart
-                .draw_series((0..k).filter(|i| i % every == 0).map(|i| {
-                    EmptyElement::at((i as f64, 0.0))
-                        + Text::new(
-                            labels[i].clone(),
-                            (0, 8),
-                            style(13, INK, HPos::Center, VPos::Top),
-                        )
-                }))
-                .map_err(&e)?;
+            let shown = (0..k).filter(|i| i % every == 0);
+            bar_axes(
+                &mut chart,
+                "% of families",
+                shown.map(|i| (i, labels[i].clone())),
+            )
+            .map_err(&e)?;
             let bar = 0.38;
             chart
                 .draw_series(lr.parent_shares.iter().enumerate().map(|(i, v)| {
@@ -387,6 +373,32 @@ pub(super) fn long_run(labels: &[String], lr: &LongRun, desc: &str) -> Result<St
             Ok(())
         },
     )
+}
+
+/// The axes of a bar chart over categories: a light horizontal grid with whole-number y labels
+/// under `y_desc`, and each category's label under its bar at `x = i` (the x axis has no ticks
+/// of its own).
+fn bar_axes<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    y_desc: &str,
+    categories: impl Iterator<Item = (usize, String)>,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .max_light_lines(0)
+        .bold_line_style(LIGHT)
+        .x_labels(0)
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .y_desc(y_desc)
+        .label_style((FONT, px(13)))
+        .axis_desc_style((FONT, px(14)))
+        .draw()?;
+    chart.draw_series(categories.map(|(i, label)| {
+        EmptyElement::at((i as f64, 0.0))
+            + Text::new(label, (0, 8), style(13, INK, HPos::Center, VPos::Top))
+    }))?;
+    Ok(())
 }
 
 /// Expected income of a bottom-class family relative to the mean, generation by generation.
@@ -409,29 +421,19 @@ pub(super) fn generations(lr: &LongRun, desc: &str) -> Result<String> {
                 .y_label_area_size(52)
                 .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..110f64)
                 .map_err(&e)?;
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .max_light_lines(0)
-                .bold_line_style(LIGHT)
-                .x_labels(0)
-                .y_label_formatter(&|v| format!("{v:.0}"))
-                .y_desc("% of the average income")
-                .label_style((FONT, px(13)))
-                .axis_desc_style((FONT, px(14)))
-                .draw()
-                .map_err(&e)?;
-            chart
-                .draw_series((0..n).map(|g| {
-                    let name = if g == 0 {
-                        "today".to_string()
-                    } else {
-                        format!("+{g}")
-                    };
-                    EmptyElement::at((g as f64, 0.0))
-                        + Text::new(name, (0, 8), style(13, INK, HPos::Center, VPos::Top))
-                }))
-                .map_err(&e)?;
+            let name = |g: usize| {
+                if g == 0 {
+                    "today".to_string()
+                } else {
+                    format!("+{g}")
+                }
+            };
+            bar_axes(
+                &mut chart,
+                "% of the average income",
+                (0..n).map(|g| (g, name(g))),
+            )
+            .map_err(&e)?;
             chart
                 .draw_series(lr.path.iter().enumerate().map(|(g, v)| {
                     Rectangle::new(
