@@ -34,8 +34,8 @@ mod kendall;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{MobilityError, Result, check_finite, check_same_length, check_weights};
-use crate::rank::check_index_range;
+use crate::error::{MobilityError, Result, check_same_length};
+use crate::rank::check_pairs;
 use canonical::Canonical;
 use exact::exact_rank_shares;
 use income::{income_pass, log_shift};
@@ -272,14 +272,6 @@ fn canonical_pairs<'w>(
     check_pairs(parent, child, relative.as_deref())?;
     let canon = Canonical::new(parent, child, relative.as_deref(), None);
     Ok((canon, relative))
-}
-
-fn check_pairs(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result<f64> {
-    check_finite(parent, "parent status")?;
-    check_same_length(parent.len(), child.len(), "child status")?;
-    check_finite(child, "child status")?;
-    check_index_range(parent.len())?;
-    check_weights(weights, parent.len())
 }
 
 /// Kendall's tau-b with ties, weighted by pair weights `w_i w_j`, in `O(n log n)`.

@@ -107,7 +107,7 @@ use crate::weights::WeightKind;
 pub(crate) use design::{Design, Scratch};
 pub use draw::numeric_cluster_key;
 pub(crate) use draw::{Draw, dense_ids, dense_labels};
-pub(crate) use engine::{RawRun, Runs, check_resampled, run_replicates};
+pub(crate) use engine::{RawRun, check_resampled, run_replicates};
 pub use intervals::BCA_EXCLUDES_ESTIMATE;
 pub use result::{
     BootstrapResult, BootstrapSettings, Estimate, EstimateTable, ResampleUnit, StatisticSummary,
