@@ -216,25 +216,8 @@ pub fn tau_best(
     tau: usize,
     options: &RankSetOptions,
 ) -> Result<TauSet> {
-    check_tau(tau, estimates.len())?;
-    let o = RankSetOptions {
-        kind: SetKind::Lower,
-        simultaneous: true,
-        indices: None,
-        ..options.clone()
-    };
-    let bounds = rank_confidence_sets(estimates, uncertainty, &o)?;
-    let indices = bounds
-        .rows
-        .iter()
-        .filter(|r| r.lower <= tau)
-        .map(|r| r.index)
-        .collect();
-    Ok(TauSet {
-        tau,
-        which: "best".into(),
-        indices,
-        bounds,
+    tau_set(estimates, uncertainty, tau, options, SetKind::Lower, |r| {
+        r.lower <= tau
     })
 }
 
@@ -273,9 +256,25 @@ pub fn tau_worst(
     options: &RankSetOptions,
 ) -> Result<TauSet> {
     let p = estimates.len();
-    check_tau(tau, p)?;
+    tau_set(estimates, uncertainty, tau, options, SetKind::Upper, |r| {
+        r.upper + tau > p
+    })
+}
+
+/// The tau-best (`kind` = lower bounds) or tau-worst (`kind` = upper bounds) set: the
+/// simultaneous one-sided bounds over all populations, and the populations whose bound passes
+/// `inside`.
+fn tau_set(
+    estimates: &[f64],
+    uncertainty: &Uncertainty<'_>,
+    tau: usize,
+    options: &RankSetOptions,
+    kind: SetKind,
+    inside: impl Fn(&RankSet) -> bool,
+) -> Result<TauSet> {
+    check_tau(tau, estimates.len())?;
     let o = RankSetOptions {
-        kind: SetKind::Upper,
+        kind,
         simultaneous: true,
         indices: None,
         ..options.clone()
@@ -284,12 +283,16 @@ pub fn tau_worst(
     let indices = bounds
         .rows
         .iter()
-        .filter(|r| r.upper + tau > p)
+        .filter(|r| inside(r))
         .map(|r| r.index)
         .collect();
+    let which = match kind {
+        SetKind::Upper => "worst",
+        _ => "best",
+    };
     Ok(TauSet {
         tau,
-        which: "worst".into(),
+        which: which.into(),
         indices,
         bounds,
     })
