@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Interval;
 use super::bootstrap::{
-    Bootstrap, BootstrapSettings, CutoffMode, Design, Estimate, EstimateTable, ResampleUnit,
-    Scratch, check_resampled, jackknife_acceleration, run_replicates,
+    Bootstrap, BootstrapSettings, CutoffMode, Design, Estimate, EstimateTable, Resampling, Scratch,
+    check_resampled, jackknife_acceleration, run_replicates,
 };
 use crate::error::{Result, check_finite, check_same_length};
 use crate::matrix::{ClassSpec, TransitionMatrix};
@@ -216,6 +216,7 @@ pub fn rank_bootstrap(
             }
         })
         .collect();
+    let (resample, clustered, units) = Resampling::new(n, clusters.map(|(_, g)| g)).record();
     Ok(RankBootstrap {
         settings: BootstrapSettings {
             k: 0,
@@ -224,13 +225,9 @@ pub fn rank_bootstrap(
             level,
             ci,
             cutoffs: CutoffMode::Reestimate,
-            resample: if clusters.is_some() {
-                ResampleUnit::Clusters
-            } else {
-                ResampleUnit::Units
-            },
-            clusters: clusters.map(|(_, g)| g),
-            units: n,
+            resample,
+            clusters: clustered,
+            units,
             jackknife_groups: groups,
             weighting: weighting.clone(),
             weight_kind,

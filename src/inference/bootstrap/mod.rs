@@ -157,6 +157,17 @@ impl Resampling {
             Some(clusters) => Resampling::Clusters { clusters, units: n },
         }
     }
+
+    /// As the settings record spells it: what is resampled, the number of clusters (when
+    /// clusters are) and the number of units.
+    pub(crate) fn record(&self) -> (ResampleUnit, Option<usize>, usize) {
+        match *self {
+            Resampling::Units { units } => (ResampleUnit::Units, None, units),
+            Resampling::Clusters { clusters, units } => {
+                (ResampleUnit::Clusters, Some(clusters), units)
+            }
+        }
+    }
 }
 
 /// Configuration of a bootstrap run (a builder).

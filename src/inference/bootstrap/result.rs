@@ -324,12 +324,7 @@ impl BootstrapResult {
 
     /// The run's settings as one record.
     pub fn settings(&self) -> BootstrapSettings {
-        let (resample, clusters, units) = match self.resampling {
-            Resampling::Units { units } => (ResampleUnit::Units, None, units),
-            Resampling::Clusters { clusters, units } => {
-                (ResampleUnit::Clusters, Some(clusters), units)
-            }
-        };
+        let (resample, clusters, units) = self.resampling.record();
         BootstrapSettings {
             k: self.k,
             replicates: self.replicate_count,
