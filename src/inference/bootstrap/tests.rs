@@ -47,6 +47,17 @@ fn design_table(
     s.table
 }
 
+/// [`design_table`] with the cut-offs re-estimated in the replicate (the default mode).
+fn reestimated_table(
+    parent: &[f64],
+    child: &[f64],
+    weights: Option<&[f64]>,
+    spec: &ClassSpec,
+    draw: Draw,
+) -> Vec<f64> {
+    design_table(parent, child, weights, spec, CutoffMode::Reestimate, draw)
+}
+
 /// The table of the pairs counted directly by `TransitionCounts::from_status`, laid out as the
 /// design's table.
 fn direct_table(
@@ -85,13 +96,13 @@ fn full_sample_matches_from_status() {
             for rule in [Rule::Midrank, Rule::Giddy, Rule::StataXtile, Rule::Split] {
                 let spec = ClassSpec::Quantiles { k, rule };
                 let want = direct_table(&p, &c, None, &spec);
-                let got = design_table(&p, &c, None, &spec, CutoffMode::Reestimate, Draw::Full);
+                let got = reestimated_table(&p, &c, None, &spec, Draw::Full);
                 assert_eq!(got, want, "n={n} k={k} {rule}");
             }
             for rule in [Rule::Midrank, Rule::Split] {
                 let spec = ClassSpec::Quantiles { k, rule };
                 let want = direct_table(&p, &c, Some(&w), &spec);
-                let got = design_table(&p, &c, Some(&w), &spec, CutoffMode::Reestimate, Draw::Full);
+                let got = reestimated_table(&p, &c, Some(&w), &spec, Draw::Full);
                 assert_eq!(got, want);
             }
         }
@@ -119,19 +130,12 @@ fn replicate_matches_weights_times_multiplicity() {
                 let spec = ClassSpec::Quantiles { k, rule };
                 let wm = replicate_weights(m, None);
                 let want = direct_table(&p, &c, Some(&wm), &spec);
-                let got = design_table(&p, &c, None, &spec, CutoffMode::Reestimate, Draw::Given(m));
+                let got = reestimated_table(&p, &c, None, &spec, Draw::Given(m));
                 assert_eq!(got, want);
                 let wm = replicate_weights(m, Some(&w));
                 if wm.iter().sum::<f64>() > 0.0 {
                     let want = direct_table(&p, &c, Some(&wm), &spec);
-                    let got = design_table(
-                        &p,
-                        &c,
-                        Some(&w),
-                        &spec,
-                        CutoffMode::Reestimate,
-                        Draw::Given(m),
-                    );
+                    let got = reestimated_table(&p, &c, Some(&w), &spec, Draw::Given(m));
                     assert_eq!(got, want);
                 }
             }
@@ -149,7 +153,7 @@ fn replicate_matches_weights_times_multiplicity() {
                 }
             }
             let want = direct_table(&ep, &ec, None, &spec);
-            let got = design_table(&p, &c, None, &spec, CutoffMode::Reestimate, Draw::Given(m));
+            let got = reestimated_table(&p, &c, None, &spec, Draw::Given(m));
             assert_eq!(got, want);
         }
     }
@@ -165,14 +169,7 @@ fn frequency_draws_are_the_replicate_weights() {
         for rule in [Rule::Midrank, Rule::Split] {
             let spec = ClassSpec::Quantiles { k: 5, rule };
             let want = direct_table(&p, &c, Some(&wm), &spec);
-            let got = design_table(
-                &p,
-                &c,
-                Some(&w),
-                &spec,
-                CutoffMode::Reestimate,
-                Draw::Frequency(m),
-            );
+            let got = reestimated_table(&p, &c, Some(&w), &spec, Draw::Frequency(m));
             assert_eq!(got, want);
         }
     }
@@ -258,14 +255,7 @@ fn zones_and_their_fallback_are_exact() {
         assert_eq!(s.table, want);
         let wm = replicate_weights(m, Some(&w));
         let want = direct_table(&p, &c, Some(&wm), &spec);
-        let got = design_table(
-            &p,
-            &c,
-            Some(&w),
-            &spec,
-            CutoffMode::Reestimate,
-            Draw::Given(m),
-        );
+        let got = reestimated_table(&p, &c, Some(&w), &spec, Draw::Given(m));
         assert_eq!(got, want);
     }
 }
