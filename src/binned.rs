@@ -14,10 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{
-    MobilityError, Parameter, Result, check_finite, check_same_length, check_weights,
-};
-use crate::rank::{check_index_range, class_of_rank, fractional_ranks};
+use crate::error::{MobilityError, Parameter, Result, check_same_length, check_weights};
+use crate::rank::{check_pairs, class_of_rank, fractional_ranks};
 
 /// The default number of parent-rank bins (Chetty et al. 2014 draw 20 "vingtiles" in figure II
 /// of the paper; 100 in the online appendix).
@@ -101,11 +99,7 @@ pub fn binned_rank_means(
     weights: Option<&[f64]>,
     bins: usize,
 ) -> Result<BinnedRanks> {
-    check_finite(parent, "parent status")?;
-    check_same_length(parent.len(), child.len(), "child status")?;
-    check_finite(child, "child status")?;
-    check_index_range(parent.len())?;
-    check_weights(weights, parent.len())?;
+    check_pairs(parent, child, weights)?;
     check_bins(bins)?;
     let (rp, rc) = rayon::join(
         || fractional_ranks(parent, weights),

@@ -135,16 +135,36 @@ pub(crate) fn sorted_keys(values: &[f64]) -> Vec<(u64, u32)> {
 /// assert_eq!(r, vec![0.125, 0.875, 0.5, 0.5]);
 /// ```
 pub fn fractional_ranks(values: &[f64], weights: Option<&[f64]>) -> Result<Vec<f64>> {
+    let mut ranks = vec![0.0; values.len()];
+    // exact sums (order of the rows never matters): whole units, or relative-weight quanta
+    for_each_tie_group(values, weights, 1i128 << 90, |rows, below, tie, total| {
+        let r = exact_total(2 * below + tie) / (2.0 * exact_total(total));
+        for &(_, i) in rows {
+            ranks[i as usize] = r;
+        }
+    })?;
+    Ok(ranks)
+}
+
+/// Validates `values` (finite, indexable by `u32`) and `weights`, makes the weights relative,
+/// and walks the tie groups of `values` in ascending order with exact sums: each row weighs
+/// `unit` without weights, or its relative weight in quanta ([`exact_weight`]). Calls
+/// `visit(rows, below, tie, total)` per group with the group's `(key, row)` entries, the exact
+/// weight of the rows below it, its own and the total (all order-free and scale-free).
+fn for_each_tie_group(
+    values: &[f64],
+    weights: Option<&[f64]>,
+    unit: i128,
+    mut visit: impl FnMut(&[(u64, u32)], i128, i128, i128),
+) -> Result<()> {
     check_finite(values, "status")?;
     check_index_range(values.len())?;
     let relative = relative_weights(weights, values.len())?;
     let weights = relative.as_deref();
     check_weights(weights, values.len())?;
     let sorted = sorted_keys(values);
-    let mut ranks = vec![0.0; values.len()];
-    // exact sums (order of the rows never matters): whole units, or relative-weight quanta
-    let weight = |i: u32| weights.map_or(1i128 << 90, |w| exact_weight(w[i as usize]));
-    let total = exact_total(sorted.iter().map(|&(_, i)| weight(i)).sum());
+    let weight = |i: u32| weights.map_or(unit, |w| exact_weight(w[i as usize]));
+    let total: i128 = sorted.iter().map(|&(_, i)| weight(i)).sum();
     let mut below = 0i128;
     let mut start = 0;
     while start < sorted.len() {
@@ -155,14 +175,11 @@ pub fn fractional_ranks(values: &[f64], weights: Option<&[f64]>) -> Result<Vec<f
             tie += weight(sorted[end].1);
             end += 1;
         }
-        let r = exact_total(2 * below + tie) / (2.0 * total);
-        for &(_, i) in &sorted[start..end] {
-            ranks[i as usize] = r;
-        }
+        visit(&sorted[start..end], below, tie, total);
         below += tie;
         start = end;
     }
-    Ok(ranks)
+    Ok(())
 }
 
 /// Weights made relative: divided by the power of two `2^(e-1)` at or below the largest one, so
@@ -260,35 +277,30 @@ pub(crate) fn exact_total(q: i128) -> f64 {
 /// Each unit's tie-group rank interval `[B_g / W, (B_g + T_g) / W]`, in the input's order
 /// (docs/FORMULAS.md#rule-split); its midpoint is the mid-rank of [`fractional_ranks`].
 pub(crate) fn rank_intervals(values: &[f64], weights: Option<&[f64]>) -> Result<Vec<(f64, f64)>> {
-    check_finite(values, "status")?;
-    check_index_range(values.len())?;
-    // relative weights and exact sums, as fractional_ranks: scale- and order-free
-    let relative = relative_weights(weights, values.len())?;
-    let weights = relative.as_deref();
-    check_weights(weights, values.len())?;
-    let sorted = sorted_keys(values);
     let mut out = vec![(0.0, 0.0); values.len()];
-    let weight = |i: u32| weights.map_or(1, |w| exact_weight(w[i as usize]));
-    let total: i128 = sorted.iter().map(|&(_, i)| weight(i)).sum();
-    let share = |q: i128| (q as f64) / (total as f64);
-    let mut below = 0i128;
-    let mut start = 0;
-    while start < sorted.len() {
-        let key = sorted[start].0;
-        let mut end = start;
-        let mut tie = 0i128;
-        while end < sorted.len() && sorted[end].0 == key {
-            tie += weight(sorted[end].1);
-            end += 1;
-        }
+    // relative weights and exact sums, as fractional_ranks: scale- and order-free
+    for_each_tie_group(values, weights, 1, |rows, below, tie, total| {
+        let share = |q: i128| (q as f64) / (total as f64);
         let iv = (share(below), share(below + tie));
-        for &(_, i) in &sorted[start..end] {
+        for &(_, i) in rows {
             out[i as usize] = iv;
         }
-        below += tie;
-        start = end;
-    }
+    })?;
     Ok(out)
+}
+
+/// The checks of paired status every measure on pairs starts with: finite parent and child
+/// status of the same length, indexable by `u32`, and valid weights. Returns the total weight.
+///
+/// # Errors
+/// The first that fails of [`check_finite`], [`check_same_length`](crate::error::check_same_length),
+/// [`check_index_range`] and [`check_weights`], in that order.
+pub(crate) fn check_pairs(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result<f64> {
+    check_finite(parent, "parent status")?;
+    crate::error::check_same_length(parent.len(), child.len(), "child status")?;
+    check_finite(child, "child status")?;
+    check_index_range(parent.len())?;
+    check_weights(weights, parent.len())
 }
 
 /// Rejects inputs whose indices do not fit the packed `u32` used in sorting.

@@ -22,14 +22,13 @@ use serde::{Deserialize, Serialize};
 
 use super::Interval;
 use super::bootstrap::{
-    Bootstrap, BootstrapSettings, CutoffMode, Design, Estimate, EstimateTable, ResampleUnit, Runs,
-    Scratch, check_resampled, jackknife_acceleration, run_replicates,
+    Bootstrap, BootstrapSettings, CutoffMode, Design, Estimate, EstimateTable, Resampling, Scratch,
+    check_resampled, jackknife_acceleration, run_replicates,
 };
 use crate::error::{Result, check_finite, check_same_length};
 use crate::matrix::{ClassSpec, TransitionMatrix};
 use crate::rankbased::rank_mobility;
 use crate::registry::RankMeasure;
-use crate::weights::WeightKind;
 
 /// The bootstrap distribution of one rank measure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,7 +134,7 @@ pub fn rank_bootstrap(
     let b = bootstrap.replicate_count();
     bootstrap.check_settings()?;
     let level = bootstrap.confidence_level();
-    let (seed, clusters, jackknife_groups, _, weighting, weight_kind) = bootstrap.hooks();
+    let (seed, clusters, _, _, weighting, weight_kind) = bootstrap.hooks();
     check_finite(parent, "parent status")?;
     check_same_length(parent.len(), child.len(), "child status")?;
     if let Some((ids, _)) = clusters {
@@ -156,7 +155,7 @@ pub fn rank_bootstrap(
         &tm,
         CutoffMode::Fixed,
     )?;
-    if weight_kind == WeightKind::Frequency && clusters.is_none() {
+    if bootstrap.draws_frequencies() {
         design.use_frequency_draws(0); // the weights as given: round(W) units drawn
     }
     let original = design.original_rows();
@@ -185,14 +184,8 @@ pub fn rank_bootstrap(
             Err(_) => vec![None; RankMeasure::ALL.len()],
         }
     };
-    let groups = jackknife_groups.min(resampled);
-    let runs = Runs {
-        replicates: b,
-        seed,
-        stream_base: 0,
-        groups,
-        progress: bootstrap.progress_counter(),
-    };
+    let runs = bootstrap.runs(0, resampled);
+    let groups = runs.groups;
     let (reps, jack) = run_replicates(
         &design,
         runs,
@@ -223,6 +216,7 @@ pub fn rank_bootstrap(
             }
         })
         .collect();
+    let (resample, clustered, units) = Resampling::new(n, clusters.map(|(_, g)| g)).record();
     Ok(RankBootstrap {
         settings: BootstrapSettings {
             k: 0,
@@ -231,13 +225,9 @@ pub fn rank_bootstrap(
             level,
             ci,
             cutoffs: CutoffMode::Reestimate,
-            resample: if clusters.is_some() {
-                ResampleUnit::Clusters
-            } else {
-                ResampleUnit::Units
-            },
-            clusters: clusters.map(|(_, g)| g),
-            units: n,
+            resample,
+            clusters: clustered,
+            units,
             jackknife_groups: groups,
             weighting: weighting.clone(),
             weight_kind,

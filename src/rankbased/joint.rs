@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::kendall::{Element, Unit, WUnit, sort_counting};
+use super::kendall::{Keyed, One, Unit, WUnit, Weight, sort_counting};
 use super::{CHUNK, PARALLEL_SORT_MIN};
 use crate::rank::sort_key;
 
@@ -48,7 +48,11 @@ pub(super) fn joint_pass(
                 |p| p.0,
                 None,
                 total,
-                |p, prank| Unit { key: p.1, prank },
+                |p, prank| Unit {
+                    key: p.1,
+                    prank,
+                    w: One,
+                },
             );
             drop(pairs);
             joint_rest(seq, tie_sq_x, total)
@@ -192,21 +196,22 @@ fn sorted_midranks<T: Sync>(
     (ranks, tie_sq.iter().sum())
 }
 
-fn joint_rest<E: Element>(mut seq: Vec<E>, tie_sq_x: f64, total: f64) -> Joint {
-    let discordant = E::to_f64(sort_counting(&mut seq));
+fn joint_rest<W: Weight>(mut seq: Vec<Keyed<W>>, tie_sq_x: f64, total: f64) -> Joint {
+    let discordant = W::to_f64(sort_counting(&mut seq));
     let n = seq.len();
-    let weighted = |e: &E| e.weight();
-    let unit = seq.first().is_none_or(|e| e.is_unit());
+    let weighted = |e: &Keyed<W>| e.w.value();
+    let unit = W::UNIT || seq.is_empty();
     let (rank_y, tie_sq_y) = sorted_midranks(
         &seq,
-        &|e: &E| e.key(),
+        &|e: &Keyed<W>| e.key,
         if unit { None } else { Some(&weighted) },
         total,
     );
     // Rank moments, and joint ties: runs of equal (child key, parent rank) that start in the
     // chunk (within a run of equal child keys the merge kept parent order, so they are
     // consecutive).
-    let same = |x: &E, y: &E| x.key() == y.key() && x.prank().to_bits() == y.prank().to_bits();
+    let same =
+        |x: &Keyed<W>, y: &Keyed<W>| x.key == y.key && x.prank.to_bits() == y.prank.to_bits();
     let partials: Vec<(Moments, f64)> = seq
         .par_chunks(CHUNK)
         .zip(rank_y.par_chunks(CHUNK))
@@ -216,13 +221,13 @@ fn joint_rest<E: Element>(mut seq: Vec<E>, tie_sq_x: f64, total: f64) -> Joint {
             let mut joint_sq = 0.0;
             let start = c * CHUNK;
             for (t, (e, &r)) in chunk.iter().zip(ry).enumerate() {
-                m.add(e.weight(), e.prank(), r);
+                m.add(e.w.value(), e.prank, r);
                 let pos = start + t;
                 if pos == 0 || !same(&seq[pos - 1], e) {
-                    let mut w = e.weight();
+                    let mut w = e.w.value();
                     let mut q = pos + 1;
                     while q < n && same(&seq[q], e) {
-                        w += seq[q].weight();
+                        w += seq[q].w.value();
                         q += 1;
                     }
                     joint_sq += w * w;

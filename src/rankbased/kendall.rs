@@ -17,25 +17,26 @@ const PAR_MERGE_MIN: usize = 1 << 15;
 /// Merge-sort segments at most this long are insertion-sorted.
 const SMALL: usize = 24;
 
-/// An element of the sequence whose inversions are counted: a child sort key, the parent's tie
-/// group and a mass (1, or the pair's weight).
-pub(super) trait Element: Copy + Send + Sync {
+/// The weight an element carries: [`One`] (unit weights, counted exactly in `u64`) or an `f64`.
+/// Everything about an element that depends on whether it is weighted lives here; the merge sort
+/// is one generic over it.
+pub(super) trait Weight: Copy + Send + Sync {
     /// Exact for unit weights (`u64` counts), `f64` with weights.
     type Mass: Copy + Send + Default + AddAssign + SubAssign + std::ops::Add<Output = Self::Mass>;
-    fn key(&self) -> u64;
-    /// The parent's mid-rank (identifies the parent's tie group).
-    fn prank(&self) -> f64;
-    /// Whether the element type carries unit weights only.
-    fn is_unit(&self) -> bool;
-    fn weight(&self) -> f64;
+    /// Whether this is the unit weight.
+    const UNIT: bool;
+    /// The weight as an `f64`.
+    fn value(&self) -> f64;
+    /// The weight as a mass.
     fn mass(&self) -> Self::Mass;
     /// `mass(self) * other` if `cond`, else 0 (branch-free).
     fn times_if(&self, other: Self::Mass, cond: bool) -> Self::Mass;
     /// `mass(self)` if `cond`, else 0 (branch-free).
     fn mass_if(&self, cond: bool) -> Self::Mass;
+    /// A mass as an `f64`.
     fn to_f64(m: Self::Mass) -> f64;
-    /// `*y` if `take_y`, else `*x`.
-    fn pick(take_y: bool, x: &Self, y: &Self) -> Self;
+    /// `*y` if `take_y`, else `*x`, chosen the way that is fastest for elements of this weight.
+    fn pick<T: Copy>(take_y: bool, x: &T, y: &T) -> T;
 }
 
 /// 1.0 if `cond`, else 0.0: multiplying by it zeroes a mass without a branch (a select on an
@@ -47,28 +48,15 @@ fn unit_if(cond: bool) -> f64 {
     std::hint::black_box(u64::from(cond)) as f64
 }
 
+/// The unit weight (takes no space: a [`Unit`] is 16 bytes).
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Unit {
-    pub(super) key: u64,
-    pub(super) prank: f64,
-}
+pub(super) struct One;
 
-impl Element for Unit {
+impl Weight for One {
     type Mass = u64;
+    const UNIT: bool = true;
     #[inline]
-    fn is_unit(&self) -> bool {
-        true
-    }
-    #[inline]
-    fn key(&self) -> u64 {
-        self.key
-    }
-    #[inline]
-    fn prank(&self) -> f64 {
-        self.prank
-    }
-    #[inline]
-    fn weight(&self) -> f64 {
+    fn value(&self) -> f64 {
         1.0
     }
     #[inline]
@@ -87,76 +75,72 @@ impl Element for Unit {
         m as f64
     }
     #[inline]
-    fn pick(take_y: bool, x: &Self, y: &Self) -> Self {
+    fn pick<T: Copy>(take_y: bool, x: &T, y: &T) -> T {
         if take_y { *y } else { *x }
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-pub(super) struct WUnit {
-    pub(super) key: u64,
-    pub(super) prank: f64,
-    pub(super) w: f64,
-}
-
-impl Element for WUnit {
+impl Weight for f64 {
     type Mass = f64;
+    const UNIT: bool = false;
     #[inline]
-    fn is_unit(&self) -> bool {
-        false
-    }
-    #[inline]
-    fn key(&self) -> u64 {
-        self.key
-    }
-    #[inline]
-    fn prank(&self) -> f64 {
-        self.prank
-    }
-    #[inline]
-    fn weight(&self) -> f64 {
-        self.w
+    fn value(&self) -> f64 {
+        *self
     }
     #[inline]
     fn mass(&self) -> f64 {
-        self.w
+        *self
     }
     #[inline]
     fn times_if(&self, other: f64, cond: bool) -> f64 {
         // exact: w other 1 = w other, w other 0 = 0 (weights and masses are finite)
-        self.w * other * unit_if(cond)
+        *self * other * unit_if(cond)
     }
     #[inline]
     fn mass_if(&self, cond: bool) -> f64 {
-        self.w * unit_if(cond)
+        *self * unit_if(cond)
     }
     fn to_f64(m: f64) -> f64 {
         m
     }
     #[inline]
-    fn pick(take_y: bool, x: &Self, y: &Self) -> Self {
+    fn pick<T: Copy>(take_y: bool, x: &T, y: &T) -> T {
         // selects the address (a conditional move), not the 24-byte value: LLVM would load both
         // and choose the f64 field with a mispredicted branch
         *std::hint::select_unpredictable(take_y, y, x)
     }
 }
 
-fn mass_of<E: Element>(v: &[E]) -> E::Mass {
-    v.iter().fold(E::Mass::default(), |m, e| m + e.mass())
+/// An element of the sequence whose inversions are counted: a child sort key, the parent's
+/// mid-rank (identifying the parent's tie group) and a weight `W` (its mass).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Keyed<W> {
+    pub(super) key: u64,
+    pub(super) prank: f64,
+    pub(super) w: W,
+}
+
+/// An unweighted element (16 bytes).
+pub(super) type Unit = Keyed<One>;
+/// A weighted element (24 bytes).
+pub(super) type WUnit = Keyed<f64>;
+
+fn mass_of<W: Weight>(v: &[Keyed<W>]) -> W::Mass {
+    v.iter().fold(W::Mass::default(), |m, e| m + e.w.mass())
 }
 
 /// Stable sort of `v` by key, returning the mass of strict inversions (`i < j`,
 /// `key_i > key_j`), weighted by `mass_i mass_j`.
-pub(super) fn sort_counting<E: Element>(v: &mut [E]) -> E::Mass {
+pub(super) fn sort_counting<W: Weight>(v: &mut [Keyed<W>]) -> W::Mass {
     if v.len() <= SMALL {
         return insertion_count(v);
     }
-    let mut scratch: Vec<E> = v.par_iter().with_min_len(CHUNK).copied().collect();
+    let mut scratch: Vec<Keyed<W>> = v.par_iter().with_min_len(CHUNK).copied().collect();
     sort_in_place(v, &mut scratch)
 }
 
 /// Sorts `v` (result in `v`; `scratch` of the same length is work space).
-fn sort_in_place<E: Element>(v: &mut [E], scratch: &mut [E]) -> E::Mass {
+fn sort_in_place<W: Weight>(v: &mut [Keyed<W>], scratch: &mut [Keyed<W>]) -> W::Mass {
     let n = v.len();
     if n <= SMALL {
         return insertion_count(v);
@@ -173,7 +157,7 @@ fn sort_in_place<E: Element>(v: &mut [E], scratch: &mut [E]) -> E::Mass {
 }
 
 /// Sorts the contents of `v` into `out` (`v` is work space).
-fn sort_into<E: Element>(v: &mut [E], out: &mut [E]) -> E::Mass {
+fn sort_into<W: Weight>(v: &mut [Keyed<W>], out: &mut [Keyed<W>]) -> W::Mass {
     let n = v.len();
     if n <= SMALL {
         out.copy_from_slice(v);
@@ -193,17 +177,17 @@ fn sort_into<E: Element>(v: &mut [E], out: &mut [E]) -> E::Mass {
 /// Stable merge of sorted `a` and `b` into `out`, returning the mass of cross inversions.
 /// Long merges are split in two independent merges (at the middle of `a` and the first element
 /// of `b` not below it) and run in parallel; the split depends only on the data.
-fn merge_counting<E: Element>(a: &[E], b: &[E], out: &mut [E]) -> E::Mass {
+fn merge_counting<W: Weight>(a: &[Keyed<W>], b: &[Keyed<W>], out: &mut [Keyed<W>]) -> W::Mass {
     if a.len() + b.len() >= 2 * PAR_MERGE_MIN && a.len() >= 2 && !b.is_empty() {
         let i = a.len() / 2;
-        let pivot = a[i].key();
-        let j = b.partition_point(|e| e.key() < pivot);
+        let pivot = a[i].key;
+        let j = b.partition_point(|e| e.key < pivot);
         // every b[..j] lies strictly below every a[i..]: all those pairs are inversions
         let cross = {
             let left = mass_of(&a[i..]);
             b[..j]
                 .iter()
-                .fold(E::Mass::default(), |m, e| m + e.times_if(left, true))
+                .fold(W::Mass::default(), |m, e| m + e.w.times_if(left, true))
         };
         let (lo, hi) = out.split_at_mut(i + j);
         let (x, y) = rayon::join(
@@ -217,17 +201,17 @@ fn merge_counting<E: Element>(a: &[E], b: &[E], out: &mut [E]) -> E::Mass {
 
 /// Branch-free stable merge counting the mass of cross inversions.
 #[inline]
-fn merge_sequential<E: Element>(a: &[E], b: &[E], out: &mut [E]) -> E::Mass {
+fn merge_sequential<W: Weight>(a: &[Keyed<W>], b: &[Keyed<W>], out: &mut [Keyed<W>]) -> W::Mass {
     let out = &mut out[..a.len() + b.len()];
     let mut left = mass_of(a);
-    let mut inv = E::Mass::default();
+    let mut inv = W::Mass::default();
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         let (x, y) = (a[i], b[j]);
-        let take_b = y.key() < x.key();
-        out[i + j] = E::pick(take_b, &a[i], &b[j]);
-        inv += y.times_if(left, take_b);
-        left -= x.mass_if(!take_b);
+        let take_b = y.key < x.key;
+        out[i + j] = W::pick(take_b, &a[i], &b[j]);
+        inv += y.w.times_if(left, take_b);
+        left -= x.w.mass_if(!take_b);
         i += usize::from(!take_b);
         j += usize::from(take_b);
     }
@@ -240,19 +224,19 @@ fn merge_sequential<E: Element>(a: &[E], b: &[E], out: &mut [E]) -> E::Mass {
 
 /// Insertion sort counting the mass of strict inversions.
 #[inline]
-fn insertion_count<E: Element>(v: &mut [E]) -> E::Mass {
-    let mut inv = E::Mass::default();
+fn insertion_count<W: Weight>(v: &mut [Keyed<W>]) -> W::Mass {
+    let mut inv = W::Mass::default();
     for t in 1..v.len() {
         let x = v[t];
         let mut s = t;
-        let mut shifted = E::Mass::default();
-        while s > 0 && v[s - 1].key() > x.key() {
-            shifted += v[s - 1].mass();
+        let mut shifted = W::Mass::default();
+        while s > 0 && v[s - 1].key > x.key {
+            shifted += v[s - 1].w.mass();
             v[s] = v[s - 1];
             s -= 1;
         }
         v[s] = x;
-        inv += x.times_if(shifted, true);
+        inv += x.w.times_if(shifted, true);
     }
     inv
 }
@@ -262,7 +246,13 @@ mod tests {
     use super::*;
 
     fn units(keys: &[u64]) -> Vec<Unit> {
-        keys.iter().map(|&key| Unit { key, prank: 0.0 }).collect()
+        keys.iter()
+            .map(|&key| Unit {
+                key,
+                prank: 0.0,
+                w: One,
+            })
+            .collect()
     }
 
     #[test]

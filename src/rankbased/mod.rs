@@ -34,8 +34,8 @@ mod kendall;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{MobilityError, Result, check_finite, check_same_length, check_weights};
-use crate::rank::check_index_range;
+use crate::error::{MobilityError, Result, check_same_length};
+use crate::rank::check_pairs;
 use canonical::Canonical;
 use exact::exact_rank_shares;
 use income::{income_pass, log_shift};
@@ -191,10 +191,7 @@ pub fn rank_mobility(
     child: &[f64],
     weights: Option<&[f64]>,
 ) -> Result<RankMobility> {
-    let relative = crate::rank::relative_weights(weights, parent.len())?;
-    let weights = relative.as_deref();
-    check_pairs(parent, child, weights)?;
-    let canon = Canonical::new(parent, child, weights, None);
+    let (canon, relative) = canonical_pairs(parent, child, weights)?;
     let (parent, child, weights) = canon.view();
     let total = check_pairs(parent, child, weights)?;
     let mut r = rank_core(parent, child, weights, total, None)?;
@@ -263,12 +260,18 @@ pub fn rank_mobility_national(
     Ok(r)
 }
 
-fn check_pairs(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result<f64> {
-    check_finite(parent, "parent status")?;
-    check_same_length(parent.len(), child.len(), "child status")?;
-    check_finite(child, "child status")?;
-    check_index_range(parent.len())?;
-    check_weights(weights, parent.len())
+/// What every measure on pairs does first: makes the weights relative (scale-free results),
+/// validates the pairs and puts them in canonical order (order-free results). Returns the rows
+/// in that order and the relative weights, whose `restore` gives totals in the input's scale.
+fn canonical_pairs<'w>(
+    parent: &[f64],
+    child: &[f64],
+    weights: Option<&'w [f64]>,
+) -> Result<(Canonical, crate::rank::RelativeWeights<'w>)> {
+    let relative = crate::rank::relative_weights(weights, parent.len())?;
+    check_pairs(parent, child, relative.as_deref())?;
+    let canon = Canonical::new(parent, child, relative.as_deref(), None);
+    Ok((canon, relative))
 }
 
 /// Kendall's tau-b with ties, weighted by pair weights `w_i w_j`, in `O(n log n)`.
@@ -306,10 +309,7 @@ fn check_pairs(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result
 /// assert!((tau.unwrap() - 0.8).abs() < 1e-12);
 /// ```
 pub fn kendall_tau_b(x: &[f64], y: &[f64], weights: Option<&[f64]>) -> Result<Option<f64>> {
-    let relative = crate::rank::relative_weights(weights, x.len())?;
-    let weights = relative.as_deref();
-    check_pairs(x, y, weights)?;
-    let canon = Canonical::new(x, y, weights, None);
+    let (canon, _) = canonical_pairs(x, y, weights)?;
     let (x, y, weights) = canon.view();
     let total = check_pairs(x, y, weights)?;
     Ok(joint_pass(x, y, weights, total).kendall)
@@ -357,10 +357,7 @@ pub struct Ige {
 /// assert_eq!((r.used, r.dropped), (3, 1));
 /// ```
 pub fn ige(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result<Ige> {
-    let relative = crate::rank::relative_weights(weights, parent.len())?;
-    let weights = relative.as_deref();
-    check_pairs(parent, child, weights)?;
-    let canon = Canonical::new(parent, child, weights, None);
+    let (canon, _) = canonical_pairs(parent, child, weights)?;
     let (parent, child, weights) = canon.view();
     // First pass: the log means (the shift that keeps the second pass accurate).
     let first = income_pass(parent, child, weights, 0.0, 0.0);
@@ -412,10 +409,7 @@ pub fn absolute_mobility(
     child: &[f64],
     weights: Option<&[f64]>,
 ) -> Result<AbsoluteMobility> {
-    let relative = crate::rank::relative_weights(weights, parent.len())?;
-    let weights = relative.as_deref();
-    check_pairs(parent, child, weights)?;
-    let canon = Canonical::new(parent, child, weights, None);
+    let (canon, _) = canonical_pairs(parent, child, weights)?;
     let (parent, child, weights) = canon.view();
     let total = check_pairs(parent, child, weights)?;
     let s = income_pass(parent, child, weights, 0.0, 0.0);

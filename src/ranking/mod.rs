@@ -32,3 +32,32 @@ pub use rank_regression::{
     RankRankOptions, RankRankRegression, RankRankRow, WeightKind, rank_rank_regression,
 };
 pub use shrinkage::{Shrinkage, ShrinkageOptions, ShrunkEstimate, SignalVariance, shrink};
+
+use crate::error::{MobilityError, Parameter, Result};
+
+/// Checks that `se` holds `p` standard errors, each finite and `>= 0` (shared by the rank sets
+/// with independent estimates and by the shrinkage).
+///
+/// # Errors
+/// [`MobilityError::LengthMismatch`] when `se.len() != p`; [`MobilityError::InvalidParameter`]
+/// naming the first negative or non-finite entry.
+fn check_standard_errors(se: &[f64], p: usize) -> Result<()> {
+    if se.len() != p {
+        return Err(MobilityError::LengthMismatch {
+            what: "standard errors".into(),
+            expected: p,
+            found: se.len(),
+        });
+    }
+    if let Some((i, &v)) = se
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
+    {
+        return Err(MobilityError::invalid(
+            Parameter::StandardErrors,
+            format!("entry {i} is {v}; standard errors must be finite and >= 0"),
+        ));
+    }
+    Ok(())
+}

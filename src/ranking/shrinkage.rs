@@ -113,23 +113,7 @@ pub struct Shrinkage {
 pub fn shrink(estimates: &[f64], se: &[f64], options: &ShrinkageOptions) -> Result<Shrinkage> {
     check_finite(estimates, "estimates")?;
     let p = estimates.len();
-    if se.len() != p {
-        return Err(MobilityError::LengthMismatch {
-            what: "standard errors".into(),
-            expected: p,
-            found: se.len(),
-        });
-    }
-    if let Some((i, &v)) = se
-        .iter()
-        .enumerate()
-        .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
-    {
-        return Err(MobilityError::invalid(
-            Parameter::StandardErrors,
-            format!("entry {i} is {v}; standard errors must be finite and >= 0"),
-        ));
-    }
+    super::check_standard_errors(se, p)?;
     let target = match options.target {
         Some(t) if !t.is_finite() => {
             return Err(MobilityError::invalid(

@@ -273,38 +273,25 @@ pub fn row_multinomial(
             v.clone()
         }
     };
-    let ctx = Context::new(tm, &options.weighting)?;
-    let stats = options.selection.resolve(k)?;
-    let evaluator = Evaluator::new(k, options.weighting.clone(), stats);
-    let estimates = evaluator.eval_matrix(tm);
     let p = tm.probabilities();
-    let z = z_value(options.level);
-    let statistics = evaluator
-        .stats
-        .iter()
-        .zip(estimates)
-        .map(|(s, est)| {
-            let var = ctx.gradient(s).and_then(|g| {
-                let mut v = 0.0;
-                for i in 0..k {
-                    let (mut m1, mut m2) = (0.0, 0.0);
-                    for j in 0..k {
-                        m1 += p[[i, j]] * g[[i, j]];
-                        m2 += p[[i, j]] * g[[i, j]] * g[[i, j]];
-                    }
-                    let vi = (m2 - m1 * m1).max(0.0);
-                    if vi > 0.0 {
-                        if n_i[i] <= 0.0 {
-                            return Err(format!("parent class {} has no observations", i + 1));
-                        }
-                        v += vi / n_i[i];
-                    }
+    let statistics = delta_method(tm, options, |g| {
+        let mut v = 0.0;
+        for i in 0..k {
+            let (mut m1, mut m2) = (0.0, 0.0);
+            for j in 0..k {
+                m1 += p[[i, j]] * g[[i, j]];
+                m2 += p[[i, j]] * g[[i, j]] * g[[i, j]];
+            }
+            let vi = (m2 - m1 * m1).max(0.0);
+            if vi > 0.0 {
+                if n_i[i] <= 0.0 {
+                    return Err(format!("parent class {} has no observations", i + 1));
                 }
-                Ok(v)
-            });
-            estimate_entry(s, est, var, z)
-        })
-        .collect();
+                v += vi / n_i[i];
+            }
+        }
+        Ok(v)
+    })?;
     Ok(AnalyticResult {
         method: AnalyticMethod::RowMultinomial,
         k,
@@ -440,27 +427,14 @@ pub fn quantile_copula(
         )
     };
 
-    let ctx = Context::new(&tm, &options.weighting)?;
-    let stats = options.selection.resolve(k)?;
-    let evaluator = Evaluator::new(k, options.weighting.clone(), stats);
-    let estimates = evaluator.eval_matrix(&tm);
     let q = tm.joint();
     let rows = tm.parent_shares();
-    let z = z_value(options.level);
-    let statistics = evaluator
-        .stats
-        .iter()
-        .zip(estimates)
-        .map(|(s, est)| {
-            let var = ctx.gradient(s).and_then(|g| {
-                let f = copula_influence(&g, rows, &alpha, &beta)?;
-                let m1: f64 = q.iter().zip(&f).map(|(q, f)| q * f).sum();
-                let m2: f64 = q.iter().zip(&f).map(|(q, f)| q * f * f).sum();
-                Ok((m2 - m1 * m1).max(0.0) / n_eff)
-            });
-            estimate_entry(s, est, var, z)
-        })
-        .collect();
+    let statistics = delta_method(&tm, options, |g| {
+        let f = copula_influence(g, rows, &alpha, &beta)?;
+        let m1: f64 = q.iter().zip(&f).map(|(q, f)| q * f).sum();
+        let m2: f64 = q.iter().zip(&f).map(|(q, f)| q * f * f).sum();
+        Ok((m2 - m1 * m1).max(0.0) / n_eff)
+    })?;
     Ok(AnalyticResult {
         method: AnalyticMethod::EmpiricalCopula,
         k,
@@ -471,6 +445,31 @@ pub fn quantile_copula(
         weighting: options.weighting.clone(),
         statistics,
     })
+}
+
+/// Every selected statistic of `tm` with its delta-method standard error and normal interval at
+/// `options.level`: `variance` maps a statistic's gradient to the variance of its estimate (the
+/// part that differs between the estimators), or says why there is none.
+fn delta_method(
+    tm: &TransitionMatrix,
+    options: &AnalyticOptions,
+    variance: impl Fn(&ndarray::Array2<f64>) -> std::result::Result<f64, String>,
+) -> Result<Vec<AnalyticEstimate>> {
+    let k = tm.k();
+    let ctx = Context::new(tm, &options.weighting)?;
+    let stats = options.selection.resolve(k)?;
+    let evaluator = Evaluator::new(k, options.weighting.clone(), stats);
+    let estimates = evaluator.eval_matrix(tm);
+    let z = z_value(options.level);
+    Ok(evaluator
+        .stats
+        .iter()
+        .zip(estimates)
+        .map(|(s, est)| {
+            let var = ctx.gradient(s).and_then(|g| variance(&g));
+            estimate_entry(s, est, var, z)
+        })
+        .collect())
 }
 
 fn z_value(level: f64) -> f64 {

@@ -27,6 +27,25 @@ impl Bootstrap {
         Ok(())
     }
 
+    /// Whether a replicate draws whole units in proportion to frequency weights (frequency
+    /// weights without clusters) rather than resampling the records.
+    pub(crate) fn draws_frequencies(&self) -> bool {
+        self.weight_kind == WeightKind::Frequency && self.clusters.is_none()
+    }
+
+    /// The replicates of this bootstrap over `resampled` units or clusters, replicate `r` from
+    /// stream `stream_base + r`: its replicate count, seed and progress counter, and its
+    /// jackknife groups capped at `resampled`.
+    pub(crate) fn runs(&self, stream_base: u64, resampled: usize) -> Runs<'_> {
+        Runs {
+            replicates: self.replicates,
+            seed: self.seed,
+            stream_base,
+            groups: self.jackknife_groups.min(resampled),
+            progress: self.progress_counter(),
+        }
+    }
+
     /// Validates the configuration and the data, runs the replicates and the jackknife.
     pub(crate) fn run_raw(
         &self,
@@ -61,18 +80,11 @@ impl Bootstrap {
             ClassSpec::Quantiles { .. } => self.cutoffs,
         };
         let mut design = Design::new(parent, child, weights, clusters, spec, &tm, mode)?;
-        if self.weight_kind == WeightKind::Frequency && clusters.is_none() {
+        if self.draws_frequencies() {
             design.use_frequency_draws(relative.shift);
         }
-        let groups = self.jackknife_groups.min(resampled);
-
-        let runs = Runs {
-            replicates: self.replicates,
-            seed: self.seed,
-            stream_base,
-            groups,
-            progress: self.progress_counter(),
-        };
+        let runs = self.runs(stream_base, resampled);
+        let groups = runs.groups;
         let (reps, jack) = run_replicates(
             &design,
             runs,

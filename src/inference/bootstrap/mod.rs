@@ -107,7 +107,7 @@ use crate::weights::WeightKind;
 pub(crate) use design::{Design, Scratch};
 pub use draw::numeric_cluster_key;
 pub(crate) use draw::{Draw, dense_ids, dense_labels};
-pub(crate) use engine::{RawRun, Runs, check_resampled, run_replicates};
+pub(crate) use engine::{RawRun, check_resampled, run_replicates};
 pub use intervals::BCA_EXCLUDES_ESTIMATE;
 pub use result::{
     BootstrapResult, BootstrapSettings, Estimate, EstimateTable, ResampleUnit, StatisticSummary,
@@ -155,6 +155,17 @@ impl Resampling {
         match clusters {
             None => Resampling::Units { units: n },
             Some(clusters) => Resampling::Clusters { clusters, units: n },
+        }
+    }
+
+    /// As the settings record spells it: what is resampled, the number of clusters (when
+    /// clusters are) and the number of units.
+    pub(crate) fn record(&self) -> (ResampleUnit, Option<usize>, usize) {
+        match *self {
+            Resampling::Units { units } => (ResampleUnit::Units, None, units),
+            Resampling::Clusters { clusters, units } => {
+                (ResampleUnit::Clusters, Some(clusters), units)
+            }
         }
     }
 }

@@ -169,85 +169,67 @@ impl<'de> Deserialize<'de> for EstimateTable {
     }
 }
 
-/// The result of [`Bootstrap::run`](super::Bootstrap::run): one [`StatisticSummary`] per statistic.
-///
-/// Deserialisation validates with [`BootstrapResult::validate`] (the checks a run guarantees).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawBootstrapResult")]
-pub struct BootstrapResult {
-    /// Number of classes.
-    pub k: usize,
-    /// Number of bootstrap replicates B.
-    pub replicate_count: usize,
-    /// The seed.
-    pub seed: u64,
-    /// Confidence level.
-    pub level: f64,
-    /// The interval reported as `ci_low`/`ci_high`.
-    pub ci: CiMethod,
-    /// Whether cut-offs were re-estimated in each replicate.
-    pub cutoffs: CutoffMode,
-    /// What was resampled.
-    pub resampling: Resampling,
-    /// Groups of the grouped jackknife used for the BCa acceleration.
-    pub jackknife_groups: usize,
-    /// The origin weighting of the weighted measures.
-    pub weighting: Weighting,
-    /// What the weights meant (how records were drawn).
-    #[serde(default)]
-    pub weight_kind: WeightKind,
-    /// Every statistic, in [`Statistic::all`] order (or the selection's).
-    pub statistics: Vec<StatisticSummary>,
+/// Declares [`BootstrapResult`] and the unchecked `RawBootstrapResult` it is deserialised
+/// through from one list of fields (so the two cannot drift apart), and the conversion that
+/// validates the raw form into the result.
+macro_rules! bootstrap_result {
+    ($($(#[$attr:meta])* $field:ident: $ty:ty,)*) => {
+        /// The result of [`Bootstrap::run`](super::Bootstrap::run): one [`StatisticSummary`] per
+        /// statistic.
+        ///
+        /// Deserialisation validates with [`BootstrapResult::validate`] (the checks a run
+        /// guarantees).
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(try_from = "RawBootstrapResult")]
+        pub struct BootstrapResult {
+            $($(#[$attr])* pub $field: $ty,)*
+        }
+
+        /// The serialised form of a [`BootstrapResult`], checked before it becomes one.
+        #[derive(Deserialize)]
+        struct RawBootstrapResult {
+            $($(#[$attr])* $field: $ty,)*
+        }
+
+        impl TryFrom<RawBootstrapResult> for BootstrapResult {
+            type Error = MobilityError;
+
+            fn try_from(r: RawBootstrapResult) -> Result<BootstrapResult> {
+                let out = BootstrapResult {
+                    $($field: r.$field,)*
+                };
+                out.validate()?;
+                Ok(out)
+            }
+        }
+    };
 }
 
-/// The serialised form of a [`BootstrapResult`], checked before it becomes one.
-#[derive(Deserialize)]
-struct RawBootstrapResult {
+bootstrap_result! {
     /// Number of classes.
-    pub k: usize,
+    k: usize,
     /// Number of bootstrap replicates B.
-    pub replicate_count: usize,
+    replicate_count: usize,
     /// The seed.
-    pub seed: u64,
+    seed: u64,
     /// Confidence level.
-    pub level: f64,
+    level: f64,
     /// The interval reported as `ci_low`/`ci_high`.
-    pub ci: CiMethod,
+    ci: CiMethod,
     /// Whether cut-offs were re-estimated in each replicate.
-    pub cutoffs: CutoffMode,
+    cutoffs: CutoffMode,
     /// What was resampled.
-    pub resampling: Resampling,
+    resampling: Resampling,
     /// Groups of the grouped jackknife used for the BCa acceleration.
-    pub jackknife_groups: usize,
+    jackknife_groups: usize,
     /// The origin weighting of the weighted measures.
-    pub weighting: Weighting,
-    /// What the weights meant (sampling when absent: results written before it existed).
+    weighting: Weighting,
+    /// What the weights meant (how records were drawn; sampling when absent: results written
+    /// before it existed).
     #[serde(default)]
-    pub weight_kind: WeightKind,
+    weight_kind: WeightKind,
     /// Every statistic, in [`Statistic::all`] order (or the selection's).
-    pub statistics: Vec<StatisticSummary>,
-}
-
-impl TryFrom<RawBootstrapResult> for BootstrapResult {
-    type Error = MobilityError;
-
-    fn try_from(r: RawBootstrapResult) -> Result<BootstrapResult> {
-        let out = BootstrapResult {
-            k: r.k,
-            replicate_count: r.replicate_count,
-            seed: r.seed,
-            level: r.level,
-            ci: r.ci,
-            cutoffs: r.cutoffs,
-            resampling: r.resampling,
-            jackknife_groups: r.jackknife_groups,
-            weighting: r.weighting,
-            weight_kind: r.weight_kind,
-            statistics: r.statistics,
-        };
-        out.validate()?;
-        Ok(out)
-    }
+    statistics: Vec<StatisticSummary>,
 }
 
 impl BootstrapResult {
@@ -342,12 +324,7 @@ impl BootstrapResult {
 
     /// The run's settings as one record.
     pub fn settings(&self) -> BootstrapSettings {
-        let (resample, clusters, units) = match self.resampling {
-            Resampling::Units { units } => (ResampleUnit::Units, None, units),
-            Resampling::Clusters { clusters, units } => {
-                (ResampleUnit::Clusters, Some(clusters), units)
-            }
-        };
+        let (resample, clusters, units) = self.resampling.record();
         BootstrapSettings {
             k: self.k,
             replicates: self.replicate_count,

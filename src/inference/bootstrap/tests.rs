@@ -47,6 +47,37 @@ fn design_table(
     s.table
 }
 
+/// [`design_table`] with the cut-offs re-estimated in the replicate (the default mode).
+fn reestimated_table(
+    parent: &[f64],
+    child: &[f64],
+    weights: Option<&[f64]>,
+    spec: &ClassSpec,
+    draw: Draw,
+) -> Vec<f64> {
+    design_table(parent, child, weights, spec, CutoffMode::Reestimate, draw)
+}
+
+/// The table of the pairs counted directly by `TransitionCounts::from_status`, laid out as the
+/// design's table.
+fn direct_table(
+    parent: &[f64],
+    child: &[f64],
+    weights: Option<&[f64]>,
+    spec: &ClassSpec,
+) -> Vec<f64> {
+    let counts = TransitionCounts::from_status(parent, child, weights, spec).unwrap();
+    counts.counts().iter().copied().collect()
+}
+
+/// A replicate's weights: its multiplicities `m`, times the weights when there are any.
+fn replicate_weights(m: &[u32], weights: Option<&[f64]>) -> Vec<f64> {
+    match weights {
+        None => m.iter().map(|&x| f64::from(x)).collect(),
+        Some(w) => m.iter().zip(w).map(|(&x, &w)| f64::from(x) * w).collect(),
+    }
+}
+
 fn leak(m: Vec<u32>) -> &'static [u32] {
     Box::leak(m.into_boxed_slice())
 }
@@ -64,19 +95,15 @@ fn full_sample_matches_from_status() {
         for k in [2usize, 3, 5, 10] {
             for rule in [Rule::Midrank, Rule::Giddy, Rule::StataXtile, Rule::Split] {
                 let spec = ClassSpec::Quantiles { k, rule };
-                let want = TransitionCounts::from_status(&p, &c, None, &spec).unwrap();
-                let got = design_table(&p, &c, None, &spec, CutoffMode::Reestimate, Draw::Full);
-                assert_eq!(
-                    got,
-                    want.counts().iter().copied().collect::<Vec<_>>(),
-                    "n={n} k={k} {rule}"
-                );
+                let want = direct_table(&p, &c, None, &spec);
+                let got = reestimated_table(&p, &c, None, &spec, Draw::Full);
+                assert_eq!(got, want, "n={n} k={k} {rule}");
             }
             for rule in [Rule::Midrank, Rule::Split] {
                 let spec = ClassSpec::Quantiles { k, rule };
-                let want = TransitionCounts::from_status(&p, &c, Some(&w), &spec).unwrap();
-                let got = design_table(&p, &c, Some(&w), &spec, CutoffMode::Reestimate, Draw::Full);
-                assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+                let want = direct_table(&p, &c, Some(&w), &spec);
+                let got = reestimated_table(&p, &c, Some(&w), &spec, Draw::Full);
+                assert_eq!(got, want);
             }
         }
     }
@@ -101,22 +128,15 @@ fn replicate_matches_weights_times_multiplicity() {
                 .flat_map(|k| [(k, Rule::Midrank), (k, Rule::Split)])
             {
                 let spec = ClassSpec::Quantiles { k, rule };
-                let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
-                let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
-                let got = design_table(&p, &c, None, &spec, CutoffMode::Reestimate, Draw::Given(m));
-                assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
-                let wm: Vec<f64> = m.iter().zip(&w).map(|(&x, &w)| f64::from(x) * w).collect();
+                let wm = replicate_weights(m, None);
+                let want = direct_table(&p, &c, Some(&wm), &spec);
+                let got = reestimated_table(&p, &c, None, &spec, Draw::Given(m));
+                assert_eq!(got, want);
+                let wm = replicate_weights(m, Some(&w));
                 if wm.iter().sum::<f64>() > 0.0 {
-                    let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
-                    let got = design_table(
-                        &p,
-                        &c,
-                        Some(&w),
-                        &spec,
-                        CutoffMode::Reestimate,
-                        Draw::Given(m),
-                    );
-                    assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+                    let want = direct_table(&p, &c, Some(&wm), &spec);
+                    let got = reestimated_table(&p, &c, Some(&w), &spec, Draw::Given(m));
+                    assert_eq!(got, want);
                 }
             }
             // generic rules: the expanded sample
@@ -132,9 +152,9 @@ fn replicate_matches_weights_times_multiplicity() {
                     ec.push(c[i]);
                 }
             }
-            let want = TransitionCounts::from_status(&ep, &ec, None, &spec).unwrap();
-            let got = design_table(&p, &c, None, &spec, CutoffMode::Reestimate, Draw::Given(m));
-            assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+            let want = direct_table(&ep, &ec, None, &spec);
+            let got = reestimated_table(&p, &c, None, &spec, Draw::Given(m));
+            assert_eq!(got, want);
         }
     }
 }
@@ -145,19 +165,12 @@ fn frequency_draws_are_the_replicate_weights() {
     for (n, ties) in [(50usize, 4u64), (3000, 25), (40_000, 300)] {
         let (p, c, w) = data(n, ties);
         let m = leak(lcg(21, n).iter().map(|&x| (x % 5) as u32).collect());
-        let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
+        let wm = replicate_weights(m, None);
         for rule in [Rule::Midrank, Rule::Split] {
             let spec = ClassSpec::Quantiles { k: 5, rule };
-            let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
-            let got = design_table(
-                &p,
-                &c,
-                Some(&w),
-                &spec,
-                CutoffMode::Reestimate,
-                Draw::Frequency(m),
-            );
-            assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+            let want = direct_table(&p, &c, Some(&wm), &spec);
+            let got = reestimated_table(&p, &c, Some(&w), &spec, Draw::Frequency(m));
+            assert_eq!(got, want);
         }
     }
     // a frequency draw puts round(W) units on the records in proportion to w
@@ -187,10 +200,10 @@ fn fixed_mode_keeps_full_sample_classes() {
         parent: tm.parent_cutoffs().cloned().unwrap(),
         child: tm.child_cutoffs().cloned().unwrap(),
     };
-    let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
-    let want = TransitionCounts::from_status(&p, &c, Some(&wm), &fixed).unwrap();
+    let wm = replicate_weights(m, None);
+    let want = direct_table(&p, &c, Some(&wm), &fixed);
     let got = design_table(&p, &c, None, &spec, CutoffMode::Fixed, Draw::Given(m));
-    assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+    assert_eq!(got, want);
 
     // split cut-offs kept fixed: the fractional memberships of the full sample
     let (p, c, _) = data(2000, 40);
@@ -204,9 +217,9 @@ fn fixed_mode_keeps_full_sample_classes() {
         parent: tm.parent_cutoffs().cloned().unwrap(),
         child: tm.child_cutoffs().cloned().unwrap(),
     };
-    let want = TransitionCounts::from_status(&p, &c, Some(&wm), &fixed).unwrap();
+    let want = direct_table(&p, &c, Some(&wm), &fixed);
     let got = design_table(&p, &c, None, &spec, CutoffMode::Fixed, Draw::Given(m));
-    assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+    assert_eq!(got, want);
 }
 
 #[test]
@@ -237,20 +250,13 @@ fn zones_and_their_fallback_are_exact() {
         let mut s = Scratch::new(&d);
         d.draw(Draw::Given(m), &mut s);
         d.count(&mut s);
-        let wm: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
-        let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
-        assert_eq!(s.table, want.counts().iter().copied().collect::<Vec<_>>());
-        let wm: Vec<f64> = m.iter().zip(&w).map(|(&x, &w)| f64::from(x) * w).collect();
-        let want = TransitionCounts::from_status(&p, &c, Some(&wm), &spec).unwrap();
-        let got = design_table(
-            &p,
-            &c,
-            Some(&w),
-            &spec,
-            CutoffMode::Reestimate,
-            Draw::Given(m),
-        );
-        assert_eq!(got, want.counts().iter().copied().collect::<Vec<_>>());
+        let wm = replicate_weights(m, None);
+        let want = direct_table(&p, &c, Some(&wm), &spec);
+        assert_eq!(s.table, want);
+        let wm = replicate_weights(m, Some(&w));
+        let want = direct_table(&p, &c, Some(&wm), &spec);
+        let got = reestimated_table(&p, &c, Some(&w), &spec, Draw::Given(m));
+        assert_eq!(got, want);
     }
 }
 
