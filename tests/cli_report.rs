@@ -2,25 +2,11 @@
 //! `mobility analyze --json` (the page embeds the same analysis as a JSON download), the
 //! reproducing command is the command line, and bad input exits with one clear line.
 
-use std::process::{Command, Output};
+mod common;
 
 use serde_json::Value;
 
-fn data(name: &str) -> String {
-    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    for stream in [&out.stdout, &out.stderr] {
-        let text = String::from_utf8_lossy(stream);
-        assert!(!text.contains("panicked"), "a panic: {text}");
-    }
-    out
-}
+use common::cli::{data, fails, run};
 
 /// A fresh output path in the test's own temporary folder.
 fn out_path(name: &str) -> String {
@@ -299,18 +285,6 @@ fn writes_to_standard_output() {
     assert!(out.status.success());
     let html = String::from_utf8(out.stdout).unwrap();
     assert_self_contained(&html);
-}
-
-/// Fails with `code` and exactly one line on stderr containing every part of `expected`.
-fn fails(args: &[&str], code: i32, expected: &[&str]) {
-    let out = run(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-    assert!(stderr.starts_with("mobility: error: "), "{stderr}");
-    for part in expected {
-        assert!(stderr.contains(part), "{args:?}: {stderr} lacks {part:?}");
-    }
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! Bootstrap: reproducibility, thread invariance, agreement with the analytic standard errors,
 //! undefined replicates, clusters, weights, errors, and a small coverage study.
 
-mod inference_support;
+mod common;
 
-use inference_support::{gaussian_copula_matrix, gaussian_pairs};
+use common::inference::{gaussian_copula_matrix, gaussian_pairs};
 use mobility::inference::{
     AnalyticOptions, Bootstrap, BootstrapResult, CiMethod, CutoffMode, Resampling, RowCounts,
     Selection, quantile_copula, row_multinomial,

@@ -1,5 +1,6 @@
-//! Shared helpers for the inference tests and `examples/coverage.rs`: Gaussian pairs drawn from
-//! a ChaCha8 stream per sample, and the population quantile matrix of a Gaussian copula.
+//! Gaussian pairs drawn from a ChaCha8 stream per sample, and the population quantile matrix of a
+//! Gaussian copula: shared by the inference tests and `examples/coverage.rs` (which includes this
+//! file by path).
 #![allow(dead_code)]
 
 use ndarray::Array2;
