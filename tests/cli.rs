@@ -258,20 +258,7 @@ fn analyze_drop_missing() {
 #[test]
 fn analyze_reads_stdin_and_other_delimiters() {
     let csv = "p,c\n1,2\n2,1\n3,4\n4,3\n";
-    let o = run_with_stdin(
-        &[
-            "analyze",
-            "-",
-            "--parent",
-            "p",
-            "--child",
-            "c",
-            "--quantiles",
-            "2",
-            "--json",
-        ],
-        csv,
-    );
+    let o = run_with_stdin(&analyze_stdin(&["--quantiles", "2", "--json"]), csv);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["matrix"], serde_json::json!([[1.0, 0.0], [0.0, 1.0]]));

@@ -2,11 +2,15 @@
 //! `cargo test --features validation --test validation_places`).
 #![cfg(feature = "validation")]
 
+mod common;
+
 use approx::assert_abs_diff_eq;
 use mobility::TransitionCounts;
 use mobility::io::place_matrices::read_place_matrices;
 use mobility::places::report::{PlacesOptions, places_report};
 use mobility::rankbased::rank_mobility;
+
+use common::cli::json;
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
 
@@ -139,16 +143,7 @@ fn commuting_zone_report() {
 #[test]
 fn commuting_zones_through_the_cli() {
     let path = format!("{SHARED}/chetty2014_cz/table6_cz_quintile_matrices.csv");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(["places", &path, "--matrices", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&["places", &path, "--matrices", "--json"]);
     assert_eq!(v["places"].as_array().unwrap().len(), 729);
     assert_eq!(v["excluded"].as_array().unwrap().len(), 12);
     let lib = places_report(

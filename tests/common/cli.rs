@@ -28,6 +28,30 @@ pub fn income_args<'a>(command: &'a str, file: &'a str, extra: &[&'a str]) -> Ve
     args
 }
 
+/// `mobility analyze - --parent p --child c EXTRA...`: columns `p` and `c` of a CSV on stdin.
+pub fn analyze_stdin<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["analyze", "-", "--parent", "p", "--child", "c"];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// `mobility analyze FILE --parent t0 --child t9 --quantiles K EXTRA...`: the first and last
+/// periods of the mobilityIndexR panels in ../shared/data.
+pub fn t0_to_t9<'a>(file: &'a str, k: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "analyze",
+        file,
+        "--parent",
+        "t0",
+        "--child",
+        "t9",
+        "--quantiles",
+        k,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// The `mobility` binary with no input on stdin (set another stdin on it to give one).
 pub fn mobility() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mobility"));
@@ -110,6 +134,24 @@ pub fn fails(args: &[&str], code: i32, expected: &[&str]) -> String {
         assert!(stderr.contains(part), "{args:?}: '{part}' not in: {stderr}");
     }
     stderr
+}
+
+/// `2 * n_families` made-up rows of two children per family, with columns `family` (the id
+/// `{id_prefix}{f}`), `p`, `c` (parent and child incomes), `w` (weights 1 to 3) and `t2` (a third
+/// period).
+pub fn families(n_families: usize, id_prefix: &str) -> String {
+    let mut csv = String::from("family,p,c,w,t2\n");
+    for i in 0..(2 * n_families) {
+        let f = i / 2;
+        csv.push_str(&format!(
+            "{id_prefix}{f},{},{},{},{}\n",
+            (i * 37) % 120,
+            (i * 53) % 121 + f,
+            1 + i % 3,
+            (i * 17) % 119
+        ));
+    }
+    csv
 }
 
 /// Writes `text` to file `name` in this test process's own temporary folder; returns its path.
