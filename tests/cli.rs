@@ -12,7 +12,9 @@ use serde_json::Value;
 
 use std::process::Stdio;
 
-use common::cli::{assert_same, data, fails, income_args, json, ok, run, run_with_stdin};
+use common::cli::{
+    analyze_stdin, assert_same, data, fails, income_args, json, ok, run, run_with_stdin,
+};
 
 fn library_report(tm: &TransitionMatrix, w: &Weighting) -> Value {
     serde_json::to_value(tm.report(w).unwrap()).unwrap()

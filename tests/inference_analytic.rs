@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::inference::{gaussian_pairs, mean_sd};
+use common::samples::{gaussian_pairs, mean_sd};
 use mobility::inference::analytic::Bandwidth;
 use mobility::inference::{
     AnalyticMethod, AnalyticOptions, Bootstrap, RowCounts, Selection, kish_row_counts,

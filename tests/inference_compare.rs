@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::inference::gaussian_pairs;
+use common::samples::gaussian_pairs;
 use mobility::inference::{
     Bootstrap, Group, Selection, altham_bootstrap, bootstrap_difference, homogeneity,
     joint_homogeneity,

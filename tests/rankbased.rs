@@ -1,5 +1,7 @@
 //! Rank and income measures: closed forms, brute-force references, invariances, error paths.
 
+mod common;
+
 use approx::assert_abs_diff_eq;
 use mobility::MobilityError;
 use mobility::rank::fractional_ranks;
@@ -8,9 +10,6 @@ use mobility::rankbased::{
     rank_mobility_national,
 };
 use proptest::prelude::*;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 /// O(n^2) weighted Kendall tau-b straight from the definition (pair weight w_i w_j).
 fn tau_b_brute(x: &[f64], y: &[f64], w: Option<&[f64]>) -> Option<f64> {
@@ -47,17 +46,9 @@ fn rank_ols(parent: &[f64], child: &[f64], w: Option<&[f64]>) -> (f64, f64, Opti
     (slope, 100.0 * (mc - slope * mp), corr)
 }
 
+/// Log-normal incomes, log mean 10 and log standard deviation 0.8, log correlation `rho`.
 fn lognormal_pairs(n: usize, rho: f64, seed: u64) -> (Vec<f64>, Vec<f64>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut parent = Vec::with_capacity(n);
-    let mut child = Vec::with_capacity(n);
-    for _ in 0..n {
-        let a: f64 = StandardNormal.sample(&mut rng);
-        let b: f64 = StandardNormal.sample(&mut rng);
-        parent.push((10.0 + 0.8 * a).exp());
-        child.push((10.0 + 0.8 * (rho * a + (1.0 - rho * rho).sqrt() * b)).exp());
-    }
-    (parent, child)
+    common::samples::lognormal_pairs(n, rho, seed, 10.0, 0.8)
 }
 
 #[test]
