@@ -1,6 +1,8 @@
 //! Groups and places: the structural/exchange split, levelling up, the per-group table against
 //! national cut-offs, and the report over published place matrices.
 
+mod common;
+
 use approx::assert_abs_diff_eq;
 use mobility::io::place_matrices::read_place_matrices;
 use mobility::places::groups::{GroupOptions, by_group};
@@ -13,6 +15,8 @@ use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
+
+use common::pool::in_pool;
 
 /// Pairs in three regions with different levels: region 0 poorer, region 2 richer, and region 1
 /// moving up between the generations.
@@ -349,13 +353,9 @@ fn groups_same_for_one_and_two_threads() {
     let (parent, child, region) = regional_sample(90_000, 3);
     let w: Vec<f64> = (0..parent.len()).map(|i| 1.0 + (i % 5) as f64).collect();
     let run = |threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| {
-                by_group(&parent, &child, Some(&w), &region, &GroupOptions::new(5)).unwrap()
-            })
+        in_pool(threads, || {
+            by_group(&parent, &child, Some(&w), &region, &GroupOptions::new(5)).unwrap()
+        })
     };
     assert_eq!(run(1), run(2));
 }

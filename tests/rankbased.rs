@@ -11,6 +11,8 @@ use mobility::rankbased::{
 };
 use proptest::prelude::*;
 
+use common::pool::in_pool;
+
 /// O(n^2) weighted Kendall tau-b straight from the definition (pair weight w_i w_j).
 fn tau_b_brute(x: &[f64], y: &[f64], w: Option<&[f64]>) -> Option<f64> {
     let wt = |i: usize| w.map_or(1.0, |w| w[i]);
@@ -291,11 +293,7 @@ fn same_result_for_one_and_two_threads() {
     let parent: Vec<f64> = parent.iter().map(|v| (v / 1000.0).round()).collect(); // ties
     let w: Vec<f64> = (0..parent.len()).map(|i| 0.5 + (i % 7) as f64).collect();
     let run = |threads: usize, weights: Option<&[f64]>| -> RankMobility {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| rank_mobility(&parent, &child, weights).unwrap())
+        in_pool(threads, || rank_mobility(&parent, &child, weights).unwrap())
     };
     assert_eq!(run(1, None), run(2, None));
     assert_eq!(run(1, Some(&w)), run(2, Some(&w)));
