@@ -222,23 +222,7 @@ fn places_errors() {
         "missing-label.csv",
         "region,p,c\nA,1,2\n,2,1\nB,3,4\nB,4,3\nA,5,6\n",
     );
-    fails(
-        &[
-            "places",
-            &path,
-            "--parent",
-            "p",
-            "--child",
-            "c",
-            "--by",
-            "region",
-            "--quantiles",
-            "2",
-        ],
-        1,
-        &["line 3", "column 'region'", "missing value"],
-    );
-    let out = run(&[
+    let by_region = [
         "places",
         &path,
         "--parent",
@@ -249,9 +233,13 @@ fn places_errors() {
         "region",
         "--quantiles",
         "2",
-        "--drop-missing",
-        "--json",
-    ]);
+    ];
+    fails(
+        &by_region,
+        1,
+        &["line 3", "column 'region'", "missing value"],
+    );
+    let out = run(&[&by_region[..], &["--drop-missing", "--json"]].concat());
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("dropped 1 row"));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

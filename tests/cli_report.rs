@@ -6,7 +6,7 @@ mod common;
 
 use serde_json::Value;
 
-use common::cli::{data, fails, run};
+use common::cli::{data, fails, income_columns, run};
 
 /// A fresh output path in the test's own temporary folder.
 fn out_path(name: &str) -> String {
@@ -118,17 +118,7 @@ fn command_line(html: &str) -> String {
 #[test]
 fn pairs_report_equals_analyze_json() {
     let file = data("pairs.csv");
-    let common = [
-        file.as_str(),
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-        "--weight",
-        "weight",
-        "--quantiles",
-        "4",
-    ];
+    let common = income_columns(&file, &["--weight", "weight", "--quantiles", "4"]);
     let html = report(&common, "pairs.html");
     assert_self_contained(&html);
     let page = embedded_json(&html);
@@ -159,19 +149,10 @@ fn pairs_report_equals_analyze_json() {
 #[test]
 fn bootstrap_and_groups() {
     let file = data("regions.csv");
-    let pairs = [
-        file.as_str(),
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-        "--bootstrap",
-        "40",
-        "--seed",
-        "3",
-        "--ci",
-        "percentile",
-    ];
+    let pairs = income_columns(
+        &file,
+        &["--bootstrap", "40", "--seed", "3", "--ci", "percentile"],
+    );
     let mut with_groups = pairs.to_vec();
     with_groups.extend(["--by", "region", "--title", "Regions <test>"]);
     let html = report(&with_groups, "regions.html");
@@ -201,16 +182,7 @@ fn bootstrap_and_groups() {
 fn dropped_rows_are_reported() {
     let file = data("missing_values.csv");
     let html = report(
-        &[
-            &file,
-            "--parent",
-            "parent_income",
-            "--child",
-            "child_income",
-            "--quantiles",
-            "2",
-            "--drop-missing",
-        ],
+        &income_columns(&file, &["--quantiles", "2", "--drop-missing"]),
         "missing.html",
     );
     assert!(html.contains("missing values; the first on line 3, column &#x27;child_income&#x27;"));

@@ -13,18 +13,18 @@ pub fn data(name: &str) -> String {
     format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `mobility COMMAND FILE --parent parent_income --child child_income EXTRA...`: a command on the
-/// columns of the pairs.csv and regions.csv fixtures.
-pub fn income_args<'a>(command: &'a str, file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        command,
-        file,
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-    ];
+/// `FILE --parent parent_income --child child_income EXTRA...`: the columns of the pairs.csv
+/// and regions.csv fixtures.
+pub fn income_columns<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![file, "--parent", "parent_income", "--child", "child_income"];
     args.extend_from_slice(extra);
+    args
+}
+
+/// `mobility COMMAND FILE --parent parent_income --child child_income EXTRA...`.
+pub fn income_args<'a>(command: &'a str, file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![command];
+    args.extend(income_columns(file, extra));
     args
 }
 
