@@ -265,29 +265,20 @@ fn analyze_reads_stdin_and_other_delimiters() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["matrix"], serde_json::json!([[1.0, 0.0], [0.0, 1.0]]));
 
-    let v = json(&[
-        "analyze",
-        &data("semicolon.csv"),
-        "--parent",
-        "parent",
-        "--child",
-        "child",
-        "--quantiles",
-        "3",
-        "--delimiter",
-        ";",
-        "--json",
-    ]);
+    let semicolon = data("semicolon.csv");
+    let columns = [
+        "analyze", &semicolon, "--parent", "parent", "--child", "child",
+    ];
+    let v = json(
+        &[
+            &columns[..],
+            &["--quantiles", "3", "--delimiter", ";", "--json"],
+        ]
+        .concat(),
+    );
     assert_eq!(v["n"].as_f64(), Some(6.0));
     fails(
-        &[
-            "analyze",
-            &data("semicolon.csv"),
-            "--parent",
-            "parent",
-            "--child",
-            "child",
-        ],
+        &columns,
         1,
         &["semicolon.csv: column 'parent'", "is the delimiter ';'?"],
     );

@@ -38,18 +38,15 @@ fn library_groups(weighted: bool, basis: RankBasis, k: usize) -> Value {
     serde_json::to_value(t).unwrap()
 }
 
+/// `mobility places FILE --parent parent_income --child child_income EXTRA...`.
+fn microdata<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    income_args("places", file, extra)
+}
+
 #[test]
 fn groups_json_matches_the_library() {
-    let base = [
-        "places",
-        &data("regions.csv"),
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-        "--by",
-        "region",
-    ];
+    let file = data("regions.csv");
+    let base = microdata(&file, &["--by", "region"]);
     let v: Value = serde_json::from_str(&ok(&[&base[..], &["--json"]].concat())).unwrap();
     assert_same(&v, &library_groups(false, RankBasis::National, 5));
     assert_eq!(v["rows"].as_array().unwrap().len(), 3);
@@ -80,18 +77,10 @@ fn groups_json_matches_the_library() {
 
 #[test]
 fn groups_human_output() {
-    let out = ok(&[
-        "places",
+    let out = ok(&microdata(
         &data("regions.csv"),
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-        "--by",
-        "region",
-        "--weight",
-        "weight",
-    ]);
+        &["--by", "region", "--weight", "weight"],
+    ));
     for needle in [
         "North East",
         "South",
@@ -159,11 +148,6 @@ fn matrices_json_matches_the_library() {
     );
     assert!(out.contains("1 left out"), "{out}");
     std::fs::remove_file(&path).ok();
-}
-
-/// `mobility places FILE --parent parent_income --child child_income EXTRA...`.
-fn microdata<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    income_args("places", file, extra)
 }
 
 #[test]

@@ -59,27 +59,28 @@ fn an_unterminated_quote_is_named_with_its_line() {
         e.contains(&format!("{unterminated} 3 is never closed")),
         "{e}"
     );
-    // in the first column: the record would have too few fields
-    let e = both("q2.csv", b"parent,child\n1,2\n5,6\n\"3,4\n5,6\n7,8\n");
-    assert!(
-        e.contains(&format!("{unterminated} 4 is never closed")),
-        "{e}"
-    );
-    // in a column that is not read: rows would be lost without any error
-    let e = both(
-        "q3.csv",
-        b"parent,child,note\n1,2,a\n3,4,\"b\n5,6,c\n7,8,d\n",
-    );
-    assert!(
-        e.contains(&format!("{unterminated} 3 is never closed")),
-        "{e}"
-    );
-    // in the header, with CRLF line ends
-    let e = both("q4.csv", b"parent,\"child\r\n1,2\r\n3,4\r\n");
-    assert!(
-        e.contains(&format!("{unterminated} 1 is never closed")),
-        "{e}"
-    );
+    for (name, text, line) in [
+        // in the first column: the record would have too few fields
+        (
+            "q2.csv",
+            &b"parent,child\n1,2\n5,6\n\"3,4\n5,6\n7,8\n"[..],
+            4,
+        ),
+        // in a column that is not read: rows would be lost without any error
+        (
+            "q3.csv",
+            b"parent,child,note\n1,2,a\n3,4,\"b\n5,6,c\n7,8,d\n",
+            3,
+        ),
+        // in the header, with CRLF line ends
+        ("q4.csv", b"parent,\"child\r\n1,2\r\n3,4\r\n", 1),
+    ] {
+        let e = both(name, text);
+        assert!(
+            e.contains(&format!("{unterminated} {line} is never closed")),
+            "{name}: {e}"
+        );
+    }
     // a table
     let path = scratch("q5.csv", b"1,2\n3,\"4\n");
     let e = read_table(&path, &CsvOptions::default())

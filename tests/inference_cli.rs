@@ -173,40 +173,22 @@ fn clusters_from_a_column() {
 #[test]
 fn bootstrap_usage_errors() {
     let file = pairs();
-    fails(
-        &args(&file, &["--seed", "3"]),
-        2,
-        "--seed applies to the bootstrap",
-    );
-    fails(
-        &args(&file, &["--ci", "bca"]),
-        2,
-        "--ci applies to the bootstrap",
-    );
-    fails(&args(&file, &["--cluster", "id"]), 2, "--cluster applies");
-    fails(
-        &args(&file, &["--bootstrap", "1"]),
-        2,
-        "--bootstrap expects",
-    );
-    fails(
-        &args(&file, &["--bootstrap", "many"]),
-        2,
-        "--bootstrap expects",
-    );
-    fails(
-        &args(&file, &["--bootstrap", "10", "--seed", "-1"]),
-        2,
-        "--seed expects",
-    );
-    fails(
-        &args(&file, &["--bootstrap", "10", "--ci", "normal"]),
-        2,
-        "unknown --ci 'normal'",
-    );
-    fails(
-        &args(&file, &["--bootstrap", "10", "--cluster", "nope"]),
-        1,
-        "nope",
-    );
+    // (options, exit status, a part of the message)
+    let cases: [(&[&str], i32, &str); 8] = [
+        (&["--seed", "3"], 2, "--seed applies to the bootstrap"),
+        (&["--ci", "bca"], 2, "--ci applies to the bootstrap"),
+        (&["--cluster", "id"], 2, "--cluster applies"),
+        (&["--bootstrap", "1"], 2, "--bootstrap expects"),
+        (&["--bootstrap", "many"], 2, "--bootstrap expects"),
+        (&["--bootstrap", "10", "--seed", "-1"], 2, "--seed expects"),
+        (
+            &["--bootstrap", "10", "--ci", "normal"],
+            2,
+            "unknown --ci 'normal'",
+        ),
+        (&["--bootstrap", "10", "--cluster", "nope"], 1, "nope"),
+    ];
+    for (extra, code, expected) in cases {
+        fails(&args(&file, extra), code, expected);
+    }
 }

@@ -455,35 +455,23 @@ fn errors_are_typed() {
     bad(rank_confidence_sets(&est, &Uncertainty::StandardErrors(&[1.0, -1.0]), &o).map(|_| ()));
     bad(rank_confidence_sets(&[1.0, f64::NAN], &se, &o).map(|_| ()));
     bad(rank_confidence_sets(&[], &Uncertainty::StandardErrors(&[]), &o).map(|_| ()));
+    // invalid options on otherwise valid input
+    let bad_options =
+        |options: RankSetOptions| bad(rank_confidence_sets(&est, &se, &options).map(|_| ()));
     for coverage in [0.3, 1.0, f64::NAN] {
-        bad(rank_confidence_sets(
-            &est,
-            &se,
-            &RankSetOptions {
-                coverage,
-                ..o.clone()
-            },
-        )
-        .map(|_| ()));
+        bad_options(RankSetOptions {
+            coverage,
+            ..o.clone()
+        });
     }
-    bad(rank_confidence_sets(
-        &est,
-        &se,
-        &RankSetOptions {
-            draws: 0,
-            ..o.clone()
-        },
-    )
-    .map(|_| ()));
-    bad(rank_confidence_sets(
-        &est,
-        &se,
-        &RankSetOptions {
-            indices: Some(vec![2]),
-            ..o.clone()
-        },
-    )
-    .map(|_| ()));
+    bad_options(RankSetOptions {
+        draws: 0,
+        ..o.clone()
+    });
+    bad_options(RankSetOptions {
+        indices: Some(vec![2]),
+        ..o.clone()
+    });
     let not_psd = array![[1.0, 2.0], [2.0, 1.0]];
     let e = rank_confidence_sets(&est, &Uncertainty::Covariance(not_psd.view()), &o).unwrap_err();
     assert!(e.to_string().contains("positive semi-definite"), "{e}");

@@ -11,6 +11,7 @@ use mobility::places::report::{PlacesOptions, places_report};
 use mobility::rankbased::rank_mobility;
 
 use common::cli::json;
+use common::figures::assert_chetty_2014_corners;
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
 
@@ -86,14 +87,7 @@ fn chetty_national_quintile_corners_from_weighted_classes() {
         .unwrap()
         .to_matrix();
     let p = &tm.probabilities();
-    for (got, published) in [
-        (p[[0, 0]], 0.337),
-        (p[[0, 4]], 0.075),
-        (p[[4, 0]], 0.109),
-        (p[[4, 4]], 0.365),
-    ] {
-        assert!((got - published).abs() <= 0.0005, "{got} vs {published}");
-    }
+    assert_chetty_2014_corners(p.view());
 }
 
 /// Chetty et al. (2014), Online Data Table 6: 741 commuting zones. The QJE abstract: "the
