@@ -41,6 +41,16 @@ fn chunked_error(path: &PathBuf) -> String {
     }
 }
 
+/// The table reader's message for `bytes` written as file `name`.
+fn table_error(name: &str, bytes: &[u8]) -> String {
+    let path = scratch(name, bytes);
+    read_table(&path, &CsvOptions::default())
+        .map(|_| ())
+        .map_err(rel)
+        .unwrap_err()
+}
+
+/// The message both readers give for `bytes` written as file `name` (they must agree).
 fn both(name: &str, bytes: &[u8]) -> String {
     let path = scratch(name, bytes);
     let a = columns_error(&path);
@@ -82,11 +92,7 @@ fn an_unterminated_quote_is_named_with_its_line() {
         );
     }
     // a table
-    let path = scratch("q5.csv", b"1,2\n3,\"4\n");
-    let e = read_table(&path, &CsvOptions::default())
-        .map(|_| ())
-        .map_err(rel)
-        .unwrap_err();
+    let e = table_error("q5.csv", b"1,2\n3,\"4\n");
     assert!(
         e.contains(&format!("{unterminated} 2 is never closed")),
         "{e}"
@@ -176,11 +182,7 @@ fn latin1_is_named() {
         e.starts_with("cell.csv, line 3, column 'child': the cell is not valid UTF-8"),
         "{e}"
     );
-    let path = scratch("tcell.csv", b"Q1,Q2\n1,2\n3,\xE94\n");
-    let e = read_table(&path, &CsvOptions::default())
-        .map(|_| ())
-        .map_err(rel)
-        .unwrap_err();
+    let e = table_error("tcell.csv", b"Q1,Q2\n1,2\n3,\xE94\n");
     assert!(
         e.starts_with("tcell.csv, line 3, column 2: the cell is not valid UTF-8"),
         "{e}"
@@ -210,11 +212,7 @@ fn a_utf8_bom_is_accepted_silently() {
 
 #[test]
 fn a_semicolon_table_read_with_commas_is_hinted() {
-    let path = scratch("semi.csv", b"Q1;Q2\n3;1\n1;3\n");
-    let e = read_table(&path, &CsvOptions::default())
-        .map(|_| ())
-        .map_err(rel)
-        .unwrap_err();
+    let e = table_error("semi.csv", b"Q1;Q2\n3;1\n1;3\n");
     assert!(
         e.ends_with("(each line has one field: is the delimiter ';'?)"),
         "{e}"
