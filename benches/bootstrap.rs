@@ -3,28 +3,16 @@
 
 use std::hint::black_box;
 
+#[path = "../tests/common/samples.rs"]
+mod samples;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use mobility::ClassSpec;
 use mobility::inference::{Bootstrap, Selection};
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use rand_distr::StandardNormal;
-
-/// Gaussian pairs with correlation `rho`.
-fn pairs(n: usize, rho: f64, seed: u64) -> (Vec<f64>, Vec<f64>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let s = (1.0 - rho * rho).sqrt();
-    (0..n)
-        .map(|_| {
-            let x: f64 = rng.sample(StandardNormal);
-            let e: f64 = rng.sample(StandardNormal);
-            (x, rho * x + s * e)
-        })
-        .unzip()
-}
 
 fn bench(c: &mut Criterion) {
-    let (parent, child) = pairs(1_000_000, 0.4, 1);
+    // stream 0 of seed 1
+    let (parent, child) = samples::gaussian_pairs(1_000_000, 0.4, 1, 0);
     let weights: Vec<f64> = (0..parent.len())
         .map(|i| 1.0 + (i % 7) as f64 / 3.0)
         .collect();

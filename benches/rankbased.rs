@@ -1,25 +1,17 @@
 //! Rank measures (rank-rank slope, Spearman, Kendall's tau-b, IGE, absolute mobility) on 10^6 and
 //! 10^7 simulated log-normal pairs (issue 5: 10^7 pairs in under 1 s on 2 cores).
 
+#[path = "../tests/common/samples.rs"]
+mod samples;
+
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use mobility::rankbased::{kendall_tau_b, rank_mobility};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
 use std::hint::black_box;
 
-/// Log-normal parent and child incomes with log correlation `rho`.
+/// Log-normal parent and child incomes (log mean 10.5, log standard deviation 0.7) with log
+/// correlation `rho`.
 fn pairs(n: usize, rho: f64, seed: u64) -> (Vec<f64>, Vec<f64>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut parent = Vec::with_capacity(n);
-    let mut child = Vec::with_capacity(n);
-    for _ in 0..n {
-        let a: f64 = StandardNormal.sample(&mut rng);
-        let b: f64 = StandardNormal.sample(&mut rng);
-        parent.push((10.5 + 0.7 * a).exp());
-        child.push((10.5 + 0.7 * (rho * a + (1.0 - rho * rho).sqrt() * b)).exp());
-    }
-    (parent, child)
+    samples::lognormal_pairs(n, rho, seed, 10.5, 0.7)
 }
 
 fn bench(c: &mut Criterion) {

@@ -71,34 +71,25 @@ fn bench(c: &mut Criterion) {
     let groups: Vec<usize> = (0..1_000_000).map(|i| (i * 31) % 10).collect();
     let mut g = c.benchmark_group("rank_rank_se_n1e6");
     g.sample_size(10);
-    g.bench_function("whole_sample", |b| {
-        b.iter(|| {
-            black_box(
-                rank_rank_regression(
-                    &pairs.parent,
-                    &pairs.child,
-                    None,
-                    None,
-                    &RankRankOptions::default(),
+    for (name, groups) in [
+        ("whole_sample", None),
+        ("10_groups_with_covariance", Some(&groups[..])),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                black_box(
+                    rank_rank_regression(
+                        &pairs.parent,
+                        &pairs.child,
+                        None,
+                        groups,
+                        &RankRankOptions::default(),
+                    )
+                    .unwrap(),
                 )
-                .unwrap(),
-            )
-        })
-    });
-    g.bench_function("10_groups_with_covariance", |b| {
-        b.iter(|| {
-            black_box(
-                rank_rank_regression(
-                    &pairs.parent,
-                    &pairs.child,
-                    None,
-                    Some(&groups),
-                    &RankRankOptions::default(),
-                )
-                .unwrap(),
-            )
-        })
-    });
+            })
+        });
+    }
     g.finish();
 
     // The joint places bootstrap: 10^6 pairs in 741 places of unequal size, B = 1000.

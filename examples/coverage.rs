@@ -9,7 +9,7 @@
 //!
 //! Run: `cargo run --release --example coverage [S=1000] [B=1000] [R=2000]`.
 
-#[path = "../tests/inference_support/mod.rs"]
+#[path = "../tests/common/samples.rs"]
 mod support;
 
 use mobility::inference::{

@@ -48,6 +48,18 @@ fn main() {
 }
 
 /// Six simulated regions: different persistence and different growth between the generations.
+/// Renders `page` to file `name` in folder `out`: its path and size in KB.
+fn write_page(
+    page: &ReportPage,
+    out: &std::path::Path,
+    name: &str,
+) -> Result<(PathBuf, usize), Box<dyn std::error::Error>> {
+    let html = render(page)?;
+    let path = out.join(name);
+    std::fs::write(&path, &html)?;
+    Ok((path, html.len() / 1024))
+}
+
 fn simulated(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let regions = [
         ("North & East <coast>", 0.55, 0.10),
@@ -93,14 +105,12 @@ fn simulated(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     };
     let t = Instant::now();
     let page = ReportPage::from_data(&parent, &child, Some(&weight), Some(&group), &options)?;
-    let html = render(&page)?;
-    let path = out.join("simulated_regions.html");
-    std::fs::write(&path, &html)?;
+    let (path, kb) = write_page(&page, out, "simulated_regions.html")?;
     println!(
         "{}: {} pairs, {} KB, {:.2} s (with a bootstrap of 200)",
         path.display(),
         parent.len(),
-        html.len() / 1024,
+        kb,
         t.elapsed().as_secs_f64()
     );
     Ok(())
@@ -127,15 +137,13 @@ fn commuting_zones(
         ..Source::default()
     };
     let page = ReportPage::from_results(&results)?;
-    let html = render(&page)?;
-    let path = out.join("commuting_zones.html");
-    std::fs::write(&path, &html)?;
+    let (path, kb) = write_page(&page, out, "commuting_zones.html")?;
     println!(
         "{}: {} places ranked, {} left out, {} KB, {:.3} s",
         path.display(),
         report.places.len(),
         report.excluded.len(),
-        html.len() / 1024,
+        kb,
         t.elapsed().as_secs_f64()
     );
     Ok(())

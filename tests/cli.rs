@@ -2,8 +2,7 @@
 //! called directly, every error path checked for its exit status and its one-line message.
 //! Fixtures are small made-up files in tests/data.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
 use mobility::io::csv::{CsvOptions, read_columns};
 use mobility::matrix::ProbabilityOptions;
@@ -11,71 +10,11 @@ use mobility::measures::{MEASURES, Weighting};
 use mobility::{ClassSpec, Rule, TransitionMatrix, published};
 use serde_json::Value;
 
-fn data(name: &str) -> String {
-    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
-}
+use std::process::Stdio;
 
-fn run_with_stdin(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    {
-        let mut input = child.stdin.take().expect("stdin");
-        // the command may fail before reading all of its input (a broken pipe)
-        if let Some(s) = stdin
-            && let Err(e) = input.write_all(s.as_bytes())
-        {
-            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-        }
-    }
-    let out = child.wait_with_output().expect("the binary finishes");
-    for stream in [&out.stdout, &out.stderr] {
-        let text = String::from_utf8_lossy(stream);
-        assert!(!text.contains("panicked"), "a panic: {text}");
-        assert!(!text.contains("RUST_BACKTRACE"), "a backtrace: {text}");
-    }
-    out
-}
-
-fn run(args: &[&str]) -> Output {
-    run_with_stdin(args, None)
-}
-
-/// Runs a command that must succeed silently on stderr; returns stdout.
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{args:?} failed: {stderr}");
-    assert!(stderr.is_empty(), "{args:?} wrote to stderr: {stderr}");
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok(args)).expect("valid JSON")
-}
-
-/// Runs a command that must fail with `code` and exactly one line on stderr containing every
-/// part of `expected`; returns that line.
-fn fails(args: &[&str], code: i32, expected: &[&str]) -> String {
-    let out = run(args);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
-    assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
-    assert_eq!(
-        stderr.lines().count(),
-        1,
-        "{args:?}: not one line: {stderr}"
-    );
-    assert!(stderr.starts_with("mobility: error: "), "{stderr}");
-    for part in expected {
-        assert!(stderr.contains(part), "{args:?}: '{part}' not in: {stderr}");
-    }
-    stderr
-}
+use common::cli::{
+    analyze_stdin, assert_same, data, fails, income_args, json, ok, run, run_with_stdin,
+};
 
 fn library_report(tm: &TransitionMatrix, w: &Weighting) -> Value {
     serde_json::to_value(tm.report(w).unwrap()).unwrap()
@@ -132,8 +71,6 @@ fn pairs_matrix(k: usize, rule: Rule, weighted: bool) -> TransitionMatrix {
     .unwrap()
 }
 
-/// JSON values equal up to the last bits of floats (serde_json's default float parser is not
-/// correctly rounded).
 /// `table --json` without the keys that say how the file was read (`header`, `row_labels`,
 /// `labels`, `top_first`): the library's report.
 fn table_report(v: &Value) -> Value {
@@ -145,34 +82,13 @@ fn table_report(v: &Value) -> Value {
     v
 }
 
-fn assert_same(cli: &Value, lib: &Value) {
-    fn walk(a: &Value, b: &Value, path: &str) {
-        match (a, b) {
-            (Value::Number(x), Value::Number(y)) => {
-                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-                assert!(
-                    (x - y).abs() <= 1e-13 * x.abs().max(y.abs()).max(1.0),
-                    "{path}: {x} != {y}"
-                );
-            }
-            (Value::Array(x), Value::Array(y)) => {
-                assert_eq!(x.len(), y.len(), "{path}: lengths differ");
-                for (i, (a, b)) in x.iter().zip(y).enumerate() {
-                    walk(a, b, &format!("{path}[{i}]"));
-                }
-            }
-            (Value::Object(x), Value::Object(y)) => {
-                let kx: Vec<_> = x.keys().collect();
-                let ky: Vec<_> = y.keys().collect();
-                assert_eq!(kx, ky, "{path}: keys differ");
-                for (key, a) in x {
-                    walk(a, &y[key], &format!("{path}.{key}"));
-                }
-            }
-            _ => assert_eq!(a, b, "{path}"),
-        }
-    }
-    walk(cli, lib, "$");
+/// `table --json` (without the keys that say how the file was read) is the library's report of
+/// `tm` under parent-share weights.
+fn assert_table_report(v: &Value, tm: &TransitionMatrix) {
+    assert_same(
+        &table_report(v),
+        &library_report(tm, &Weighting::ParentShares),
+    );
 }
 
 fn check_keys(v: &Value) {
@@ -210,14 +126,7 @@ fn check_keys(v: &Value) {
 
 #[test]
 fn analyze_human_output() {
-    let out = ok(&[
-        "analyze",
-        &data("pairs.csv"),
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-    ]);
+    let out = ok(&analyze_args(&data("pairs.csv"), &[]));
     assert!(out.contains("parent 'parent_income' -> child 'child_income'"));
     assert!(out.contains("40 rows, unweighted; 5 quantile classes by the midrank rule"));
     assert!(out.contains("n = 40"));
@@ -248,15 +157,7 @@ fn analyze_human_output() {
 
 #[test]
 fn analyze_json_matches_the_library() {
-    let v = json(&[
-        "analyze",
-        &data("pairs.csv"),
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-        "--json",
-    ]);
+    let v = json(&analyze_args(&data("pairs.csv"), &["--json"]));
     check_keys(&v);
     assert_same(
         &v,
@@ -306,21 +207,18 @@ fn analyze_with_weights_rule_quantiles_and_pi() {
     assert_eq!(v["n"].as_f64(), Some(total));
 
     for rule in ["giddy", "r-type7", "stata-xtile"] {
-        let v = json(&[
-            "analyze",
+        let v = json(&analyze_args(
             &data("pairs.csv"),
-            "--parent",
-            "parent_income",
-            "--child",
-            "child_income",
-            "--rule",
-            rule,
-            "--quantiles",
-            "3",
-            "--pi",
-            "0.2,0.3,0.5",
-            "--json",
-        ]);
+            &[
+                "--rule",
+                rule,
+                "--quantiles",
+                "3",
+                "--pi",
+                "0.2,0.3,0.5",
+                "--json",
+            ],
+        ));
         assert_same(
             &v,
             &pairs_expected(
@@ -335,16 +233,7 @@ fn analyze_with_weights_rule_quantiles_and_pi() {
 
 #[test]
 fn analyze_deciles_fit_in_100_columns() {
-    let out = ok(&[
-        "analyze",
-        &data("pairs.csv"),
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-        "--quantiles",
-        "10",
-    ]);
+    let out = ok(&analyze_args(&data("pairs.csv"), &["--quantiles", "10"]));
     assert!(out.contains("D10"));
     for l in out.lines().filter(|l| !l.contains("tests/data/")) {
         assert!(l.chars().count() <= 100, "too wide: {l}");
@@ -353,17 +242,8 @@ fn analyze_deciles_fit_in_100_columns() {
 
 #[test]
 fn analyze_drop_missing() {
-    let args = [
-        "analyze",
-        &data("missing_values.csv"),
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-        "--quantiles",
-        "2",
-        "--drop-missing",
-    ];
+    let file = data("missing_values.csv");
+    let args = analyze_args(&file, &["--quantiles", "2", "--drop-missing"]);
     let out = ok(&args);
     assert!(out.contains("dropped 2 rows with missing values (the first on line 3"));
     assert!(out.contains("4 rows"));
@@ -380,47 +260,25 @@ fn analyze_drop_missing() {
 #[test]
 fn analyze_reads_stdin_and_other_delimiters() {
     let csv = "p,c\n1,2\n2,1\n3,4\n4,3\n";
-    let o = run_with_stdin(
-        &[
-            "analyze",
-            "-",
-            "--parent",
-            "p",
-            "--child",
-            "c",
-            "--quantiles",
-            "2",
-            "--json",
-        ],
-        Some(csv),
-    );
+    let o = run_with_stdin(&analyze_stdin(&["--quantiles", "2", "--json"]), csv);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["matrix"], serde_json::json!([[1.0, 0.0], [0.0, 1.0]]));
 
-    let v = json(&[
-        "analyze",
-        &data("semicolon.csv"),
-        "--parent",
-        "parent",
-        "--child",
-        "child",
-        "--quantiles",
-        "3",
-        "--delimiter",
-        ";",
-        "--json",
-    ]);
+    let semicolon = data("semicolon.csv");
+    let columns = [
+        "analyze", &semicolon, "--parent", "parent", "--child", "child",
+    ];
+    let v = json(
+        &[
+            &columns[..],
+            &["--quantiles", "3", "--delimiter", ";", "--json"],
+        ]
+        .concat(),
+    );
     assert_eq!(v["n"].as_f64(), Some(6.0));
     fails(
-        &[
-            "analyze",
-            &data("semicolon.csv"),
-            "--parent",
-            "parent",
-            "--child",
-            "child",
-        ],
+        &columns,
         1,
         &["semicolon.csv: column 'parent'", "is the delimiter ';'?"],
     );
@@ -448,10 +306,7 @@ fn table_of_counts() {
         [6.0, 9.0, 14.0, 26.0, 45.0],
     ];
     let tm = TransitionMatrix::from_counts(counts.view()).unwrap();
-    assert_same(
-        &table_report(&v),
-        &library_report(&tm, &Weighting::ParentShares),
-    );
+    assert_table_report(&v, &tm);
 }
 
 #[test]
@@ -464,10 +319,7 @@ fn table_of_counts_with_child_in_rows() {
     ]);
     let file = ndarray::array![[12.0, 3.0, 1.0], [5.0, 10.0, 4.0], [3.0, 7.0, 15.0]];
     let tm = TransitionMatrix::from_counts(file.t()).unwrap();
-    assert_same(
-        &table_report(&v),
-        &library_report(&tm, &Weighting::ParentShares),
-    );
+    assert_table_report(&v, &tm);
     assert_eq!(v["counts"][0], serde_json::json!([12.0, 5.0, 3.0]));
 }
 
@@ -492,10 +344,7 @@ fn table_of_probabilities_with_child_in_rows_and_parent_shares() {
         ..ProbabilityOptions::default()
     };
     let tm = TransitionMatrix::from_probabilities(file.view(), &opts).unwrap();
-    assert_same(
-        &table_report(&v),
-        &library_report(&tm, &Weighting::ParentShares),
-    );
+    assert_table_report(&v, &tm);
     assert_eq!(v["matrix"][2], serde_json::json!([0.125, 0.375, 0.5]));
 }
 
@@ -517,13 +366,7 @@ fn rounded_table_needs_renormalise() {
         "--json",
     ]);
     // The same table, as printed by Blanden et al. (2005), is built in.
-    assert_same(
-        &table_report(&v),
-        &library_report(
-            &published::uk_blanden_2005_quartiles(),
-            &Weighting::ParentShares,
-        ),
-    );
+    assert_table_report(&v, &published::uk_blanden_2005_quartiles());
     // A wide enough tolerance accepts it without rescaling.
     let loose = json(&[
         "table",
@@ -584,27 +427,50 @@ fn help_and_version() {
 // ---------------------------------------------------------------------------------------------
 // Errors: exit 1 for data, 2 for usage, one line naming the file, line, column and problem
 
+/// `mobility analyze FILE --parent parent_income --child child_income EXTRA...`.
 fn analyze_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "analyze",
-        file,
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-    ];
-    a.extend_from_slice(extra);
-    a
+    income_args("analyze", file, extra)
 }
 
 #[test]
 fn data_errors_name_file_line_and_column() {
-    let missing = data("no_such_file.csv");
-    fails(
-        &analyze_args(&missing, &[]),
-        1,
-        &["no_such_file.csv: no such file"],
-    );
+    // (fixture, options, parts of the message): each a data error, exit 1
+    let data_errors: [(&str, &[&str], &[&str]); 7] = [
+        ("no_such_file.csv", &[], &["no_such_file.csv: no such file"]),
+        (
+            "non_numeric.csv",
+            &[],
+            &["non_numeric.csv: line 3, column 'child_income': '31,000' is not a number"],
+        ),
+        (
+            "missing_values.csv",
+            &[],
+            &[
+                "missing_values.csv: line 3, column 'child_income': missing value (empty cell)",
+                "2 rows have missing values",
+                "the first on line 3",
+            ],
+        ),
+        (
+            "nan.csv",
+            &[],
+            &["nan.csv: line 4, column 'parent_income': missing value ('NaN')"],
+        ),
+        (
+            "ragged.csv",
+            &[],
+            &["ragged.csv: line 4: 2 fields, but the header (line 1) has 3"],
+        ),
+        (
+            "negative_weight.csv",
+            &["--weight", "weight"],
+            &["negative_weight.csv: line 4, column 'weight': negative weight (-2)"],
+        ),
+        ("", &[], &["is a directory"]),
+    ];
+    for (file, extra, expected) in data_errors {
+        fails(&analyze_args(&data(file), extra), 1, expected);
+    }
     let pairs = data("pairs.csv");
     fails(
         &[
@@ -621,113 +487,91 @@ fn data_errors_name_file_line_and_column() {
             "'id', 'parent_income', 'child_income', 'weight'",
         ],
     );
-    let non_numeric = data("non_numeric.csv");
-    fails(
-        &analyze_args(&non_numeric, &[]),
-        1,
-        &["non_numeric.csv: line 3, column 'child_income': '31,000' is not a number"],
-    );
-    let empty = data("missing_values.csv");
-    fails(
-        &analyze_args(&empty, &[]),
-        1,
-        &[
-            "missing_values.csv: line 3, column 'child_income': missing value (empty cell)",
-            "2 rows have missing values",
-            "the first on line 3",
-        ],
-    );
-    let nan = data("nan.csv");
-    fails(
-        &analyze_args(&nan, &[]),
-        1,
-        &["nan.csv: line 4, column 'parent_income': missing value ('NaN')"],
-    );
-    let ragged = data("ragged.csv");
-    fails(
-        &analyze_args(&ragged, &[]),
-        1,
-        &["ragged.csv: line 4: 2 fields, but the header (line 1) has 3"],
-    );
-    let negative = data("negative_weight.csv");
-    fails(
-        &analyze_args(&negative, &["--weight", "weight"]),
-        1,
-        &["negative_weight.csv: line 4, column 'weight': negative weight (-2)"],
-    );
-    let dir = data("");
-    fails(&analyze_args(&dir, &[]), 1, &["is a directory"]);
 }
 
 #[test]
 fn table_errors() {
-    fails(
-        &["table", &data("not_square.csv")],
-        1,
-        &["not_square.csv: the table must be square (k x k), but it has 2 rows and 3 columns"],
-    );
-    fails(
-        &["table", &data("negative_count.csv")],
-        1,
-        &["negative_count.csv: line 2, column 1: count -4 is negative"],
-    );
-    fails(
-        &["table", &data("probs_child_in_rows.csv"), "--probabilities"],
-        1,
-        &["sums to 0.875, not 1", "pass --child-in-rows"],
-    );
-    fails(
-        &["table", &data("counts5.csv"), "--probabilities"],
-        1,
-        &[
-            "counts5.csv: line 2: parent class 1 sums to 100",
-            "count table",
-        ],
-    );
-    fails(
-        &["table", &data("table_nan.csv")],
-        1,
-        &["table_nan.csv: line 2, column 3 ('Q2'): missing value ('NaN')"],
-    );
-    fails(
-        &[
-            "table",
-            &data("probs_child_in_rows.csv"),
-            "--probabilities",
-            "--child-in-rows",
-            "--parent-shares",
-            "0.5,0.5",
-        ],
-        2,
-        &["--parent-shares has 2 values but the table has 3 classes"],
-    );
-    fails(
-        &[
-            "table",
-            &data("probs_child_in_rows.csv"),
-            "--probabilities",
-            "--child-in-rows",
-            "--parent-shares",
-            "0.5,0.3,0.3",
-        ],
-        2,
-        &["invalid --parent-shares: must sum to 1"],
-    );
-    fails(
-        &["table", &data("counts5.csv"), "--renormalise"],
-        2,
-        &["--renormalise applies to probability tables"],
-    );
-    fails(
-        &["table", &data("counts5.csv"), "--pi", "0.5,0.5"],
-        2,
-        &["--pi has 2 weights but there are 5 classes"],
-    );
+    // (fixture, options, exit status, parts of the message)
+    let cases: [(&str, &[&str], i32, &[&str]); 9] = [
+        (
+            "not_square.csv",
+            &[],
+            1,
+            &["not_square.csv: the table must be square (k x k), but it has 2 rows and 3 columns"],
+        ),
+        (
+            "negative_count.csv",
+            &[],
+            1,
+            &["negative_count.csv: line 2, column 1: count -4 is negative"],
+        ),
+        (
+            "probs_child_in_rows.csv",
+            &["--probabilities"],
+            1,
+            &["sums to 0.875, not 1", "pass --child-in-rows"],
+        ),
+        (
+            "counts5.csv",
+            &["--probabilities"],
+            1,
+            &[
+                "counts5.csv: line 2: parent class 1 sums to 100",
+                "count table",
+            ],
+        ),
+        (
+            "table_nan.csv",
+            &[],
+            1,
+            &["table_nan.csv: line 2, column 3 ('Q2'): missing value ('NaN')"],
+        ),
+        (
+            "probs_child_in_rows.csv",
+            &[
+                "--probabilities",
+                "--child-in-rows",
+                "--parent-shares",
+                "0.5,0.5",
+            ],
+            2,
+            &["--parent-shares has 2 values but the table has 3 classes"],
+        ),
+        (
+            "probs_child_in_rows.csv",
+            &[
+                "--probabilities",
+                "--child-in-rows",
+                "--parent-shares",
+                "0.5,0.3,0.3",
+            ],
+            2,
+            &["invalid --parent-shares: must sum to 1"],
+        ),
+        (
+            "counts5.csv",
+            &["--renormalise"],
+            2,
+            &["--renormalise applies to probability tables"],
+        ),
+        (
+            "counts5.csv",
+            &["--pi", "0.5,0.5"],
+            2,
+            &["--pi has 2 weights but there are 5 classes"],
+        ),
+    ];
+    for (file, extra, code, expected) in cases {
+        let file = data(file);
+        let mut args = vec!["table", &file];
+        args.extend_from_slice(extra);
+        fails(&args, code, expected);
+    }
 }
 
 #[test]
 fn one_by_one_table_is_rejected() {
-    let o = run_with_stdin(&["table", "-"], Some("7\n"));
+    let o = run_with_stdin(&["table", "-"], "7\n");
     assert_eq!(o.status.code(), Some(1));
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("<stdin>: the table is 1 x 1"), "{e}");
@@ -736,44 +580,43 @@ fn one_by_one_table_is_rejected() {
 #[test]
 fn usage_errors() {
     let pairs = data("pairs.csv");
-    fails(
-        &analyze_args(&pairs, &["--quantiles", "1"]),
-        2,
-        &["--quantiles must be at least 2, got 1"],
-    );
-    fails(
-        &analyze_args(&pairs, &["--quantiles", "five"]),
-        2,
-        &["--quantiles expects a whole number", "'five'"],
-    );
-    fails(
-        &analyze_args(&pairs, &["--quantiles", "100000"]),
-        2,
-        &["--quantiles must be at most 1000"],
-    );
-    fails(
-        &analyze_args(&pairs, &["--rule", "median"]),
-        2,
-        &[
-            "unknown --rule 'median'",
-            "midrank, giddy, r-type7, stata-xtile or split",
-        ],
-    );
-    fails(
-        &analyze_args(&pairs, &["--frobnicate"]),
-        2,
-        &["unknown option '--frobnicate' for 'analyze'", "--help"],
-    );
-    fails(
-        &analyze_args(&pairs, &["--child", "weight"]),
-        2,
-        &["--child is given twice"],
-    );
-    fails(
-        &analyze_args(&pairs, &["--json=yes"]),
-        2,
-        &["--json takes no value"],
-    );
+    let pairs_usage_errors: [(&[&str], &[&str]); 11] = [
+        (
+            &["--quantiles", "1"],
+            &["--quantiles must be at least 2, got 1"],
+        ),
+        (
+            &["--quantiles", "five"],
+            &["--quantiles expects a whole number", "'five'"],
+        ),
+        (
+            &["--quantiles", "100000"],
+            &["--quantiles must be at most 1000"],
+        ),
+        (
+            &["--rule", "median"],
+            &[
+                "unknown --rule 'median'",
+                "midrank, giddy, r-type7, stata-xtile or split",
+            ],
+        ),
+        (
+            &["--frobnicate"],
+            &["unknown option '--frobnicate' for 'analyze'", "--help"],
+        ),
+        (&["--child", "weight"], &["--child is given twice"]),
+        (&["--json=yes"], &["--json takes no value"]),
+        (&["other.csv"], &["unexpected argument 'other.csv'"]),
+        (
+            &["--weight", "weight", "--rule", "giddy"],
+            &["--weight needs --rule midrank"],
+        ),
+        (&["--pi", "sideways"], &["invalid --pi 'sideways'"]),
+        (&["--delimiter", "|"], &["invalid --delimiter '|'"]),
+    ];
+    for (extra, expected) in pairs_usage_errors {
+        fails(&analyze_args(&pairs, extra), 2, expected);
+    }
     fails(
         &["analyze", &pairs, "--parent", "parent_income"],
         2,
@@ -788,26 +631,6 @@ fn usage_errors() {
         &["analyze", "--parent", "a", "--child", "b"],
         2,
         &["missing FILE"],
-    );
-    fails(
-        &analyze_args(&pairs, &["other.csv"]),
-        2,
-        &["unexpected argument 'other.csv'"],
-    );
-    fails(
-        &analyze_args(&pairs, &["--weight", "weight", "--rule", "giddy"]),
-        2,
-        &["--weight needs --rule midrank"],
-    );
-    fails(
-        &analyze_args(&pairs, &["--pi", "sideways"]),
-        2,
-        &["invalid --pi 'sideways'"],
-    );
-    fails(
-        &analyze_args(&pairs, &["--delimiter", "|"]),
-        2,
-        &["invalid --delimiter '|'"],
     );
     fails(&[], 2, &["no command given"]);
     fails(&["frobnicate"], 2, &["unknown command 'frobnicate'"]);
@@ -839,7 +662,7 @@ fn stationary_pi_that_is_not_unique_leaves_the_weighted_measures_undefined() {
     // Two closed classes: {1} and {2, 3}: no unique stationary distribution.
     let o = run_with_stdin(
         &["table", "-", "--pi", "stationary", "--json"],
-        Some("5,0,0\n0,3,1\n0,2,2\n"),
+        "5,0,0\n0,3,1\n0,2,2\n",
     );
     assert_eq!(o.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -851,7 +674,7 @@ fn stationary_pi_that_is_not_unique_leaves_the_weighted_measures_undefined() {
 
 #[test]
 fn output_to_a_closed_pipe_is_not_an_error() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mobility"))
+    let mut child = common::cli::mobility()
         .args(["published", "us_chetty_2014"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -4,9 +4,11 @@
 //! matrices bit for bit; rank measures are only computed in memory). Also the issue's "done
 //! means": a Parquet file analysed under `ulimit -v` smaller than its columns in memory.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Arc;
 
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType};
@@ -14,6 +16,8 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 use serde_json::Value;
+
+use common::cli::{mobility, output, succeeded};
 
 struct Rows {
     parent: Vec<f64>,
@@ -67,6 +71,17 @@ fn write_csv(path: &Path, r: &Rows) {
     }
 }
 
+/// Folder `name` holding the same `n` [`rows`] as pairs.csv and pairs.parquet (row groups of
+/// `group_rows`): the folder and the two files.
+fn pairs_files(name: &str, n: usize, group_rows: usize) -> (PathBuf, PathBuf, PathBuf) {
+    let d = dir(name);
+    let r = rows(n);
+    let (csv, pq) = (d.join("pairs.csv"), d.join("pairs.parquet"));
+    write_csv(&csv, &r);
+    write_parquet(&pq, &r, group_rows);
+    (d, csv, pq)
+}
+
 fn write_parquet(path: &Path, r: &Rows, group_rows: usize) {
     let schema = Arc::new(
         parse_message_type(
@@ -108,23 +123,20 @@ fn write_parquet(path: &Path, r: &Rows, group_rows: usize) {
     w.close().unwrap();
 }
 
+/// `mobility ARGS`, reading file `stdin` when given.
 fn run(args: &[&str], stdin: Option<&Path>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mobility"));
-    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut cmd = mobility();
+    cmd.args(args);
     if let Some(p) = stdin {
         cmd.stdin(std::fs::File::open(p).unwrap());
     }
-    cmd.output().unwrap()
+    output(&mut cmd, None)
 }
 
+/// [`run`] of a command that must succeed, its stdout parsed as JSON.
 fn json(args: &[&str], stdin: Option<&Path>) -> Value {
-    let out = run(args, stdin);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let (stdout, _) = succeeded(run(args, stdin), args);
+    serde_json::from_str(&stdout).unwrap()
 }
 
 fn analyze(file: &str, extra: &[&str]) -> Vec<String> {
@@ -142,11 +154,7 @@ fn strs(v: &[String]) -> Vec<&str> {
 
 #[test]
 fn csv_parquet_stdin_and_streamed_give_the_same_json() {
-    let d = dir("same");
-    let r = rows(5000);
-    let (csv, pq) = (d.join("pairs.csv"), d.join("pairs.parquet"));
-    write_csv(&csv, &r);
-    write_parquet(&pq, &r, 1100);
+    let (d, csv, pq) = pairs_files("same", 5000, 1100);
     let (csv, pq) = (csv.to_str().unwrap(), pq.to_str().unwrap());
     for extra in [
         vec!["--quantiles", "10"],
@@ -193,11 +201,7 @@ fn csv_parquet_stdin_and_streamed_give_the_same_json() {
 
 #[test]
 fn by_groups_use_national_cutoffs_in_memory_and_streamed() {
-    let d = dir("by");
-    let r = rows(3000);
-    let (csv, pq) = (d.join("pairs.csv"), d.join("pairs.parquet"));
-    write_csv(&csv, &r);
-    write_parquet(&pq, &r, 700);
+    let (d, csv, pq) = pairs_files("by", 3000, 700);
     let (csv, pq) = (csv.to_str().unwrap(), pq.to_str().unwrap());
     let args = ["--by", "region", "--weight", "w", "--no-rank-measures"];
     let in_memory = json(&strs(&analyze(csv, &args)), None);
@@ -264,11 +268,7 @@ fn parquet_larger_than_the_allowed_memory_streams_under_ulimit() {
 /// the file's name), groups and bootstrap included.
 #[test]
 fn report_from_parquet_equals_report_from_csv() {
-    let d = dir("report");
-    let r = rows(2000);
-    let (csv, pq) = (d.join("pairs.csv"), d.join("pairs.parquet"));
-    write_csv(&csv, &r);
-    write_parquet(&pq, &r, 300);
+    let (d, csv, pq) = pairs_files("report", 2000, 300);
     let page = |file: &Path| {
         let out_file = d.join("page.html");
         let out = run(

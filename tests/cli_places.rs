@@ -2,7 +2,7 @@
 //! library; every usage and data error checked for its exit status and one-line message.
 //! Fixture: tests/data/regions.csv (90 made-up pairs in three regions, with weights).
 
-use std::process::{Command, Output};
+mod common;
 
 use mobility::io::csv::{CsvOptions, read_labelled_columns};
 use mobility::io::place_matrices::read_place_matrices;
@@ -11,69 +11,7 @@ use mobility::places::report::{PlacesOptions, places_report};
 use mobility::rankbased::RankBasis;
 use serde_json::Value;
 
-fn data(name: &str) -> String {
-    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    for stream in [&out.stdout, &out.stderr] {
-        let text = String::from_utf8_lossy(stream);
-        assert!(!text.contains("panicked"), "a panic: {text}");
-    }
-    out
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{args:?} failed: {stderr}");
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
-
-fn fails(args: &[&str], code: i32, expected: &[&str]) -> String {
-    let out = run(args);
-    assert_eq!(out.status.code(), Some(code), "{args:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
-    assert_eq!(stderr.lines().count(), 1, "one line on stderr: {stderr}");
-    for e in expected {
-        assert!(stderr.contains(e), "'{e}' not in: {stderr}");
-    }
-    stderr
-}
-
-/// Numbers equal to 1e-13 relative, everything else exactly.
-fn assert_same(cli: &Value, lib: &Value, path: &str) {
-    match (cli, lib) {
-        (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-            assert!(
-                (x - y).abs() <= 1e-13 * x.abs().max(y.abs()).max(1.0),
-                "{path}: {x} != {y}"
-            );
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            assert_eq!(x.len(), y.len(), "{path}");
-            for (i, (a, b)) in x.iter().zip(y).enumerate() {
-                assert_same(a, b, &format!("{path}[{i}]"));
-            }
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            assert_eq!(
-                x.keys().collect::<Vec<_>>(),
-                y.keys().collect::<Vec<_>>(),
-                "{path}"
-            );
-            for (k, a) in x {
-                assert_same(a, &y[k], &format!("{path}.{k}"));
-            }
-        }
-        _ => assert_eq!(cli, lib, "{path}"),
-    }
-}
+use common::cli::{assert_same, data, fails, income_args, ok, run, scratch};
 
 fn library_groups(weighted: bool, basis: RankBasis, k: usize) -> Value {
     let names = ["parent_income", "child_income", "weight"];
@@ -100,20 +38,17 @@ fn library_groups(weighted: bool, basis: RankBasis, k: usize) -> Value {
     serde_json::to_value(t).unwrap()
 }
 
+/// `mobility places FILE --parent parent_income --child child_income EXTRA...`.
+fn microdata<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    income_args("places", file, extra)
+}
+
 #[test]
 fn groups_json_matches_the_library() {
-    let base = [
-        "places",
-        &data("regions.csv"),
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-        "--by",
-        "region",
-    ];
+    let file = data("regions.csv");
+    let base = microdata(&file, &["--by", "region"]);
     let v: Value = serde_json::from_str(&ok(&[&base[..], &["--json"]].concat())).unwrap();
-    assert_same(&v, &library_groups(false, RankBasis::National, 5), "$");
+    assert_same(&v, &library_groups(false, RankBasis::National, 5));
     assert_eq!(v["rows"].as_array().unwrap().len(), 3);
     assert_eq!(v["rows"][0]["group"], "North East");
     assert_eq!(v["basis"], "national");
@@ -131,7 +66,7 @@ fn groups_json_matches_the_library() {
     ]
     .concat()))
     .unwrap();
-    assert_same(&v, &library_groups(true, RankBasis::Local, 3), "$");
+    assert_same(&v, &library_groups(true, RankBasis::Local, 3));
     let row = &v["rows"][1];
     for key in ["levelling", "fall", "rank", "measures", "matrix"] {
         assert!(row.get(key).is_some(), "{key}");
@@ -142,18 +77,10 @@ fn groups_json_matches_the_library() {
 
 #[test]
 fn groups_human_output() {
-    let out = ok(&[
-        "places",
+    let out = ok(&microdata(
         &data("regions.csv"),
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-        "--by",
-        "region",
-        "--weight",
-        "weight",
-    ]);
+        &["--by", "region", "--weight", "weight"],
+    ));
     for needle in [
         "North East",
         "South",
@@ -171,10 +98,9 @@ fn groups_human_output() {
     );
 }
 
+/// [`scratch`] as a path string.
 fn write_temp(name: &str, text: &str) -> String {
-    let path = std::env::temp_dir().join(format!("mobility-cli-{}-{name}", std::process::id()));
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
+    scratch(name, text).display().to_string()
 }
 
 #[test]
@@ -203,7 +129,7 @@ fn matrices_json_matches_the_library() {
         },
     )
     .unwrap();
-    assert_same(&v, &serde_json::to_value(&lib).unwrap(), "$");
+    assert_same(&v, &serde_json::to_value(&lib).unwrap());
     assert_eq!(v["places"].as_array().unwrap().len(), 3);
     assert_eq!(v["excluded"][0]["id"], "4");
     assert_eq!(v["rows_renormalised"], 1);
@@ -228,86 +154,36 @@ fn matrices_json_matches_the_library() {
 fn places_errors() {
     let file = data("regions.csv");
     let f = file.as_str();
-    fails(
-        &[
-            "places",
-            f,
-            "--parent",
-            "parent_income",
-            "--child",
-            "child_income",
-        ],
-        2,
-        &["--by is required"],
-    );
-    fails(
-        &[
-            "places",
-            f,
-            "--parent",
-            "parent_income",
-            "--child",
-            "child_income",
-            "--by",
-            "region",
-            "--score",
-            "bottom_to_top",
-        ],
-        2,
-        &["--score applies to published matrices"],
-    );
+    let microdata_errors: [(&[&str], i32, &[&str]); 5] = [
+        (&[], 2, &["--by is required"]),
+        (
+            &["--by", "region", "--score", "bottom_to_top"],
+            2,
+            &["--score applies to published matrices"],
+        ),
+        (
+            &["--by", "region", "--ranks", "global"],
+            2,
+            &["unknown --ranks 'global'"],
+        ),
+        (
+            &["--by", "county"],
+            1,
+            &["column 'county'", "no such column"],
+        ),
+        (
+            &["--by", "region", "--weight", "weight", "--rule", "giddy"],
+            2,
+            &["--weight needs --rule midrank"],
+        ),
+    ];
+    for (extra, code, expected) in microdata_errors {
+        fails(&microdata(f, extra), code, expected);
+    }
     fails(
         &["places", f, "--matrices", "--by", "region"],
         2,
         &["--by applies to microdata"],
-    );
-    fails(
-        &[
-            "places",
-            f,
-            "--parent",
-            "parent_income",
-            "--child",
-            "child_income",
-            "--by",
-            "region",
-            "--ranks",
-            "global",
-        ],
-        2,
-        &["unknown --ranks 'global'"],
-    );
-    fails(
-        &[
-            "places",
-            f,
-            "--parent",
-            "parent_income",
-            "--child",
-            "child_income",
-            "--by",
-            "county",
-        ],
-        1,
-        &["column 'county'", "no such column"],
-    );
-    fails(
-        &[
-            "places",
-            f,
-            "--parent",
-            "parent_income",
-            "--child",
-            "child_income",
-            "--by",
-            "region",
-            "--weight",
-            "weight",
-            "--rule",
-            "giddy",
-        ],
-        2,
-        &["--weight needs --rule midrank"],
     );
     fails(&["places", f, "--matrices"], 1, &["p_par{i}_kid{j}"]);
     fails(
@@ -330,23 +206,7 @@ fn places_errors() {
         "missing-label.csv",
         "region,p,c\nA,1,2\n,2,1\nB,3,4\nB,4,3\nA,5,6\n",
     );
-    fails(
-        &[
-            "places",
-            &path,
-            "--parent",
-            "p",
-            "--child",
-            "c",
-            "--by",
-            "region",
-            "--quantiles",
-            "2",
-        ],
-        1,
-        &["line 3", "column 'region'", "missing value"],
-    );
-    let out = run(&[
+    let by_region = [
         "places",
         &path,
         "--parent",
@@ -357,9 +217,13 @@ fn places_errors() {
         "region",
         "--quantiles",
         "2",
-        "--drop-missing",
-        "--json",
-    ]);
+    ];
+    fails(
+        &by_region,
+        1,
+        &["line 3", "column 'region'", "missing value"],
+    );
+    let out = run(&[&by_region[..], &["--drop-missing", "--json"]].concat());
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("dropped 1 row"));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -1,7 +1,7 @@
 //! `mobility places --rank-ci`: SEs from the joint places bootstrap, shrunk estimates, ranks and
 //! rank confidence sets in the text and JSON output, agreeing with the library.
 
-use std::process::Command;
+mod common;
 
 use mobility::inference::places_bootstrap::{
     PlaceMeasure, PlacesBootstrapOptions, places_bootstrap,
@@ -9,10 +9,9 @@ use mobility::inference::places_bootstrap::{
 use mobility::ranking::{PlaceRankingOptions, rank_places};
 use serde_json::Value;
 
+use common::cli::{ok_with_stderr, run, scratch};
+
 fn write_csv() -> (std::path::PathBuf, Vec<f64>, Vec<f64>, Vec<String>) {
-    let dir = std::env::temp_dir().join(format!("mobility_cli_ranking_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("places.csv");
     let mut x = 11u64;
     let mut next = || {
         x = x
@@ -37,47 +36,44 @@ fn write_csv() -> (std::path::PathBuf, Vec<f64>, Vec<f64>, Vec<String>) {
         c.push(cc);
         g.push(format!("p{place}"));
     }
-    std::fs::write(&path, text).unwrap();
-    (path, p, c, g)
+    (scratch("places.csv", &text), p, c, g)
 }
 
-fn run(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+/// `mobility places FILE --parent parent --child child --by place EXTRA...`: the columns
+/// [`write_csv`] writes.
+fn places_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "places", file, "--parent", "parent", "--child", "child", "--by", "place",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// A command that must succeed; its stdout.
+fn stdout_of(args: &[&str]) -> String {
+    ok_with_stderr(args).0
 }
 
 #[test]
 fn rank_ci_text_and_json_match_the_library() {
     let (path, p, c, g) = write_csv();
     let file = path.to_str().unwrap();
-    let common = [
-        "places",
+    let common = places_args(
         file,
-        "--parent",
-        "parent",
-        "--child",
-        "child",
-        "--by",
-        "place",
-        "--measure",
-        "levelling_up",
-        "--bootstrap",
-        "100",
-        "--rank-ci",
-        "--min-size",
-        "100",
-        "--tau",
-        "2",
-    ];
-    let json: Value = serde_json::from_str(&run(&[&common[..], &["--json"]].concat())).unwrap();
+        &[
+            "--measure",
+            "levelling_up",
+            "--bootstrap",
+            "100",
+            "--rank-ci",
+            "--min-size",
+            "100",
+            "--tau",
+            "2",
+        ],
+    );
+    let json: Value =
+        serde_json::from_str(&stdout_of(&[&common[..], &["--json"]].concat())).unwrap();
     // the group table keeps its keys; the tiny place is not in it
     assert!(
         json["rows"]
@@ -123,7 +119,7 @@ fn rank_ci_text_and_json_match_the_library() {
     assert_eq!(top.place, "p1");
     assert_eq!((top.lower, top.upper), (1, 1));
     assert!(json["places_bootstrap"]["covariance"].is_null());
-    let text = run(&common);
+    let text = stdout_of(&common);
     assert!(text.contains("Places ranked on levelling_up"));
     assert!(text.contains("rank set"));
     assert!(text.contains("[1, 1]"));
@@ -135,28 +131,10 @@ fn rank_ci_text_and_json_match_the_library() {
 fn rank_options_need_microdata_and_valid_names() {
     let (path, ..) = write_csv();
     let file = path.to_str().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args([
-            "places",
-            file,
-            "--parent",
-            "parent",
-            "--child",
-            "child",
-            "--by",
-            "place",
-            "--measure",
-            "nope",
-            "--rank-ci",
-        ])
-        .output()
-        .unwrap();
+    let out = run(&places_args(file, &["--measure", "nope", "--rank-ci"]));
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
-    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(["places", file, "--matrices", "--rank-ci"])
-        .output()
-        .unwrap();
+    let out = run(&["places", file, "--matrices", "--rank-ci"]);
     assert!(!out.status.success());
 }
 
@@ -164,9 +142,6 @@ fn rank_options_need_microdata_and_valid_names() {
 /// same SEs as the library with those ids, different from the units' bootstrap.
 #[test]
 fn cluster_ids_resample_whole_clusters() {
-    let dir = std::env::temp_dir().join(format!("mobility_cli_cluster_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("families.csv");
     let (_, p, c, g) = write_csv();
     // families of three consecutive rows, with text ids
     let fam: Vec<String> = (0..p.len()).map(|i| format!("f{}", i / 3)).collect();
@@ -174,34 +149,29 @@ fn cluster_ids_resample_whole_clusters() {
     for i in 0..p.len() {
         text.push_str(&format!("{},{},{},{}\n", p[i], c[i], g[i], fam[i]));
     }
-    std::fs::write(&path, text).unwrap();
+    let path = scratch("families.csv", &text);
     let file = path.to_str().unwrap();
     let args = |cluster: bool| {
-        let mut a = vec![
-            "places",
+        let mut a = places_args(
             file,
-            "--parent",
-            "parent",
-            "--child",
-            "child",
-            "--by",
-            "place",
-            "--rank-ci",
-            "--bootstrap",
-            "60",
-            "--seed",
-            "4",
-            "--tau",
-            "0",
-            "--json",
-        ];
+            &[
+                "--rank-ci",
+                "--bootstrap",
+                "60",
+                "--seed",
+                "4",
+                "--tau",
+                "0",
+                "--json",
+            ],
+        );
         if cluster {
             a.extend(["--cluster", "family"]);
         }
         a
     };
-    let clustered: Value = serde_json::from_str(&run(&args(true))).unwrap();
-    let units: Value = serde_json::from_str(&run(&args(false))).unwrap();
+    let clustered: Value = serde_json::from_str(&stdout_of(&args(true))).unwrap();
+    let units: Value = serde_json::from_str(&stdout_of(&args(false))).unwrap();
     let boot = &clustered["places_bootstrap"];
     assert_eq!(boot["units"]["clusters"], 1000);
     assert_eq!(boot["units"]["unit"], "clusters");
@@ -225,14 +195,8 @@ fn cluster_ids_resample_whole_clusters() {
     }
     assert!(differs);
     // standard input is read once; the bootstrap options are needed
-    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args([
-            "places", file, "--parent", "parent", "--child", "child", "--by", "place",
-        ])
-        .args(["--cluster", "family"])
-        .output()
-        .unwrap();
+    let out = run(&places_args(file, &["--cluster", "family"]));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("add --rank-ci"));
-    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_file(&path).unwrap();
 }

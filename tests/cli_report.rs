@@ -2,25 +2,11 @@
 //! `mobility analyze --json` (the page embeds the same analysis as a JSON download), the
 //! reproducing command is the command line, and bad input exits with one clear line.
 
-use std::process::{Command, Output};
+mod common;
 
 use serde_json::Value;
 
-fn data(name: &str) -> String {
-    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    for stream in [&out.stdout, &out.stderr] {
-        let text = String::from_utf8_lossy(stream);
-        assert!(!text.contains("panicked"), "a panic: {text}");
-    }
-    out
-}
+use common::cli::{data, fails, income_columns, run};
 
 /// A fresh output path in the test's own temporary folder.
 fn out_path(name: &str) -> String {
@@ -132,17 +118,7 @@ fn command_line(html: &str) -> String {
 #[test]
 fn pairs_report_equals_analyze_json() {
     let file = data("pairs.csv");
-    let common = [
-        file.as_str(),
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-        "--weight",
-        "weight",
-        "--quantiles",
-        "4",
-    ];
+    let common = income_columns(&file, &["--weight", "weight", "--quantiles", "4"]);
     let html = report(&common, "pairs.html");
     assert_self_contained(&html);
     let page = embedded_json(&html);
@@ -173,19 +149,10 @@ fn pairs_report_equals_analyze_json() {
 #[test]
 fn bootstrap_and_groups() {
     let file = data("regions.csv");
-    let pairs = [
-        file.as_str(),
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-        "--bootstrap",
-        "40",
-        "--seed",
-        "3",
-        "--ci",
-        "percentile",
-    ];
+    let pairs = income_columns(
+        &file,
+        &["--bootstrap", "40", "--seed", "3", "--ci", "percentile"],
+    );
     let mut with_groups = pairs.to_vec();
     with_groups.extend(["--by", "region", "--title", "Regions <test>"]);
     let html = report(&with_groups, "regions.html");
@@ -215,16 +182,7 @@ fn bootstrap_and_groups() {
 fn dropped_rows_are_reported() {
     let file = data("missing_values.csv");
     let html = report(
-        &[
-            &file,
-            "--parent",
-            "parent_income",
-            "--child",
-            "child_income",
-            "--quantiles",
-            "2",
-            "--drop-missing",
-        ],
+        &income_columns(&file, &["--quantiles", "2", "--drop-missing"]),
         "missing.html",
     );
     assert!(html.contains("missing values; the first on line 3, column &#x27;child_income&#x27;"));
@@ -299,18 +257,6 @@ fn writes_to_standard_output() {
     assert!(out.status.success());
     let html = String::from_utf8(out.stdout).unwrap();
     assert_self_contained(&html);
-}
-
-/// Fails with `code` and exactly one line on stderr containing every part of `expected`.
-fn fails(args: &[&str], code: i32, expected: &[&str]) {
-    let out = run(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-    assert!(stderr.starts_with("mobility: error: "), "{stderr}");
-    for part in expected {
-        assert!(stderr.contains(part), "{args:?}: {stderr} lacks {part:?}");
-    }
 }
 
 #[test]

@@ -3,11 +3,12 @@
 //! note), a semicolon-separated file read without `--delimiter`, the row-sum tolerance bound;
 //! and whole-number options that overflow ("too large", not "expects a whole number").
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
 use mobility::TransitionMatrix;
 use serde_json::Value;
+
+use common::cli::{data, fails, income_args, json, run, scratch};
 
 /// Goodman (1979), from Glass (1954): British father-son occupational status, 8 x 8 counts,
 /// father in rows, son in columns, **class 1 the highest status**. As shipped in R's `datasets`
@@ -22,46 +23,6 @@ const OCCUPATIONAL_STATUS: [[f64; 8]; 8] = [
     [0., 6., 19., 40., 21., 158., 143., 71.],
     [0., 3., 14., 32., 15., 126., 91., 106.],
 ];
-
-fn scratch(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mobility-cli-table-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn run(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "a panic: {stderr}");
-    out
-}
-
-fn json(args: &[&str]) -> Value {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
-
-/// A command that must fail with `code` and one line containing every part of `expected`.
-fn fails(args: &[&str], code: i32, expected: &[&str]) -> String {
-    let out = run(args);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-    for part in expected {
-        assert!(stderr.contains(part), "{args:?}: '{part}' not in: {stderr}");
-    }
-    stderr
-}
 
 /// The occupational-status table as R writes it (`write.csv`): a header `"","1",...,"8"` and
 /// a first column of class numbers.
@@ -296,6 +257,16 @@ fn overflowing_whole_numbers_are_too_large() {
     let f = pairs.to_str().unwrap();
     let huge = "99999999999999999999";
     let analyze = ["analyze", f, "--parent", "p", "--child", "c"];
+    let report = [
+        "report",
+        f,
+        "--parent",
+        "p",
+        "--child",
+        "c",
+        "-o",
+        "/dev/null",
+    ];
     let with = |base: &[&str], extra: &[&str]| -> Vec<String> {
         base.iter().chain(extra).map(|s| s.to_string()).collect()
     };
@@ -313,35 +284,11 @@ fn overflowing_whole_numbers_are_too_large() {
             format!("--seed {huge} is too large (at most 18446744073709551615)"),
         ),
         (
-            with(
-                &[
-                    "report",
-                    f,
-                    "--parent",
-                    "p",
-                    "--child",
-                    "c",
-                    "-o",
-                    "/dev/null",
-                ],
-                &["--bins", huge],
-            ),
+            with(&report, &["--bins", huge]),
             format!("--bins {huge} is too large (at most 1000)"),
         ),
         (
-            with(
-                &[
-                    "report",
-                    f,
-                    "--parent",
-                    "p",
-                    "--child",
-                    "c",
-                    "-o",
-                    "/dev/null",
-                ],
-                &["--bins", "5000"],
-            ),
+            with(&report, &["--bins", "5000"]),
             "--bins 5000 is too large (at most 1000)".to_string(),
         ),
         (
@@ -393,19 +340,9 @@ fn the_shared_occupational_status_file_with_top_first() {
 /// `places --by` names the national classes as `analyze` and `table` do (`class_labels`).
 #[test]
 fn places_names_classes_as_the_other_commands() {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/regions.csv");
-    let base = [
-        "places",
-        file,
-        "--parent",
-        "parent_income",
-        "--child",
-        "child_income",
-        "--by",
-        "region",
-    ];
+    let file = data("regions.csv");
     for (k, first, last) in [("5", "Q1", "Q5"), ("10", "D1", "D10"), ("3", "C1", "C3")] {
-        let args: Vec<&str> = base.iter().copied().chain(["--quantiles", k]).collect();
+        let args = income_args("places", &file, &["--by", "region", "--quantiles", k]);
         let out = run(&args);
         assert!(out.status.success());
         let text = String::from_utf8(out.stdout).unwrap();

@@ -41,6 +41,16 @@ fn chunked_error(path: &PathBuf) -> String {
     }
 }
 
+/// The table reader's message for `bytes` written as file `name`.
+fn table_error(name: &str, bytes: &[u8]) -> String {
+    let path = scratch(name, bytes);
+    read_table(&path, &CsvOptions::default())
+        .map(|_| ())
+        .map_err(rel)
+        .unwrap_err()
+}
+
+/// The message both readers give for `bytes` written as file `name` (they must agree).
 fn both(name: &str, bytes: &[u8]) -> String {
     let path = scratch(name, bytes);
     let a = columns_error(&path);
@@ -59,33 +69,30 @@ fn an_unterminated_quote_is_named_with_its_line() {
         e.contains(&format!("{unterminated} 3 is never closed")),
         "{e}"
     );
-    // in the first column: the record would have too few fields
-    let e = both("q2.csv", b"parent,child\n1,2\n5,6\n\"3,4\n5,6\n7,8\n");
-    assert!(
-        e.contains(&format!("{unterminated} 4 is never closed")),
-        "{e}"
-    );
-    // in a column that is not read: rows would be lost without any error
-    let e = both(
-        "q3.csv",
-        b"parent,child,note\n1,2,a\n3,4,\"b\n5,6,c\n7,8,d\n",
-    );
-    assert!(
-        e.contains(&format!("{unterminated} 3 is never closed")),
-        "{e}"
-    );
-    // in the header, with CRLF line ends
-    let e = both("q4.csv", b"parent,\"child\r\n1,2\r\n3,4\r\n");
-    assert!(
-        e.contains(&format!("{unterminated} 1 is never closed")),
-        "{e}"
-    );
+    for (name, text, line) in [
+        // in the first column: the record would have too few fields
+        (
+            "q2.csv",
+            &b"parent,child\n1,2\n5,6\n\"3,4\n5,6\n7,8\n"[..],
+            4,
+        ),
+        // in a column that is not read: rows would be lost without any error
+        (
+            "q3.csv",
+            b"parent,child,note\n1,2,a\n3,4,\"b\n5,6,c\n7,8,d\n",
+            3,
+        ),
+        // in the header, with CRLF line ends
+        ("q4.csv", b"parent,\"child\r\n1,2\r\n3,4\r\n", 1),
+    ] {
+        let e = both(name, text);
+        assert!(
+            e.contains(&format!("{unterminated} {line} is never closed")),
+            "{name}: {e}"
+        );
+    }
     // a table
-    let path = scratch("q5.csv", b"1,2\n3,\"4\n");
-    let e = read_table(&path, &CsvOptions::default())
-        .map(|_| ())
-        .map_err(rel)
-        .unwrap_err();
+    let e = table_error("q5.csv", b"1,2\n3,\"4\n");
     assert!(
         e.contains(&format!("{unterminated} 2 is never closed")),
         "{e}"
@@ -175,11 +182,7 @@ fn latin1_is_named() {
         e.starts_with("cell.csv, line 3, column 'child': the cell is not valid UTF-8"),
         "{e}"
     );
-    let path = scratch("tcell.csv", b"Q1,Q2\n1,2\n3,\xE94\n");
-    let e = read_table(&path, &CsvOptions::default())
-        .map(|_| ())
-        .map_err(rel)
-        .unwrap_err();
+    let e = table_error("tcell.csv", b"Q1,Q2\n1,2\n3,\xE94\n");
     assert!(
         e.starts_with("tcell.csv, line 3, column 2: the cell is not valid UTF-8"),
         "{e}"
@@ -209,11 +212,7 @@ fn a_utf8_bom_is_accepted_silently() {
 
 #[test]
 fn a_semicolon_table_read_with_commas_is_hinted() {
-    let path = scratch("semi.csv", b"Q1;Q2\n3;1\n1;3\n");
-    let e = read_table(&path, &CsvOptions::default())
-        .map(|_| ())
-        .map_err(rel)
-        .unwrap_err();
+    let e = table_error("semi.csv", b"Q1;Q2\n3;1\n1;3\n");
     assert!(
         e.ends_with("(each line has one field: is the delimiter ';'?)"),
         "{e}"

@@ -1,7 +1,6 @@
 //! Published figures, typed in with their citations (docs/FORMULAS.md#reference-figures), checked
 //! to 1e-9 where the source gives full precision.
 
-use approx::assert_abs_diff_eq;
 use mobility::measures::{self, Weighting};
 use mobility::{TransitionCounts, TransitionMatrix, published};
 
@@ -11,68 +10,97 @@ fn m(tm: &TransitionMatrix, w: Weighting) -> mobility::Measures {
     tm.measures(&w).unwrap()
 }
 
+/// Asserts that each measure named is defined and within `tol` of its published (or computed)
+/// figure; a failure names the case and the measure. Expands to one [`check_figures`] table.
+macro_rules! assert_figures {
+    ($case:expr, $m:expr, $tol:expr, { $($measure:ident: $figure:expr),+ $(,)? }) => {
+        check_figures(
+            $case,
+            $tol,
+            &[$((stringify!($measure), $m.$measure, $figure)),+],
+        )
+    };
+}
+
+/// Each `(name, value, figure)` row: `value` is defined and within `tol` of `figure`.
+fn check_figures(case: &str, tol: f64, rows: &[(&str, Option<f64>, f64)]) {
+    for &(name, value, figure) in rows {
+        let value = value.unwrap_or_else(|| panic!("{case}: {name} is undefined"));
+        assert!(
+            (value - figure).abs() <= tol,
+            "{case}: {name} = {value}, expected {figure} (tolerance {tol})"
+        );
+    }
+}
+
+/// Each value within `tol` of the figure at its position (as far as both go); a failure names
+/// the case, the series and the position.
+fn check_series(case: &str, series: &str, tol: f64, values: &[f64], figures: &[f64]) {
+    for (i, (value, figure)) in values.iter().zip(figures).enumerate() {
+        assert!(
+            (value - figure).abs() <= tol,
+            "{case}: {series}[{i}] = {value}, expected {figure} (tolerance {tol})"
+        );
+    }
+}
+
 /// PySAL giddy documentation and tests: US state per-capita income quintiles, one-year
 /// transitions pooled over 1929-2009 (usjoin.csv). Figures printed by giddy.
 #[test]
 fn giddy_us_states_quintiles() {
+    let case = "giddy US states";
     let tm = published::giddy_us_states_quintiles();
     let p = &tm.probabilities();
     let u = m(&tm, Weighting::Uniform);
-    assert_abs_diff_eq!(
-        u.shorrocks_trace.unwrap(),
-        0.19758992000997844,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(
-        u.determinant_giddy.unwrap(),
-        0.6068485462369559,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(
-        u.second_eigenvalue.unwrap(),
-        0.03978200230815965,
-        epsilon = TOL
-    );
+    assert_figures!(case, u, TOL, {
+        shorrocks_trace: 0.19758992000997844,
+        determinant_giddy: 0.6068485462369559,
+        second_eigenvalue: 0.03978200230815965,
+    });
     let pi = [0.1, 0.2, 0.2, 0.4, 0.1];
-    assert_abs_diff_eq!(
-        measures::giddy_b1(p, &pi).unwrap(),
-        0.2277675878319787,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(
-        measures::bartholomew(p, &pi).unwrap(),
-        0.04636660119478926,
-        epsilon = TOL
-    );
     let c = m(&tm, Weighting::Custom(pi.to_vec()));
-    assert_abs_diff_eq!(c.bartholomew.unwrap(), 0.04636660119478926, epsilon = TOL);
+    check_figures(
+        case,
+        TOL,
+        &[
+            (
+                "giddy_b1",
+                Some(measures::giddy_b1(p, &pi).unwrap()),
+                0.2277675878319787,
+            ),
+            (
+                "bartholomew",
+                Some(measures::bartholomew(p, &pi).unwrap()),
+                0.04636660119478926,
+            ),
+            ("custom-pi bartholomew", c.bartholomew, 0.04636660119478926),
+        ],
+    );
     // printed to 8 decimals
     let s = tm.spectrum().unwrap();
     let steady = [0.20774716, 0.18725774, 0.20740537, 0.18821787, 0.20937187];
-    for (a, b) in s.steady_state.unwrap().iter().zip(steady) {
-        assert_abs_diff_eq!(*a, b, epsilon = 5e-9);
-    }
+    check_series(
+        case,
+        "steady_state",
+        5e-9,
+        &s.steady_state.unwrap(),
+        &steady,
+    );
     let prais = [0.08988764, 0.21468144, 0.21125, 0.20194986, 0.07259074];
-    for (a, b) in tm.class_profile().prais.iter().zip(prais) {
-        assert_abs_diff_eq!(a.unwrap(), b, epsilon = 5e-9);
-    }
+    let profile: Vec<f64> = tm
+        .class_profile()
+        .prais
+        .iter()
+        .map(|a| a.unwrap())
+        .collect();
+    check_series(case, "prais", 5e-9, &profile, &prais);
     // computed with the docs/FORMULAS.md#measures-table definitions, uniform pi
-    assert_abs_diff_eq!(
-        u.determinant_shorrocks.unwrap(),
-        0.2081553779582196,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(
-        u.eigenvalue_sum.unwrap(),
-        0.19758992000997844,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(u.bartholomew.unwrap(), 0.04018465407902057, epsilon = TOL);
-    assert_abs_diff_eq!(
-        u.mean_class_jump.unwrap(),
-        0.16073861631608227,
-        epsilon = TOL
-    );
+    assert_figures!(case, u, TOL, {
+        determinant_shorrocks: 0.2081553779582196,
+        eigenvalue_sum: 0.19758992000997844,
+        bartholomew: 0.04018465407902057,
+        mean_class_jump: 0.16073861631608227,
+    });
     let abs = [
         1.0000000000000009,
         0.9602179976918405,
@@ -80,21 +108,22 @@ fn giddy_us_states_quintiles() {
         0.7449320086581036,
         0.6248127988234649,
     ];
-    for (a, b) in s.abs_eigenvalues.iter().zip(abs) {
-        assert_abs_diff_eq!(*a, b, epsilon = TOL);
-    }
+    check_series(case, "abs_eigenvalues", TOL, &s.abs_eigenvalues, &abs);
 }
 
 /// Chetty, Hendren, Kline & Saez (2014) QJE 129(4), national quintile matrix (Table II, rounded):
 /// Q1->Q1 33.7%, Q1->Q5 7.5%, Q5->Q1 10.9%, Q5->Q5 36.5%.
 #[test]
 fn chetty_2014_us_national_quintiles() {
+    let case = "Chetty 2014";
     let tm = published::us_chetty_2014_quintiles();
     let u = m(&tm, Weighting::Uniform);
-    assert_abs_diff_eq!(u.bottom_persistence.unwrap(), 0.337, epsilon = 5e-4);
-    assert_abs_diff_eq!(u.bottom_to_top.unwrap(), 0.075, epsilon = 5e-4);
-    assert_abs_diff_eq!(u.top_to_bottom.unwrap(), 0.109, epsilon = 5e-4);
-    assert_abs_diff_eq!(u.top_persistence.unwrap(), 0.365, epsilon = 5e-4);
+    assert_figures!(case, u, 5e-4, {
+        bottom_persistence: 0.337,
+        bottom_to_top: 0.075,
+        top_to_bottom: 0.109,
+        top_persistence: 0.365,
+    });
     let printed = [
         [0.337, 0.28, 0.184, 0.123, 0.075],
         [0.242, 0.242, 0.217, 0.176, 0.123],
@@ -102,47 +131,25 @@ fn chetty_2014_us_national_quintiles() {
         [0.134, 0.16, 0.209, 0.244, 0.254],
         [0.109, 0.119, 0.17, 0.236, 0.365],
     ];
+    let probabilities = tm.probabilities();
     for (i, row) in printed.iter().enumerate() {
-        for (j, &want) in row.iter().enumerate() {
-            assert_abs_diff_eq!(tm.probabilities()[[i, j]], want, epsilon = 5e-4);
-        }
+        let values: Vec<f64> = probabilities.row(i).to_vec();
+        check_series(case, &format!("matrix row {i}"), 5e-4, &values, row);
     }
     // computed with the docs/FORMULAS.md#measures-table definitions, uniform pi
-    assert_abs_diff_eq!(u.shorrocks_trace.unwrap(), 0.897603389041643, epsilon = TOL);
-    assert_abs_diff_eq!(
-        u.determinant_shorrocks.unwrap(),
-        0.9812853591703768,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(
-        u.determinant_giddy.unwrap(),
-        0.9999998773334965,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(
-        u.second_eigenvalue.unwrap(),
-        0.6780654746899898,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(u.eigenvalue_sum.unwrap(), 0.8976033890416428, epsilon = TOL);
-    assert_abs_diff_eq!(u.bartholomew.unwrap(), 0.3096954854059357, epsilon = TOL);
-    assert_abs_diff_eq!(
-        u.mean_class_jump.unwrap(),
-        1.2387819416237429,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(
-        u.immobility_ratio.unwrap(),
-        0.2819172887666856,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(u.upward_share.unwrap(), 0.3670278498715852, epsilon = TOL);
-    assert_abs_diff_eq!(u.downward_share.unwrap(), 0.3510548613617292, epsilon = TOL);
-    assert_abs_diff_eq!(
-        u.altham_independence.unwrap(),
-        17.59504949723427,
-        epsilon = TOL
-    );
+    assert_figures!(case, u, TOL, {
+        shorrocks_trace: 0.897603389041643,
+        determinant_shorrocks: 0.9812853591703768,
+        determinant_giddy: 0.9999998773334965,
+        second_eigenvalue: 0.6780654746899898,
+        eigenvalue_sum: 0.8976033890416428,
+        bartholomew: 0.3096954854059357,
+        mean_class_jump: 1.2387819416237429,
+        immobility_ratio: 0.2819172887666856,
+        upward_share: 0.3670278498715852,
+        downward_share: 0.3510548613617292,
+        altham_independence: 17.59504949723427,
+    });
     let abs = [
         1.0000000000000004,
         0.3219345253100102,
@@ -150,9 +157,13 @@ fn chetty_2014_us_national_quintiles() {
         0.007621624372392314,
         0.0006296319628359723,
     ];
-    for (a, b) in tm.spectrum().unwrap().abs_eigenvalues.iter().zip(abs) {
-        assert_abs_diff_eq!(*a, b, epsilon = TOL);
-    }
+    check_series(
+        case,
+        "abs_eigenvalues",
+        TOL,
+        &tm.spectrum().unwrap().abs_eigenvalues,
+        &abs,
+    );
     // parent shares are uniform for a probability table, so the default weighting agrees
     assert_eq!(m(&tm, Weighting::ParentShares), u);
 }
@@ -161,37 +172,36 @@ fn chetty_2014_us_national_quintiles() {
 #[test]
 fn blanden_gregg_machin_2005_uk_quartiles() {
     let tm = published::uk_blanden_2005_quartiles();
-    let u = m(&tm, Weighting::Uniform);
-    assert_abs_diff_eq!(
-        u.shorrocks_trace.unwrap(),
-        0.8799813314664799,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(
-        u.determinant_shorrocks.unwrap(),
-        0.9370708009210255,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(
-        u.second_eigenvalue.unwrap(),
-        0.7271382093276034,
-        epsilon = TOL
-    );
-    assert_abs_diff_eq!(u.bartholomew.unwrap(), 0.3333239157249059, epsilon = TOL);
+    assert_figures!("Blanden 2005", m(&tm, Weighting::Uniform), TOL, {
+        shorrocks_trace: 0.8799813314664799,
+        determinant_shorrocks: 0.9370708009210255,
+        second_eigenvalue: 0.7271382093276034,
+        bartholomew: 0.3333239157249059,
+    });
 }
 
 /// Altham & Ferrie (2007), Table 1 counts: d(P, J).
 #[test]
 fn altham_ferrie_2007_table1() {
     let tm = published::altham_ferrie_2007_table1();
-    assert_abs_diff_eq!(
-        m(&tm, Weighting::Uniform).altham_independence.unwrap(),
-        11.45359324029523,
-        epsilon = TOL
-    );
     // counts and probabilities give the same distance
     let d = measures::altham_independence(tm.counts().as_ref().unwrap()).unwrap();
-    assert_abs_diff_eq!(d, 11.45359324029523, epsilon = TOL);
+    check_figures(
+        "Altham & Ferrie 2007",
+        TOL,
+        &[
+            (
+                "altham_independence",
+                m(&tm, Weighting::Uniform).altham_independence,
+                11.45359324029523,
+            ),
+            (
+                "altham_independence of the counts",
+                Some(d),
+                11.45359324029523,
+            ),
+        ],
+    );
 }
 
 /// mobilityIndexR test suite: classes given, 10 units. prais_bibby 0.6 and mean class jump 1.1
@@ -203,33 +213,33 @@ fn mobilityindexr_toy() {
     let tm = TransitionCounts::from_classes(&x, &y, None, 4)
         .unwrap()
         .to_matrix();
-    let p = m(&tm, Weighting::ParentShares);
-    assert_abs_diff_eq!(p.prais_bibby.unwrap(), 0.6, epsilon = 1e-12);
-    assert_abs_diff_eq!(p.mean_class_jump.unwrap(), 1.1, epsilon = 1e-12);
+    assert_figures!("mobilityIndexR toy", m(&tm, Weighting::ParentShares), 1e-12, {
+        prais_bibby: 0.6,
+        mean_class_jump: 1.1,
+    });
 }
 
 /// Closed forms: perfect mobility P = J/5 and immobility P = I.
 #[test]
 fn closed_forms_k5() {
     let j = TransitionMatrix::from_counts(ndarray::Array2::from_elem((5, 5), 1.0).view()).unwrap();
-    let u = m(&j, Weighting::Uniform);
-    assert_abs_diff_eq!(u.shorrocks_trace.unwrap(), 1.0, epsilon = 1e-12);
-    assert_abs_diff_eq!(u.determinant_shorrocks.unwrap(), 1.0, epsilon = 1e-12);
-    assert_abs_diff_eq!(u.second_eigenvalue.unwrap(), 1.0, epsilon = 1e-12);
-    assert_abs_diff_eq!(u.mean_class_jump.unwrap(), 1.6, epsilon = 1e-12);
-    assert_abs_diff_eq!(u.bartholomew.unwrap(), 0.4, epsilon = 1e-12);
-    assert_abs_diff_eq!(u.altham_independence.unwrap(), 0.0, epsilon = 1e-12);
+    assert_figures!("P = J/5", m(&j, Weighting::Uniform), 1e-12, {
+        shorrocks_trace: 1.0,
+        determinant_shorrocks: 1.0,
+        second_eigenvalue: 1.0,
+        mean_class_jump: 1.6,
+        bartholomew: 0.4,
+        altham_independence: 0.0,
+    });
     let i = TransitionMatrix::from_counts(ndarray::Array2::eye(5).view()).unwrap();
     let u = m(&i, Weighting::Uniform);
-    for v in [
-        u.shorrocks_trace,
-        u.determinant_shorrocks,
-        u.second_eigenvalue,
-        u.mean_class_jump,
-        u.bartholomew,
-    ] {
-        assert_abs_diff_eq!(v.unwrap(), 0.0, epsilon = 1e-12);
-    }
+    assert_figures!("P = I", u, 1e-12, {
+        shorrocks_trace: 0.0,
+        determinant_shorrocks: 0.0,
+        second_eigenvalue: 0.0,
+        mean_class_jump: 0.0,
+        bartholomew: 0.0,
+    });
     assert_eq!(u.altham_independence, None, "zero cells: undefined");
     // stationary weighting is undefined for the reducible identity: the weighted measures are
     // undefined, the others still reported

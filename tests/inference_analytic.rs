@@ -2,9 +2,9 @@
 //! the empirical-copula SEs, agreement with the bootstrap for known bounds, undefined gradients,
 //! errors. (The full Monte Carlo study is examples/coverage.rs.)
 
-mod inference_support;
+mod common;
 
-use inference_support::{gaussian_pairs, mean_sd};
+use common::samples::{gaussian_pairs, mean_sd};
 use mobility::inference::analytic::Bandwidth;
 use mobility::inference::{
     AnalyticMethod, AnalyticOptions, Bootstrap, RowCounts, Selection, kish_row_counts,

@@ -1,22 +1,15 @@
 //! Bootstrap: reproducibility, thread invariance, agreement with the analytic standard errors,
 //! undefined replicates, clusters, weights, errors, and a small coverage study.
 
-mod inference_support;
+mod common;
 
-use inference_support::{gaussian_copula_matrix, gaussian_pairs};
+use common::pool::in_pool;
+use common::samples::{gaussian_copula_matrix, gaussian_pairs};
 use mobility::inference::{
     AnalyticOptions, Bootstrap, BootstrapResult, CiMethod, CutoffMode, Resampling, RowCounts,
     Selection, quantile_copula, row_multinomial,
 };
 use mobility::{ClassSpec, MobilityError, Rule, TransitionMatrix, Weighting};
-
-fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap()
-        .install(f)
-}
 
 fn names(v: &[&str]) -> Selection {
     Selection::Names(v.iter().map(|s| s.to_string()).collect())

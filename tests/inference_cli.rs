@@ -2,8 +2,9 @@
 //! `inference` and `bootstrap` keys (the plain `measures` object is unchanged), the numbers are
 //! the library's, thread count does not matter, and bad options are usage errors.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+mod common;
 
 use mobility::ClassSpec;
 use mobility::inference::{Bootstrap, CiMethod, Selection};
@@ -11,65 +12,35 @@ use mobility::io::csv::{CsvOptions, read_columns};
 use mobility::measures::MEASURES;
 use serde_json::Value;
 
+use common::cli::{analyze_stdin, data, families, income_args, mobility, ok_with_stderr, output};
+
 fn pairs() -> String {
-    format!("{}/tests/data/pairs.csv", env!("CARGO_MANIFEST_DIR"))
+    data("pairs.csv")
 }
 
+/// `mobility ARGS` reading `stdin` when given, on `threads` threads when given.
 fn run(args: &[&str], stdin: Option<&str>, threads: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mobility"));
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cmd = mobility();
+    cmd.args(args);
     if let Some(t) = threads {
         cmd.env("RAYON_NUM_THREADS", t);
     }
-    let mut child = cmd.spawn().expect("the binary runs");
-    {
-        let mut input = child.stdin.take().expect("stdin");
-        // the command may fail before reading all of its input (a broken pipe)
-        if let Some(s) = stdin
-            && let Err(e) = input.write_all(s.as_bytes())
-        {
-            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-        }
-    }
-    let out = child.wait_with_output().expect("the binary finishes");
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
-    out
+    output(&mut cmd, stdin)
 }
 
+/// [`ok_with_stderr`]: a command that must succeed; its stdout.
 fn ok(args: &[&str]) -> String {
-    let out = run(args, None, None);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    ok_with_stderr(args).0
 }
 
+/// [`common::cli::fails`] with one expected part.
 fn fails(args: &[&str], code: i32, expected: &str) {
-    let out = run(args, None, None);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    common::cli::fails(args, code, &[expected]);
 }
 
-const BASE: [&str; 5] = [
-    "analyze",
-    "--parent",
-    "parent_income",
-    "--child",
-    "child_income",
-];
-
+/// `mobility analyze FILE --parent parent_income --child child_income EXTRA...`.
 fn args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut v = vec![BASE[0], file];
-    v.extend_from_slice(&BASE[1..]);
-    v.extend_from_slice(extra);
-    v
+    income_args("analyze", file, extra)
 }
 
 #[test]
@@ -177,18 +148,8 @@ fn human_output_lists_every_measure_with_its_interval() {
 #[test]
 fn clusters_from_a_column() {
     // 60 families of two children each; the cluster id column is numeric
-    let mut csv = String::from("family,p,c\n");
-    for i in 0..120 {
-        let f = i / 2;
-        csv.push_str(&format!("{f},{},{}\n", (i * 37) % 120, (i * 53) % 121 + f));
-    }
-    let a = [
-        "analyze",
-        "-",
-        "--parent",
-        "p",
-        "--child",
-        "c",
+    let csv = families(60, "");
+    let a = analyze_stdin(&[
         "--quantiles",
         "3",
         "--bootstrap",
@@ -196,7 +157,7 @@ fn clusters_from_a_column() {
         "--cluster",
         "family",
         "--json",
-    ];
+    ]);
     let out = run(&a, Some(&csv), None);
     assert!(
         out.status.success(),
@@ -212,40 +173,22 @@ fn clusters_from_a_column() {
 #[test]
 fn bootstrap_usage_errors() {
     let file = pairs();
-    fails(
-        &args(&file, &["--seed", "3"]),
-        2,
-        "--seed applies to the bootstrap",
-    );
-    fails(
-        &args(&file, &["--ci", "bca"]),
-        2,
-        "--ci applies to the bootstrap",
-    );
-    fails(&args(&file, &["--cluster", "id"]), 2, "--cluster applies");
-    fails(
-        &args(&file, &["--bootstrap", "1"]),
-        2,
-        "--bootstrap expects",
-    );
-    fails(
-        &args(&file, &["--bootstrap", "many"]),
-        2,
-        "--bootstrap expects",
-    );
-    fails(
-        &args(&file, &["--bootstrap", "10", "--seed", "-1"]),
-        2,
-        "--seed expects",
-    );
-    fails(
-        &args(&file, &["--bootstrap", "10", "--ci", "normal"]),
-        2,
-        "unknown --ci 'normal'",
-    );
-    fails(
-        &args(&file, &["--bootstrap", "10", "--cluster", "nope"]),
-        1,
-        "nope",
-    );
+    // (options, exit status, a part of the message)
+    let cases: [(&[&str], i32, &str); 8] = [
+        (&["--seed", "3"], 2, "--seed applies to the bootstrap"),
+        (&["--ci", "bca"], 2, "--ci applies to the bootstrap"),
+        (&["--cluster", "id"], 2, "--cluster applies"),
+        (&["--bootstrap", "1"], 2, "--bootstrap expects"),
+        (&["--bootstrap", "many"], 2, "--bootstrap expects"),
+        (&["--bootstrap", "10", "--seed", "-1"], 2, "--seed expects"),
+        (
+            &["--bootstrap", "10", "--ci", "normal"],
+            2,
+            "unknown --ci 'normal'",
+        ),
+        (&["--bootstrap", "10", "--cluster", "nope"], 1, "nope"),
+    ];
+    for (extra, code, expected) in cases {
+        fails(&args(&file, extra), code, expected);
+    }
 }

@@ -2,9 +2,9 @@
 //! `kullback` bug not copied), joint homogeneity, Altham's distance with a bootstrap interval,
 //! and bootstrap differences between groups.
 
-mod inference_support;
+mod common;
 
-use inference_support::gaussian_pairs;
+use common::samples::gaussian_pairs;
 use mobility::inference::{
     Bootstrap, Group, Selection, altham_bootstrap, bootstrap_difference, homogeneity,
     joint_homogeneity,

@@ -72,22 +72,13 @@ fn repeated_transitions_reports_and_notes() {
     // sampling weights scale the counts for the test and say so
     let w: Vec<f64> = (0..200).map(|i| 1.0 + (i % 3) as f64).collect();
     let views: Vec<&[f64]> = vec![&a, &b, &a];
-    let p = Panel::new(
-        &views,
-        Some(&w),
-        WeightKind::Sampling,
-        &ClassSpec::quantiles(4),
-    )
-    .unwrap();
-    assert!(p.homogeneity_note.unwrap().contains("n_eff / W"));
-    let p = Panel::new(
-        &views,
-        Some(&w),
-        WeightKind::Frequency,
-        &ClassSpec::quantiles(4),
-    )
-    .unwrap();
-    assert!(p.homogeneity_note.is_none());
+    let note = |kind| {
+        Panel::new(&views, Some(&w), kind, &ClassSpec::quantiles(4))
+            .unwrap()
+            .homogeneity_note
+    };
+    assert!(note(WeightKind::Sampling).unwrap().contains("n_eff / W"));
+    assert!(note(WeightKind::Frequency).is_none());
     // one period is refused
     assert!(Panel::new(&[&a], None, WeightKind::Sampling, &ClassSpec::quantiles(4)).is_err());
 }

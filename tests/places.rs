@@ -1,9 +1,11 @@
 //! Groups and places: the structural/exchange split, levelling up, the per-group table against
 //! national cut-offs, and the report over published place matrices.
 
+mod common;
+
 use approx::assert_abs_diff_eq;
 use mobility::io::place_matrices::read_place_matrices;
-use mobility::places::groups::{GroupOptions, by_group};
+use mobility::places::groups::{GroupOptions, GroupTable, by_group};
 use mobility::places::report::{MobilityScore, PlaceTable, PlacesOptions, places_report};
 use mobility::rank::fractional_ranks;
 use mobility::rankbased::{RankBasis, rank_mobility, rank_mobility_national};
@@ -13,6 +15,8 @@ use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
+
+use common::pool::in_pool;
 
 /// Pairs in three regions with different levels: region 0 poorer, region 2 richer, and region 1
 /// moving up between the generations.
@@ -247,44 +251,29 @@ fn downward_fall_hand_example() {
     assert_eq!(b.levelling.mean_fall_classes, Some(1.0));
 }
 
+/// [`by_group`] with every row in the one group 0 and two classes.
+fn one_group(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> GroupTable<i32> {
+    let group = vec![0; parent.len()];
+    by_group(parent, child, weights, &group, &GroupOptions::new(2)).unwrap()
+}
+
 #[test]
 fn national_medians() {
     // odd count: the middle value; weights: the value where half the weight is reached
-    let t = by_group(
-        &[1.0, 9.0, 5.0],
-        &[2.0, 4.0, 6.0],
-        None,
-        &[0, 0, 0],
-        &GroupOptions::new(2),
-    )
-    .unwrap();
+    let t = one_group(&[1.0, 9.0, 5.0], &[2.0, 4.0, 6.0], None);
     assert_eq!(
         (t.national_parent_median, t.national_child_median),
         (5.0, 4.0)
     );
     let w = [1.0, 3.0, 1.0];
-    let t = by_group(
-        &[1.0, 9.0, 5.0],
-        &[2.0, 4.0, 6.0],
-        Some(&w),
-        &[0, 0, 0],
-        &GroupOptions::new(2),
-    )
-    .unwrap();
+    let t = one_group(&[1.0, 9.0, 5.0], &[2.0, 4.0, 6.0], Some(&w));
     assert_eq!(
         (t.national_parent_median, t.national_child_median),
         (9.0, 4.0)
     );
     // exactly half the weight at or below 2: midpoint with the next value
     let w = [1.0, 1.0, 2.0];
-    let t = by_group(
-        &[1.0, 2.0, 3.0],
-        &[1.0, 2.0, 3.0],
-        Some(&w),
-        &[0, 0, 0],
-        &GroupOptions::new(2),
-    )
-    .unwrap();
+    let t = one_group(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0], Some(&w));
     assert_eq!(t.national_parent_median, 2.5);
 }
 
@@ -349,13 +338,9 @@ fn groups_same_for_one_and_two_threads() {
     let (parent, child, region) = regional_sample(90_000, 3);
     let w: Vec<f64> = (0..parent.len()).map(|i| 1.0 + (i % 5) as f64).collect();
     let run = |threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| {
-                by_group(&parent, &child, Some(&w), &region, &GroupOptions::new(5)).unwrap()
-            })
+        in_pool(threads, || {
+            by_group(&parent, &child, Some(&w), &region, &GroupOptions::new(5)).unwrap()
+        })
     };
     assert_eq!(run(1), run(2));
 }

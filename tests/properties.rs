@@ -7,10 +7,15 @@
 //! - merge(count(A), count(B)) = count(A and B) for fixed cut-offs;
 //! - the same result with 1 and 2 threads.
 
+mod common;
+
 use mobility::quantile::{Closed, Cutoffs};
 use mobility::rank::{class_of_rank, fractional_ranks};
 use mobility::{ClassSpec, Rule, TransitionCounts, TransitionMatrix, Weighting};
 use proptest::prelude::*;
+
+use common::pool::in_pool;
+use common::samples::shuffled_order;
 
 /// Status with plenty of ties: small integers scaled.
 fn status(n: usize) -> impl Strategy<Value = Vec<f64>> {
@@ -45,13 +50,7 @@ proptest! {
     #[test]
     fn row_order_never_matters((p, c, w) in pairs(), k in 2usize..8, seed in any::<u64>(), rule in rule()) {
         let n = p.len();
-        let mut order: Vec<usize> = (0..n).collect();
-        // deterministic shuffle from the seed
-        let mut s = seed | 1;
-        for i in (1..n).rev() {
-            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
-            order.swap(i, (s % (i as u64 + 1)) as usize);
-        }
+        let order = shuffled_order(n, seed);
         let perm = |v: &[f64]| order.iter().map(|&i| v[i]).collect::<Vec<f64>>();
         let weights = rule.takes_weights().then_some(&w[..]);
         let pw = weights.map(perm);
@@ -156,13 +155,9 @@ fn same_result_with_one_and_two_threads() {
         .map(|i| 0.5 + ((i as f64) * 0.3819).fract())
         .collect();
     let run = |t: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .unwrap()
-            .install(|| {
-                TransitionMatrix::from_status(&p, &c, Some(&w), &ClassSpec::quantiles(10)).unwrap()
-            })
+        in_pool(t, || {
+            TransitionMatrix::from_status(&p, &c, Some(&w), &ClassSpec::quantiles(10)).unwrap()
+        })
     };
     let one = run(1);
     let two = run(2);

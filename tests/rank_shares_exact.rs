@@ -2,25 +2,11 @@
 //! comparison of ranks exactly: checked against an O(n^2) brute force in exact integer
 //! arithmetic (every weight below is a multiple of 2^-60, so `w 2^60` is an exact `i128`).
 
+mod common;
+
 use mobility::rankbased::rank_mobility;
 
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, m: u64) -> u64 {
-        self.next() % m
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use common::samples::SplitMix;
 
 /// Exact `(above, equal)` weight shares from the definition `r = (B + T/2) / W`.
 fn brute_force(p: &[f64], c: &[f64], w: &[f64]) -> (f64, f64) {

@@ -1,5 +1,7 @@
 //! Rank and income measures: closed forms, brute-force references, invariances, error paths.
 
+mod common;
+
 use approx::assert_abs_diff_eq;
 use mobility::MobilityError;
 use mobility::rank::fractional_ranks;
@@ -8,9 +10,8 @@ use mobility::rankbased::{
     rank_mobility_national,
 };
 use proptest::prelude::*;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
+
+use common::pool::in_pool;
 
 /// O(n^2) weighted Kendall tau-b straight from the definition (pair weight w_i w_j).
 fn tau_b_brute(x: &[f64], y: &[f64], w: Option<&[f64]>) -> Option<f64> {
@@ -47,17 +48,9 @@ fn rank_ols(parent: &[f64], child: &[f64], w: Option<&[f64]>) -> (f64, f64, Opti
     (slope, 100.0 * (mc - slope * mp), corr)
 }
 
+/// Log-normal incomes, log mean 10 and log standard deviation 0.8, log correlation `rho`.
 fn lognormal_pairs(n: usize, rho: f64, seed: u64) -> (Vec<f64>, Vec<f64>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut parent = Vec::with_capacity(n);
-    let mut child = Vec::with_capacity(n);
-    for _ in 0..n {
-        let a: f64 = StandardNormal.sample(&mut rng);
-        let b: f64 = StandardNormal.sample(&mut rng);
-        parent.push((10.0 + 0.8 * a).exp());
-        child.push((10.0 + 0.8 * (rho * a + (1.0 - rho * rho).sqrt() * b)).exp());
-    }
-    (parent, child)
+    common::samples::lognormal_pairs(n, rho, seed, 10.0, 0.8)
 }
 
 #[test]
@@ -300,11 +293,7 @@ fn same_result_for_one_and_two_threads() {
     let parent: Vec<f64> = parent.iter().map(|v| (v / 1000.0).round()).collect(); // ties
     let w: Vec<f64> = (0..parent.len()).map(|i| 0.5 + (i % 7) as f64).collect();
     let run = |threads: usize, weights: Option<&[f64]>| -> RankMobility {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| rank_mobility(&parent, &child, weights).unwrap())
+        in_pool(threads, || rank_mobility(&parent, &child, weights).unwrap())
     };
     assert_eq!(run(1, None), run(2, None));
     assert_eq!(run(1, Some(&w)), run(2, Some(&w)));

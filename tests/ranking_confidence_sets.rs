@@ -4,15 +4,19 @@
 //! Definitions: Mogstad, Romano, Shaikh & Wilhelm (2024), Review of Economic Studies 91(1);
 //! procedures (A)-(D) and tau-best/worst as written out in shared/reference/rank_inference_notes.md.
 
+mod common;
+
 use mobility::MobilityError;
 use mobility::ranking::{
-    RankSetOptions, SetKind, Uncertainty, parametric_draws, rank_confidence_sets, tau_best,
-    tau_worst,
+    RankConfidenceSets, RankSetOptions, SetKind, Uncertainty, parametric_draws,
+    rank_confidence_sets, tau_best, tau_worst,
 };
 use ndarray::{Array2, array};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
+
+use common::pool::in_pool;
 
 /// Type-7 quantile by full sort.
 fn q7(mut v: Vec<f64>, q: f64) -> f64 {
@@ -246,6 +250,26 @@ fn realistic(p: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
     (est, se)
 }
 
+/// The sets with options `o` (the bucketed maximum) and with `exhaustive_max` (the dense scan),
+/// for checks that the two agree.
+fn fast_and_dense(
+    est: &[f64],
+    uncertainty: &Uncertainty<'_>,
+    o: &RankSetOptions,
+) -> (RankConfidenceSets, RankConfidenceSets) {
+    let fast = rank_confidence_sets(est, uncertainty, o).unwrap();
+    let dense = rank_confidence_sets(
+        est,
+        uncertainty,
+        &RankSetOptions {
+            exhaustive_max: true,
+            ..o.clone()
+        },
+    )
+    .unwrap();
+    (fast, dense)
+}
+
 #[test]
 fn bucketed_maximum_equals_dense_and_full_path() {
     let (est, se) = realistic(150, 5);
@@ -256,16 +280,7 @@ fn bucketed_maximum_equals_dense_and_full_path() {
             kind,
             ..Default::default()
         };
-        let fast = rank_confidence_sets(&est, &Uncertainty::StandardErrors(&se), &o).unwrap();
-        let dense = rank_confidence_sets(
-            &est,
-            &Uncertainty::StandardErrors(&se),
-            &RankSetOptions {
-                exhaustive_max: true,
-                ..o.clone()
-            },
-        )
-        .unwrap();
+        let (fast, dense) = fast_and_dense(&est, &Uncertainty::StandardErrors(&se), &o);
         assert_eq!(fast.critical_values, dense.critical_values);
         assert_eq!(fast.rows, dense.rows);
         assert!(
@@ -287,16 +302,7 @@ fn bucketed_maximum_equals_dense_and_full_path() {
             simultaneous,
             ..Default::default()
         };
-        let fast = rank_confidence_sets(&est, &Uncertainty::Covariance(cov.view()), &o).unwrap();
-        let dense = rank_confidence_sets(
-            &est,
-            &Uncertainty::Covariance(cov.view()),
-            &RankSetOptions {
-                exhaustive_max: true,
-                ..o.clone()
-            },
-        )
-        .unwrap();
+        let (fast, dense) = fast_and_dense(&est, &Uncertainty::Covariance(cov.view()), &o);
         assert_eq!(fast, dense);
     }
 }
@@ -311,11 +317,7 @@ fn same_result_on_one_and_two_threads() {
     };
     let cov = random_cov(40, 2, false);
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| {
+        in_pool(threads, || {
             let a = rank_confidence_sets(&est, &Uncertainty::StandardErrors(&se), &o).unwrap();
             let b = rank_confidence_sets(
                 &est[..40],
@@ -453,35 +455,23 @@ fn errors_are_typed() {
     bad(rank_confidence_sets(&est, &Uncertainty::StandardErrors(&[1.0, -1.0]), &o).map(|_| ()));
     bad(rank_confidence_sets(&[1.0, f64::NAN], &se, &o).map(|_| ()));
     bad(rank_confidence_sets(&[], &Uncertainty::StandardErrors(&[]), &o).map(|_| ()));
+    // invalid options on otherwise valid input
+    let bad_options =
+        |options: RankSetOptions| bad(rank_confidence_sets(&est, &se, &options).map(|_| ()));
     for coverage in [0.3, 1.0, f64::NAN] {
-        bad(rank_confidence_sets(
-            &est,
-            &se,
-            &RankSetOptions {
-                coverage,
-                ..o.clone()
-            },
-        )
-        .map(|_| ()));
+        bad_options(RankSetOptions {
+            coverage,
+            ..o.clone()
+        });
     }
-    bad(rank_confidence_sets(
-        &est,
-        &se,
-        &RankSetOptions {
-            draws: 0,
-            ..o.clone()
-        },
-    )
-    .map(|_| ()));
-    bad(rank_confidence_sets(
-        &est,
-        &se,
-        &RankSetOptions {
-            indices: Some(vec![2]),
-            ..o.clone()
-        },
-    )
-    .map(|_| ()));
+    bad_options(RankSetOptions {
+        draws: 0,
+        ..o.clone()
+    });
+    bad_options(RankSetOptions {
+        indices: Some(vec![2]),
+        ..o.clone()
+    });
     let not_psd = array![[1.0, 2.0], [2.0, 1.0]];
     let e = rank_confidence_sets(&est, &Uncertainty::Covariance(not_psd.view()), &o).unwrap_err();
     assert!(e.to_string().contains("positive semi-definite"), "{e}");
@@ -511,16 +501,7 @@ fn marginal_bucket_pruning_equals_full_scan() {
                 simultaneous: false,
                 ..Default::default()
             };
-            let fast = rank_confidence_sets(&est, &Uncertainty::StandardErrors(&se), &o).unwrap();
-            let dense = rank_confidence_sets(
-                &est,
-                &Uncertainty::StandardErrors(&se),
-                &RankSetOptions {
-                    exhaustive_max: true,
-                    ..o.clone()
-                },
-            )
-            .unwrap();
+            let (fast, dense) = fast_and_dense(&est, &Uncertainty::StandardErrors(&se), &o);
             assert_eq!(fast, dense, "{kind:?} stepdown={stepdown}");
         }
     }

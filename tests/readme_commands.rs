@@ -2,8 +2,11 @@
 //! repository's root and succeeds (files named by `-o` go to a scratch folder; commands that read
 //! `../shared` run where it exists).
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
+
+use common::cli::{mobility, output};
 
 fn readme_commands() -> Vec<String> {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
@@ -37,11 +40,7 @@ fn every_readme_command_runs() {
         if let Some(i) = args.iter().position(|a| a == "-o") {
             args[i + 1] = scratch.join(&args[i + 1]).to_string_lossy().into_owned();
         }
-        let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
-            .args(&args)
-            .current_dir(root)
-            .output()
-            .unwrap();
+        let out = output(mobility().args(&args).current_dir(root), None);
         assert!(
             out.status.success(),
             "{line}: {}",
@@ -56,13 +55,7 @@ fn every_readme_command_runs() {
 
 #[test]
 fn demo_takes_its_size_and_refuses_bad_ones() {
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_mobility"))
-            .arg("demo")
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| output(mobility().arg("demo").args(args), None);
     let small = run(&["--n", "3000", "--seed", "5"]);
     assert!(small.status.success());
     let text = String::from_utf8_lossy(&small.stdout);

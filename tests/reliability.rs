@@ -1,9 +1,10 @@
 //! Issue 9 (reliability): every size from input is bounded before allocation, valid input never
 //! gives NaN / inf / null, and weights are relative (results do not depend on their scale).
 
-use std::process::Command;
+mod common;
 
 use mobility::inference::{Bootstrap, BootstrapResult, altham_bootstrap};
+use mobility::io::place_matrices::read_place_matrices;
 use mobility::places::groups::{GroupOptions, by_group};
 use mobility::quantile::{Closed, Cutoffs};
 use mobility::rankbased::{ige, kendall_tau_b, rank_mobility};
@@ -11,16 +12,10 @@ use mobility::simulate::{Simulation, gaussian_copula_matrix, simulate};
 use mobility::{ClassSpec, MobilityError, TransitionMatrix, Weighting};
 use ndarray::Array2;
 
+use common::cli::{run, scratch};
+
 fn message(e: MobilityError) -> String {
     e.to_string()
-}
-
-fn scratch(name: &str, text: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("mobility-reliability-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -36,25 +31,27 @@ fn a_place_matrix_header_cannot_name_a_huge_class() {
                 "cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2,frac_par_q1,frac_par_q2,p_par{big}_kid1\n"
             ),
         );
-        let m = message(mobility::io::place_matrices::read_place_matrices(&path).unwrap_err());
+        let m = message(read_place_matrices(&path).unwrap_err());
         assert!(m.contains("at most 1000 classes"), "{m}");
     }
 }
 
+/// A file of 2 x 2 place matrices (`cz` and the four cells) with data rows `rows`.
+fn place_file(name: &str, rows: &str) -> std::path::PathBuf {
+    scratch(
+        name,
+        &format!("cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2\n{rows}"),
+    )
+}
+
 #[test]
 fn na_in_place_matrices_is_a_missing_value_and_inf_is_refused() {
-    let path = scratch(
-        "na.csv",
-        "cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2\n1,NA,0.5,0.5,0.5\n2,0.5,0.5,0.5,0.5\n",
-    );
-    let places = mobility::io::place_matrices::read_place_matrices(&path).unwrap();
+    let path = place_file("na.csv", "1,NA,0.5,0.5,0.5\n2,0.5,0.5,0.5,0.5\n");
+    let places = read_place_matrices(&path).unwrap();
     assert!(places[0].probabilities.is_none());
     assert!(places[1].probabilities.is_some());
-    let path = scratch(
-        "inf.csv",
-        "cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2\n1,inf,0.5,0.5,0.5\n",
-    );
-    let m = message(mobility::io::place_matrices::read_place_matrices(&path).unwrap_err());
+    let path = place_file("inf.csv", "1,inf,0.5,0.5,0.5\n");
+    let m = message(read_place_matrices(&path).unwrap_err());
     assert!(m.contains("'inf' is not a finite number"), "{m}");
 }
 
@@ -64,11 +61,7 @@ fn the_cli_refuses_a_huge_place_matrix_header() {
         "cli-header.csv",
         "cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2,frac_par_q1,frac_par_q2,p_par4294967296_kid1\n",
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(["places", "--matrices"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = run(&["places", "--matrices", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("at most 1000 classes"), "{err}");
@@ -336,22 +329,17 @@ fn a_row_tolerance_above_one_half_is_refused() {
 
 #[test]
 fn no_rankable_place_says_which_were_excluded_and_why() {
-    let path = scratch(
-        "unrankable.csv",
-        "cz,p_par1_kid1,p_par1_kid2,p_par2_kid1,p_par2_kid2\n7,NA,0.5,0.5,0.5\n8,0.9,0.9,0.9,0.9\n",
-    );
-    let places = mobility::io::place_matrices::read_place_matrices(&path).unwrap();
+    let path = place_file("unrankable.csv", "7,NA,0.5,0.5,0.5\n8,0.9,0.9,0.9,0.9\n");
+    let places = read_place_matrices(&path).unwrap();
     let options = mobility::places::report::PlacesOptions::default();
     let m = message(mobility::places::report::places_report(&places, &options).unwrap_err());
     assert!(m.contains("all 2 were excluded: 7: "), "{m}");
     assert!(m.contains("; 8: "), "{m}");
 }
 
+/// `mobility ARGS`: its exit status and stderr.
 fn cli(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = run(args);
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),

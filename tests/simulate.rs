@@ -2,19 +2,15 @@
 //! pairs, and the closed forms and invariants of the Gaussian copula transition matrix.
 
 use mobility::MobilityError;
+mod common;
+
 use mobility::simulate::{
     CHUNK_LEN, Correlation, LogNormal, Simulation, gaussian_copula_matrix, simulate,
     simulate_weighted,
 };
 use std::f64::consts::PI;
 
-fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap()
-        .install(f)
-}
+use common::pool::in_pool;
 
 fn pearson(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len() as f64;

@@ -2,9 +2,13 @@
 //! `midrank` when no tie group straddles a boundary, it matches a brute-force computation of the
 //! interval overlaps, and it is invariant to row order, increasing transforms and duplication.
 
+mod common;
+
 use mobility::inference::{AnalyticOptions, Bootstrap, Selection, quantile_copula};
 use mobility::{ClassSpec, Rule, TransitionCounts, TransitionMatrix, quantile::Cutoffs};
 use proptest::prelude::*;
+
+use common::samples::shuffled_order;
 
 fn split(k: usize) -> ClassSpec {
     ClassSpec::Quantiles {
@@ -274,12 +278,7 @@ proptest! {
     #[test]
     fn row_order_never_matters((p, c, w) in pairs(), k in 2usize..8, seed in any::<u64>()) {
         let n = p.len();
-        let mut order: Vec<usize> = (0..n).collect();
-        let mut s = seed | 1;
-        for i in (1..n).rev() {
-            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
-            order.swap(i, (s % (i as u64 + 1)) as usize);
-        }
+        let order = shuffled_order(n, seed);
         let perm = |v: &[f64]| order.iter().map(|&i| v[i]).collect::<Vec<f64>>();
         prop_assert_eq!(
             counts(&p, &c, Some(&w), &split(k)),

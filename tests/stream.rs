@@ -1,5 +1,7 @@
 //! Streamed (partitioned, multi-pass) results equal the in-memory path bit for bit.
 
+mod common;
+
 use mobility::quantile::Cutoffs;
 use mobility::stream::source::Partition;
 use mobility::stream::{
@@ -7,27 +9,7 @@ use mobility::stream::{
 };
 use mobility::{ClassSpec, Rule, TransitionCounts, TransitionMatrix, Weighting};
 
-/// splitmix64: a small deterministic generator for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn seed_from_u64(s: u64) -> Rng {
-        Rng(s)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: u32) -> u32 {
-        (self.next() % u64::from(n)) as u32
-    }
-}
+use common::samples::SplitMix;
 
 struct Data {
     parent: Vec<f64>,
@@ -38,19 +20,19 @@ struct Data {
 
 /// `ties`: values drawn from few distinct levels (heavy ties), else continuous with a spike.
 fn data(n: usize, seed: u64, ties: bool, weights: Option<&str>) -> Data {
-    let mut rng = Rng::seed_from_u64(seed);
+    let mut rng = SplitMix(seed);
     let mut parent = Vec::with_capacity(n);
     let mut child = Vec::with_capacity(n);
     for _ in 0..n {
         let p: f64 = if ties {
-            f64::from(rng.below(7)) * 1000.0
+            rng.below(7) as f64 * 1000.0
         } else if rng.unit() < 0.2 {
             0.0
         } else {
             (rng.unit() * 12.0).exp()
         };
         let c: f64 = if ties {
-            f64::from(rng.below(5)) - 2.0
+            rng.below(5) as f64 - 2.0
         } else {
             p * 0.4 + (rng.unit() * 11.0).exp()
         };
@@ -60,8 +42,8 @@ fn data(n: usize, seed: u64, ties: bool, weights: Option<&str>) -> Data {
     let weight = weights.map(|kind| {
         (0..n)
             .map(|_| match kind {
-                "int" => f64::from(rng.below(9)),
-                "dyadic" => f64::from(1 + rng.below(399)) / 16.0,
+                "int" => rng.below(9) as f64,
+                "dyadic" => (1 + rng.below(399)) as f64 / 16.0,
                 _ => rng.unit() * 3.0 + 0.01,
             })
             .collect()
@@ -83,9 +65,9 @@ fn partition(d: &Data, sizes: &[usize], by: bool) -> SliceSource {
     let n = d.parent.len();
     let total: usize = sizes.iter().sum();
     let mut order: Vec<usize> = (0..n).collect();
-    let mut rng = Rng::seed_from_u64(99);
+    let mut rng = SplitMix(99);
     for i in (1..n).rev() {
-        order.swap(i, rng.below(i as u32 + 1) as usize);
+        order.swap(i, rng.below(i as u64 + 1) as usize);
     }
     let mut parts = Vec::new();
     let mut start = 0;

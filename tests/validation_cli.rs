@@ -4,28 +4,20 @@
 //! out as a CSV table.
 #![cfg(feature = "validation")]
 
-use std::process::Command;
+mod common;
 
 use mobility::io::csv::{CsvOptions, read_columns};
 use mobility::measures::{MEASURES, Weighting};
 use mobility::{ClassSpec, Rule, TransitionMatrix, published};
 use serde_json::Value;
 
+use common::cli::{json, scratch, t0_to_t9};
+use common::figures::CHETTY_2014_CORNERS;
+
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mobilityindexr");
 
 fn panel(name: &str) -> String {
     format!("{SHARED}/{name}")
-}
-
-fn mobility(args: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{args:?}: {stderr}");
-    assert!(stderr.is_empty(), "{args:?}: {stderr}");
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
 fn floats(v: &Value) -> Vec<f64> {
@@ -76,17 +68,7 @@ fn sane(v: &Value, k: usize, n: f64) {
 #[test]
 fn income_panel_t0_to_t9() {
     let file = panel("incomeMobility.csv");
-    let v = mobility(&[
-        "analyze",
-        &file,
-        "--parent",
-        "t0",
-        "--child",
-        "t9",
-        "--quantiles",
-        "5",
-        "--json",
-    ]);
+    let v = json(&t0_to_t9(&file, "5", &["--json"]));
     sane(&v, 5, 125.0);
     // 125 distinct incomes: every quintile holds 25.
     assert_eq!(floats(&v["parent_shares"]), vec![0.2; 5]);
@@ -112,19 +94,7 @@ fn zero_inflated_panel_with_heavy_ties() {
     // divides (split: tests/validation_realdata.rs).
     let file = panel("incomeZeroInfMobility.csv");
     for rule in Rule::ALL.into_iter().filter(|r| *r != Rule::Split) {
-        let v = mobility(&[
-            "analyze",
-            &file,
-            "--parent",
-            "t0",
-            "--child",
-            "t9",
-            "--quantiles",
-            "5",
-            "--rule",
-            rule.name(),
-            "--json",
-        ]);
+        let v = json(&t0_to_t9(&file, "5", &["--rule", rule.name(), "--json"]));
         sane(&v, 5, 125.0);
         let parents = floats(&v["parent_shares"]);
         assert!(
@@ -144,19 +114,7 @@ fn grade_panel_all_rules_and_deciles() {
     let file = panel("gradeMobility.csv");
     for rule in Rule::ALL {
         for k in ["4", "5", "10"] {
-            let v = mobility(&[
-                "analyze",
-                &file,
-                "--parent",
-                "t0",
-                "--child",
-                "t9",
-                "--quantiles",
-                k,
-                "--rule",
-                rule.name(),
-                "--json",
-            ]);
+            let v = json(&t0_to_t9(&file, k, &["--rule", rule.name(), "--json"]));
             sane(&v, k.parse().unwrap(), 125.0);
         }
     }
@@ -164,8 +122,6 @@ fn grade_panel_all_rules_and_deciles() {
 
 #[test]
 fn chetty_matrix_as_a_csv_table() {
-    let dir = std::env::temp_dir().join(format!("mobility-validation-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let us = published::us_chetty_2014_quintiles();
     let p = &us.probabilities();
     // As Chetty et al. (2014) print Table II: child quintile in rows, with labels.
@@ -181,12 +137,10 @@ fn chetty_matrix_as_a_csv_table() {
         full.push('\n');
         rounded.push('\n');
     }
-    let full_path = dir.join("chetty_full.csv");
-    let rounded_path = dir.join("chetty_table2_percent.csv");
-    std::fs::write(&full_path, full).unwrap();
-    std::fs::write(&rounded_path, rounded).unwrap();
+    let full_path = scratch("chetty_full.csv", &full);
+    let rounded_path = scratch("chetty_table2_percent.csv", &rounded);
 
-    let v = mobility(&[
+    let v = json(&[
         "table",
         full_path.to_str().unwrap(),
         "--probabilities",
@@ -201,13 +155,13 @@ fn chetty_matrix_as_a_csv_table() {
     }
     // Chetty et al. (2014), Table II: Q1 -> Q1 33.7%, Q1 -> Q5 7.5%, Q5 -> Q1 10.9%, Q5 -> Q5 36.5%.
     let m = &v["matrix"];
-    for (i, j, published) in [(0, 0, 0.337), (0, 4, 0.075), (4, 0, 0.109), (4, 4, 0.365)] {
+    for (i, j, published) in CHETTY_2014_CORNERS {
         let x = m[i][j].as_f64().unwrap();
         assert!((x - published).abs() < 5e-4, "P[{i}][{j}] = {x}");
     }
 
     // Percentages to one decimal read as counts give the same matrix to rounding.
-    let pct = mobility(&[
+    let pct = json(&[
         "table",
         rounded_path.to_str().unwrap(),
         "--child-in-rows",
@@ -220,5 +174,6 @@ fn chetty_matrix_as_a_csv_table() {
             assert!(d.abs() < 1e-3, "({i}, {j}) differs by {d}");
         }
     }
-    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_file(&full_path).unwrap();
+    std::fs::remove_file(&rounded_path).unwrap();
 }

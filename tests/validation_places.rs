@@ -2,11 +2,16 @@
 //! `cargo test --features validation --test validation_places`).
 #![cfg(feature = "validation")]
 
+mod common;
+
 use approx::assert_abs_diff_eq;
 use mobility::TransitionCounts;
 use mobility::io::place_matrices::read_place_matrices;
 use mobility::places::report::{PlacesOptions, places_report};
 use mobility::rankbased::rank_mobility;
+
+use common::cli::json;
+use common::figures::assert_chetty_2014_corners;
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
 
@@ -82,14 +87,7 @@ fn chetty_national_quintile_corners_from_weighted_classes() {
         .unwrap()
         .to_matrix();
     let p = &tm.probabilities();
-    for (got, published) in [
-        (p[[0, 0]], 0.337),
-        (p[[0, 4]], 0.075),
-        (p[[4, 0]], 0.109),
-        (p[[4, 4]], 0.365),
-    ] {
-        assert!((got - published).abs() <= 0.0005, "{got} vs {published}");
-    }
+    assert_chetty_2014_corners(p.view());
 }
 
 /// Chetty et al. (2014), Online Data Table 6: 741 commuting zones. The QJE abstract: "the
@@ -139,16 +137,7 @@ fn commuting_zone_report() {
 #[test]
 fn commuting_zones_through_the_cli() {
     let path = format!("{SHARED}/chetty2014_cz/table6_cz_quintile_matrices.csv");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(["places", &path, "--matrices", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&["places", &path, "--matrices", "--json"]);
     assert_eq!(v["places"].as_array().unwrap().len(), 729);
     assert_eq!(v["excluded"].as_array().unwrap().len(), 12);
     let lib = places_report(

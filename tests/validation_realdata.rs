@@ -2,10 +2,14 @@
 //! rule on mobilityIndexR's zero-inflated panel.
 #![cfg(feature = "validation")]
 
+mod common;
+
 use mobility::inference::{Bootstrap, Selection};
 use mobility::io::csv::{CsvOptions, read_columns};
 use mobility::measures::Weighting;
 use mobility::{ClassSpec, Rule, TransitionMatrix};
+
+use common::cli::{ok_with_stderr, t0_to_t9};
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
 
@@ -98,31 +102,12 @@ fn split_rule_on_the_zero_inflated_panel() {
     assert!(s.se.unwrap() > 0.01 && s.se.unwrap() < 0.2);
 }
 
-fn mobility(args: &[&str]) -> (String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mobility"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "{args:?}: {stderr}");
-    (String::from_utf8_lossy(&out.stdout).to_string(), stderr)
-}
-
 /// The CLI says when the zeros span classes, in text and JSON, and `--rule split` fills Q1.
 #[test]
 fn cli_reports_the_zero_group_and_the_split_rule() {
     let file = format!("{SHARED}/mobilityindexr/incomeZeroInfMobility.csv");
-    let args = [
-        "analyze",
-        &file,
-        "--parent",
-        "t0",
-        "--child",
-        "t9",
-        "--quantiles",
-        "5",
-    ];
-    let (text, _) = mobility(&args);
+    let args = t0_to_t9(&file, "5", &[]);
+    let (text, _) = ok_with_stderr(&args);
     assert!(text.contains("Ties across class boundaries"), "{text}");
     assert!(
         text.contains("61 rows (48.8% of the weight) share the value 0"),
@@ -131,12 +116,12 @@ fn cli_reports_the_zero_group_and_the_split_rule() {
     assert!(text.contains("consider the split rule"), "{text}");
     let mut json_args = args.to_vec();
     json_args.push("--json");
-    let (json, _) = mobility(&json_args);
+    let (json, _) = ok_with_stderr(&json_args);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["tie_spans"][0]["spans"], serde_json::json!([1, 2, 3]));
     assert_eq!(v["tie_spans"][0]["assigned"], serde_json::json!([[2, 1.0]]));
     json_args.extend(["--rule", "split"]);
-    let (json, _) = mobility(&json_args);
+    let (json, _) = ok_with_stderr(&json_args);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["empty_parent_classes"], serde_json::json!([]));
     let splits = &v["parent_cutoff_splits"];
@@ -223,7 +208,7 @@ fn pearson_lee_standard_errors_under_both_weight_kinds() {
 #[test]
 fn panel_pools_the_transitions() {
     let file = format!("{SHARED}/mobilityindexr/incomeMobility.csv");
-    let (json, _) = mobility(&[
+    let (json, _) = ok_with_stderr(&[
         "analyze",
         &file,
         "--periods",
@@ -237,7 +222,7 @@ fn panel_pools_the_transitions() {
     assert_eq!(v["n"], 250.0);
     let mut sum = vec![vec![0.0; 5]; 5];
     for (a, b) in [("t0", "t1"), ("t1", "t2")] {
-        let (j, _) = mobility(&[
+        let (j, _) = ok_with_stderr(&[
             "analyze",
             &file,
             "--parent",
@@ -263,7 +248,7 @@ fn panel_pools_the_transitions() {
     assert_eq!(v["transitions"].as_array().unwrap().len(), 2);
     let h = &v["time_homogeneity"];
     assert!(h["likelihood_ratio"]["p_value"].as_f64().is_some());
-    let (text, _) = mobility(&["analyze", &file, "--periods", "t0,t1,t2,t3"]);
+    let (text, _) = ok_with_stderr(&["analyze", &file, "--periods", "t0,t1,t2,t3"]);
     assert!(
         text.contains("Time homogeneity (Anderson & Goodman 1957"),
         "{text}"
