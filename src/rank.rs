@@ -296,11 +296,21 @@ pub(crate) fn rank_intervals(values: &[f64], weights: Option<&[f64]>) -> Result<
 /// The first that fails of [`check_finite`], [`check_same_length`](crate::error::check_same_length),
 /// [`check_index_range`] and [`check_weights`], in that order.
 pub(crate) fn check_pairs(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result<f64> {
+    check_status_pairs(parent, child)?;
+    check_weights(weights, parent.len())
+}
+
+/// The checks of paired status without the weights: finite parent and child status of the same
+/// length, indexable by `u32`.
+///
+/// # Errors
+/// The first that fails of [`check_finite`], [`check_same_length`](crate::error::check_same_length)
+/// and [`check_index_range`], in that order.
+pub(crate) fn check_status_pairs(parent: &[f64], child: &[f64]) -> Result<()> {
     check_finite(parent, "parent status")?;
     crate::error::check_same_length(parent.len(), child.len(), "child status")?;
     check_finite(child, "child status")?;
-    check_index_range(parent.len())?;
-    check_weights(weights, parent.len())
+    check_index_range(parent.len())
 }
 
 /// Rejects inputs whose indices do not fit the packed `u32` used in sorting.

@@ -7,11 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{ClassSpec, TransitionMatrix, check_table};
 use crate::error::{
-    MobilityError, Result, check_finite, check_k_requested, check_same_length, check_weight_values,
-    check_weights,
+    MobilityError, Result, check_k_requested, check_same_length, check_weight_values, check_weights,
 };
 use crate::quantile::{Classifier, Cutoffs, Splitter};
-use crate::rank::{check_index_range, sort_key};
+use crate::rank::{check_status_pairs, sort_key};
 use crate::serde_nd;
 
 /// Weighted joint counts of parent class by child class, with the cut-offs that made them.
@@ -61,10 +60,7 @@ impl TransitionCounts {
         weights: Option<&[f64]>,
         spec: &ClassSpec,
     ) -> Result<TransitionCounts> {
-        check_finite(parent, "parent status")?;
-        check_same_length(parent.len(), child.len(), "child status")?;
-        check_finite(child, "child status")?;
-        check_index_range(parent.len())?;
+        check_status_pairs(parent, child)?;
         // relative weights: no finite weights overflow or vanish (counts are restored below)
         let relative = crate::rank::relative_weights(weights, parent.len())?;
         let weights = relative.as_deref();
@@ -85,15 +81,7 @@ impl TransitionCounts {
                 (p?, c?)
             }
             ClassSpec::Cutoffs { parent, child } => {
-                if parent.k() != child.k() {
-                    return Err(MobilityError::Incompatible {
-                        reason: format!(
-                            "parent cut-offs make {} classes, child cut-offs {}",
-                            parent.k(),
-                            child.k()
-                        ),
-                    });
-                }
+                spec.check_cutoff_classes()?;
                 (parent.clone(), child.clone())
             }
         };

@@ -71,6 +71,26 @@ impl ClassSpec {
         })
     }
 
+    /// Checks that the parent and child cut-offs of a [`ClassSpec::Cutoffs`] make the same
+    /// number of classes (quantile classes always do).
+    ///
+    /// # Errors
+    /// [`MobilityError::Incompatible`] giving both numbers.
+    pub(crate) fn check_cutoff_classes(&self) -> Result<()> {
+        match self {
+            ClassSpec::Cutoffs { parent, child } if parent.k() != child.k() => {
+                Err(MobilityError::Incompatible {
+                    reason: format!(
+                        "parent cut-offs make {} classes, child cut-offs {}",
+                        parent.k(),
+                        child.k()
+                    ),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The number of classes.
     pub fn k(&self) -> usize {
         match self {

@@ -32,18 +32,13 @@ use serde::{Deserialize, Serialize};
 use crate::error::{MobilityError, Result, check_finite, check_same_length, check_weights};
 use crate::rank::fractional_ranks;
 
-/// How weights enter the variance (the estimates are the same either way).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum WeightKind {
-    /// Sampling (probability) weights: `Var = sum_i (w_i / W)^2 psi_i psi_i'`, invariant to
-    /// rescaling the weights (the linearisation variance of a weighted estimator).
-    #[default]
-    Sampling,
-    /// Frequency weights: a unit with weight `w` stands for `w` identical units,
-    /// `Var = sum_i w_i psi_i psi_i' / W^2` (the same as listing each unit `w` times).
-    Frequency,
-}
+/// How weights enter the variance (the estimates are the same either way): the crate's one
+/// [`WeightKind`](crate::weights::WeightKind). Sampling (probability) weights give
+/// `Var = sum_i (w_i / W)^2 psi_i psi_i'`, invariant to rescaling the weights (the linearisation
+/// variance of a weighted estimator); frequency weights, a unit with weight `w` standing for `w`
+/// identical units, give `Var = sum_i w_i psi_i psi_i' / W^2` (the same as listing each unit `w`
+/// times).
+pub use crate::weights::WeightKind;
 
 /// Options of [`rank_rank_regression`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,11 +5,11 @@ use rayon::prelude::*;
 use super::design::{Design, Scratch};
 use super::draw::Draw;
 use super::{Bootstrap, CutoffMode, Resampling};
-use crate::error::{MobilityError, Result, check_finite, check_same_length, check_weights};
+use crate::error::{MobilityError, Result, check_same_length, check_weights};
 use crate::inference::{Evaluator, Statistic, check_level};
 use crate::matrix::{ClassSpec, TransitionMatrix};
 use crate::measures::Weighting;
-use crate::rank::check_index_range;
+use crate::rank::check_status_pairs;
 use crate::weights::WeightKind;
 
 impl Bootstrap {
@@ -57,10 +57,7 @@ impl Bootstrap {
         stream_base: u64,
     ) -> Result<RawRun> {
         self.check_settings()?;
-        check_finite(parent, "parent status")?;
-        check_same_length(parent.len(), child.len(), "child status")?;
-        check_finite(child, "child status")?;
-        check_index_range(parent.len())?;
+        check_status_pairs(parent, child)?;
         let relative = crate::rank::relative_weights(weights, parent.len())?;
         let weights = relative.as_deref();
         check_weights(weights, parent.len())?;
