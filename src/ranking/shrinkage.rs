@@ -15,6 +15,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::{MobilityError, Parameter, Result, check_finite};
 
 /// How the signal variance `sigma^2` of the true place effects is estimated.
+///
+/// ```
+/// use mobility::ranking::SignalVariance;
+/// let m: SignalVariance = "precision-weighted".parse().unwrap();
+/// assert_eq!(m, SignalVariance::PrecisionWeighted);
+/// assert_eq!(m.to_string(), "precision_weighted");
+/// assert!("median".parse::<SignalVariance>().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum SignalVariance {
@@ -26,6 +34,11 @@ pub enum SignalVariance {
     /// (the noise term is then `p / sum 1/s_j^2`, the harmonic mean of `s_j^2`), floored at 0.
     PrecisionWeighted,
 }
+
+crate::error::named_enum!(SignalVariance, Method, "shrinkage method", {
+    Moments => "moments",
+    PrecisionWeighted => "precision_weighted",
+});
 
 /// Options of [`shrink`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
