@@ -16,9 +16,10 @@ use parquet::file::reader::{FileReader, RowGroupReader};
 use parquet::file::serialized_reader::SerializedFileReader;
 use rayon::prelude::*;
 
-use crate::error::{MobilityError, Result};
+use crate::error::Result;
 use crate::io::chunked_csv::StreamColumns;
 use crate::io::csv::{DroppedRows, Missing};
+use crate::io::{input, io_error};
 use crate::stream::source::{Partition, Source};
 use crate::stream::{Pass, Summary};
 
@@ -34,14 +35,6 @@ pub struct ParquetSource {
     missing: Missing,
     /// First row (0-based over the file) of each row group.
     offsets: Vec<u64>,
-}
-
-fn input(source: &str, location: Option<String>, message: impl Into<String>) -> MobilityError {
-    MobilityError::Input {
-        path: source.to_string(),
-        location,
-        message: message.into(),
-    }
 }
 
 /// One column of a row group: values (nulls as NaN or empty labels) and which rows are null.
@@ -69,17 +62,7 @@ impl ParquetSource {
     ) -> Result<ParquetSource> {
         let path = path.as_ref();
         let source = path.display().to_string();
-        let file = File::open(path).map_err(|e| {
-            input(
-                &source,
-                None,
-                match e.kind() {
-                    std::io::ErrorKind::NotFound => "no such file".to_string(),
-                    std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                    _ => format!("cannot read the file: {e}"),
-                },
-            )
-        })?;
+        let file = File::open(path).map_err(|e| io_error(&source, &e))?;
         let reader = SerializedFileReader::new(PosFile(std::sync::Arc::new(file)))
             .map_err(|e| input(&source, None, format!("cannot read the Parquet file: {e}")))?;
         let schema = reader.metadata().file_metadata().schema_descr_ptr();
