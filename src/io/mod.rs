@@ -9,6 +9,7 @@ pub mod csv;
 pub(crate) mod encoding;
 pub mod parquet;
 pub mod place_matrices;
+pub(crate) mod streaming;
 /// The text renderers moved to [`crate::render::text`]; this path is kept for existing code.
 pub use crate::render::text;
 

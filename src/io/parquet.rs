@@ -14,11 +14,10 @@ use parquet::basic::Type as PhysicalType;
 use parquet::column::reader::ColumnReader;
 use parquet::file::reader::{FileReader, RowGroupReader};
 use parquet::file::serialized_reader::SerializedFileReader;
-use rayon::prelude::*;
 
 use crate::error::Result;
-use crate::io::chunked_csv::StreamColumns;
 use crate::io::csv::{DroppedRows, Missing};
+use crate::io::streaming::{FileParts, Missed, PartRead, Projection, StreamColumns};
 use crate::io::{input, io_error};
 use crate::stream::source::{Partition, Source};
 use crate::stream::{Pass, Summary};
@@ -29,9 +28,8 @@ const BATCH: usize = 1 << 16;
 pub struct ParquetSource {
     source: String,
     reader: SerializedFileReader<PosFile>,
-    /// Leaf column index of parent, child, weight, group.
-    index: [Option<usize>; 4],
-    names: [String; 4],
+    /// The leaf columns of parent, child, weight and group.
+    projection: Projection,
     missing: Missing,
     /// First row (0-based over the file) of each row group.
     offsets: Vec<u64>,
@@ -41,12 +39,6 @@ pub struct ParquetSource {
 enum Col {
     Num(Vec<f64>),
     Text(Vec<String>),
-}
-
-struct GroupRead {
-    part: Partition,
-    dropped: u64,
-    first_missing: Option<(u64, usize)>,
 }
 
 impl ParquetSource {
@@ -69,15 +61,7 @@ impl ParquetSource {
         let leaves: Vec<String> = (0..schema.num_columns())
             .map(|i| schema.column(i).name().to_string())
             .collect();
-        let wanted = [
-            Some(columns.parent.clone()),
-            Some(columns.child.clone()),
-            columns.weight.clone(),
-            columns.group.clone(),
-        ];
-        let mut index = [None; 4];
-        for (slot, name) in wanted.iter().enumerate() {
-            let Some(name) = name else { continue };
+        let projection = Projection::find(columns, |slot, name| {
             let found: Vec<usize> = (0..leaves.len()).filter(|&i| leaves[i] == *name).collect();
             let i = match found.as_slice() {
                 [i] => *i,
@@ -122,8 +106,8 @@ impl ParquetSource {
                     ),
                 ));
             }
-            index[slot] = Some(i);
-        }
+            Ok(i)
+        })?;
         let mut offsets = Vec::new();
         let mut row = 0u64;
         for g in reader.metadata().row_groups() {
@@ -133,8 +117,7 @@ impl ParquetSource {
         Ok(ParquetSource {
             source,
             reader,
-            index,
-            names: wanted.map(|n| n.unwrap_or_default()),
+            projection,
             missing,
             offsets,
         })
@@ -142,7 +125,7 @@ impl ParquetSource {
 
     /// Whether a weight column is read.
     pub fn weighted(&self) -> bool {
-        self.index[2].is_some()
+        self.projection.weighted()
     }
 
     /// Number of row groups.
@@ -165,13 +148,7 @@ impl ParquetSource {
 
     /// The columns this source reads.
     pub fn columns(&self) -> StreamColumns {
-        let name = |i: usize| self.index[i].map(|_| self.names[i].clone());
-        StreamColumns {
-            parent: self.names[0].clone(),
-            child: self.names[1].clone(),
-            weight: name(2),
-            group: name(3),
-        }
+        self.projection.columns()
     }
 
     /// [`ParquetSource::read_all`], with the rows dropped for nulls (under
@@ -180,53 +157,10 @@ impl ParquetSource {
     /// # Errors
     /// As [`Source::summarize`].
     pub fn read_all_with_dropped(&self) -> Result<(Partition, Option<DroppedRows>)> {
-        let parts: Vec<GroupRead> = (0..self.row_groups())
-            .into_par_iter()
-            .map(|g| self.read_group(g))
-            .collect::<Result<_>>()?;
-        self.check_missing(&parts)?;
-        let dropped_rows: u64 = parts.iter().map(|p| p.dropped).sum();
-        let dropped = parts
-            .iter()
-            .filter_map(|p| p.first_missing)
-            .min()
-            .map(|(row, slot)| DroppedRows {
-                rows: dropped_rows as usize,
-                first_line: row + 1,
-                first_column: self.names[slot].clone(),
-            });
-        let all = Partition::concat(
-            parts.iter().map(|p| &p.part),
-            self.weighted(),
-            self.index[3].is_some(),
-        );
-        Ok((all, dropped))
+        self.read_all_parts()
     }
 
-    fn check_missing(&self, parts: &[GroupRead]) -> Result<()> {
-        if self.missing == Missing::DropRow {
-            return Ok(());
-        }
-        let total: u64 = parts.iter().map(|p| p.dropped).sum();
-        if let Some((row, slot)) = parts.iter().filter_map(|p| p.first_missing).min() {
-            let rows = if total == 1 {
-                "1 row has a missing value".to_string()
-            } else {
-                format!("{total} rows have missing values")
-            };
-            return Err(input(
-                &self.source,
-                Some(format!("row {}, column '{}'", row + 1, self.names[slot])),
-                format!(
-                    "missing value (null); {rows} in the columns used, the first on row {}",
-                    row + 1
-                ),
-            ));
-        }
-        Ok(())
-    }
-
-    fn read_group(&self, g: usize) -> Result<GroupRead> {
+    fn read_group(&self, g: usize) -> Result<PartRead> {
         let rg = self.reader.get_row_group(g).map_err(|e| {
             input(
                 &self.source,
@@ -237,7 +171,7 @@ impl ParquetSource {
         let n = rg.metadata().num_rows().max(0) as usize;
         let mut cols: [Option<(Col, Vec<bool>)>; 4] = [None, None, None, None];
         for (slot, col) in cols.iter_mut().enumerate() {
-            if let Some(i) = self.index[slot] {
+            if let Some(i) = self.projection.index[slot] {
                 *col = Some(self.read_column(rg.as_ref(), i, n, slot)?);
             }
         }
@@ -253,7 +187,11 @@ impl ParquetSource {
             if let Some(slot) = (0..4).find(|&s| cols[s].as_ref().is_some_and(|c| c.1[r])) {
                 dropped += 1;
                 if first_missing.is_none() {
-                    first_missing = Some((offset + r as u64, slot));
+                    first_missing = Some(Missed {
+                        at: offset + r as u64,
+                        slot,
+                        cell: "null".to_string(),
+                    });
                 }
                 continue;
             }
@@ -274,7 +212,7 @@ impl ParquetSource {
                         Some(format!(
                             "row {}, column '{}'",
                             offset + r as u64 + 1,
-                            self.names[s]
+                            self.projection.names[s]
                         )),
                         what,
                     ));
@@ -282,7 +220,7 @@ impl ParquetSource {
             }
             part.parent.push(p);
             part.child.push(c);
-            if self.index[2].is_some() {
+            if self.projection.index[2].is_some() {
                 weight.push(num(2));
             }
             if let Some((Col::Text(t), _)) = &cols[3] {
@@ -294,13 +232,13 @@ impl ParquetSource {
                 codes.push(code);
             }
         }
-        if self.index[2].is_some() {
+        if self.projection.index[2].is_some() {
             part.weight = Some(weight);
         }
-        if self.index[3].is_some() {
+        if self.projection.index[3].is_some() {
             part.group = Some((codes, labels));
         }
-        Ok(GroupRead {
+        Ok(PartRead {
             part,
             dropped,
             first_missing,
@@ -317,7 +255,7 @@ impl ParquetSource {
         let err = |e: parquet::errors::ParquetError| {
             input(
                 &self.source,
-                Some(format!("column '{}'", self.names[slot])),
+                Some(format!("column '{}'", self.projection.names[slot])),
                 e.to_string(),
             )
         };
@@ -396,7 +334,7 @@ impl ParquetSource {
             _ => {
                 return Err(input(
                     &self.source,
-                    Some(format!("column '{}'", self.names[slot])),
+                    Some(format!("column '{}'", self.projection.names[slot])),
                     "unsupported column type",
                 ));
             }
@@ -406,32 +344,35 @@ impl ParquetSource {
     }
 }
 
+impl FileParts for ParquetSource {
+    fn source(&self) -> &str {
+        &self.source
+    }
+
+    fn projection(&self) -> &Projection {
+        &self.projection
+    }
+
+    fn missing(&self) -> Missing {
+        self.missing
+    }
+
+    fn parts(&self) -> usize {
+        self.row_groups()
+    }
+
+    fn read_part(&self, g: usize) -> Result<PartRead> {
+        self.read_group(g)
+    }
+
+    fn place(&self, at: u64) -> (&'static str, u64) {
+        ("row", at + 1)
+    }
+}
+
 impl Source for ParquetSource {
     fn summarize(&self, pass: &Pass) -> Result<Summary> {
-        let (acc, dropped, first_missing) = (0..self.row_groups())
-            .into_par_iter()
-            .map(|g| {
-                let read = self.read_group(g)?;
-                let s = pass.summarize(&read.part.batch())?;
-                Ok((s, read.dropped, read.first_missing))
-            })
-            .try_reduce(
-                || (pass.empty(), 0, None),
-                |(mut a, da, fa), (b, db, fb)| {
-                    a.merge(b)?;
-                    let first = match (fa, fb) {
-                        (Some(x), Some(y)) => Some(std::cmp::min(x, y)),
-                        (x, y) => x.or(y),
-                    };
-                    Ok((a, da + db, first))
-                },
-            )?;
-        self.check_missing(&[GroupRead {
-            part: Partition::default(),
-            dropped,
-            first_missing,
-        }])?;
-        Ok(acc)
+        self.summarize_parts(pass)
     }
 }
 

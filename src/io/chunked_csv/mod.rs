@@ -40,36 +40,13 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
+pub use crate::io::streaming::StreamColumns;
+use crate::io::streaming::{FileParts, PartRead, Projection};
 use bounds::{chunk_bounds, find_record_end, line_at, open_quote, read_exact_at};
-use parse::{Parsed, split_fields, unquote};
+use parse::{split_fields, unquote};
 
 /// Bytes per parallel chunk (cut at the next line end).
 const CHUNK_BYTES: usize = 4 << 20;
-
-/// The columns a streaming pass reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StreamColumns {
-    /// Parent status column.
-    pub parent: String,
-    /// Child status column.
-    pub child: String,
-    /// Weight column.
-    pub weight: Option<String>,
-    /// Group column (`by`).
-    pub group: Option<String>,
-}
-
-impl StreamColumns {
-    /// Parent and child columns, no weights or groups.
-    pub fn new(parent: &str, child: &str) -> StreamColumns {
-        StreamColumns {
-            parent: parent.into(),
-            child: child.into(),
-            weight: None,
-            group: None,
-        }
-    }
-}
 
 /// A CSV file opened for streaming: header read, chunk bounds found (the file is read chunk by
 /// chunk, never mapped whole).
@@ -80,9 +57,8 @@ pub struct CsvSource {
     delimiter: u8,
     missing: Missing,
     fields: usize,
-    /// Field index of parent, child, weight, group.
-    index: [Option<usize>; 4],
-    names: [String; 4],
+    /// The fields of parent, child, weight and group.
+    projection: Projection,
     /// Byte ranges of the chunks (the body after the header).
     chunks: Vec<(usize, usize)>,
 }
@@ -150,21 +126,9 @@ impl CsvSource {
                 "the file is empty: expected a header row naming the columns",
             ));
         }
-        let wanted = [
-            Some(columns.parent.clone()),
-            Some(columns.child.clone()),
-            columns.weight.clone(),
-            columns.group.clone(),
-        ];
-        let mut index = [None; 4];
-        for (slot, name) in wanted.iter().enumerate() {
-            if let Some(name) = name {
-                index[slot] = Some(crate::io::csv::find_column(
-                    &source, &header, 1, name, options,
-                )?);
-            }
-        }
-        let names = wanted.map(|n| n.unwrap_or_default());
+        let projection = Projection::find(columns, |_, name| {
+            crate::io::csv::find_column(&source, &header, 1, name, options)
+        })?;
         let (chunks, open) =
             chunk_bounds(&file, len, header_end, CHUNK_BYTES).map_err(|e| io_error(&source, &e))?;
         if let Some(p) = open {
@@ -177,8 +141,7 @@ impl CsvSource {
             delimiter,
             missing: options.missing,
             fields: header.len(),
-            index,
-            names,
+            projection,
             chunks,
         })
     }
@@ -229,7 +192,7 @@ impl CsvSource {
 
     /// Whether a weight column is read.
     pub fn weighted(&self) -> bool {
-        self.index[2].is_some()
+        self.projection.weighted()
     }
 
     /// Number of chunks the file is cut into.
@@ -250,13 +213,7 @@ impl CsvSource {
 
     /// The columns this source reads.
     pub fn columns(&self) -> StreamColumns {
-        let name = |i: usize| self.index[i].map(|_| self.names[i].clone());
-        StreamColumns {
-            parent: self.names[0].clone(),
-            child: self.names[1].clone(),
-            weight: name(2),
-            group: name(3),
-        }
+        self.projection.columns()
     }
 
     /// [`CsvSource::read_all`], with the rows dropped for missing values (under
@@ -265,26 +222,7 @@ impl CsvSource {
     /// # Errors
     /// As [`Source::summarize`].
     pub fn read_all_with_dropped(&self) -> Result<(Partition, Option<DroppedRows>)> {
-        let parts: Vec<Parsed> = self
-            .chunks
-            .par_iter()
-            .map(|&(a, b)| self.parse(a, b))
-            .collect::<Result<_>>()?;
-        self.check_missing(&parts)?;
-        let dropped_rows: u64 = parts.iter().map(|p| p.dropped).sum();
-        let dropped = parts
-            .iter()
-            .find_map(|p| p.first_missing.clone())
-            .map(|(pos, slot, _)| DroppedRows {
-                rows: dropped_rows as usize,
-                first_line: self.line_at(pos),
-                first_column: self.names[slot].clone(),
-            });
-        let all = Partition::concat(
-            parts.iter().map(|p| &p.part),
-            self.weighted(),
-            self.index[3].is_some(),
-        );
+        let (all, dropped) = self.read_all_parts()?;
         if all.parent.is_empty() {
             return Err(input(&self.source, None, "no data rows"));
         }
@@ -310,62 +248,41 @@ impl CsvSource {
         })
     }
 
-    fn check_missing(&self, parts: &[Parsed]) -> Result<()> {
-        if self.missing == Missing::DropRow {
-            return Ok(());
-        }
-        let total: u64 = parts.iter().map(|p| p.dropped).sum();
-        if let Some((pos, slot, cell)) = parts.iter().find_map(|p| p.first_missing.clone()) {
-            let line = self.line_at(pos);
-            let rows = if total == 1 {
-                "1 row has a missing value".to_string()
-            } else {
-                format!("{total} rows have missing values")
-            };
-            return Err(input(
-                &self.source,
-                Some(format!("line {line}, column '{}'", self.names[slot])),
-                format!(
-                    "missing value ({cell}); {rows} in the columns used, the first on line {line}"
-                ),
-            ));
-        }
-        Ok(())
-    }
-
     /// The editor line of a byte offset (only computed for messages).
     fn line_at(&self, pos: usize) -> u64 {
         line_at(&self.file, pos)
     }
 }
 
+impl FileParts for CsvSource {
+    fn source(&self) -> &str {
+        &self.source
+    }
+
+    fn projection(&self) -> &Projection {
+        &self.projection
+    }
+
+    fn missing(&self) -> Missing {
+        self.missing
+    }
+
+    fn parts(&self) -> usize {
+        self.chunks.len()
+    }
+
+    fn read_part(&self, i: usize) -> Result<PartRead> {
+        let (a, b) = self.chunks[i];
+        self.parse(a, b)
+    }
+
+    fn place(&self, at: u64) -> (&'static str, u64) {
+        ("line", self.line_at(at as usize))
+    }
+}
+
 impl Source for CsvSource {
     fn summarize(&self, pass: &Pass) -> Result<Summary> {
-        type Missed = Option<(usize, usize, String)>;
-        let (acc, dropped, first_missing) = self
-            .chunks
-            .par_iter()
-            .map(|&(a, b)| {
-                let p = self.parse(a, b)?;
-                let s = pass.summarize(&p.part.batch())?;
-                Ok((s, p.dropped, p.first_missing))
-            })
-            .try_reduce(
-                || (pass.empty(), 0, None),
-                |(mut a, da, fa): (Summary, u64, Missed), (b, db, fb)| {
-                    a.merge(b)?;
-                    let first = match (fa, fb) {
-                        (Some(x), Some(y)) => Some(if x.0 <= y.0 { x } else { y }),
-                        (x, y) => x.or(y),
-                    };
-                    Ok((a, da + db, first))
-                },
-            )?;
-        self.check_missing(&[Parsed {
-            part: Partition::default(),
-            dropped,
-            first_missing,
-        }])?;
-        Ok(acc)
+        self.summarize_parts(pass)
     }
 }

@@ -7,21 +7,16 @@ use std::collections::HashMap;
 
 use super::CsvSource;
 use super::bounds::{find_record_end, read_exact_at};
-use crate::error::Result;
+use crate::error::{MobilityError, Result};
+use crate::io::csv::{is_missing, show_cell};
 use crate::io::encoding;
+use crate::io::streaming::{Missed, PartRead};
 use crate::io::{input, io_error};
 use crate::stream::source::Partition;
 
-/// One parsed chunk, or where its first problem is.
-pub(super) struct Parsed {
-    pub(super) part: Partition,
-    pub(super) dropped: u64,
-    pub(super) first_missing: Option<(usize, usize, String)>, // byte offset, column slot, shown cell
-}
-
 impl CsvSource {
     /// Reads the chunk `start..end` (into a buffer kept per worker thread) and parses it.
-    pub(super) fn parse(&self, start: usize, end: usize) -> Result<Parsed> {
+    pub(super) fn parse(&self, start: usize, end: usize) -> Result<PartRead> {
         thread_local! {
             // one chunk buffer per worker thread, reused (no fresh pages per chunk)
             static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -35,10 +30,10 @@ impl CsvSource {
     }
 
     /// Parses one chunk's bytes; `base` is its offset in the file (for line numbers).
-    fn parse_bytes(&self, data: &[u8], base: usize) -> Result<Parsed> {
+    fn parse_bytes(&self, data: &[u8], base: usize) -> Result<PartRead> {
         let (start, end) = (0usize, data.len());
         let d = self.delimiter;
-        let [ip, ic, iw, ig] = self.index;
+        let [ip, ic, iw, ig] = self.projection.index;
         let (ip, ic) = (ip.unwrap_or(0), ic.unwrap_or(0));
         let slots: Vec<(usize, usize)> = [Some(ip), Some(ic), iw, ig]
             .iter()
@@ -117,22 +112,22 @@ impl CsvSource {
                     let cell = unquote(raw);
                     let t = trim(&cell);
                     if is_missing(t) {
-                        missing.get_or_insert((slot, show_cell(raw)));
+                        missing.get_or_insert_with(|| (slot, show_cell(raw)));
                         continue;
                     }
                     if let Err(e) = std::str::from_utf8(t) {
-                        let l = self.line_at(line_start);
-                        return Err(input(
-                            &self.source,
-                            Some(format!("line {l}, column '{}'", self.names[slot])),
-                            encoding::not_utf8("the label", t, &e),
-                        ));
+                        let what = encoding::not_utf8("the label", t, &e);
+                        return Err(self.cell_error(line_start, slot, what));
                     }
-                    let next = labels.len() as u32;
-                    let code = *lookup.entry(t.to_vec()).or_insert_with(|| {
-                        labels.push(String::from_utf8_lossy(t).into_owned());
-                        next
-                    });
+                    let code = match lookup.get(t) {
+                        Some(&code) => code,
+                        None => {
+                            let code = labels.len() as u32;
+                            labels.push(String::from_utf8_lossy(t).into_owned());
+                            lookup.insert(t.to_vec(), code);
+                            code
+                        }
+                    };
                     codes.push(code);
                     continue;
                 }
@@ -146,26 +141,21 @@ impl CsvSource {
                 match fast_float2::parse::<f64, _>(t) {
                     Ok(v) if v.is_finite() => {
                         if slot == 2 && v < 0.0 {
-                            let l = self.line_at(line_start);
-                            return Err(input(
-                                &self.source,
-                                Some(format!("line {l}, column '{}'", self.names[slot])),
-                                format!(
-                                    "negative weight ({}); weights must be >= 0",
-                                    String::from_utf8_lossy(t)
-                                ),
-                            ));
+                            let what = format!(
+                                "negative weight ({}); weights must be >= 0",
+                                String::from_utf8_lossy(t)
+                            );
+                            return Err(self.cell_error(line_start, slot, what));
                         }
                         row[slot] = v;
                     }
                     Ok(v) if v.is_nan() => {
-                        missing.get_or_insert((slot, show_cell(raw)));
+                        missing.get_or_insert_with(|| (slot, show_cell(raw)));
                     }
                     _ if is_missing(t) => {
-                        missing.get_or_insert((slot, show_cell(raw)));
+                        missing.get_or_insert_with(|| (slot, show_cell(raw)));
                     }
                     other => {
-                        let l = self.line_at(line_start);
                         let what = if let Err(e) = std::str::from_utf8(t) {
                             encoding::not_utf8("the cell", t, &e)
                         } else if other.is_ok() {
@@ -173,11 +163,7 @@ impl CsvSource {
                         } else {
                             format!("{} is not a number", show_cell(t))
                         };
-                        return Err(input(
-                            &self.source,
-                            Some(format!("line {l}, column '{}'", self.names[slot])),
-                            what,
-                        ));
+                        return Err(self.cell_error(line_start, slot, what));
                     }
                 }
             }
@@ -187,7 +173,11 @@ impl CsvSource {
                 }
                 dropped += 1;
                 if first_missing.is_none() {
-                    first_missing = Some((line_start, slot, cell));
+                    first_missing = Some(Missed {
+                        at: line_start as u64,
+                        slot,
+                        cell,
+                    });
                 }
                 continue;
             }
@@ -203,11 +193,25 @@ impl CsvSource {
         if ig.is_some() {
             part.group = Some((codes, labels));
         }
-        Ok(Parsed {
+        Ok(PartRead {
             part,
             dropped,
             first_missing,
         })
+    }
+
+    /// `line N, column 'name': what` for the cell of column `slot` in the record at byte
+    /// `line_start` (the line is only counted for the message).
+    fn cell_error(&self, line_start: usize, slot: usize, what: String) -> MobilityError {
+        let l = self.line_at(line_start);
+        input(
+            &self.source,
+            Some(format!(
+                "line {l}, column '{}'",
+                self.projection.names[slot]
+            )),
+            what,
+        )
     }
 }
 
@@ -277,6 +281,7 @@ pub(super) fn unquote(raw: &[u8]) -> Vec<u8> {
     }
 }
 
+/// `b` without ASCII white space around it.
 fn trim(b: &[u8]) -> &[u8] {
     let s = b
         .iter()
@@ -287,35 +292,4 @@ fn trim(b: &[u8]) -> &[u8] {
         .rposition(|c| !c.is_ascii_whitespace())
         .map_or(s, |e| e + 1);
     &b[s..e.max(s)]
-}
-
-fn is_missing(t: &[u8]) -> bool {
-    t.is_empty()
-        || t == b"."
-        || [&b"na"[..], b"n/a", b"nan", b"null"]
-            .iter()
-            .any(|m| t.eq_ignore_ascii_case(m))
-}
-
-fn show_cell(raw: &[u8]) -> String {
-    let s = String::from_utf8_lossy(raw);
-    let s = s.trim();
-    if s.is_empty() {
-        return "empty cell".to_string();
-    }
-    let mut out: String = s
-        .chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .take(40)
-        .collect();
-    if s.chars().count() > 40 {
-        out.push_str("...");
-    }
-    format!("'{out}'")
 }

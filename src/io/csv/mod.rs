@@ -322,7 +322,7 @@ fn parse_cell(raw: &[u8]) -> Cell {
         return Cell::NotNumber;
     };
     let s = s.trim();
-    if is_missing(s) {
+    if is_missing(s.as_bytes()) {
         return Cell::Missing;
     }
     match s.parse::<f64>() {
@@ -334,10 +334,10 @@ fn parse_cell(raw: &[u8]) -> Cell {
 }
 
 /// Whether a (trimmed) cell is a missing value: empty, `.`, `NA`, `N/A`, `NaN` or `null`.
-pub(crate) fn is_missing(s: &str) -> bool {
+pub(crate) fn is_missing(s: &[u8]) -> bool {
     s.is_empty()
-        || s == "."
-        || ["na", "n/a", "nan", "null"]
+        || s == b"."
+        || [&b"na"[..], b"n/a", b"nan", b"null"]
             .iter()
             .any(|m| s.eq_ignore_ascii_case(m))
 }
