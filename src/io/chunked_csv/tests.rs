@@ -10,6 +10,30 @@ fn write(name: &str, text: &str) -> std::path::PathBuf {
     p
 }
 
+/// The message of the error reading `p`'s `columns` (which open without one).
+fn read_error(p: &std::path::Path, columns: &StreamColumns) -> String {
+    CsvSource::open(p, columns, &CsvOptions::default())
+        .unwrap()
+        .read_all()
+        .unwrap_err()
+        .to_string()
+}
+
+/// `p` (column `a` as parent and child) cut into chunks of about `bytes` and read: its values
+/// are `0, 1, ..` (`rows` of them) and its chunks follow each other.
+fn read_in_chunks(p: &std::path::Path, bytes: usize, rows: usize) -> CsvSource {
+    let c = StreamColumns::new("a", "a");
+    let s = CsvSource::open(p, &c, &CsvOptions::default())
+        .unwrap()
+        .with_chunk_bytes(bytes)
+        .unwrap();
+    let a = s.read_all().unwrap();
+    assert_eq!(a.parent.len(), rows, "chunks of {bytes} bytes");
+    assert!(a.parent.iter().enumerate().all(|(i, &v)| v == i as f64));
+    assert!(s.chunks.windows(2).all(|w| w[0].1 == w[1].0));
+    s
+}
+
 #[test]
 fn quotes_crlf_blank_lines_and_groups() {
     let p = write(
@@ -26,16 +50,9 @@ fn quotes_crlf_blank_lines_and_groups() {
     assert_eq!(labels, vec!["north".to_string(), "so\nuth".to_string()]);
     assert_eq!(codes, vec![0, 1, 0]);
     // a quoted number with a comma is not a number: line 2, column 'parent'
-    let e = CsvSource::open(
-        &p,
-        &StreamColumns::new("parent", "child"),
-        &CsvOptions::default(),
-    )
-    .unwrap()
-    .read_all()
-    .unwrap_err();
+    let e = read_error(&p, &StreamColumns::new("parent", "child"));
     assert_eq!(
-        e.to_string(),
+        e,
         format!(
             "{}, line 2, column 'parent': '1,5' is not a number",
             p.display()
@@ -67,15 +84,7 @@ fn messages_name_file_line_and_column() {
         }
     );
     let p = write("f.csv", "parent,child\n1,2\n3,4,5\n");
-    let e = CsvSource::open(
-        &p,
-        &StreamColumns::new("parent", "child"),
-        &CsvOptions::default(),
-    )
-    .unwrap()
-    .read_all()
-    .unwrap_err()
-    .to_string();
+    let e = read_error(&p, &StreamColumns::new("parent", "child"));
     assert!(
         e.ends_with("line 3: 3 fields, but the header (line 1) has 2"),
         "{e}"
@@ -97,25 +106,13 @@ fn messages_name_file_line_and_column() {
     let p = write("w.csv", "parent,child,w\n1,2,-1\n");
     let mut c = StreamColumns::new("parent", "child");
     c.weight = Some("w".into());
-    let e = CsvSource::open(&p, &c, &CsvOptions::default())
-        .unwrap()
-        .read_all()
-        .unwrap_err()
-        .to_string();
+    let e = read_error(&p, &c);
     assert!(
         e.ends_with("line 2, column 'w': negative weight (-1); weights must be >= 0"),
         "{e}"
     );
     let p = write("i.csv", "parent,child\n1,inf\n");
-    let e = CsvSource::open(
-        &p,
-        &StreamColumns::new("parent", "child"),
-        &CsvOptions::default(),
-    )
-    .unwrap()
-    .read_all()
-    .unwrap_err()
-    .to_string();
+    let e = read_error(&p, &StreamColumns::new("parent", "child"));
     assert!(
         e.ends_with("line 2, column 'child': 'inf' is not a finite number"),
         "{e}"
@@ -133,16 +130,8 @@ fn chunks_split_at_line_ends_outside_quotes() {
         }
     }
     let p = write("big.csv", &text);
-    let c = StreamColumns::new("a", "a");
     for bytes in [usize::MAX / 4, 10_000, 777, 1] {
-        let s = CsvSource::open(&p, &c, &CsvOptions::default())
-            .unwrap()
-            .with_chunk_bytes(bytes)
-            .unwrap();
-        let a = s.read_all().unwrap();
-        assert_eq!(a.parent.len(), 200_000);
-        assert!(a.parent.iter().enumerate().all(|(i, &v)| v == i as f64));
-        assert!(s.chunks.windows(2).all(|w| w[0].1 == w[1].0));
+        let s = read_in_chunks(&p, bytes, 200_000);
         if bytes == 777 {
             assert!(s.chunks() > 1000);
         }
@@ -161,16 +150,8 @@ fn quote_free_chunks_are_found_in_parallel_and_split_at_line_ends() {
         }
     }
     let p = write("plain.csv", &text);
-    let c = StreamColumns::new("a", "a");
     for bytes in [usize::MAX / 4, 10_000, 777, 13, 1] {
-        let s = CsvSource::open(&p, &c, &CsvOptions::default())
-            .unwrap()
-            .with_chunk_bytes(bytes)
-            .unwrap();
-        let a = s.read_all().unwrap();
-        assert_eq!(a.parent.len(), 50_000, "chunks of {bytes} bytes");
-        assert!(a.parent.iter().enumerate().all(|(i, &v)| v == i as f64));
-        assert!(s.chunks.windows(2).all(|w| w[0].1 == w[1].0));
+        let s = read_in_chunks(&p, bytes, 50_000);
         assert_eq!(s.chunks.last().map(|c| c.1), Some(text.len()));
         assert!(
             s.chunks
