@@ -6,7 +6,8 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{CHUNK, Cutoffs, Located, locate};
+use super::Cutoffs;
+use super::select::{CHUNK, Located, locate};
 use crate::error::{MobilityError, Result, check_finite, check_weights};
 use crate::rank::{Rule, check_index_range, from_sort_key, sort_key};
 use crate::stream::ExactSum;
