@@ -45,8 +45,8 @@ impl ParquetSource {
     /// Opens `path` and finds the columns (leaf columns by name).
     ///
     /// # Errors
-    /// [`MobilityError::Input`]: the file cannot be opened or is not Parquet, a column is missing
-    /// or of an unsupported type.
+    /// [`MobilityError::Input`](crate::MobilityError::Input): the file cannot be opened or is
+    /// not Parquet, a column is missing or of an unsupported type.
     pub fn open(
         path: impl AsRef<Path>,
         columns: &StreamColumns,

@@ -21,7 +21,7 @@
 //! weights the streaming sums are the correctly rounded ones, and the in-memory sums may differ
 //! from them in the last bits.
 //!
-//! Every [`Rule`] is exact here: `midrank` needs the value holding a weighted position and the
+//! Every [`Rule`](crate::Rule) is exact here: `midrank` needs the value holding a weighted position and the
 //! weight below and at it (the tie split); `giddy`, `r-type7` and `stata-xtile` need order
 //! statistics at whole positions, found the same way on row counts, then interpolated by the same
 //! code as the in-memory path. (Weights with the last three are refused, as in memory.)

@@ -57,7 +57,7 @@ pub(super) fn find_record_end(data: &[u8], pos: usize) -> usize {
 /// A chunk's byte range `(start, end)`.
 type Span = (usize, usize);
 
-/// Chunk bounds of about [`CHUNK_BYTES`], each ending at a record end outside quotes: in
+/// Chunk bounds of about [`CHUNK_BYTES`](super::CHUNK_BYTES), each ending at a record end outside quotes: in
 /// parallel when the file has no quote ([`plain_chunk_bounds`]), else by one sequential scan.
 /// Also where a quote still open at the end of the file opens, if one is.
 pub(super) fn chunk_bounds(

@@ -76,10 +76,10 @@ impl CsvSource {
     /// Opens `path`, reads the header and finds the columns.
     ///
     /// # Errors
-    /// [`MobilityError::Input`]: the file cannot be opened, is empty, lacks a column or names
-    /// one twice; it looks like UTF-16 or a header field is not UTF-8; a quote is never closed
-    /// (the scan for chunk bounds finds it; named with the line it opens on). A UTF-8
-    /// byte-order mark is skipped.
+    /// [`MobilityError::Input`](crate::MobilityError::Input): the file cannot be opened, is
+    /// empty, lacks a column or names one twice; it looks like UTF-16 or a header field is not
+    /// UTF-8; a quote is never closed (the scan for chunk bounds finds it; named with the line
+    /// it opens on). A UTF-8 byte-order mark is skipped.
     ///
     /// # Complexity
     /// One sequential scan for quotes and chunk bounds (memchr speed).
