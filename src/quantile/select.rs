@@ -6,6 +6,7 @@
 use rayon::prelude::*;
 
 use crate::rank::{from_sort_key, sort_key};
+use crate::stream::add_each;
 
 /// The value that holds a weighted position, and the weight below and at it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -69,7 +70,7 @@ pub(super) fn locate(
         .collect();
     let mut hist = vec![0.0f64; BUCKETS];
     for part in &partials {
-        hist.iter_mut().zip(part).for_each(|(x, y)| *x += y);
+        add_each(&mut hist, part);
     }
     drop(partials);
     let hits = bucket_hits(&hist, scale, 0.0, targets);

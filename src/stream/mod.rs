@@ -56,6 +56,12 @@ use crate::error::{
 use crate::matrix::{ClassSpec, TransitionCounts, TransitionMatrix};
 use crate::quantile::Cutoffs;
 
+/// Adds `other` into `totals` cell by cell: two tallies of the same cells (row counts, `f64`
+/// weights, histogram buckets) merged. For exact sums see [`ExactSum::merge_each`].
+pub(crate) fn add_each<T: Copy + std::ops::AddAssign>(totals: &mut [T], other: &[T]) {
+    totals.iter_mut().zip(other).for_each(|(a, &b)| *a += b);
+}
+
 /// A group column of a batch: dense codes into this batch's labels.
 #[derive(Debug, Clone, Copy)]
 pub struct GroupColumn<'a> {
