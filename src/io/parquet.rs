@@ -17,7 +17,7 @@ use parquet::file::serialized_reader::SerializedFileReader;
 
 use crate::error::Result;
 use crate::io::csv::{DroppedRows, Missing};
-use crate::io::streaming::{FileParts, Missed, PartRead, Projection, StreamColumns};
+use crate::io::streaming::{FileParts, Missed, PartRead, Projection, Reading, StreamColumns};
 use crate::io::{input, io_error};
 use crate::stream::source::{Partition, Source};
 use crate::stream::{Pass, Summary};
@@ -26,11 +26,9 @@ const BATCH: usize = 1 << 16;
 
 /// A Parquet file opened for streaming.
 pub struct ParquetSource {
-    source: String,
+    /// The file's name, the columns read (their leaf columns) and what to do with a null.
+    reading: Reading,
     reader: SerializedFileReader<PosFile>,
-    /// The leaf columns of parent, child, weight and group.
-    projection: Projection,
-    missing: Missing,
     /// First row (0-based over the file) of each row group.
     offsets: Vec<u64>,
 }
@@ -115,17 +113,19 @@ impl ParquetSource {
             row += g.num_rows().max(0) as u64;
         }
         Ok(ParquetSource {
-            source,
+            reading: Reading {
+                source,
+                projection,
+                missing,
+            },
             reader,
-            projection,
-            missing,
             offsets,
         })
     }
 
     /// Whether a weight column is read.
     pub fn weighted(&self) -> bool {
-        self.projection.weighted()
+        self.reading.projection.weighted()
     }
 
     /// Number of row groups.
@@ -148,7 +148,7 @@ impl ParquetSource {
 
     /// The columns this source reads.
     pub fn columns(&self) -> StreamColumns {
-        self.projection.columns()
+        self.reading.projection.columns()
     }
 
     /// [`ParquetSource::read_all`], with the rows dropped for nulls (under
@@ -163,7 +163,7 @@ impl ParquetSource {
     fn read_group(&self, g: usize) -> Result<PartRead> {
         let rg = self.reader.get_row_group(g).map_err(|e| {
             input(
-                &self.source,
+                &self.reading.source,
                 Some(format!("row group {}", g + 1)),
                 e.to_string(),
             )
@@ -171,7 +171,7 @@ impl ParquetSource {
         let n = rg.metadata().num_rows().max(0) as usize;
         let mut cols: [Option<(Col, Vec<bool>)>; 4] = [None, None, None, None];
         for (slot, col) in cols.iter_mut().enumerate() {
-            if let Some(i) = self.projection.index[slot] {
+            if let Some(i) = self.reading.projection.index[slot] {
                 *col = Some(self.read_column(rg.as_ref(), i, n, slot)?);
             }
         }
@@ -208,11 +208,11 @@ impl ParquetSource {
                         format!("{v} is not a finite number")
                     };
                     return Err(input(
-                        &self.source,
+                        &self.reading.source,
                         Some(format!(
                             "row {}, column '{}'",
                             offset + r as u64 + 1,
-                            self.projection.names[s]
+                            self.reading.projection.names[s]
                         )),
                         what,
                     ));
@@ -220,7 +220,7 @@ impl ParquetSource {
             }
             part.parent.push(p);
             part.child.push(c);
-            if self.projection.index[2].is_some() {
+            if self.reading.projection.index[2].is_some() {
                 weight.push(num(2));
             }
             if let Some((Col::Text(t), _)) = &cols[3] {
@@ -232,10 +232,10 @@ impl ParquetSource {
                 codes.push(code);
             }
         }
-        if self.projection.index[2].is_some() {
+        if self.reading.projection.index[2].is_some() {
             part.weight = Some(weight);
         }
-        if self.projection.index[3].is_some() {
+        if self.reading.projection.index[3].is_some() {
             part.group = Some((codes, labels));
         }
         Ok(PartRead {
@@ -254,8 +254,8 @@ impl ParquetSource {
     ) -> Result<(Col, Vec<bool>)> {
         let err = |e: parquet::errors::ParquetError| {
             input(
-                &self.source,
-                Some(format!("column '{}'", self.projection.names[slot])),
+                &self.reading.source,
+                Some(format!("column '{}'", self.reading.projection.names[slot])),
                 e.to_string(),
             )
         };
@@ -333,8 +333,8 @@ impl ParquetSource {
             }
             _ => {
                 return Err(input(
-                    &self.source,
-                    Some(format!("column '{}'", self.projection.names[slot])),
+                    &self.reading.source,
+                    Some(format!("column '{}'", self.reading.projection.names[slot])),
                     "unsupported column type",
                 ));
             }
@@ -345,16 +345,8 @@ impl ParquetSource {
 }
 
 impl FileParts for ParquetSource {
-    fn source(&self) -> &str {
-        &self.source
-    }
-
-    fn projection(&self) -> &Projection {
-        &self.projection
-    }
-
-    fn missing(&self) -> Missing {
-        self.missing
+    fn reading(&self) -> &Reading {
+        &self.reading
     }
 
     fn parts(&self) -> usize {

@@ -94,6 +94,17 @@ impl Projection {
     }
 }
 
+/// What a streaming source reads and how: the file's name for messages, the columns and what
+/// to do with a row that has a missing value.
+pub(crate) struct Reading {
+    /// The file (as given).
+    pub(crate) source: String,
+    /// The columns read and where they are.
+    pub(crate) projection: Projection,
+    /// What to do with a row that has a missing value.
+    pub(crate) missing: Missing,
+}
+
 /// The first missing value of a part: where its row is, the column and the cell.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Missed {
@@ -137,14 +148,8 @@ impl MissingTally {
 
 /// A file read in parts, each part on its own worker thread.
 pub(crate) trait FileParts: Sync {
-    /// The file (as given).
-    fn source(&self) -> &str;
-
-    /// The columns read and where they are.
-    fn projection(&self) -> &Projection;
-
-    /// What to do with a row that has a missing value.
-    fn missing(&self) -> Missing;
+    /// What the source reads and how.
+    fn reading(&self) -> &Reading;
 
     /// The number of parts.
     fn parts(&self) -> usize;
@@ -174,9 +179,9 @@ pub(crate) trait FileParts: Sync {
         let dropped = tally.first.map(|first| DroppedRows {
             rows: tally.rows as usize,
             first_line: self.place(first.at).1,
-            first_column: self.projection().names[first.slot].clone(),
+            first_column: self.reading().projection.names[first.slot].clone(),
         });
-        let projection = self.projection();
+        let projection = &self.reading().projection;
         let all = Partition::concat(
             parts.iter().map(|p| &p.part),
             projection.weighted(),
@@ -216,7 +221,7 @@ pub(crate) trait FileParts: Sync {
 /// 'child': missing value (empty cell); 2 rows have missing values in the columns used, the
 /// first on line 3`.
 fn check_missing<F: FileParts + ?Sized>(file: &F, tally: &MissingTally) -> Result<()> {
-    if file.missing() == Missing::DropRow {
+    if file.reading().missing == Missing::DropRow {
         return Ok(());
     }
     let Some(first) = &tally.first else {
@@ -229,10 +234,10 @@ fn check_missing<F: FileParts + ?Sized>(file: &F, tally: &MissingTally) -> Resul
         format!("{} rows have missing values", tally.rows)
     };
     Err(input(
-        file.source(),
+        &file.reading().source,
         Some(format!(
             "{unit} {n}, column '{}'",
-            file.projection().names[first.slot]
+            file.reading().projection.names[first.slot]
         )),
         format!(
             "missing value ({}); {rows} in the columns used, the first on {unit} {n}",

@@ -10,6 +10,8 @@
 //! (the empty cell, `NA`, `N/A`, `NaN`, `null`, `.`, any case) are an error unless
 //! [`Missing::DropRow`] drops the row.
 //!
+//! [`Missing::DropRow`]: crate::io::csv::Missing::DropRow
+//!
 //! ```
 //! use mobility::io::chunked_csv::{CsvSource, StreamColumns};
 //! use mobility::io::csv::CsvOptions;
@@ -29,7 +31,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::error::Result;
-use crate::io::csv::{CsvOptions, DroppedRows, Missing};
+use crate::io::csv::{CsvOptions, DroppedRows};
 use crate::io::encoding::{self, HEAD_BYTES};
 use crate::io::{input, io_error};
 use crate::stream::source::{Partition, Source};
@@ -41,7 +43,7 @@ mod parse;
 mod tests;
 
 pub use crate::io::streaming::StreamColumns;
-use crate::io::streaming::{FileParts, PartRead, Projection};
+use crate::io::streaming::{FileParts, PartRead, Projection, Reading};
 use bounds::{chunk_bounds, find_record_end, line_at, open_quote, read_exact_at};
 use parse::{split_fields, unquote};
 
@@ -51,14 +53,12 @@ const CHUNK_BYTES: usize = 4 << 20;
 /// A CSV file opened for streaming: header read, chunk bounds found (the file is read chunk by
 /// chunk, never mapped whole).
 pub struct CsvSource {
-    source: String,
+    /// The file's name, the columns read (their fields) and what to do with a missing value.
+    reading: Reading,
     file: File,
     len: usize,
     delimiter: u8,
-    missing: Missing,
     fields: usize,
-    /// The fields of parent, child, weight and group.
-    projection: Projection,
     /// Byte ranges of the chunks (the body after the header).
     chunks: Vec<(usize, usize)>,
 }
@@ -135,13 +135,15 @@ impl CsvSource {
             return Err(encoding::unterminated_quote(&source, line_at(&file, p)));
         }
         Ok(CsvSource {
-            source,
+            reading: Reading {
+                source,
+                projection,
+                missing: options.missing,
+            },
             file,
             len,
             delimiter,
-            missing: options.missing,
             fields: header.len(),
-            projection,
             chunks,
         })
     }
@@ -154,7 +156,7 @@ impl CsvSource {
     pub fn with_chunk_bytes(mut self, bytes: usize) -> Result<CsvSource> {
         let start = self.chunks.first().map_or(self.len, |c| c.0);
         self.chunks = chunk_bounds(&self.file, self.len, start, bytes.max(1))
-            .map_err(|e| io_error(&self.source, &e))?
+            .map_err(|e| io_error(&self.reading.source, &e))?
             .0;
         Ok(self)
     }
@@ -166,7 +168,7 @@ impl CsvSource {
 
     /// The file (as given).
     pub fn source(&self) -> &str {
-        &self.source
+        &self.reading.source
     }
 
     /// Number of data rows, estimated from the first chunk (for a memory budget; exact when the
@@ -186,13 +188,14 @@ impl CsvSource {
 
     fn read_chunk(&self, a: usize, b: usize) -> Result<Vec<u8>> {
         let mut buf = vec![0u8; b - a];
-        read_exact_at(&self.file, &mut buf, a as u64).map_err(|e| io_error(&self.source, &e))?;
+        read_exact_at(&self.file, &mut buf, a as u64)
+            .map_err(|e| io_error(&self.reading.source, &e))?;
         Ok(buf)
     }
 
     /// Whether a weight column is read.
     pub fn weighted(&self) -> bool {
-        self.projection.weighted()
+        self.reading.projection.weighted()
     }
 
     /// Number of chunks the file is cut into.
@@ -213,18 +216,18 @@ impl CsvSource {
 
     /// The columns this source reads.
     pub fn columns(&self) -> StreamColumns {
-        self.projection.columns()
+        self.reading.projection.columns()
     }
 
     /// [`CsvSource::read_all`], with the rows dropped for missing values (under
-    /// [`Missing::DropRow`]).
+    /// [`Missing::DropRow`](crate::io::csv::Missing::DropRow)).
     ///
     /// # Errors
     /// As [`Source::summarize`].
     pub fn read_all_with_dropped(&self) -> Result<(Partition, Option<DroppedRows>)> {
         let (all, dropped) = self.read_all_parts()?;
         if all.parent.is_empty() {
-            return Err(input(&self.source, None, "no data rows"));
+            return Err(input(&self.reading.source, None, "no data rows"));
         }
         Ok((all, dropped))
     }
@@ -255,16 +258,8 @@ impl CsvSource {
 }
 
 impl FileParts for CsvSource {
-    fn source(&self) -> &str {
-        &self.source
-    }
-
-    fn projection(&self) -> &Projection {
-        &self.projection
-    }
-
-    fn missing(&self) -> Missing {
-        self.missing
+    fn reading(&self) -> &Reading {
+        &self.reading
     }
 
     fn parts(&self) -> usize {

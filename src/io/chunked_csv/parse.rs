@@ -24,7 +24,8 @@ impl CsvSource {
         BUFFER.with_borrow_mut(|buf| {
             buf.clear();
             buf.resize(end - start, 0);
-            read_exact_at(&self.file, buf, start as u64).map_err(|e| io_error(&self.source, &e))?;
+            read_exact_at(&self.file, buf, start as u64)
+                .map_err(|e| io_error(&self.reading.source, &e))?;
             self.parse_bytes(buf, start)
         })
     }
@@ -33,7 +34,7 @@ impl CsvSource {
     fn parse_bytes(&self, data: &[u8], base: usize) -> Result<PartRead> {
         let (start, end) = (0usize, data.len());
         let d = self.delimiter;
-        let [ip, ic, iw, ig] = self.projection.index;
+        let [ip, ic, iw, ig] = self.reading.projection.index;
         let (ip, ic) = (ip.unwrap_or(0), ic.unwrap_or(0));
         let slots: Vec<(usize, usize)> = [Some(ip), Some(ic), iw, ig]
             .iter()
@@ -95,7 +96,7 @@ impl CsvSource {
             if nfields != self.fields {
                 let l = self.line_at(line_start);
                 return Err(input(
-                    &self.source,
+                    &self.reading.source,
                     Some(format!("line {l}")),
                     format!(
                         "{nfields} fields, but the header (line 1) has {}",
@@ -205,10 +206,10 @@ impl CsvSource {
     fn cell_error(&self, line_start: usize, slot: usize, what: String) -> MobilityError {
         let l = self.line_at(line_start);
         input(
-            &self.source,
+            &self.reading.source,
             Some(format!(
                 "line {l}, column '{}'",
-                self.projection.names[slot]
+                self.reading.projection.names[slot]
             )),
             what,
         )

@@ -1,6 +1,7 @@
 //! Tests of the chunked reader: quoting, line ends, messages, chunk bounds.
 
 use super::*;
+use crate::io::csv::Missing;
 
 fn write(name: &str, text: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("mobility-chunked-{}", std::process::id()));
