@@ -1,8 +1,9 @@
 //! What the two streaming file sources share, the CSV reader ([`crate::io::chunked_csv`]) and the
 //! Parquet reader ([`crate::io::parquet`]): the columns a pass reads ([`StreamColumns`]) and
-//! where they are in the file ([`Projection`]); a file read in parts (CSV chunks, Parquet row
-//! groups, [`FileParts`]) whose parts are read in parallel, gathered in file order or summarised
-//! and merged; and the rows dropped for a missing value, with the message for the first of them.
+//! where they are in the file ([`Projection`]), with the file's name and missing-value rule
+//! ([`Reading`]); a file read in parts (CSV chunks, Parquet row groups, [`FileParts`]) whose
+//! parts are read in parallel, gathered in file order or summarised and merged; and the rows
+//! dropped for a missing value, with the message for the first of them.
 
 use rayon::prelude::*;
 
