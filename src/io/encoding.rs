@@ -7,20 +7,13 @@
 use std::io::Read;
 
 use crate::error::{MobilityError, Result};
+use crate::io::input;
 
 /// The UTF-8 byte-order mark (spreadsheets write it; it is skipped silently).
 pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// How many bytes at the start of a file are looked at for its encoding.
 pub(crate) const HEAD_BYTES: usize = 4096;
-
-fn input(source: &str, location: Option<String>, message: impl Into<String>) -> MobilityError {
-    MobilityError::Input {
-        path: source.to_string(),
-        location,
-        message: message.into(),
-    }
-}
 
 /// Checks the first bytes of a file (`head`, up to [`HEAD_BYTES`]) and returns how many to skip
 /// (3 for a UTF-8 byte-order mark, otherwise 0).

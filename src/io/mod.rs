@@ -9,5 +9,31 @@ pub mod csv;
 pub(crate) mod encoding;
 pub mod parquet;
 pub mod place_matrices;
+pub(crate) mod streaming;
 /// The text renderers moved to [`crate::render::text`]; this path is kept for existing code.
 pub use crate::render::text;
+
+use crate::error::MobilityError;
+
+/// A [`MobilityError::Input`] on `source` (the file as given), at `location` if known.
+pub(crate) fn input(
+    source: &str,
+    location: Option<String>,
+    message: impl Into<String>,
+) -> MobilityError {
+    MobilityError::Input {
+        path: source.to_string(),
+        location,
+        message: message.into(),
+    }
+}
+
+/// A read error in the words of the messages (`no such file`, `permission denied`).
+pub(crate) fn io_error(source: &str, e: &std::io::Error) -> MobilityError {
+    let message = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => format!("cannot read the file: {e}"),
+    };
+    input(source, None, message)
+}

@@ -14,11 +14,11 @@ use parquet::basic::Type as PhysicalType;
 use parquet::column::reader::ColumnReader;
 use parquet::file::reader::{FileReader, RowGroupReader};
 use parquet::file::serialized_reader::SerializedFileReader;
-use rayon::prelude::*;
 
-use crate::error::{MobilityError, Result};
-use crate::io::chunked_csv::StreamColumns;
+use crate::error::Result;
 use crate::io::csv::{DroppedRows, Missing};
+use crate::io::streaming::{FileParts, Missed, PartRead, Projection, Reading, StreamColumns};
+use crate::io::{input, io_error};
 use crate::stream::source::{Partition, Source};
 use crate::stream::{Pass, Summary};
 
@@ -26,22 +26,11 @@ const BATCH: usize = 1 << 16;
 
 /// A Parquet file opened for streaming.
 pub struct ParquetSource {
-    source: String,
+    /// The file's name, the columns read (their leaf columns) and what to do with a null.
+    reading: Reading,
     reader: SerializedFileReader<PosFile>,
-    /// Leaf column index of parent, child, weight, group.
-    index: [Option<usize>; 4],
-    names: [String; 4],
-    missing: Missing,
     /// First row (0-based over the file) of each row group.
     offsets: Vec<u64>,
-}
-
-fn input(source: &str, location: Option<String>, message: impl Into<String>) -> MobilityError {
-    MobilityError::Input {
-        path: source.to_string(),
-        location,
-        message: message.into(),
-    }
 }
 
 /// One column of a row group: values (nulls as NaN or empty labels) and which rows are null.
@@ -50,18 +39,12 @@ enum Col {
     Text(Vec<String>),
 }
 
-struct GroupRead {
-    part: Partition,
-    dropped: u64,
-    first_missing: Option<(u64, usize)>,
-}
-
 impl ParquetSource {
     /// Opens `path` and finds the columns (leaf columns by name).
     ///
     /// # Errors
-    /// [`MobilityError::Input`]: the file cannot be opened or is not Parquet, a column is missing
-    /// or of an unsupported type.
+    /// [`MobilityError::Input`](crate::MobilityError::Input): the file cannot be opened or is
+    /// not Parquet, a column is missing or of an unsupported type.
     pub fn open(
         path: impl AsRef<Path>,
         columns: &StreamColumns,
@@ -69,32 +52,14 @@ impl ParquetSource {
     ) -> Result<ParquetSource> {
         let path = path.as_ref();
         let source = path.display().to_string();
-        let file = File::open(path).map_err(|e| {
-            input(
-                &source,
-                None,
-                match e.kind() {
-                    std::io::ErrorKind::NotFound => "no such file".to_string(),
-                    std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                    _ => format!("cannot read the file: {e}"),
-                },
-            )
-        })?;
+        let file = File::open(path).map_err(|e| io_error(&source, &e))?;
         let reader = SerializedFileReader::new(PosFile(std::sync::Arc::new(file)))
             .map_err(|e| input(&source, None, format!("cannot read the Parquet file: {e}")))?;
         let schema = reader.metadata().file_metadata().schema_descr_ptr();
         let leaves: Vec<String> = (0..schema.num_columns())
             .map(|i| schema.column(i).name().to_string())
             .collect();
-        let wanted = [
-            Some(columns.parent.clone()),
-            Some(columns.child.clone()),
-            columns.weight.clone(),
-            columns.group.clone(),
-        ];
-        let mut index = [None; 4];
-        for (slot, name) in wanted.iter().enumerate() {
-            let Some(name) = name else { continue };
+        let projection = Projection::find(columns, |slot, name| {
             let found: Vec<usize> = (0..leaves.len()).filter(|&i| leaves[i] == *name).collect();
             let i = match found.as_slice() {
                 [i] => *i,
@@ -139,8 +104,8 @@ impl ParquetSource {
                     ),
                 ));
             }
-            index[slot] = Some(i);
-        }
+            Ok(i)
+        })?;
         let mut offsets = Vec::new();
         let mut row = 0u64;
         for g in reader.metadata().row_groups() {
@@ -148,18 +113,19 @@ impl ParquetSource {
             row += g.num_rows().max(0) as u64;
         }
         Ok(ParquetSource {
-            source,
+            reading: Reading {
+                source,
+                projection,
+                missing,
+            },
             reader,
-            index,
-            names: wanted.map(|n| n.unwrap_or_default()),
-            missing,
             offsets,
         })
     }
 
     /// Whether a weight column is read.
     pub fn weighted(&self) -> bool {
-        self.index[2].is_some()
+        self.reading.projection.weighted()
     }
 
     /// Number of row groups.
@@ -182,13 +148,7 @@ impl ParquetSource {
 
     /// The columns this source reads.
     pub fn columns(&self) -> StreamColumns {
-        let name = |i: usize| self.index[i].map(|_| self.names[i].clone());
-        StreamColumns {
-            parent: self.names[0].clone(),
-            child: self.names[1].clone(),
-            weight: name(2),
-            group: name(3),
-        }
+        self.reading.projection.columns()
     }
 
     /// [`ParquetSource::read_all`], with the rows dropped for nulls (under
@@ -197,56 +157,13 @@ impl ParquetSource {
     /// # Errors
     /// As [`Source::summarize`].
     pub fn read_all_with_dropped(&self) -> Result<(Partition, Option<DroppedRows>)> {
-        let parts: Vec<GroupRead> = (0..self.row_groups())
-            .into_par_iter()
-            .map(|g| self.read_group(g))
-            .collect::<Result<_>>()?;
-        self.check_missing(&parts)?;
-        let dropped_rows: u64 = parts.iter().map(|p| p.dropped).sum();
-        let dropped = parts
-            .iter()
-            .filter_map(|p| p.first_missing)
-            .min()
-            .map(|(row, slot)| DroppedRows {
-                rows: dropped_rows as usize,
-                first_line: row + 1,
-                first_column: self.names[slot].clone(),
-            });
-        let all = Partition::concat(
-            parts.iter().map(|p| &p.part),
-            self.weighted(),
-            self.index[3].is_some(),
-        );
-        Ok((all, dropped))
+        self.read_all_parts()
     }
 
-    fn check_missing(&self, parts: &[GroupRead]) -> Result<()> {
-        if self.missing == Missing::DropRow {
-            return Ok(());
-        }
-        let total: u64 = parts.iter().map(|p| p.dropped).sum();
-        if let Some((row, slot)) = parts.iter().filter_map(|p| p.first_missing).min() {
-            let rows = if total == 1 {
-                "1 row has a missing value".to_string()
-            } else {
-                format!("{total} rows have missing values")
-            };
-            return Err(input(
-                &self.source,
-                Some(format!("row {}, column '{}'", row + 1, self.names[slot])),
-                format!(
-                    "missing value (null); {rows} in the columns used, the first on row {}",
-                    row + 1
-                ),
-            ));
-        }
-        Ok(())
-    }
-
-    fn read_group(&self, g: usize) -> Result<GroupRead> {
+    fn read_group(&self, g: usize) -> Result<PartRead> {
         let rg = self.reader.get_row_group(g).map_err(|e| {
             input(
-                &self.source,
+                &self.reading.source,
                 Some(format!("row group {}", g + 1)),
                 e.to_string(),
             )
@@ -254,7 +171,7 @@ impl ParquetSource {
         let n = rg.metadata().num_rows().max(0) as usize;
         let mut cols: [Option<(Col, Vec<bool>)>; 4] = [None, None, None, None];
         for (slot, col) in cols.iter_mut().enumerate() {
-            if let Some(i) = self.index[slot] {
+            if let Some(i) = self.reading.projection.index[slot] {
                 *col = Some(self.read_column(rg.as_ref(), i, n, slot)?);
             }
         }
@@ -270,7 +187,11 @@ impl ParquetSource {
             if let Some(slot) = (0..4).find(|&s| cols[s].as_ref().is_some_and(|c| c.1[r])) {
                 dropped += 1;
                 if first_missing.is_none() {
-                    first_missing = Some((offset + r as u64, slot));
+                    first_missing = Some(Missed {
+                        at: offset + r as u64,
+                        slot,
+                        cell: "null".to_string(),
+                    });
                 }
                 continue;
             }
@@ -287,11 +208,11 @@ impl ParquetSource {
                         format!("{v} is not a finite number")
                     };
                     return Err(input(
-                        &self.source,
+                        &self.reading.source,
                         Some(format!(
                             "row {}, column '{}'",
                             offset + r as u64 + 1,
-                            self.names[s]
+                            self.reading.projection.names[s]
                         )),
                         what,
                     ));
@@ -299,7 +220,7 @@ impl ParquetSource {
             }
             part.parent.push(p);
             part.child.push(c);
-            if self.index[2].is_some() {
+            if self.reading.projection.index[2].is_some() {
                 weight.push(num(2));
             }
             if let Some((Col::Text(t), _)) = &cols[3] {
@@ -311,13 +232,13 @@ impl ParquetSource {
                 codes.push(code);
             }
         }
-        if self.index[2].is_some() {
+        if self.reading.projection.index[2].is_some() {
             part.weight = Some(weight);
         }
-        if self.index[3].is_some() {
+        if self.reading.projection.index[3].is_some() {
             part.group = Some((codes, labels));
         }
-        Ok(GroupRead {
+        Ok(PartRead {
             part,
             dropped,
             first_missing,
@@ -333,8 +254,8 @@ impl ParquetSource {
     ) -> Result<(Col, Vec<bool>)> {
         let err = |e: parquet::errors::ParquetError| {
             input(
-                &self.source,
-                Some(format!("column '{}'", self.names[slot])),
+                &self.reading.source,
+                Some(format!("column '{}'", self.reading.projection.names[slot])),
                 e.to_string(),
             )
         };
@@ -412,8 +333,8 @@ impl ParquetSource {
             }
             _ => {
                 return Err(input(
-                    &self.source,
-                    Some(format!("column '{}'", self.names[slot])),
+                    &self.reading.source,
+                    Some(format!("column '{}'", self.reading.projection.names[slot])),
                     "unsupported column type",
                 ));
             }
@@ -423,32 +344,27 @@ impl ParquetSource {
     }
 }
 
+impl FileParts for ParquetSource {
+    fn reading(&self) -> &Reading {
+        &self.reading
+    }
+
+    fn parts(&self) -> usize {
+        self.row_groups()
+    }
+
+    fn read_part(&self, g: usize) -> Result<PartRead> {
+        self.read_group(g)
+    }
+
+    fn place(&self, at: u64) -> (&'static str, u64) {
+        ("row", at + 1)
+    }
+}
+
 impl Source for ParquetSource {
     fn summarize(&self, pass: &Pass) -> Result<Summary> {
-        let (acc, dropped, first_missing) = (0..self.row_groups())
-            .into_par_iter()
-            .map(|g| {
-                let read = self.read_group(g)?;
-                let s = pass.summarize(&read.part.batch())?;
-                Ok((s, read.dropped, read.first_missing))
-            })
-            .try_reduce(
-                || (pass.empty(), 0, None),
-                |(mut a, da, fa), (b, db, fb)| {
-                    a.merge(b)?;
-                    let first = match (fa, fb) {
-                        (Some(x), Some(y)) => Some(std::cmp::min(x, y)),
-                        (x, y) => x.or(y),
-                    };
-                    Ok((a, da + db, first))
-                },
-            )?;
-        self.check_missing(&[GroupRead {
-            part: Partition::default(),
-            dropped,
-            first_missing,
-        }])?;
-        Ok(acc)
+        self.summarize_parts(pass)
     }
 }
 

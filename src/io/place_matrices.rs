@@ -117,7 +117,7 @@ pub fn read_place_matrices(path: impl AsRef<Path>) -> Result<Vec<PlaceTable>> {
         let text = |c: usize| record.get(c).unwrap_or("").trim();
         let number = |c: usize| -> Result<Option<f64>> {
             let t = text(c);
-            if t.is_empty() || crate::io::csv::is_missing(t) {
+            if t.is_empty() || crate::io::csv::is_missing(t.as_bytes()) {
                 return Ok(None);
             }
             match t.parse::<f64>() {

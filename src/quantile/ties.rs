@@ -6,10 +6,11 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{CHUNK, Cutoffs, Located, locate};
+use super::Cutoffs;
+use super::select::{CHUNK, Located, locate};
 use crate::error::{MobilityError, Result, check_finite, check_weights};
 use crate::rank::{Rule, check_index_range, from_sort_key, sort_key};
-use crate::stream::ExactSum;
+use crate::stream::{ExactSum, add_each};
 
 /// A tie group whose rank interval crosses a class boundary (docs/FORMULAS.md#ties-compared):
 /// under every rule but `split` the group cannot be divided, so the classes it spans cannot all
@@ -291,14 +292,8 @@ impl CutoffTally {
     }
 
     fn merge_slots(&mut self, other: &CutoffTally) {
-        self.records
-            .iter_mut()
-            .zip(&other.records)
-            .for_each(|(a, b)| *a += b);
-        self.weight
-            .iter_mut()
-            .zip(&other.weight)
-            .for_each(|(a, b)| a.merge(b));
+        add_each(&mut self.records, &other.records);
+        ExactSum::merge_each(&mut self.weight, &other.weight);
     }
 
     /// Adds `other` (a tally of other rows at the same cut-offs).

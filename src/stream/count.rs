@@ -13,8 +13,8 @@ use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::Batch;
 use super::exact::ExactSum;
+use super::{Batch, add_each};
 use crate::error::{MobilityError, Parameter, Result};
 use crate::matrix::TransitionCounts;
 use crate::quantile::{CutoffTally, Cutoffs};
@@ -70,14 +70,8 @@ impl Cells {
 
     fn merge(&mut self, other: &Cells) {
         self.rows += other.rows;
-        self.counts
-            .iter_mut()
-            .zip(&other.counts)
-            .for_each(|(a, b)| *a += b);
-        self.weights
-            .iter_mut()
-            .zip(&other.weights)
-            .for_each(|(a, b)| a.merge(b));
+        add_each(&mut self.counts, &other.counts);
+        ExactSum::merge_each(&mut self.weights, &other.weights);
     }
 
     fn table(&self, k: usize) -> Array2<f64> {

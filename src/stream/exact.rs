@@ -122,6 +122,11 @@ impl ExactSum {
         }
     }
 
+    /// Merges `other` into `sums` cell by cell: two tallies of the same cells merged.
+    pub(crate) fn merge_each(sums: &mut [ExactSum], other: &[ExactSum]) {
+        sums.iter_mut().zip(other).for_each(|(a, b)| a.merge(b));
+    }
+
     /// Adds another exact sum (merging partitions).
     pub fn merge(&mut self, other: &ExactSum) {
         let mut carry = false;

@@ -21,7 +21,7 @@
 //! weights the streaming sums are the correctly rounded ones, and the in-memory sums may differ
 //! from them in the last bits.
 //!
-//! Every [`Rule`] is exact here: `midrank` needs the value holding a weighted position and the
+//! Every [`Rule`](crate::Rule) is exact here: `midrank` needs the value holding a weighted position and the
 //! weight below and at it (the tie split); `giddy`, `r-type7` and `stata-xtile` need order
 //! statistics at whole positions, found the same way on row counts, then interpolated by the same
 //! code as the in-memory path. (Weights with the last three are refused, as in memory.)
@@ -55,6 +55,12 @@ use crate::error::{
 };
 use crate::matrix::{ClassSpec, TransitionCounts, TransitionMatrix};
 use crate::quantile::Cutoffs;
+
+/// Adds `other` into `totals` cell by cell: two tallies of the same cells (row counts, `f64`
+/// weights, histogram buckets) merged. For exact sums see [`ExactSum::merge_each`].
+pub(crate) fn add_each<T: Copy + std::ops::AddAssign>(totals: &mut [T], other: &[T]) {
+    totals.iter_mut().zip(other).for_each(|(a, &b)| *a += b);
+}
 
 /// A group column of a batch: dense codes into this batch's labels.
 #[derive(Debug, Clone, Copy)]

@@ -16,8 +16,8 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::Batch;
 use super::exact::ExactSum;
+use super::{Batch, add_each};
 use crate::error::{MobilityError, Parameter, Result};
 use crate::quantile::{Cut, CutoffSource, Cutoffs, giddy_cuts, stata_cuts, type7_cuts};
 use crate::rank::{Rule, from_sort_key, sort_key};
@@ -75,6 +75,16 @@ pub struct SlotSum {
     pub count: u64,
     /// Exact weight (zero when unweighted).
     pub weight: ExactSum,
+}
+
+impl SlotSum {
+    /// Adds the slots of other rows into `slots`, slot by slot.
+    fn merge_each(slots: &mut [SlotSum], other: &[SlotSum]) {
+        for (x, y) in slots.iter_mut().zip(other) {
+            x.count += y.count;
+            x.weight.merge(&y.weight);
+        }
+    }
 }
 
 /// What a probe recorded.
@@ -234,19 +244,10 @@ impl SearchPlan {
 }
 
 fn merge_dense(mut a: DenseVar, b: DenseVar) -> DenseVar {
-    for (x, y) in a.slots.iter_mut().zip(&b.slots) {
-        x.count += y.count;
-        x.weight.merge(&y.weight);
-    }
+    SlotSum::merge_each(&mut a.slots, &b.slots);
     for (x, y) in a.probes.iter_mut().zip(b.probes) {
-        x.counts
-            .iter_mut()
-            .zip(&y.counts)
-            .for_each(|(p, q)| *p += q);
-        x.weights
-            .iter_mut()
-            .zip(&y.weights)
-            .for_each(|(p, q)| *p += q);
+        add_each(&mut x.counts, &y.counts);
+        add_each(&mut x.weights, &y.weights);
         x.members.extend(y.members);
     }
     a
@@ -295,10 +296,7 @@ impl SearchSummary {
             if a.slots.len() != b.slots.len() || a.probes.len() != b.probes.len() {
                 return Err(incompatible());
             }
-            for (x, y) in a.slots.iter_mut().zip(&b.slots) {
-                x.count += y.count;
-                x.weight.merge(&y.weight);
-            }
+            SlotSum::merge_each(&mut a.slots, &b.slots);
             for (x, y) in a.probes.iter_mut().zip(b.probes) {
                 let merged = match (std::mem::replace(x, ProbeData::Sum), y) {
                     (ProbeData::Histogram { buckets: p }, ProbeData::Histogram { buckets: q }) => {

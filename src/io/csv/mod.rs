@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{MobilityError, Result};
 use crate::io::encoding::{self, QuoteWatch};
+use crate::io::{input, io_error};
 
 mod columns;
 mod table;
@@ -194,33 +195,14 @@ fn check_quotes<R: Read>(rdr: &csv::Reader<QuoteWatch<R>>, source: &str, line: u
     }
 }
 
-/// A [`MobilityError::Input`] on `source`.
-fn input(source: &str, location: Option<String>, message: impl Into<String>) -> MobilityError {
-    MobilityError::Input {
-        path: source.to_string(),
-        location,
-        message: message.into(),
-    }
-}
-
-/// Opens `path`, with the name messages give it.
-fn open(path: &Path) -> Result<(File, String)> {
+/// Opens `path`, with the name messages give it (a directory is an error).
+pub(crate) fn open(path: &Path) -> Result<(File, String)> {
     let source = path.display().to_string();
     if path.is_dir() {
         return Err(input(&source, None, "is a directory, not a CSV file"));
     }
     let file = File::open(path).map_err(|e| io_error(&source, &e))?;
     Ok((file, source))
-}
-
-/// A read error in the words of the messages (`no such file`, `permission denied`).
-fn io_error(source: &str, e: &std::io::Error) -> MobilityError {
-    let message = match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => format!("cannot read the file: {e}"),
-    };
-    input(source, None, message)
 }
 
 /// A CSV parser error, located at its line.
@@ -340,7 +322,7 @@ fn parse_cell(raw: &[u8]) -> Cell {
         return Cell::NotNumber;
     };
     let s = s.trim();
-    if is_missing(s) {
+    if is_missing(s.as_bytes()) {
         return Cell::Missing;
     }
     match s.parse::<f64>() {
@@ -352,10 +334,10 @@ fn parse_cell(raw: &[u8]) -> Cell {
 }
 
 /// Whether a (trimmed) cell is a missing value: empty, `.`, `NA`, `N/A`, `NaN` or `null`.
-pub(crate) fn is_missing(s: &str) -> bool {
+pub(crate) fn is_missing(s: &[u8]) -> bool {
     s.is_empty()
-        || s == "."
-        || ["na", "n/a", "nan", "null"]
+        || s == b"."
+        || [&b"na"[..], b"n/a", b"nan", b"null"]
             .iter()
             .any(|m| s.eq_ignore_ascii_case(m))
 }
