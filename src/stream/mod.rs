@@ -304,15 +304,7 @@ impl Pipeline {
                 Stage::Search(Box::new(CutoffSearch::new(*k, *rule, spec.weighted)?))
             }
             ClassSpec::Cutoffs { parent, child } => {
-                if parent.k() != child.k() {
-                    return Err(MobilityError::Incompatible {
-                        reason: format!(
-                            "parent cut-offs make {} classes, child cut-offs {}",
-                            parent.k(),
-                            child.k()
-                        ),
-                    });
-                }
+                spec.classes.check_cutoff_classes()?;
                 Stage::Count(CountPlan {
                     parent: parent.clone(),
                     child: child.clone(),
