@@ -8,23 +8,25 @@ use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
+use crate::args::{self, Vector, add_functions, with_pairs};
 use crate::convert::{self, IntoPy, slice, to_py};
 use crate::matrix::{PyCutoffs, PyTransitionMatrix};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(rank_mobility, m)?)?;
-    m.add_function(wrap_pyfunction!(rank_mobility_national, m)?)?;
-    m.add_function(wrap_pyfunction!(kendall_tau_b, m)?)?;
-    m.add_function(wrap_pyfunction!(ige, m)?)?;
-    m.add_function(wrap_pyfunction!(absolute_mobility, m)?)?;
-    m.add_function(wrap_pyfunction!(binned_rank_means, m)?)?;
-    m.add_function(wrap_pyfunction!(by_group, m)?)?;
-    m.add_function(wrap_pyfunction!(read_place_matrices, m)?)?;
-    m.add_function(wrap_pyfunction!(places_report, m)?)?;
+    add_functions!(
+        m,
+        rank_mobility,
+        rank_mobility_national,
+        kendall_tau_b,
+        ige,
+        absolute_mobility,
+        binned_rank_means,
+        by_group,
+        read_place_matrices,
+        places_report,
+    );
     Ok(())
 }
-
-type Vector<'py> = PyReadonlyArray1<'py, f64>;
 
 /// Rank and income measures of paired status (the core's `RankMobility` as a dict).
 #[pyfunction]
@@ -35,11 +37,14 @@ fn rank_mobility<'py>(
     child: Vector<'py>,
     weights: Option<Vector<'py>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let r = py
-        .detach(|| rankbased::rank_mobility(&p, &c, w.as_deref()))
-        .py()?;
+    let r = with_pairs(
+        py,
+        &parent,
+        &child,
+        weights.as_ref(),
+        rankbased::rank_mobility,
+    )
+    .py()?;
     to_py(py, &r)
 }
 
@@ -54,12 +59,11 @@ fn rank_mobility_national<'py>(
     national_child_ranks: Vector<'py>,
     weights: Option<Vector<'py>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (p, c) = (slice(&parent), slice(&child));
     let (rp, rc) = (slice(&national_parent_ranks), slice(&national_child_ranks));
-    let w = weights.as_ref().map(slice);
-    let r = py
-        .detach(|| rankbased::rank_mobility_national(&p, &c, w.as_deref(), &rp, &rc))
-        .py()?;
+    let r = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        rankbased::rank_mobility_national(p, c, w, &rp, &rc)
+    })
+    .py()?;
     to_py(py, &r)
 }
 
@@ -72,10 +76,7 @@ fn kendall_tau_b(
     y: Vector<'_>,
     weights: Option<Vector<'_>>,
 ) -> PyResult<Option<f64>> {
-    let (xs, ys) = (slice(&x), slice(&y));
-    let w = weights.as_ref().map(slice);
-    py.detach(|| rankbased::kendall_tau_b(&xs, &ys, w.as_deref()))
-        .py()
+    with_pairs(py, &x, &y, weights.as_ref(), rankbased::kendall_tau_b).py()
 }
 
 /// The intergenerational elasticity (a dict: elasticity, intercept, log_correlation, used,
@@ -88,9 +89,7 @@ fn ige<'py>(
     child: Vector<'py>,
     weights: Option<Vector<'py>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let r = py.detach(|| rankbased::ige(&p, &c, w.as_deref())).py()?;
+    let r = with_pairs(py, &parent, &child, weights.as_ref(), rankbased::ige).py()?;
     to_py(py, &r)
 }
 
@@ -103,11 +102,14 @@ fn absolute_mobility<'py>(
     child: Vector<'py>,
     weights: Option<Vector<'py>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let r = py
-        .detach(|| rankbased::absolute_mobility(&p, &c, w.as_deref()))
-        .py()?;
+    let r = with_pairs(
+        py,
+        &parent,
+        &child,
+        weights.as_ref(),
+        rankbased::absolute_mobility,
+    )
+    .py()?;
     to_py(py, &r)
 }
 
@@ -122,11 +124,10 @@ fn binned_rank_means<'py>(
     weights: Option<Vector<'py>>,
     bins: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let r = py
-        .detach(|| mobility::binned::binned_rank_means(&p, &c, w.as_deref(), bins))
-        .py()?;
+    let r = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        mobility::binned::binned_rank_means(p, c, w, bins)
+    })
+    .py()?;
     to_py(py, &r)
 }
 
@@ -157,13 +158,11 @@ fn by_group<'py>(
         basis: rank_basis(ranks)?,
         weighting: convert::weighting(pi)?,
     };
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let g = groups.as_array();
-    let g: Vec<i64> = g.iter().copied().collect();
-    let table = py
-        .detach(|| groups::by_group(&p, &c, w.as_deref(), &g, &options))
-        .py()?;
+    let g = args::ids(&groups);
+    let table = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        groups::by_group(p, c, w, &g, &options)
+    })
+    .py()?;
     // Plain data from serde, then the matrices and cut-offs as compiled objects.
     let d = to_py(py, &table)?;
     let rows = d.get_item("rows")?;

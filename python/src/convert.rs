@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use mobility::Rule;
 use mobility::measures::Weighting;
 use numpy::ndarray::{Array1, Array2};
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
+use numpy::{Element, IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::IntoPyObjectExt;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -51,9 +51,9 @@ impl<T> IntoPy<T> for mobility::Result<T> {
     }
 }
 
-/// A contiguous view of a 1-d float64 array: borrowed when the array is contiguous, copied
-/// otherwise (strided views).
-pub fn slice<'a>(a: &'a PyReadonlyArray1<'_, f64>) -> Cow<'a, [f64]> {
+/// A contiguous view of a 1-d array (float64 values, integer ids): borrowed when the array is
+/// contiguous, copied otherwise (strided views).
+pub fn slice<'a, T: Element + Clone>(a: &'a PyReadonlyArray1<'_, T>) -> Cow<'a, [T]> {
     match a.as_slice() {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => Cow::Owned(a.as_array().to_vec()),

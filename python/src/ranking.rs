@@ -9,18 +9,20 @@ use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::args::{self, Vector, add_functions, with_pairs};
 use crate::convert::{IntoPy, slice, to_py};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(rank_confidence_sets, m)?)?;
-    m.add_function(wrap_pyfunction!(tau_set, m)?)?;
-    m.add_function(wrap_pyfunction!(shrink, m)?)?;
-    m.add_function(wrap_pyfunction!(rank_rank_regression, m)?)?;
-    m.add_function(wrap_pyfunction!(rank_places, m)?)?;
+    add_functions!(
+        m,
+        rank_confidence_sets,
+        tau_set,
+        shrink,
+        rank_rank_regression,
+        rank_places,
+    );
     Ok(())
 }
-
-type Vector<'py> = PyReadonlyArray1<'py, f64>;
 
 /// Runs `f` on the uncertainty given as a covariance matrix or a vector of SEs.
 fn with_uncertainty<T: Send>(
@@ -183,15 +185,14 @@ fn rank_rank_regression<'py>(
         ),
         None => None,
     };
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
     let o = RankRankOptions {
         weight_kind,
         covariance,
     };
-    let r = py
-        .detach(|| ranking::rank_rank_regression(&p, &c, w.as_deref(), g.as_deref(), &o))
-        .py()?;
+    let r = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        ranking::rank_rank_regression(p, c, w, g.as_deref(), &o)
+    })
+    .py()?;
     to_py(py, &r)
 }
 
@@ -227,9 +228,7 @@ fn rank_places<'py>(
     };
     let measure: PlaceMeasure = measure.parse().py()?;
     let resampling: PlaceResampling = resample.parse().py()?;
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let ids: Option<Vec<i64>> = clusters.map(|a| a.as_array().iter().copied().collect());
+    let ids: Option<Vec<i64>> = clusters.as_ref().map(args::ids);
     let options = PlacesBootstrapOptions {
         seed,
         resampling,
@@ -245,13 +244,12 @@ fn rank_places<'py>(
     ro.rank_sets.seed = seed;
     ro.rank_sets.draws = draws;
     ro.rank_sets.simultaneous = simultaneous;
-    let (boot, ranked) = py
-        .detach(|| -> mobility::Result<_> {
-            let boot = places_bootstrap(&p, &c, w.as_deref(), &places, ids.as_deref(), &options)?;
-            let ranked = ranking::rank_places(&boot, &ro)?;
-            Ok((boot, ranked))
-        })
-        .py()?;
+    let (boot, ranked) = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        let boot = places_bootstrap(p, c, w, &places, ids.as_deref(), &options)?;
+        let ranked = ranking::rank_places(&boot, &ro)?;
+        mobility::Result::Ok((boot, ranked))
+    })
+    .py()?;
     let out = pyo3::types::PyDict::new(py);
     out.set_item("places_bootstrap", to_py(py, &boot)?)?;
     out.set_item("ranking", to_py(py, &ranked)?)?;
