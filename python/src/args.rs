@@ -4,7 +4,7 @@
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 
-use crate::convert::slice;
+use crate::convert::{IntoPy, slice, to_py};
 
 /// A 1-d float64 numpy array argument (any strides).
 pub type Vector<'py> = PyReadonlyArray1<'py, f64>;
@@ -30,6 +30,18 @@ pub fn with_pairs<T: Send>(
     let (p, c) = (slice(parent), slice(child));
     let w = weights.map(slice);
     py.detach(|| f(&p, &c, w.as_deref()))
+}
+
+/// [`with_pairs`] for a core function with a serde result: the result as Python data.
+pub fn pairs_to_py<'py, T: serde::Serialize + Send>(
+    py: Python<'py>,
+    parent: &Vector<'_>,
+    child: &Vector<'_>,
+    weights: Option<&Vector<'_>>,
+    f: impl FnOnce(&[f64], &[f64], Option<&[f64]>) -> mobility::Result<T> + Send,
+) -> PyResult<Bound<'py, PyAny>> {
+    let r = with_pairs(py, parent, child, weights, f).py()?;
+    to_py(py, &r)
 }
 
 /// An integer id (or group code) column as an owned vector.

@@ -8,7 +8,7 @@ use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::args::{self, Vector, add_functions, with_pairs};
+use crate::args::{self, Vector, add_functions, pairs_to_py, with_pairs};
 use crate::convert::{self, IntoPy, slice, to_py};
 use crate::matrix::{PyCutoffs, PyTransitionMatrix};
 
@@ -28,24 +28,34 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// Rank and income measures of paired status (the core's `RankMobility` as a dict).
-#[pyfunction]
-#[pyo3(signature = (parent, child, weights=None))]
-fn rank_mobility<'py>(
-    py: Python<'py>,
-    parent: Vector<'py>,
-    child: Vector<'py>,
-    weights: Option<Vector<'py>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let r = with_pairs(
-        py,
-        &parent,
-        &child,
-        weights.as_ref(),
-        rankbased::rank_mobility,
-    )
-    .py()?;
-    to_py(py, &r)
+/// `#[pyfunction]`s `name(parent, child, weights=None)`: the core's `rankbased::name` of the
+/// pairs (GIL released) as a dict.
+macro_rules! pair_measures {
+    ($($(#[doc = $doc:literal])+ $name:ident;)+) => {
+        $(
+            $(#[doc = $doc])+
+            #[pyfunction]
+            #[pyo3(signature = (parent, child, weights=None))]
+            fn $name<'py>(
+                py: Python<'py>,
+                parent: Vector<'py>,
+                child: Vector<'py>,
+                weights: Option<Vector<'py>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                pairs_to_py(py, &parent, &child, weights.as_ref(), rankbased::$name)
+            }
+        )+
+    };
+}
+
+pair_measures! {
+    /// Rank and income measures of paired status (the core's `RankMobility` as a dict).
+    rank_mobility;
+    /// The intergenerational elasticity (a dict: elasticity, intercept, log_correlation, used,
+    /// dropped).
+    ige;
+    /// Absolute mobility with both tie rules (a dict: greater, greater_or_equal).
+    absolute_mobility;
 }
 
 /// Rank measures of a sub-population on national ranks (a dict).
@@ -60,11 +70,9 @@ fn rank_mobility_national<'py>(
     weights: Option<Vector<'py>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (rp, rc) = (slice(&national_parent_ranks), slice(&national_child_ranks));
-    let r = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+    pairs_to_py(py, &parent, &child, weights.as_ref(), |p, c, w| {
         rankbased::rank_mobility_national(p, c, w, &rp, &rc)
     })
-    .py()?;
-    to_py(py, &r)
 }
 
 /// Kendall's tau-b with ties (None when either variable is constant).
@@ -79,40 +87,6 @@ fn kendall_tau_b(
     with_pairs(py, &x, &y, weights.as_ref(), rankbased::kendall_tau_b).py()
 }
 
-/// The intergenerational elasticity (a dict: elasticity, intercept, log_correlation, used,
-/// dropped).
-#[pyfunction]
-#[pyo3(signature = (parent, child, weights=None))]
-fn ige<'py>(
-    py: Python<'py>,
-    parent: Vector<'py>,
-    child: Vector<'py>,
-    weights: Option<Vector<'py>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let r = with_pairs(py, &parent, &child, weights.as_ref(), rankbased::ige).py()?;
-    to_py(py, &r)
-}
-
-/// Absolute mobility with both tie rules (a dict: greater, greater_or_equal).
-#[pyfunction]
-#[pyo3(signature = (parent, child, weights=None))]
-fn absolute_mobility<'py>(
-    py: Python<'py>,
-    parent: Vector<'py>,
-    child: Vector<'py>,
-    weights: Option<Vector<'py>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let r = with_pairs(
-        py,
-        &parent,
-        &child,
-        weights.as_ref(),
-        rankbased::absolute_mobility,
-    )
-    .py()?;
-    to_py(py, &r)
-}
-
 /// Mean child rank in `bins` equal bins of parent rank with the fitted rank-rank line (the core's
 /// `BinnedRanks` as a dict: bins, n, total_weight, rows, slope, intercept; ranks on 0-100).
 #[pyfunction]
@@ -124,11 +98,9 @@ fn binned_rank_means<'py>(
     weights: Option<Vector<'py>>,
     bins: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let r = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+    pairs_to_py(py, &parent, &child, weights.as_ref(), |p, c, w| {
         mobility::binned::binned_rank_means(p, c, w, bins)
     })
-    .py()?;
-    to_py(py, &r)
 }
 
 fn rank_basis(basis: &str) -> PyResult<RankBasis> {

@@ -65,14 +65,16 @@ pub fn rule(name: &str) -> PyResult<Rule> {
     name.parse::<Rule>().py()
 }
 
+/// An optional argument that was given and is not `None`.
+pub fn given<'a, 'py>(arg: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
+    arg.filter(|a| !a.is_none())
+}
+
 /// Origin weighting from `"parent"`, `"uniform"`, `"stationary"` or a sequence of numbers.
 pub fn weighting(pi: Option<&Bound<'_, PyAny>>) -> PyResult<Weighting> {
-    let Some(pi) = pi else {
+    let Some(pi) = given(pi) else {
         return Ok(Weighting::ParentShares);
     };
-    if pi.is_none() {
-        return Ok(Weighting::ParentShares);
-    }
     if let Ok(s) = pi.cast::<PyString>() {
         let s: String = s.extract()?;
         let s = s.as_str();

@@ -10,7 +10,7 @@ use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
-use crate::args::{self, add_functions, with_pairs};
+use crate::args::{self, add_functions, pairs_to_py, with_pairs};
 use crate::convert::{self, IntoPy, slice, to_py};
 use crate::matrix::{PyCutoffs, PyTransitionMatrix, class_spec};
 
@@ -34,12 +34,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 /// Which statistics: `None`/`"all"`, `"measures"` or a sequence of names.
 fn selection(statistics: Option<&Bound<'_, PyAny>>) -> PyResult<Selection> {
-    let Some(s) = statistics else {
+    let Some(s) = convert::given(statistics) else {
         return Ok(Selection::All);
     };
-    if s.is_none() {
-        return Ok(Selection::All);
-    }
     if let Ok(text) = s.cast::<PyString>() {
         let text: String = text.extract()?;
         return match text.trim().to_ascii_lowercase().as_str() {
@@ -535,11 +532,9 @@ fn quantile_copula<'py>(
         weight_kind: weight_kind.parse::<WeightKind>().py()?,
         ..analytic_options(pi, level, statistics, bandwidth)?
     };
-    let r = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+    pairs_to_py(py, &parent, &child, weights.as_ref(), |p, c, w| {
         inf::quantile_copula(p, c, w, k, &options)
     })
-    .py()?;
-    to_py(py, &r)
 }
 
 /// Kish effective counts per parent class.

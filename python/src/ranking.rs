@@ -9,7 +9,7 @@ use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::args::{self, Vector, add_functions, with_pairs};
+use crate::args::{self, Vector, add_functions, pairs_to_py, with_pairs};
 use crate::convert::{IntoPy, slice, to_py};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -189,11 +189,9 @@ fn rank_rank_regression<'py>(
         weight_kind,
         covariance,
     };
-    let r = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+    pairs_to_py(py, &parent, &child, weights.as_ref(), |p, c, w| {
         ranking::rank_rank_regression(p, c, w, g.as_deref(), &o)
     })
-    .py()?;
-    to_py(py, &r)
 }
 
 /// The joint (or independent) places bootstrap and the places ranking (a dict with
