@@ -1,7 +1,7 @@
 """Argument checks shared by :func:`mobility.transition_matrix`, the
 :class:`mobility.TransitionMatrix` methods and the other entry points: origin weights
-(``pi=``), counts and strings, ``statistics=``, dropping rows with a missing value, and the
-cut-off pair of ``reference=`` / ``cutoffs=`` / ``bands=``."""
+(``pi=``, and its core serde form), counts and strings, ``statistics=``, dropping rows with a
+missing value, and the cut-off pair of ``reference=`` / ``cutoffs=`` / ``bands=``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,20 @@ def _pi_arg(pi: Pi) -> Any:
     if pi is None or isinstance(pi, str):
         return pi
     return as_vector(pi, "pi")
+
+
+def _weighting_json(pi: Pi) -> Any:
+    """The core's serde form of a weighting (to compare with a bootstrap's)."""
+    if pi is None:
+        return "parent_shares"
+    if isinstance(pi, str):
+        name = pi.strip().lower().replace("-", "_")
+        if name in ("parent", "parent_shares", "parents"):
+            return "parent_shares"
+        if name in ("stationary", "steady_state"):
+            return "stationary"
+        return name
+    return {"custom": as_vector(pi, "pi")}
 
 
 def _check_count(value: Any, what: str) -> int:

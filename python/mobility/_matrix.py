@@ -40,6 +40,7 @@ from ._args import (
     _drop_missing,
     _pi_arg,
     _statistics_arg,
+    _weighting_json,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -965,20 +966,6 @@ def _restore(
     tm._rank_inference = rank_inference
     tm._name = name
     return tm
-
-
-def _weighting_json(pi: Pi) -> Any:
-    """The core's serde form of a weighting (to compare with a bootstrap's)."""
-    if pi is None:
-        return "parent_shares"
-    if isinstance(pi, str):
-        name = pi.strip().lower().replace("-", "_")
-        if name in ("parent", "parent_shares", "parents"):
-            return "parent_shares"
-        if name in ("stationary", "steady_state"):
-            return "stationary"
-        return name
-    return {"custom": as_vector(pi, "pi")}
 
 
 def _called_from_builder() -> bool:
