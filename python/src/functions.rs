@@ -212,16 +212,24 @@ fn closed_classes(p: Mat<'_>) -> PyResult<Vec<Vec<usize>>> {
     markov::closed_classes(&p.as_array()).py()
 }
 
-#[pyfunction]
-fn stationary_distribution<'py>(
-    py: Python<'py>,
-    p: Mat<'py>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    Ok(vec1(
-        py,
-        markov::stationary_distribution(&p.as_array()).py()?,
-    ))
+/// `#[pyfunction]`s `name(p)`: the core's `markov::name` of the matrix `p` as a numpy array
+/// (`$array`, built by `$to`: [`vec1`] for a vector, [`mat2`] for a matrix).
+macro_rules! markov_arrays {
+    ($($name:ident -> $array:ident by $to:ident),+ $(,)?) => {
+        $(
+            #[pyfunction]
+            fn $name<'py>(py: Python<'py>, p: Mat<'py>) -> PyResult<Bound<'py, $array<f64>>> {
+                Ok($to(py, markov::$name(&p.as_array()).py()?))
+            }
+        )+
+    };
 }
+
+markov_arrays!(
+    stationary_distribution -> PyArray1 by vec1,
+    mean_first_passage_times -> PyArray2 by mat2,
+    expected_stay -> PyArray1 by vec1,
+);
 
 #[pyfunction]
 fn stationary_distributions<'py>(
@@ -238,22 +246,6 @@ fn stationary_distributions<'py>(
 #[pyfunction]
 fn matrix_power<'py>(py: Python<'py>, p: Mat<'py>, n: u32) -> PyResult<Bound<'py, PyArray2<f64>>> {
     Ok(mat2(py, markov::matrix_power(&p.as_array(), n).py()?))
-}
-
-#[pyfunction]
-fn mean_first_passage_times<'py>(
-    py: Python<'py>,
-    p: Mat<'py>,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    Ok(mat2(
-        py,
-        markov::mean_first_passage_times(&p.as_array()).py()?,
-    ))
-}
-
-#[pyfunction]
-fn expected_stay<'py>(py: Python<'py>, p: Mat<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    Ok(vec1(py, markov::expected_stay(&p.as_array()).py()?))
 }
 
 #[pyfunction]
