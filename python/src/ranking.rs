@@ -135,15 +135,7 @@ fn shrink<'py>(
     method: &str,
     target: Option<f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let signal_variance = match method {
-        "moments" => SignalVariance::Moments,
-        "precision_weighted" | "precision-weighted" => SignalVariance::PrecisionWeighted,
-        _ => {
-            return Err(PyValueError::new_err(format!(
-                "method must be 'moments' or 'precision_weighted', not '{method}'"
-            )));
-        }
-    };
+    let signal_variance: SignalVariance = method.parse().py()?;
     let (e, s) = (slice(&estimates), slice(&se));
     let o = ShrinkageOptions {
         signal_variance,
@@ -166,15 +158,7 @@ fn rank_rank_regression<'py>(
     weight_kind: &str,
     covariance: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let weight_kind = match weight_kind {
-        "sampling" => WeightKind::Sampling,
-        "frequency" => WeightKind::Frequency,
-        _ => {
-            return Err(PyValueError::new_err(format!(
-                "weight_kind must be 'sampling' or 'frequency', not '{weight_kind}'"
-            )));
-        }
-    };
+    let weight_kind: WeightKind = weight_kind.parse().py()?;
     let g: Option<Vec<usize>> = match &groups {
         Some(a) => Some(
             a.as_array()
