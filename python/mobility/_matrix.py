@@ -1,4 +1,6 @@
-"""`TransitionMatrix` and `transition_matrix()`: the main entry points."""
+"""`TransitionMatrix`: the matrix with its counts, shares, cut-offs, measures, inference and
+exports. Its builder :func:`transition_matrix` is in :mod:`mobility._builder` (importable from
+here too), the argument checks the two share in :mod:`mobility._args`."""
 
 from __future__ import annotations
 
@@ -21,10 +23,8 @@ from ._input import (
     as_vector,
     check_k,
     column,
-    is_frame,
     label_codes,
     missing_error,
-    resolve_pairs,
 )
 from . import _mobility
 from ._mobility import Cutoffs, MobilityError
@@ -33,6 +33,15 @@ from ._mobility import bootstrap as _bootstrap
 from ._mobility import rank_bootstrap_json as _rank_bootstrap_json
 from ._mobility import measure_table as _measure_table
 from ._results import FloatArray
+from ._args import (
+    Pi,
+    _check_count,
+    _check_str,
+    _drop_missing,
+    _pi_arg,
+    _statistics_arg,
+    _weighting_json,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -47,8 +56,6 @@ __all__ = ["TransitionMatrix", "transition_matrix", "MEASURES", "describe"]
 #: Every canonical measure name (registry order, docs/FORMULAS.md#measures-table) with its one-line description.
 MEASURES: Dict[str, str] = dict(_measure_table())
 
-Pi = Union[str, Sequence[float], np.ndarray, None]
-
 
 def describe(name: str) -> str:
     """The one-line description of a canonical measure (KeyError for an unknown name)."""
@@ -58,12 +65,6 @@ def describe(name: str) -> str:
         raise KeyError(
             f"{name!r} is not a canonical measure; known: {', '.join(MEASURES)}"
         ) from None
-
-
-def _pi_arg(pi: Pi) -> Any:
-    if pi is None or isinstance(pi, str):
-        return pi
-    return as_vector(pi, "pi")
 
 
 class TransitionMatrix:
@@ -967,321 +968,14 @@ def _restore(
     return tm
 
 
-def _weighting_json(pi: Pi) -> Any:
-    """The core's serde form of a weighting (to compare with a bootstrap's)."""
-    if pi is None:
-        return "parent_shares"
-    if isinstance(pi, str):
-        name = pi.strip().lower().replace("-", "_")
-        if name in ("parent", "parent_shares", "parents"):
-            return "parent_shares"
-        if name in ("stationary", "steady_state"):
-            return "stationary"
-        return name
-    return {"custom": as_vector(pi, "pi")}
-
-
 def _called_from_builder() -> bool:
     """Whether the method calling this was called by :func:`transition_matrix` (its
     ``bootstrap=B``), so that a warning points at the user's line."""
+    from . import _builder
+
     frame = sys._getframe(2)
-    return frame.f_code.co_name == "transition_matrix" and frame.f_globals is globals()
+    return frame.f_code.co_name == "transition_matrix" and frame.f_globals is vars(_builder)
 
 
-def _check_count(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{what} must be a whole number, not {type(value).__name__}")
-    if value < 0:
-        raise MobilityError(f"{what} must be a whole number >= 0, got {value}")
-    return int(value)
-
-
-def _check_str(value: Any, what: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a string, not {type(value).__name__}")
-    return value
-
-
-def _statistics_arg(statistics: Any) -> Any:
-    if isinstance(statistics, str):
-        return statistics
-    if isinstance(statistics, (list, tuple)) and all(isinstance(s, str) for s in statistics):
-        return list(statistics)
-    raise TypeError(
-        "statistics must be 'all', 'measures' or a list of statistic names, "
-        f"not {type(statistics).__name__}"
-    )
-
-
-def _drop_missing(
-    p: np.ndarray,
-    c: np.ndarray,
-    w: Optional[np.ndarray],
-    extra: Optional[np.ndarray] = None,
-) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray], int, Optional[np.ndarray]]:
-    """Rows without a missing value; also how many were dropped and the mask kept (None when
-    nothing was dropped)."""
-    if p.shape != c.shape or (w is not None and w.shape != p.shape):
-        return p, c, w, 0, None  # the core reports the length mismatch
-    mask = np.isnan(p) | np.isnan(c)
-    if w is not None:
-        mask |= np.isnan(w)
-    if extra is not None and extra.shape == mask.shape:
-        mask |= extra
-    dropped = int(mask.sum())
-    if dropped == 0:
-        return p, c, w, 0, None
-    keep = ~mask
-    return (
-        np.ascontiguousarray(p[keep]),
-        np.ascontiguousarray(c[keep]),
-        None if w is None else np.ascontiguousarray(w[keep]),
-        dropped,
-        keep,
-    )
-
-
-def _cutoff_pair(
-    reference: Any,
-    cutoffs: Any,
-    bands: Any,
-    closed: str,
-    quantiles: int,
-    rule: str,
-    names: Tuple[Any, Any, Any],
-) -> Optional[Tuple[Cutoffs, Cutoffs]]:
-    given = [x is not None for x in (reference, cutoffs, bands)]
-    if sum(given) > 1:
-        raise MobilityError("give at most one of reference=, cutoffs= and bands=")
-    if reference is not None:
-        if is_frame(reference):
-            pname, cname, wname = names
-            if not isinstance(pname, str) or not isinstance(cname, str):
-                raise TypeError(
-                    "reference= as a DataFrame needs parent= and child= column names"
-                )
-            rp = column(reference, pname, "parent")
-            rc = column(reference, cname, "child")
-            rw = column(reference, wname, "weights") if isinstance(wname, str) else None
-        elif isinstance(reference, (tuple, list)) and len(reference) in (2, 3):
-            rp, rc = reference[0], reference[1]
-            rw = reference[2] if len(reference) == 3 else None
-        else:
-            raise TypeError(
-                "reference must be (parent_values, child_values[, weights]) or a DataFrame, "
-                f"not {type(reference).__name__}"
-            )
-        rp = as_float_array(rp, "reference parent status")
-        rc = as_float_array(rc, "reference child status")
-        rw = None if rw is None else as_float_array(rw, "reference weights")
-        # the reference is a population of pairs: one parent and one child status per unit
-        for what, arr in (("child status", rc), ("weights", rw)):
-            if arr is not None and arr.shape[0] != rp.shape[0]:
-                raise MobilityError(
-                    f"reference {what}: expected {rp.shape[0]} values (one per reference parent), "
-                    f"found {arr.shape[0]}"
-                )
-        return (
-            Cutoffs.quantiles(rp, rw, quantiles, rule),
-            Cutoffs.quantiles(rc, rw, quantiles, rule),
-        )
-    if cutoffs is not None:
-        if isinstance(cutoffs, Cutoffs):
-            pair = (cutoffs, cutoffs)
-        elif (
-            isinstance(cutoffs, (tuple, list))
-            and len(cutoffs) == 2
-            and all(isinstance(c, Cutoffs) for c in cutoffs)
-        ):
-            pair = (cutoffs[0], cutoffs[1])
-        else:
-            raise TypeError(
-                "cutoffs must be a mobility.Cutoffs (both sides) or a pair "
-                f"(parent_cutoffs, child_cutoffs), not {type(cutoffs).__name__}"
-            )
-    elif bands is not None:
-        fixed = Cutoffs.fixed(as_vector(bands, "bands"), closed)
-        pair = (fixed, fixed)
-    else:
-        return None
-    if quantiles != 5 and quantiles != pair[0].k:
-        raise MobilityError(
-            f"quantiles={quantiles} disagrees with the {pair[0].k} classes the cut-offs define"
-        )
-    return pair
-
-
-def transition_matrix(
-    data: Any = None,
-    child: Any = None,
-    quantiles: int = 5,
-    weights: Any = None,
-    rule: str = "midrank",
-    *,
-    parent: Any = None,
-    dropna: bool = False,
-    reference: Any = None,
-    cutoffs: Any = None,
-    bands: Optional[Sequence[float]] = None,
-    closed: str = "left",
-    bootstrap: Optional[int] = None,
-    seed: Optional[int] = None,
-    ci: Optional[str] = None,
-    level: Optional[float] = None,
-    cluster: Any = None,
-    weights_kind: str = "sampling",
-    warn: bool = True,
-) -> TransitionMatrix:
-    """The quantile transition matrix of paired parent and child status (incomes, scores, ...).
-
-    Two call forms::
-
-        transition_matrix(parent_values, child_values, quantiles=5, weights=w)
-        transition_matrix(df, parent="parent_income", child="child_income", weights="w",
-                          quantiles=5)
-
-    In the first, ``data`` is the parent status and ``child`` the child status (numpy arrays of
-    any real dtype, pandas or polars Series, lists; contiguous float64 is used without a copy).
-    In the second, ``data`` is a pandas or polars DataFrame (or a dict of columns) and
-    ``parent``, ``child`` and ``weights`` name its columns. ``parent=`` may also be given as an
-    array with ``data`` omitted.
-
-    Classes (``quantiles`` = k, from the bottom) come from each side's own distribution under
-    the tie ``rule``:
-
-    - ``"midrank"`` (default; Chetty et al. 2014): weighted fractional rank
-      ``r = (W(x < x_i) + W(x = x_i)/2) / W``, class ``ceil(k r)``; ties share a class; the
-      only rule that takes weights;
-    - ``"giddy"`` (PySAL giddy / mapclassify Quantiles), ``"r-type7"`` (R type-7 quantiles with
-      left-closed intervals, mobilityIndexR), ``"stata-xtile"`` (Stata ``xtile``);
-    - ``"split"``: a tie group (or a single unit) whose rank interval ``[B/W, (B+T)/W]`` crosses
-      a class boundary is shared among the classes it overlaps, in proportion to the overlap, so
-      every class holds exactly ``1/k`` (zero incomes no longer empty the bottom class); takes
-      weights; equals ``midrank`` when no group straddles a boundary.
-
-    ``weights_kind``: what the weights mean, ``"sampling"`` (default: a row is one sampled unit
-    with a design weight; the bootstrap draws rows, analytic SEs use Kish effective counts) or
-    ``"frequency"`` (a row stands for ``w`` identical units, as in grouped data: n = sum of the
-    weights, the bootstrap draws the units, analytic SEs use the weighted counts).
-
-    With ``warn=True`` (default) a :class:`mobility.MobilityWarning` is issued for every tie
-    group that spans several classes (its value, size, the classes and the rule to consider)
-    and for empty classes.
-
-    Alternatives to quantiles of the data itself:
-
-    - ``reference=(ref_parent, ref_child[, ref_weights])`` or a reference DataFrame with the
-      same column names: classes against another population's quantiles (a place ranked
-      against national cut-offs, as Chetty et al. 2014 do for commuting zones);
-    - ``cutoffs=`` a :class:`mobility.Cutoffs` (both sides) or a ``(parent, child)`` pair;
-    - ``bands=[b_1, ..., b_{k-1}]``: fixed bounds in status units, ``closed="left"`` for bands
-      ``[b_{m-1}, b_m)`` or ``"right"`` for ``(b_{m-1}, b_m]``.
-
-    Missing values (NaN, None, pandas NA, polars null) raise :class:`MobilityError` naming how
-    many rows and the first one, unless ``dropna=True``: then incomplete rows are dropped and
-    the result's ``n_dropped`` says how many. Infinite values and negative weights always raise.
-
-    Cost: O(n) (cut-offs by radix selection, no sort), with the GIL released.
-
-    Inputs larger than memory: a polars ``LazyFrame``, a pyarrow dataset, or a path to a
-    Parquet or CSV file (or a directory of Parquet files) as ``data`` is **streamed** in batches
-    through the exact multi-pass pipeline (:mod:`mobility._stream`; memory independent of the
-    number of rows), with the same result as in memory (bit for bit for every rule without
-    weights and with whole-number or dyadic weights). The streamed matrix keeps no microdata
-    (no ``bootstrap=``).
-
-    Inference: ``bootstrap=B`` runs :meth:`TransitionMatrix.bootstrap` with ``B`` replicates
-    right away (``seed``, ``ci`` = ``"bca"`` or ``"percentile"``, ``level`` and ``cluster``, a
-    column name or an array of ids, are passed on); the result is ``tm.inference`` and
-    ``tm.summary()`` gains ``se``, ``ci_low`` and ``ci_high``. With ``dropna=True`` rows with a
-    missing cluster id are dropped too.
-
-    Returns
-    -------
-    TransitionMatrix
-
-    Example
-    -------
-    >>> import mobility
-    >>> tm = mobility.transition_matrix([1, 2, 3, 4], [2, 1, 4, 3], quantiles=2)
-    >>> tm.probabilities.tolist()
-    [[1.0, 0.0], [0.0, 1.0]]
-    """
-    k = check_k(quantiles)
-    if not isinstance(rule, str):
-        raise TypeError(f"rule must be a string, not {type(rule).__name__}")
-    if bootstrap is None:
-        for name, value in (("seed", seed), ("ci", ci), ("level", level), ("cluster", cluster)):
-            if value is not None:
-                raise TypeError(
-                    f"{name}= applies to the bootstrap: add bootstrap=B (the number of "
-                    f"replicates), or call tm.bootstrap(...) on the matrix"
-                )
-    from . import _stream
-
-    if data is not None and _stream.is_streamable(data):
-        # a polars LazyFrame, a pyarrow dataset, a Parquet or CSV path: streamed in batches
-        if bootstrap is not None:
-            raise TypeError(
-                "bootstrap= needs the pairs in memory: collect the input first, or use "
-                "mobility.dask.poisson_bootstrap for a streamed bootstrap"
-            )
-        pair = _cutoff_pair(reference, cutoffs, bands, closed, k, rule, (parent, child, weights))
-        streamed: TransitionMatrix = _stream.stream_transition_matrix(
-            data, _stream.Columns(parent, child, weights), k, rule, pair, dropna
-        )
-        return streamed
-    extra = {} if cluster is None else {"cluster": cluster}
-    p_obj, c_obj, w_obj, extras, index, frame = resolve_pairs(
-        "transition_matrix", data, child, weights, parent, extra
-    )
-    names: Tuple[Any, Any, Any] = (None, None, None)
-    if frame is not None:
-        names = (parent, child, weights)
-    p = as_float_array(p_obj, "parent status")
-    c = as_float_array(c_obj, "child status")
-    w = None if w_obj is None else as_float_array(w_obj, "weights")
-    pair = _cutoff_pair(reference, cutoffs, bands, closed, k, rule, names)
-    cluster_missing = None
-    if "cluster" in extras:
-        _, _, cluster_missing = label_codes(extras["cluster"], "cluster ids")
-    n_dropped = 0
-    keep = None
-    if dropna:
-        p, c, w, n_dropped, keep = _drop_missing(p, c, w, cluster_missing)
-    if weights_kind not in ("sampling", "frequency"):
-        raise MobilityError(
-            f"invalid weights_kind: {weights_kind!r}; expected 'sampling' or 'frequency'"
-        )
-    kwargs: Dict[str, Any] = {}
-    spec: Dict[str, Any] = {"k": k, "rule": rule, "weight_kind": weights_kind}
-    if pair is not None:
-        kwargs = {"parent_cutoffs": pair[0], "child_cutoffs": pair[1]}
-        spec.update(kwargs)
-    try:
-        raw = _RawMatrix.from_status(p, c, weights=w, k=k, rule=rule, **kwargs)
-    except MobilityError as e:
-        if getattr(e, "kind", None) == "NonFinite":
-            better = missing_error(
-                [("parent status", p), ("child status", c), ("weights", w)], index
-            )
-            if better is not None:
-                raise better from None
-        raise
-    tm = TransitionMatrix(raw, n_dropped)._attach((p, c, w), spec, frame, keep)
-    if frame is not None and isinstance(parent, str) and isinstance(child, str):
-        tm._name = f"{parent} -> {child}"
-    if warn:
-        from ._warnings import warn_data
-
-        warn_data(raw, p, c, w, rule if pair is None else "midrank", raw.labels)
-    if bootstrap is not None:
-        options: Dict[str, Any] = {}
-        if ci is not None:
-            options["ci"] = ci
-        if level is not None:
-            options["level"] = level
-        if "cluster" in extras:
-            options["cluster"] = extras["cluster"]
-        tm.bootstrap(bootstrap, 0 if seed is None else seed, **options)
-    return tm
+# The builder, importable from here as before (it imports TransitionMatrix from this module).
+from ._builder import transition_matrix  # noqa: E402

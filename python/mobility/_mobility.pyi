@@ -57,6 +57,7 @@ class RegistryEntry(TypedDict):
     """One entry of ``measure_registry()``."""
 
     name: str
+    title: str
     description: str
     formula: str
     source: str

@@ -31,6 +31,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 import numpy as np
 
 from ._optional import require
+from ._args import _missing_rows
 from ._input import as_float_array, label_codes
 from ._mobility import TransitionMatrix as _RawMatrix
 from ._mobility import (
@@ -181,11 +182,7 @@ def prepare(
     n = p.shape[0]
     mask = None
     if dropna:
-        mask = np.isnan(p) | np.isnan(c)
-        if w is not None:
-            mask |= np.isnan(w)
-        if missing is not None:
-            mask |= missing
+        mask = _missing_rows(p, c, w, missing)
     elif missing is not None and missing.any():
         raise MobilityError(
             f"group labels have {int(missing.sum())} missing values (None, NaN or NA) in a "

@@ -36,17 +36,18 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import _distributed
+from ._distributed import Runner, check_quantiles_rule, require_columns
+from ._mobility import StreamPipeline
 from ._optional import require
 from ._stream import (
     Columns,
     PartStats,
     PoissonBootstrap,
     check_names,
+    cutoff_pair_of_reference,
     drive,
     drive_poisson,
-    finish_groups,
-    finish_matrix,
-    make_pipeline,
     merge,
     summarize_frame,
     summarize_poisson_frame,
@@ -77,15 +78,10 @@ def _check_frame(ddf: Any) -> None:
 
 
 def _columns(ddf: Any, cols: Columns) -> List[Any]:
+    """The partitions (delayed pandas frames) of the columns ``cols``, checked."""
     check_names(cols)
     names = cols.names()
-    present = list(ddf.columns)
-    for name in names:
-        if name not in present:
-            from ._input import ColumnNotFoundError
-
-            shown = ", ".join(repr(c) for c in present[:12])
-            raise ColumnNotFoundError(f"column {name!r} is not in the DataFrame (columns: {shown})")
+    require_columns(list(ddf.columns), names, list_present=True)
     parts: List[Any] = ddf[names].to_delayed()
     return parts
 
@@ -104,21 +100,29 @@ def _tree(parts: List[Any]) -> Any:
     return parts[0]
 
 
-def _run_passes(
-    pipeline: Any, parts: List[Any], cols: Columns, dropna: bool, progress: Any = None
-) -> Any:
+def _merged(tasks: List[Any]) -> Tuple[Any, PartStats]:
+    """The partition summaries ``tasks`` (delayed), merged by the tree reduction and computed."""
+    computed: Any = _dask().compute(_tree(tasks))
+    (out,) = computed
+    return out  # type: ignore[no-any-return]
+
+
+def _summarized(pass_: Any, parts: List[Any], cols: Columns, dropna: bool) -> Tuple[Any, PartStats]:
+    """One pass over every partition: the merged summary and stats."""
     dask = _dask()
+    p = dask.delayed(pass_, pure=True)
+    return _merged(
+        [dask.delayed(summarize_frame, pure=True)(p, part, cols, dropna) for part in parts]
+    )
 
-    def run_pass(pass_: Any) -> Tuple[Any, PartStats]:
-        p = dask.delayed(pass_, pure=True)
-        tasks = [
-            dask.delayed(summarize_frame, pure=True)(p, part, cols, dropna) for part in parts
-        ]
-        computed: Any = dask.compute(_tree(tasks))
-        (out,) = computed
-        return out  # type: ignore[no-any-return]
 
-    return drive(pipeline, run_pass, progress)
+def _runner(parts: List[Any], cols: Columns, dropna: bool, progress: Any = None) -> Runner:
+    """Runs every pass of a pipeline over the partitions ``parts``."""
+
+    def run(pipeline: StreamPipeline) -> Tuple[Dict[str, Any], PartStats]:
+        return drive(pipeline, lambda pass_: _summarized(pass_, parts, cols, dropna), progress)
+
+    return run
 
 
 def _pair(
@@ -134,7 +138,7 @@ def _pair(
     closed: str,
     dropna: bool,
 ) -> Any:
-    from ._matrix import _cutoff_pair
+    from ._args import _cutoff_pair
 
     if reference is not None and hasattr(reference, "to_delayed"):
         # a dask reference population: its search passes only, streamed the same way
@@ -144,18 +148,12 @@ def _pair(
             raise MobilityError("give at most one of reference=, cutoffs= and bands=")
         rcols = Columns(parent, child, weights)
         rparts = _columns(reference, rcols)
-        pipe = make_pipeline(k, rule, weights is not None, False, None)
-        dask = _dask()
-        while pipe.cutoffs() is None:
-            pass_ = pipe.next_pass()
-            p = dask.delayed(pass_, pure=True)
-            tasks = [
-                dask.delayed(summarize_frame, pure=True)(p, part, rcols, dropna)
-                for part in rparts
-            ]
-            (out,) = dask.compute(_tree(tasks))
-            pipe.advance(out[0])
-        return pipe.cutoffs()
+
+        def search(pipe: StreamPipeline) -> None:
+            while pipe.cutoffs() is None:
+                pipe.advance(_summarized(pipe.next_pass(), rparts, rcols, dropna)[0])
+
+        return cutoff_pair_of_reference(search, k, rule, weights is not None)
     return _cutoff_pair(reference, cutoffs, bands, closed, k, rule, (parent, child, weights))
 
 
@@ -193,21 +191,12 @@ def transition_matrix(
     Cost: 2-4 passes over the partitions, each ``O(n log k)`` on the workers; client memory
     independent of ``n``.
     """
-    from ._input import check_k
-
     _check_frame(ddf)
-    k = check_k(quantiles)
-    if not isinstance(rule, str):
-        raise TypeError(f"rule must be a string, not {type(rule).__name__}")
+    k = check_quantiles_rule(quantiles, rule)
     cols = Columns(parent, child, weights, by)
     parts = _columns(ddf, cols)
     pair = _pair(ddf, parent, child, weights, k, rule, reference, cutoffs, bands, closed, dropna)
-    pipeline = make_pipeline(k, rule, weights is not None, by is not None, pair)
-    res, stats = _run_passes(pipeline, parts, cols, dropna, progress)
-    tm = finish_matrix(res, stats)
-    if by is None:
-        return tm
-    return tm, finish_groups(res, stats)[0]
+    return _distributed.matrix(_runner(parts, cols, dropna, progress), cols, k, rule, pair)
 
 
 def group_matrices(
@@ -234,20 +223,12 @@ def group_matrices(
     k = check_k(quantiles)
     cols = Columns(parent, child, weights, by)
     parts = _columns(ddf, cols)
-    pipeline = make_pipeline(k, rule, weights is not None, True, None)
-    res, stats = _run_passes(pipeline, parts, cols, dropna, progress)
-    matrices, empty = finish_groups(res, stats)
-    return finish_matrix(res, stats), matrices, empty
+    return _distributed.group_matrices(_runner(parts, cols, dropna, progress), cols, k, rule)
 
 
 def _gather(ddf: Any, names: List[str]) -> Any:
     _check_frame(ddf)
-    present = list(ddf.columns)
-    for name in names:
-        if name not in present:
-            from ._input import ColumnNotFoundError
-
-            raise ColumnNotFoundError(f"column {name!r} is not in the DataFrame")
+    require_columns(list(ddf.columns), names)
     return ddf[names].compute()
 
 
@@ -343,13 +324,12 @@ def poisson_bootstrap(
 
     def run_pass(passes: List[Any]) -> Tuple[List[Any], PartStats]:
         ps = dask.delayed(passes, pure=True)
-        tasks = [
-            dask.delayed(summarize_poisson_frame, pure=True)(ps, part, cols, dropna, seed, s0)
-            for part, s0 in zip(parts, starts)
-        ]
-        computed: Any = dask.compute(_tree(tasks))
-        (out,) = computed
-        return out  # type: ignore[no-any-return]
+        return _merged(
+            [
+                dask.delayed(summarize_poisson_frame, pure=True)(ps, part, cols, dropna, seed, s0)
+                for part, s0 in zip(parts, starts)
+            ]
+        )
 
     return drive_poisson(
         k, rule, weights is not None, pair, int(replicates), run_pass, int(seed), float(level)

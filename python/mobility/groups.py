@@ -31,7 +31,7 @@ from .rankbased import RankMobility
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ._matrix import Pi
+    from ._args import Pi
 
 __all__ = ["by_group", "GroupTable", "GroupRow", "DownwardFall"]
 
@@ -214,7 +214,7 @@ def by_group(
 
     Returns a :class:`GroupTable` (``.to_frame()``, ``.matrices``, ``.national``).
     """
-    from ._matrix import _drop_missing, _pi_arg
+    from ._args import _drop_missing, _pi_arg
 
     k = check_k(quantiles)
     if not isinstance(rule, str):

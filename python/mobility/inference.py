@@ -46,7 +46,8 @@ from ._results import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ._matrix import Pi, TransitionMatrix
+    from ._args import Pi
+    from ._matrix import TransitionMatrix
 
 __all__ = [
     "BootstrapResult",
@@ -384,13 +385,13 @@ class AnalyticResult(Record):
 
 
 def _stats_arg(statistics: Any) -> Any:
-    from ._matrix import _statistics_arg
+    from ._args import _statistics_arg
 
     return _statistics_arg(statistics)
 
 
 def _pi(pi: Any) -> Any:
-    from ._matrix import _pi_arg
+    from ._args import _pi_arg
 
     return _pi_arg(pi)
 
@@ -629,7 +630,7 @@ def altham_bootstrap(
     Tables: count arrays or :class:`TransitionMatrix` objects with counts. For the distance
     alone see :func:`mobility.altham_distance`.
     """
-    from ._matrix import _check_count
+    from ._args import _check_count
 
     pt, qt = _count_tables([p, q], "altham_bootstrap")
     d = _mobility.altham_bootstrap(
@@ -757,7 +758,7 @@ def bootstrap_difference(
     the classes of raw arrays. Other options as :meth:`TransitionMatrix.bootstrap`. Group A
     uses random streams ``b``, group B streams ``2^40 + b`` of the same seed.
     """
-    from ._matrix import _check_count, _check_str
+    from ._args import _check_count, _check_str
 
     ga, spec_a = _group_arrays(a, "a")
     gb, spec_b = _group_arrays(b, "b")

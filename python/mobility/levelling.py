@@ -35,7 +35,8 @@ from ._results import FloatArray, MeasureValues, Record, Weighting, frame_html
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ._matrix import Pi, TransitionMatrix
+    from ._args import Pi
+    from ._matrix import TransitionMatrix
 
 __all__ = [
     "Decomposition",
@@ -390,7 +391,7 @@ def places_report(
     score, ties in file order; "does well" = the top ``contrast_fraction`` of ranked places.
     ``pi`` weights the matrix measures. Milliseconds for 741 places.
     """
-    from ._matrix import _pi_arg
+    from ._args import _pi_arg
 
     if not isinstance(mobility_score, str):
         raise TypeError(f"mobility_score must be a string, not {type(mobility_score).__name__}")

@@ -98,8 +98,7 @@ class RankMobility(Record):
             raise MobilityError(
                 f"invalid parent_rank: must lie between 0 and 100 (a percentile rank), got {first}"
             )
-        out: FloatArray = self.rank_rank_intercept + self.rank_rank_slope * p
-        return float(out) if out.ndim == 0 else out
+        return _on_line(self.rank_rank_intercept, self.rank_rank_slope, p)
 
     def to_frame(self) -> "pd.DataFrame":
         """A tidy pandas DataFrame: ``measure``, ``value``, ``description`` (NaN where
@@ -127,6 +126,13 @@ class RankMobility(Record):
             f"spearman={f(self.spearman)}, kendall_tau_b={f(self.kendall_tau_b)}, "
             f"ige={f(self.ige)}, absolute_mobility={f(self.absolute_mobility)})"
         )
+
+
+def _on_line(intercept: float, slope: float, parent_rank: Any) -> Union[float, FloatArray]:
+    """``intercept + slope p`` at parent rank ``p`` (0-100): a float for a number, else an
+    array."""
+    out: FloatArray = intercept + slope * np.asarray(parent_rank, dtype=np.float64)
+    return float(out) if out.ndim == 0 else out
 
 
 class Ige(Record):
@@ -157,7 +163,7 @@ def _pairs(
     dropna: bool,
     names: Tuple[str, str] = ("parent status", "child status"),
 ) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray], int]:
-    from ._matrix import _drop_missing
+    from ._args import _drop_missing
 
     p_obj, c_obj, w_obj, _, index, _ = resolve_pairs(fn, data, child, weights, parent)
     p = as_float_array(p_obj, names[0])
@@ -330,8 +336,7 @@ class BinnedRanks(Record):
     def fitted(self, parent_rank: Any) -> Union[float, FloatArray]:
         """The fitted line ``intercept + slope p`` at parent rank ``p`` (0-100; a number or an
         array)."""
-        out: FloatArray = self.intercept + self.slope * np.asarray(parent_rank, dtype=np.float64)
-        return float(out) if out.ndim == 0 else out
+        return _on_line(self.intercept, self.slope, parent_rank)
 
     def to_frame(self) -> "pd.DataFrame":
         """One row per bin (the :class:`RankBin` fields; NaN means for empty bins)."""

@@ -29,6 +29,7 @@ import numpy as np
 
 from ._optional import require
 from . import _mobility
+from ._args import _missing_rows
 from ._input import as_float_array, check_ids, label_codes, missing_error, resolve_pairs
 from ._mobility import MobilityError
 from ._results import Record
@@ -423,11 +424,7 @@ def rank_rank_regression(
             raise MobilityError(f"by: expected {p.size} labels, found {codes.size}")
     keep = None
     if dropna:
-        m = np.isnan(p) | np.isnan(c)
-        if w is not None:
-            m |= np.isnan(w)
-        if gmiss is not None:
-            m |= gmiss
+        m = _missing_rows(p, c, w, gmiss)
         if m.any():
             keep = ~m
     else:

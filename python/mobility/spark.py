@@ -18,15 +18,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ._stream import (
-    Columns,
-    PartStats,
-    check_names,
-    drive,
-    finish_groups,
-    finish_matrix,
-    make_pipeline,
-)
+from . import _distributed
+from ._distributed import check_quantiles_rule, require_columns
+from ._mobility import StreamPipeline
+from ._stream import Columns, PartStats, check_names, drive
 
 __all__ = ["transition_matrix", "group_matrices"]
 
@@ -62,16 +57,12 @@ def _labels_of(sdf: Any, by: str) -> Dict[str, Any]:
     return {str(r[0]): r[0] for r in sdf.select(by).distinct().collect() if r[0] is not None}
 
 
-def _run(sdf: Any, pipeline: Any, cols: Columns, dropna: bool) -> Tuple[Any, PartStats]:
+def _run(sdf: Any, pipeline: StreamPipeline, cols: Columns, dropna: bool) -> Tuple[Any, PartStats]:
+    """Every pass of ``pipeline`` as one Spark job over the columns ``cols`` (checked first)."""
     from ._mobility import StreamSummary
 
     check_names(cols)
-    present = list(sdf.columns)
-    for name in cols.names():
-        if name not in present:
-            from ._input import ColumnNotFoundError
-
-            raise ColumnNotFoundError(f"column {name!r} is not in the DataFrame")
+    require_columns(list(sdf.columns), cols.names())
     selected = sdf.select(*cols.names())
 
     def run_pass(pass_: Any) -> Tuple[Any, PartStats]:
@@ -105,17 +96,16 @@ def transition_matrix(
     Cost: 2-4 Spark jobs (one per pass), each ``O(n log k)`` on the executors; driver memory
     independent of ``n`` (one summary per partition).
     """
-    from ._input import check_k
-    from ._matrix import _cutoff_pair
+    from ._args import _cutoff_pair
 
-    k = check_k(quantiles)
-    if not isinstance(rule, str):
-        raise TypeError(f"rule must be a string, not {type(rule).__name__}")
+    k = check_quantiles_rule(quantiles, rule)
     cols = Columns(parent, child, weights)
     pair = _cutoff_pair(reference, cutoffs, bands, closed, k, rule, (parent, child, weights))
-    pipeline = make_pipeline(k, rule, weights is not None, False, pair)
-    res, stats = _run(sdf, pipeline, cols, dropna)
-    return finish_matrix(res, stats)
+
+    def run(pipeline: StreamPipeline) -> Tuple[Any, PartStats]:
+        return _run(sdf, pipeline, cols, dropna)
+
+    return _distributed.matrix(run, cols, k, rule, pair)
 
 
 def group_matrices(
@@ -135,8 +125,10 @@ def group_matrices(
 
     k = check_k(quantiles)
     cols = Columns(parent, child, weights, by)
-    pipeline = make_pipeline(k, rule, weights is not None, True, None)
-    res, stats = _run(sdf, pipeline, cols, dropna)
-    stats.labels = _labels_of(sdf, by)
-    matrices, empty = finish_groups(res, stats)
-    return finish_matrix(res, stats), matrices, empty
+
+    def run(pipeline: StreamPipeline) -> Tuple[Any, PartStats]:
+        res, stats = _run(sdf, pipeline, cols, dropna)
+        stats.labels = _labels_of(sdf, by)
+        return res, stats
+
+    return _distributed.group_matrices(run, cols, k, rule)

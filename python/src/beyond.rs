@@ -8,39 +8,54 @@ use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
+use crate::args::{self, Vector, add_functions, pairs_to_py, with_pairs};
 use crate::convert::{self, IntoPy, slice, to_py};
 use crate::matrix::{PyCutoffs, PyTransitionMatrix};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(rank_mobility, m)?)?;
-    m.add_function(wrap_pyfunction!(rank_mobility_national, m)?)?;
-    m.add_function(wrap_pyfunction!(kendall_tau_b, m)?)?;
-    m.add_function(wrap_pyfunction!(ige, m)?)?;
-    m.add_function(wrap_pyfunction!(absolute_mobility, m)?)?;
-    m.add_function(wrap_pyfunction!(binned_rank_means, m)?)?;
-    m.add_function(wrap_pyfunction!(by_group, m)?)?;
-    m.add_function(wrap_pyfunction!(read_place_matrices, m)?)?;
-    m.add_function(wrap_pyfunction!(places_report, m)?)?;
+    add_functions!(
+        m,
+        rank_mobility,
+        rank_mobility_national,
+        kendall_tau_b,
+        ige,
+        absolute_mobility,
+        binned_rank_means,
+        by_group,
+        read_place_matrices,
+        places_report,
+    );
     Ok(())
 }
 
-type Vector<'py> = PyReadonlyArray1<'py, f64>;
+/// `#[pyfunction]`s `name(parent, child, weights=None)`: the core's `rankbased::name` of the
+/// pairs (GIL released) as a dict.
+macro_rules! pair_measures {
+    ($($(#[doc = $doc:literal])+ $name:ident;)+) => {
+        $(
+            $(#[doc = $doc])+
+            #[pyfunction]
+            #[pyo3(signature = (parent, child, weights=None))]
+            fn $name<'py>(
+                py: Python<'py>,
+                parent: Vector<'py>,
+                child: Vector<'py>,
+                weights: Option<Vector<'py>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                pairs_to_py(py, &parent, &child, weights.as_ref(), rankbased::$name)
+            }
+        )+
+    };
+}
 
-/// Rank and income measures of paired status (the core's `RankMobility` as a dict).
-#[pyfunction]
-#[pyo3(signature = (parent, child, weights=None))]
-fn rank_mobility<'py>(
-    py: Python<'py>,
-    parent: Vector<'py>,
-    child: Vector<'py>,
-    weights: Option<Vector<'py>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let r = py
-        .detach(|| rankbased::rank_mobility(&p, &c, w.as_deref()))
-        .py()?;
-    to_py(py, &r)
+pair_measures! {
+    /// Rank and income measures of paired status (the core's `RankMobility` as a dict).
+    rank_mobility;
+    /// The intergenerational elasticity (a dict: elasticity, intercept, log_correlation, used,
+    /// dropped).
+    ige;
+    /// Absolute mobility with both tie rules (a dict: greater, greater_or_equal).
+    absolute_mobility;
 }
 
 /// Rank measures of a sub-population on national ranks (a dict).
@@ -54,13 +69,10 @@ fn rank_mobility_national<'py>(
     national_child_ranks: Vector<'py>,
     weights: Option<Vector<'py>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (p, c) = (slice(&parent), slice(&child));
     let (rp, rc) = (slice(&national_parent_ranks), slice(&national_child_ranks));
-    let w = weights.as_ref().map(slice);
-    let r = py
-        .detach(|| rankbased::rank_mobility_national(&p, &c, w.as_deref(), &rp, &rc))
-        .py()?;
-    to_py(py, &r)
+    pairs_to_py(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        rankbased::rank_mobility_national(p, c, w, &rp, &rc)
+    })
 }
 
 /// Kendall's tau-b with ties (None when either variable is constant).
@@ -72,43 +84,7 @@ fn kendall_tau_b(
     y: Vector<'_>,
     weights: Option<Vector<'_>>,
 ) -> PyResult<Option<f64>> {
-    let (xs, ys) = (slice(&x), slice(&y));
-    let w = weights.as_ref().map(slice);
-    py.detach(|| rankbased::kendall_tau_b(&xs, &ys, w.as_deref()))
-        .py()
-}
-
-/// The intergenerational elasticity (a dict: elasticity, intercept, log_correlation, used,
-/// dropped).
-#[pyfunction]
-#[pyo3(signature = (parent, child, weights=None))]
-fn ige<'py>(
-    py: Python<'py>,
-    parent: Vector<'py>,
-    child: Vector<'py>,
-    weights: Option<Vector<'py>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let r = py.detach(|| rankbased::ige(&p, &c, w.as_deref())).py()?;
-    to_py(py, &r)
-}
-
-/// Absolute mobility with both tie rules (a dict: greater, greater_or_equal).
-#[pyfunction]
-#[pyo3(signature = (parent, child, weights=None))]
-fn absolute_mobility<'py>(
-    py: Python<'py>,
-    parent: Vector<'py>,
-    child: Vector<'py>,
-    weights: Option<Vector<'py>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let r = py
-        .detach(|| rankbased::absolute_mobility(&p, &c, w.as_deref()))
-        .py()?;
-    to_py(py, &r)
+    with_pairs(py, &x, &y, weights.as_ref(), rankbased::kendall_tau_b).py()
 }
 
 /// Mean child rank in `bins` equal bins of parent rank with the fitted rank-rank line (the core's
@@ -122,12 +98,9 @@ fn binned_rank_means<'py>(
     weights: Option<Vector<'py>>,
     bins: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let r = py
-        .detach(|| mobility::binned::binned_rank_means(&p, &c, w.as_deref(), bins))
-        .py()?;
-    to_py(py, &r)
+    pairs_to_py(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        mobility::binned::binned_rank_means(p, c, w, bins)
+    })
 }
 
 fn rank_basis(basis: &str) -> PyResult<RankBasis> {
@@ -157,13 +130,11 @@ fn by_group<'py>(
         basis: rank_basis(ranks)?,
         weighting: convert::weighting(pi)?,
     };
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let g = groups.as_array();
-    let g: Vec<i64> = g.iter().copied().collect();
-    let table = py
-        .detach(|| groups::by_group(&p, &c, w.as_deref(), &g, &options))
-        .py()?;
+    let g = args::ids(&groups);
+    let table = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        groups::by_group(p, c, w, &g, &options)
+    })
+    .py()?;
     // Plain data from serde, then the matrices and cut-offs as compiled objects.
     let d = to_py(py, &table)?;
     let rows = d.get_item("rows")?;

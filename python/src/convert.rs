@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use mobility::Rule;
 use mobility::measures::Weighting;
 use numpy::ndarray::{Array1, Array2};
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
+use numpy::{Element, IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::IntoPyObjectExt;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -51,9 +51,9 @@ impl<T> IntoPy<T> for mobility::Result<T> {
     }
 }
 
-/// A contiguous view of a 1-d float64 array: borrowed when the array is contiguous, copied
-/// otherwise (strided views).
-pub fn slice<'a>(a: &'a PyReadonlyArray1<'_, f64>) -> Cow<'a, [f64]> {
+/// A contiguous view of a 1-d array (float64 values, integer ids): borrowed when the array is
+/// contiguous, copied otherwise (strided views).
+pub fn slice<'a, T: Element + Clone>(a: &'a PyReadonlyArray1<'_, T>) -> Cow<'a, [T]> {
     match a.as_slice() {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => Cow::Owned(a.as_array().to_vec()),
@@ -65,14 +65,16 @@ pub fn rule(name: &str) -> PyResult<Rule> {
     name.parse::<Rule>().py()
 }
 
+/// An optional argument that was given and is not `None`.
+pub fn given<'a, 'py>(arg: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
+    arg.filter(|a| !a.is_none())
+}
+
 /// Origin weighting from `"parent"`, `"uniform"`, `"stationary"` or a sequence of numbers.
 pub fn weighting(pi: Option<&Bound<'_, PyAny>>) -> PyResult<Weighting> {
-    let Some(pi) = pi else {
+    let Some(pi) = given(pi) else {
         return Ok(Weighting::ParentShares);
     };
-    if pi.is_none() {
-        return Ok(Weighting::ParentShares);
-    }
     if let Ok(s) = pi.cast::<PyString>() {
         let s: String = s.extract()?;
         let s = s.as_str();

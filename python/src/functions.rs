@@ -5,50 +5,53 @@ use numpy::{Complex64, IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyRead
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::args::add_functions;
 use crate::convert::{IntoPy, mat2, py_err, slice, to_py, vec1};
 use crate::matrix::PyTransitionMatrix;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // measures
-    m.add_function(wrap_pyfunction!(shorrocks_trace, m)?)?;
-    m.add_function(wrap_pyfunction!(determinant_shorrocks, m)?)?;
-    m.add_function(wrap_pyfunction!(determinant_giddy, m)?)?;
-    m.add_function(wrap_pyfunction!(second_eigenvalue, m)?)?;
-    m.add_function(wrap_pyfunction!(eigenvalue_sum, m)?)?;
-    m.add_function(wrap_pyfunction!(eigenvalues, m)?)?;
-    m.add_function(wrap_pyfunction!(bartholomew, m)?)?;
-    m.add_function(wrap_pyfunction!(mean_class_jump, m)?)?;
-    m.add_function(wrap_pyfunction!(immobility_ratio, m)?)?;
-    m.add_function(wrap_pyfunction!(upward_share, m)?)?;
-    m.add_function(wrap_pyfunction!(downward_share, m)?)?;
-    m.add_function(wrap_pyfunction!(giddy_b1, m)?)?;
-    m.add_function(wrap_pyfunction!(altham_distance, m)?)?;
-    m.add_function(wrap_pyfunction!(altham_independence, m)?)?;
-    m.add_function(wrap_pyfunction!(measure_table, m)?)?;
-    m.add_function(wrap_pyfunction!(measure_registry, m)?)?;
-    m.add_function(wrap_pyfunction!(option_names, m)?)?;
-    m.add_function(wrap_pyfunction!(canonical_name, m)?)?;
-    m.add_function(wrap_pyfunction!(headline_measures, m)?)?;
+    add_functions!(
+        m,
+        shorrocks_trace,
+        determinant_shorrocks,
+        determinant_giddy,
+        second_eigenvalue,
+        eigenvalue_sum,
+        eigenvalues,
+        bartholomew,
+        mean_class_jump,
+        immobility_ratio,
+        upward_share,
+        downward_share,
+        giddy_b1,
+        altham_distance,
+        altham_independence,
+        measure_table,
+        measure_registry,
+        option_names,
+        canonical_name,
+        headline_measures,
+    );
     // markov
-    m.add_function(wrap_pyfunction!(check_stochastic, m)?)?;
-    m.add_function(wrap_pyfunction!(communicating_classes, m)?)?;
-    m.add_function(wrap_pyfunction!(closed_classes, m)?)?;
-    m.add_function(wrap_pyfunction!(stationary_distribution, m)?)?;
-    m.add_function(wrap_pyfunction!(stationary_distributions, m)?)?;
-    m.add_function(wrap_pyfunction!(matrix_power, m)?)?;
-    m.add_function(wrap_pyfunction!(mean_first_passage_times, m)?)?;
-    m.add_function(wrap_pyfunction!(expected_stay, m)?)?;
-    m.add_function(wrap_pyfunction!(expected_time_to_exit, m)?)?;
-    m.add_function(wrap_pyfunction!(convergence, m)?)?;
-    m.add_function(wrap_pyfunction!(generations_to_mean, m)?)?;
+    add_functions!(
+        m,
+        check_stochastic,
+        communicating_classes,
+        closed_classes,
+        stationary_distribution,
+        stationary_distributions,
+        matrix_power,
+        mean_first_passage_times,
+        expected_stay,
+        expected_time_to_exit,
+        convergence,
+        generations_to_mean,
+    );
     // ranks and labels
-    m.add_function(wrap_pyfunction!(fractional_ranks, m)?)?;
-    m.add_function(wrap_pyfunction!(class_of_rank, m)?)?;
-    m.add_function(wrap_pyfunction!(class_labels, m)?)?;
+    add_functions!(m, fractional_ranks, class_of_rank, class_labels,);
     // published tables
-    m.add_function(wrap_pyfunction!(published_table, m)?)?;
-    m.add_function(wrap_pyfunction!(published_names, m)?)?;
-    m.add_function(wrap_pyfunction!(uk_blanden_2005_printed, m)?)?;
+    add_functions!(m, published_table, published_names, uk_blanden_2005_printed,);
     Ok(())
 }
 
@@ -62,30 +65,50 @@ fn pi_or_uniform(p: &Mat<'_>, pi: Option<Vec<f64>>) -> Vec<f64> {
     })
 }
 
-#[pyfunction]
-fn shorrocks_trace(p: Mat<'_>) -> PyResult<f64> {
-    measures::shorrocks_trace(&p.as_array()).py()
+/// `#[pyfunction]`s `name(p)`: the core's `measures::name` of the matrix `p`.
+macro_rules! matrix_measures {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            #[pyfunction]
+            fn $name(p: Mat<'_>) -> PyResult<f64> {
+                measures::$name(&p.as_array()).py()
+            }
+        )+
+    };
 }
 
-#[pyfunction]
-fn determinant_shorrocks(p: Mat<'_>) -> PyResult<f64> {
-    measures::determinant_shorrocks(&p.as_array()).py()
+/// `#[pyfunction]`s `name(p, pi=None)`: the core's `measures::name` of the matrix `p` under the
+/// origin weights `pi` ([`pi_or_uniform`]).
+macro_rules! weighted_measures {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            #[pyfunction]
+            #[pyo3(signature = (p, pi=None))]
+            fn $name(p: Mat<'_>, pi: Option<Vec<f64>>) -> PyResult<f64> {
+                let pi = pi_or_uniform(&p, pi);
+                measures::$name(&p.as_array(), &pi).py()
+            }
+        )+
+    };
 }
 
-#[pyfunction]
-fn determinant_giddy(p: Mat<'_>) -> PyResult<f64> {
-    measures::determinant_giddy(&p.as_array()).py()
-}
+matrix_measures!(
+    shorrocks_trace,
+    determinant_shorrocks,
+    determinant_giddy,
+    second_eigenvalue,
+    eigenvalue_sum,
+    altham_independence,
+);
 
-#[pyfunction]
-fn second_eigenvalue(p: Mat<'_>) -> PyResult<f64> {
-    measures::second_eigenvalue(&p.as_array()).py()
-}
-
-#[pyfunction]
-fn eigenvalue_sum(p: Mat<'_>) -> PyResult<f64> {
-    measures::eigenvalue_sum(&p.as_array()).py()
-}
+weighted_measures!(
+    bartholomew,
+    mean_class_jump,
+    immobility_ratio,
+    upward_share,
+    downward_share,
+    giddy_b1,
+);
 
 #[pyfunction]
 fn eigenvalues<'py>(py: Python<'py>, p: Mat<'py>) -> PyResult<Bound<'py, PyArray1<Complex64>>> {
@@ -98,55 +121,8 @@ fn eigenvalues<'py>(py: Python<'py>, p: Mat<'py>) -> PyResult<Bound<'py, PyArray
 }
 
 #[pyfunction]
-#[pyo3(signature = (p, pi=None))]
-fn bartholomew(p: Mat<'_>, pi: Option<Vec<f64>>) -> PyResult<f64> {
-    let pi = pi_or_uniform(&p, pi);
-    measures::bartholomew(&p.as_array(), &pi).py()
-}
-
-#[pyfunction]
-#[pyo3(signature = (p, pi=None))]
-fn mean_class_jump(p: Mat<'_>, pi: Option<Vec<f64>>) -> PyResult<f64> {
-    let pi = pi_or_uniform(&p, pi);
-    measures::mean_class_jump(&p.as_array(), &pi).py()
-}
-
-#[pyfunction]
-#[pyo3(signature = (p, pi=None))]
-fn immobility_ratio(p: Mat<'_>, pi: Option<Vec<f64>>) -> PyResult<f64> {
-    let pi = pi_or_uniform(&p, pi);
-    measures::immobility_ratio(&p.as_array(), &pi).py()
-}
-
-#[pyfunction]
-#[pyo3(signature = (p, pi=None))]
-fn upward_share(p: Mat<'_>, pi: Option<Vec<f64>>) -> PyResult<f64> {
-    let pi = pi_or_uniform(&p, pi);
-    measures::upward_share(&p.as_array(), &pi).py()
-}
-
-#[pyfunction]
-#[pyo3(signature = (p, pi=None))]
-fn downward_share(p: Mat<'_>, pi: Option<Vec<f64>>) -> PyResult<f64> {
-    let pi = pi_or_uniform(&p, pi);
-    measures::downward_share(&p.as_array(), &pi).py()
-}
-
-#[pyfunction]
-#[pyo3(signature = (p, pi=None))]
-fn giddy_b1(p: Mat<'_>, pi: Option<Vec<f64>>) -> PyResult<f64> {
-    let pi = pi_or_uniform(&p, pi);
-    measures::giddy_b1(&p.as_array(), &pi).py()
-}
-
-#[pyfunction]
 fn altham_distance(p: Mat<'_>, q: Mat<'_>) -> PyResult<f64> {
     measures::altham_distance(&p.as_array(), &q.as_array()).py()
-}
-
-#[pyfunction]
-fn altham_independence(p: Mat<'_>) -> PyResult<f64> {
-    measures::altham_independence(&p.as_array()).py()
 }
 
 /// Every registry entry (matrix then rank measures): name, description, formula, source, needs,
@@ -236,16 +212,24 @@ fn closed_classes(p: Mat<'_>) -> PyResult<Vec<Vec<usize>>> {
     markov::closed_classes(&p.as_array()).py()
 }
 
-#[pyfunction]
-fn stationary_distribution<'py>(
-    py: Python<'py>,
-    p: Mat<'py>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    Ok(vec1(
-        py,
-        markov::stationary_distribution(&p.as_array()).py()?,
-    ))
+/// `#[pyfunction]`s `name(p)`: the core's `markov::name` of the matrix `p` as a numpy array
+/// (`$array`, built by `$to`: [`vec1`] for a vector, [`mat2`] for a matrix).
+macro_rules! markov_arrays {
+    ($($name:ident -> $array:ident by $to:ident),+ $(,)?) => {
+        $(
+            #[pyfunction]
+            fn $name<'py>(py: Python<'py>, p: Mat<'py>) -> PyResult<Bound<'py, $array<f64>>> {
+                Ok($to(py, markov::$name(&p.as_array()).py()?))
+            }
+        )+
+    };
 }
+
+markov_arrays!(
+    stationary_distribution -> PyArray1 by vec1,
+    mean_first_passage_times -> PyArray2 by mat2,
+    expected_stay -> PyArray1 by vec1,
+);
 
 #[pyfunction]
 fn stationary_distributions<'py>(
@@ -262,22 +246,6 @@ fn stationary_distributions<'py>(
 #[pyfunction]
 fn matrix_power<'py>(py: Python<'py>, p: Mat<'py>, n: u32) -> PyResult<Bound<'py, PyArray2<f64>>> {
     Ok(mat2(py, markov::matrix_power(&p.as_array(), n).py()?))
-}
-
-#[pyfunction]
-fn mean_first_passage_times<'py>(
-    py: Python<'py>,
-    p: Mat<'py>,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    Ok(mat2(
-        py,
-        markov::mean_first_passage_times(&p.as_array()).py()?,
-    ))
-}
-
-#[pyfunction]
-fn expected_stay<'py>(py: Python<'py>, p: Mat<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    Ok(vec1(py, markov::expected_stay(&p.as_array()).py()?))
 }
 
 #[pyfunction]

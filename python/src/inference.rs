@@ -10,32 +10,33 @@ use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
+use crate::args::{self, add_functions, pairs_to_py, with_pairs};
 use crate::convert::{self, IntoPy, slice, to_py};
 use crate::matrix::{PyCutoffs, PyTransitionMatrix, class_spec};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBootstrapResult>()?;
     m.add_class::<PyProgressCounter>()?;
-    m.add_function(wrap_pyfunction!(bootstrap, m)?)?;
-    m.add_function(wrap_pyfunction!(rank_bootstrap_json, m)?)?;
-    m.add_function(wrap_pyfunction!(bootstrap_difference, m)?)?;
-    m.add_function(wrap_pyfunction!(row_multinomial, m)?)?;
-    m.add_function(wrap_pyfunction!(quantile_copula, m)?)?;
-    m.add_function(wrap_pyfunction!(kish_row_counts, m)?)?;
-    m.add_function(wrap_pyfunction!(homogeneity, m)?)?;
-    m.add_function(wrap_pyfunction!(joint_homogeneity, m)?)?;
-    m.add_function(wrap_pyfunction!(altham_bootstrap, m)?)?;
+    add_functions!(
+        m,
+        bootstrap,
+        rank_bootstrap_json,
+        bootstrap_difference,
+        row_multinomial,
+        quantile_copula,
+        kish_row_counts,
+        homogeneity,
+        joint_homogeneity,
+        altham_bootstrap,
+    );
     Ok(())
 }
 
 /// Which statistics: `None`/`"all"`, `"measures"` or a sequence of names.
 fn selection(statistics: Option<&Bound<'_, PyAny>>) -> PyResult<Selection> {
-    let Some(s) = statistics else {
+    let Some(s) = convert::given(statistics) else {
         return Ok(Selection::All);
     };
-    if s.is_none() {
-        return Ok(Selection::All);
-    }
     if let Ok(text) = s.cast::<PyString>() {
         let text: String = text.extract()?;
         return match text.trim().to_ascii_lowercase().as_str() {
@@ -60,7 +61,8 @@ fn cutoff_mode(mode: &str) -> PyResult<CutoffMode> {
     mode.parse::<CutoffMode>().py()
 }
 
-/// The builder from the Python arguments (shared by `bootstrap` and `bootstrap_difference`).
+/// The builder from the Python arguments (shared by `bootstrap`, `rank_bootstrap_json` and
+/// `bootstrap_difference`).
 #[allow(clippy::too_many_arguments)]
 fn builder(
     replicates: usize,
@@ -71,6 +73,7 @@ fn builder(
     pi: Option<&Bound<'_, PyAny>>,
     jackknife_groups: usize,
     statistics: Option<&Bound<'_, PyAny>>,
+    weight_kind: &str,
 ) -> PyResult<Bootstrap> {
     Ok(Bootstrap::new(replicates)
         .seed(seed)
@@ -79,7 +82,24 @@ fn builder(
         .cutoffs(cutoff_mode(cutoffs)?)
         .weighting(convert::weighting(pi)?)
         .jackknife_groups(jackknife_groups)
-        .statistics(selection(statistics)?))
+        .statistics(selection(statistics)?)
+        .weight_kind(weight_kind.parse::<WeightKind>().py()?))
+}
+
+/// The builder with what a single run (not a comparison) takes besides: the progress counter
+/// and the cluster ids, when given.
+fn with_progress_and_clusters(
+    mut boot: Bootstrap,
+    progress: Option<&PyProgressCounter>,
+    clusters: Option<&PyReadonlyArray1<'_, i64>>,
+) -> Bootstrap {
+    if let Some(counter) = progress {
+        boot = boot.progress(counter.counter());
+    }
+    if let Some(ids) = clusters {
+        boot = boot.clusters(&args::ids(ids));
+    }
+    boot
 }
 
 /// A count of finished replicates shared with a running bootstrap (the core's
@@ -309,7 +329,7 @@ fn bootstrap(
     progress: Option<PyRef<'_, PyProgressCounter>>,
 ) -> PyResult<PyBootstrapResult> {
     let spec = class_spec(k, rule, parent_cutoffs, child_cutoffs)?;
-    let mut boot = builder(
+    let boot = builder(
         replicates,
         seed,
         ci,
@@ -318,19 +338,12 @@ fn bootstrap(
         pi,
         jackknife_groups,
         statistics,
-    )?
-    .weight_kind(weight_kind.parse::<WeightKind>().py()?);
-    if let Some(counter) = &progress {
-        boot = boot.progress(counter.0.clone());
-    }
-    if let Some(ids) = &clusters {
-        let ids = ids.as_array();
-        let ids: Vec<i64> = ids.iter().copied().collect();
-        boot = boot.clusters(&ids);
-    }
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let result = py.detach(|| boot.run(&p, &c, w.as_deref(), &spec));
+        weight_kind,
+    )?;
+    let boot = with_progress_and_clusters(boot, progress.as_deref(), clusters.as_ref());
+    let result = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        boot.run(p, c, w, &spec)
+    });
     Ok(PyBootstrapResult(result.py()?))
 }
 
@@ -358,7 +371,7 @@ fn rank_bootstrap_json(
     progress: Option<PyRef<'_, PyProgressCounter>>,
 ) -> PyResult<Option<String>> {
     // the same builder as `bootstrap` (cut-off mode, pi and statistics do not apply here)
-    let mut boot = builder(
+    let boot = builder(
         replicates,
         seed,
         ci,
@@ -367,21 +380,13 @@ fn rank_bootstrap_json(
         None,
         jackknife_groups,
         None,
-    )?
-    .weight_kind(weight_kind.parse::<WeightKind>().py()?);
-    if let Some(counter) = &progress {
-        boot = boot.progress(counter.0.clone());
-    }
-    if let Some(ids) = &clusters {
-        let ids: Vec<i64> = ids.as_array().iter().copied().collect();
-        boot = boot.clusters(&ids);
-    }
+        weight_kind,
+    )?;
+    let boot = with_progress_and_clusters(boot, progress.as_deref(), clusters.as_ref());
     // the checks that do not depend on the data fail loudly, as in `bootstrap`
     mobility::limits::check_replicates(replicates).py()?;
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let result = py.detach(|| {
-        mobility::inference::rank_bootstrap::rank_bootstrap(&p, &c, w.as_deref(), &boot)
+    let result = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        mobility::inference::rank_bootstrap::rank_bootstrap(p, c, w, &boot)
     });
     match result {
         Ok(r) => Ok(Some(convert::to_json(&r.estimates())?)),
@@ -437,8 +442,8 @@ fn bootstrap_difference(
         pi,
         jackknife_groups,
         statistics,
-    )?
-    .weight_kind(weight_kind.parse::<WeightKind>().py()?);
+        weight_kind,
+    )?;
     let (ap, ac) = (slice(&a.0), slice(&a.1));
     let aw = a.2.as_ref().map(slice);
     let acl = cluster_ids(&a.3);
@@ -527,12 +532,9 @@ fn quantile_copula<'py>(
         weight_kind: weight_kind.parse::<WeightKind>().py()?,
         ..analytic_options(pi, level, statistics, bandwidth)?
     };
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let r = py
-        .detach(|| inf::quantile_copula(&p, &c, w.as_deref(), k, &options))
-        .py()?;
-    to_py(py, &r)
+    pairs_to_py(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        inf::quantile_copula(p, c, w, k, &options)
+    })
 }
 
 /// Kish effective counts per parent class.
@@ -551,8 +553,14 @@ fn kish_row_counts(
         .py()
 }
 
-fn views<'a>(tables: &'a [PyReadonlyArray2<'_, f64>]) -> Vec<numpy::ndarray::ArrayView2<'a, f64>> {
-    tables.iter().map(|t| t.as_array()).collect()
+/// A homogeneity test of the count tables as a dict.
+fn homogeneity_test<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    tables: &[PyReadonlyArray2<'py, f64>],
+    test: impl FnOnce(&[numpy::ndarray::ArrayView2<'_, f64>]) -> mobility::Result<T>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let views: Vec<_> = tables.iter().map(|t| t.as_array()).collect();
+    to_py(py, &test(&views).py()?)
 }
 
 /// Homogeneity test of count tables, by origin row (a dict).
@@ -561,8 +569,7 @@ fn homogeneity<'py>(
     py: Python<'py>,
     tables: Vec<PyReadonlyArray2<'py, f64>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let r = inf::homogeneity(&views(&tables)).py()?;
-    to_py(py, &r)
+    homogeneity_test(py, &tables, inf::homogeneity)
 }
 
 /// Homogeneity test of the whole joint tables (a dict).
@@ -571,8 +578,7 @@ fn joint_homogeneity<'py>(
     py: Python<'py>,
     tables: Vec<PyReadonlyArray2<'py, f64>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let r = inf::joint_homogeneity(&views(&tables)).py()?;
-    to_py(py, &r)
+    homogeneity_test(py, &tables, inf::joint_homogeneity)
 }
 
 /// Altham's distance between two count tables with a multinomial bootstrap (a dict; the

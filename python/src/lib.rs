@@ -8,6 +8,7 @@
 
 use pyo3::prelude::*;
 
+mod args;
 mod beyond;
 mod convert;
 mod functions;

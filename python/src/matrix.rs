@@ -11,6 +11,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
+use crate::args::with_pairs;
 use crate::convert::{self, IntoPy, mat2, py_err, slice, vec1};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -179,9 +180,9 @@ impl PyTransitionMatrix {
         child_cutoffs: Option<PyRef<'_, PyCutoffs>>,
     ) -> PyResult<Self> {
         let spec = class_spec(k, rule, parent_cutoffs, child_cutoffs)?;
-        let (p, c) = (slice(&parent), slice(&child));
-        let w = weights.as_ref().map(slice);
-        let tm = py.detach(|| TransitionMatrix::from_status(&p, &c, w.as_deref(), &spec));
+        let tm = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+            TransitionMatrix::from_status(p, c, w, &spec)
+        });
         Ok(PyTransitionMatrix(tm.py()?))
     }
 

@@ -8,12 +8,12 @@ use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::args::add_functions;
 use crate::convert::{self, IntoPy, slice, to_py};
 use crate::matrix::{PyCutoffs, PyTransitionMatrix};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(tie_spans, m)?)?;
-    m.add_function(wrap_pyfunction!(panel, m)?)?;
+    add_functions!(m, tie_spans, panel);
     Ok(())
 }
 

@@ -9,18 +9,20 @@ use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::args::{self, Vector, add_functions, pairs_to_py, with_pairs};
 use crate::convert::{IntoPy, slice, to_py};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(rank_confidence_sets, m)?)?;
-    m.add_function(wrap_pyfunction!(tau_set, m)?)?;
-    m.add_function(wrap_pyfunction!(shrink, m)?)?;
-    m.add_function(wrap_pyfunction!(rank_rank_regression, m)?)?;
-    m.add_function(wrap_pyfunction!(rank_places, m)?)?;
+    add_functions!(
+        m,
+        rank_confidence_sets,
+        tau_set,
+        shrink,
+        rank_rank_regression,
+        rank_places,
+    );
     Ok(())
 }
-
-type Vector<'py> = PyReadonlyArray1<'py, f64>;
 
 /// Runs `f` on the uncertainty given as a covariance matrix or a vector of SEs.
 fn with_uncertainty<T: Send>(
@@ -133,15 +135,7 @@ fn shrink<'py>(
     method: &str,
     target: Option<f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let signal_variance = match method {
-        "moments" => SignalVariance::Moments,
-        "precision_weighted" | "precision-weighted" => SignalVariance::PrecisionWeighted,
-        _ => {
-            return Err(PyValueError::new_err(format!(
-                "method must be 'moments' or 'precision_weighted', not '{method}'"
-            )));
-        }
-    };
+    let signal_variance: SignalVariance = method.parse().py()?;
     let (e, s) = (slice(&estimates), slice(&se));
     let o = ShrinkageOptions {
         signal_variance,
@@ -164,15 +158,7 @@ fn rank_rank_regression<'py>(
     weight_kind: &str,
     covariance: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let weight_kind = match weight_kind {
-        "sampling" => WeightKind::Sampling,
-        "frequency" => WeightKind::Frequency,
-        _ => {
-            return Err(PyValueError::new_err(format!(
-                "weight_kind must be 'sampling' or 'frequency', not '{weight_kind}'"
-            )));
-        }
-    };
+    let weight_kind: WeightKind = weight_kind.parse().py()?;
     let g: Option<Vec<usize>> = match &groups {
         Some(a) => Some(
             a.as_array()
@@ -183,16 +169,13 @@ fn rank_rank_regression<'py>(
         ),
         None => None,
     };
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
     let o = RankRankOptions {
         weight_kind,
         covariance,
     };
-    let r = py
-        .detach(|| ranking::rank_rank_regression(&p, &c, w.as_deref(), g.as_deref(), &o))
-        .py()?;
-    to_py(py, &r)
+    pairs_to_py(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        ranking::rank_rank_regression(p, c, w, g.as_deref(), &o)
+    })
 }
 
 /// The joint (or independent) places bootstrap and the places ranking (a dict with
@@ -227,9 +210,7 @@ fn rank_places<'py>(
     };
     let measure: PlaceMeasure = measure.parse().py()?;
     let resampling: PlaceResampling = resample.parse().py()?;
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(slice);
-    let ids: Option<Vec<i64>> = clusters.map(|a| a.as_array().iter().copied().collect());
+    let ids: Option<Vec<i64>> = clusters.as_ref().map(args::ids);
     let options = PlacesBootstrapOptions {
         seed,
         resampling,
@@ -245,13 +226,12 @@ fn rank_places<'py>(
     ro.rank_sets.seed = seed;
     ro.rank_sets.draws = draws;
     ro.rank_sets.simultaneous = simultaneous;
-    let (boot, ranked) = py
-        .detach(|| -> mobility::Result<_> {
-            let boot = places_bootstrap(&p, &c, w.as_deref(), &places, ids.as_deref(), &options)?;
-            let ranked = ranking::rank_places(&boot, &ro)?;
-            Ok((boot, ranked))
-        })
-        .py()?;
+    let (boot, ranked) = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        let boot = places_bootstrap(p, c, w, &places, ids.as_deref(), &options)?;
+        let ranked = ranking::rank_places(&boot, &ro)?;
+        mobility::Result::Ok((boot, ranked))
+    })
+    .py()?;
     let out = pyo3::types::PyDict::new(py);
     out.set_item("places_bootstrap", to_py(py, &boot)?)?;
     out.set_item("ranking", to_py(py, &ranked)?)?;

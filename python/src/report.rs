@@ -8,12 +8,12 @@ use mobility::render::html::{
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 
-use crate::convert::{self, IntoPy, slice};
+use crate::args::{add_functions, with_pairs};
+use crate::convert::{self, IntoPy};
 use crate::matrix::PyTransitionMatrix;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(html_report, m)?)?;
-    m.add_function(wrap_pyfunction!(html_report_matrix, m)?)?;
+    add_functions!(m, html_report, html_report_matrix);
     Ok(())
 }
 
@@ -71,11 +71,8 @@ fn html_report(
         source: source(source_json)?,
         ..ReportOptions::default()
     };
-    let (p, c) = (slice(&parent), slice(&child));
-    let w = weights.as_ref().map(|w| slice(w));
-    py.detach(|| {
-        ReportPage::from_data(&p, &c, w.as_deref(), groups.as_deref(), &options)
-            .and_then(|page| render(&page))
+    with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+        ReportPage::from_data(p, c, w, groups.as_deref(), &options).and_then(|page| render(&page))
     })
     .py()
 }

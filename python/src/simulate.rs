@@ -5,11 +5,11 @@ use numpy::{IntoPyArray, PyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::args::add_functions;
 use crate::convert::{IntoPy, mat2};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(simulate, m)?)?;
-    m.add_function(wrap_pyfunction!(gaussian_copula_matrix, m)?)?;
+    add_functions!(m, simulate, gaussian_copula_matrix);
     Ok(())
 }
 

@@ -9,8 +9,6 @@
 //! `summarize_poisson` give the partition-independent Poisson bootstrap
 //! ([`mobility::stream::poisson`]).
 
-use std::borrow::Cow;
-
 use mobility::error::Parameter;
 use mobility::io::chunked_csv::{CsvSource, StreamColumns};
 use mobility::io::csv::{CsvOptions, Missing};
@@ -21,11 +19,13 @@ use mobility::stream::{
 };
 use mobility::{ClassSpec, MobilityError, TransitionCounts};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::PyTypeInfo;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use rayon::prelude::*;
 
+use crate::args::{add_functions, with_pairs};
 use crate::convert::{IntoPy, py_err, slice};
 use crate::matrix::{PyCutoffs, PyTransitionMatrix, class_spec};
 
@@ -33,9 +33,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyStreamPipeline>()?;
     m.add_class::<PyStreamPass>()?;
     m.add_class::<PyStreamSummary>()?;
-    m.add_function(wrap_pyfunction!(poisson_weights, m)?)?;
-    m.add_function(wrap_pyfunction!(summarize_poisson, m)?)?;
-    m.add_function(wrap_pyfunction!(stream_file, m)?)?;
+    add_functions!(m, poisson_weights, summarize_poisson, stream_file);
     Ok(())
 }
 
@@ -44,6 +42,30 @@ fn bytes_err(what: &str, e: impl std::fmt::Display) -> PyErr {
         Parameter::Summary,
         format!("{what}: {e}"),
     ))
+}
+
+/// Compact JSON bytes of a pass or a pipeline (`what` names it in an error).
+fn json_bytes<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    value: &T,
+    what: &str,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let b = serde_json::to_vec(value).map_err(|e| bytes_err(what, e))?;
+    Ok(PyBytes::new(py, &b))
+}
+
+/// A pass or a pipeline from its [`json_bytes`].
+fn from_json_bytes<T: serde::de::DeserializeOwned>(b: &[u8], what: &str) -> PyResult<T> {
+    serde_json::from_slice(b).map_err(|e| bytes_err(what, e))
+}
+
+/// `__reduce__` of a class pickled as its bytes: `(T.from_bytes, (bytes,))`.
+fn reduce_to_bytes<'py, T: PyTypeInfo>(
+    py: Python<'py>,
+    bytes: Bound<'py, PyBytes>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let ctor = py.get_type::<T>().getattr("from_bytes")?;
+    PyTuple::new(py, [ctor, PyTuple::new(py, [bytes])?.into_any()])
 }
 
 /// One pass over all partitions (picklable; ship it to the workers).
@@ -141,9 +163,9 @@ impl PyStreamPass {
         group_labels: Option<Vec<String>>,
     ) -> PyResult<PyStreamSummary> {
         let groups = groups_of(group_codes, group_labels)?;
-        let (p, c) = (slice(&parent), slice(&child));
-        let w = weights.as_ref().map(slice);
-        let s = py.detach(|| self.0.summarize(&batch(&p, &c, w.as_deref(), &groups)));
+        let s = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+            self.0.summarize(&batch(p, c, w, &groups))
+        });
         Ok(PyStreamSummary(s.py()?))
     }
 
@@ -160,24 +182,17 @@ impl PyStreamPass {
 
     /// Compact JSON bytes.
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let b = serde_json::to_vec(&self.0).map_err(|e| bytes_err("pass", e))?;
-        Ok(PyBytes::new(py, &b))
+        json_bytes(py, &self.0, "pass")
     }
 
     /// A pass from `to_bytes`.
     #[staticmethod]
     fn from_bytes(b: &[u8]) -> PyResult<Self> {
-        Ok(PyStreamPass(
-            serde_json::from_slice(b).map_err(|e| bytes_err("pass", e))?,
-        ))
+        Ok(PyStreamPass(from_json_bytes(b, "pass")?))
     }
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let ctor = py.get_type::<PyStreamPass>().getattr("from_bytes")?;
-        PyTuple::new(
-            py,
-            [ctor, PyTuple::new(py, [self.to_bytes(py)?])?.into_any()],
-        )
+        reduce_to_bytes::<PyStreamPass>(py, self.to_bytes(py)?)
     }
 
     fn __repr__(&self) -> String {
@@ -220,11 +235,7 @@ impl PyStreamSummary {
     }
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let ctor = py.get_type::<PyStreamSummary>().getattr("from_bytes")?;
-        PyTuple::new(
-            py,
-            [ctor, PyTuple::new(py, [self.to_bytes(py)?])?.into_any()],
-        )
+        reduce_to_bytes::<PyStreamSummary>(py, self.to_bytes(py)?)
     }
 
     fn __repr__(&self) -> String {
@@ -303,31 +314,17 @@ impl PyStreamPipeline {
 
     /// JSON bytes of the whole driver state.
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let b = serde_json::to_vec(&self.0).map_err(|e| bytes_err("pipeline", e))?;
-        Ok(PyBytes::new(py, &b))
+        json_bytes(py, &self.0, "pipeline")
     }
 
     /// A pipeline from `to_bytes`.
     #[staticmethod]
     fn from_bytes(b: &[u8]) -> PyResult<Self> {
-        Ok(PyStreamPipeline(
-            serde_json::from_slice(b).map_err(|e| bytes_err("pipeline", e))?,
-        ))
+        Ok(PyStreamPipeline(from_json_bytes(b, "pipeline")?))
     }
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let ctor = py.get_type::<PyStreamPipeline>().getattr("from_bytes")?;
-        PyTuple::new(
-            py,
-            [ctor, PyTuple::new(py, [self.to_bytes(py)?])?.into_any()],
-        )
-    }
-}
-
-fn ids_of<'a>(ids: &'a PyReadonlyArray1<'_, u64>) -> Cow<'a, [u64]> {
-    match ids.as_slice() {
-        Ok(s) => Cow::Borrowed(s),
-        Err(_) => Cow::Owned(ids.as_array().to_vec()),
+        reduce_to_bytes::<PyStreamPipeline>(py, self.to_bytes(py)?)
     }
 }
 
@@ -341,7 +338,7 @@ fn poisson_weights<'py>(
     seed: u64,
     weights: Option<PyReadonlyArray1<'_, f64>>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let ids = ids_of(&ids);
+    let ids = slice(&ids);
     let w = weights.as_ref().map(slice);
     let out = py
         .detach(|| replicate_weights(&ids, replicate, seed, w.as_deref()))
@@ -375,7 +372,7 @@ fn summarize_poisson(
     let groups = groups_of(group_codes, group_labels)?;
     let (p, c) = (slice(&parent), slice(&child));
     let w = weights.as_ref().map(slice);
-    let ids = ids_of(&ids);
+    let ids = slice(&ids);
     if ids.len() != p.len() {
         return Err(py_err(MobilityError::invalid(
             Parameter::Ids,

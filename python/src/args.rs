@@ -1,0 +1,50 @@
+//! Argument plumbing the bindings share: registering a module's functions, paired status (and
+//! optional weights) handed to the core with the GIL released, integer id columns.
+
+use numpy::PyReadonlyArray1;
+use pyo3::prelude::*;
+
+use crate::convert::{IntoPy, slice, to_py};
+
+/// A 1-d float64 numpy array argument (any strides).
+pub type Vector<'py> = PyReadonlyArray1<'py, f64>;
+
+/// Adds every listed `#[pyfunction]` to the module `m`:
+/// `add_functions!(m, rank_mobility, ige)`.
+macro_rules! add_functions {
+    ($m:expr, $($f:ident),+ $(,)?) => {
+        $( $m.add_function(::pyo3::wrap_pyfunction!($f, $m)?)?; )+
+    };
+}
+pub(crate) use add_functions;
+
+/// Runs `f` on paired status and optional weights with the GIL released. The arrays are
+/// borrowed where contiguous and copied otherwise (strided views), as [`slice`] does.
+pub fn with_pairs<T: Send>(
+    py: Python<'_>,
+    parent: &Vector<'_>,
+    child: &Vector<'_>,
+    weights: Option<&Vector<'_>>,
+    f: impl FnOnce(&[f64], &[f64], Option<&[f64]>) -> T + Send,
+) -> T {
+    let (p, c) = (slice(parent), slice(child));
+    let w = weights.map(slice);
+    py.detach(|| f(&p, &c, w.as_deref()))
+}
+
+/// [`with_pairs`] for a core function with a serde result: the result as Python data.
+pub fn pairs_to_py<'py, T: serde::Serialize + Send>(
+    py: Python<'py>,
+    parent: &Vector<'_>,
+    child: &Vector<'_>,
+    weights: Option<&Vector<'_>>,
+    f: impl FnOnce(&[f64], &[f64], Option<&[f64]>) -> mobility::Result<T> + Send,
+) -> PyResult<Bound<'py, PyAny>> {
+    let r = with_pairs(py, parent, child, weights, f).py()?;
+    to_py(py, &r)
+}
+
+/// An integer id (or group code) column as an owned vector.
+pub fn ids(a: &PyReadonlyArray1<'_, i64>) -> Vec<i64> {
+    a.as_array().iter().copied().collect()
+}
