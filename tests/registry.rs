@@ -57,6 +57,23 @@ fn readme_measure_table_matches_the_registry() {
     );
 }
 
+/// The specification defines every measure: docs/FORMULAS.md has a table row that starts with
+/// the measure's name (`| `name` |`, or `| `name` (with ...) |`), and every registry entry has a
+/// title for headings.
+#[test]
+fn the_specification_defines_every_measure() {
+    let spec = include_str!("../docs/FORMULAS.md");
+    for info in registry::all() {
+        let row = format!("| `{}`", info.name);
+        assert!(
+            spec.lines().any(|l| l.starts_with(&row)),
+            "docs/FORMULAS.md has no table row for {} (a line starting with {row})",
+            info.name
+        );
+        assert!(!info.title.is_empty(), "{} has no title", info.name);
+    }
+}
+
 #[test]
 fn every_measure_has_a_json_key_and_a_value_accessor() {
     let us = mobility::published::us_chetty_2014_quintiles();
