@@ -134,3 +134,28 @@ fn largest_k(groups: usize) -> usize {
     let per = MAX_GROUP_CELLS / groups.max(1);
     ((per as f64).sqrt().floor() as usize).max(2)
 }
+
+/// A size in bytes as a message gives it: whole MB from 1 MB up, whole KB below, bytes below
+/// 1 KB (so a small memory limit never reads "0 MB").
+pub(crate) fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{} MB", b >> 20),
+        b if b >= 1 << 10 => format!("{} KB", b >> 10),
+        1 => "1 byte".into(),
+        b => format!("{b} bytes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size_text;
+
+    #[test]
+    fn sizes_below_a_megabyte_are_not_zero_megabytes() {
+        assert_eq!(size_text(0), "0 bytes");
+        assert_eq!(size_text(1), "1 byte");
+        assert_eq!(size_text(2048), "2 KB");
+        assert_eq!(size_text((1 << 20) - 1), "1023 KB");
+        assert_eq!(size_text(3 << 20), "3 MB");
+    }
+}

@@ -1,4 +1,5 @@
-//! Issue 13's additions: tie-span diagnostics and panels.
+//! Tie-span diagnostics (`tie_spans`: the tie groups whose rank interval crosses a class
+//! boundary) and panels of several periods of the same units.
 
 use mobility::error::Side;
 use mobility::panel::Panel;

@@ -146,9 +146,9 @@ pub fn run(r: &AnalyzeRequest<'_>) -> Result<Reply> {
         && !r.quiet
     {
         notes.push(Note::Info(format!(
-            "{source} streamed in {passes} passes (its columns exceed the memory limit of {} \
-             MB); rank measures are not computed",
-            memory_limit >> 20
+            "{source} streamed in {passes} passes (its columns exceed the memory limit of {}); \
+             rank measures are not computed",
+            crate::limits::size_text(memory_limit)
         )));
     }
     let dropped = result.dropped.as_ref().map(dropped_note);

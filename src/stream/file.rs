@@ -11,6 +11,7 @@
 //! Rank measures need every unit's rank (`O(n)` keys): they are computed in memory only; a
 //! streamed file leaves them out (`rank_measures: null`, with a note saying why).
 
+use crate::limits::size_text;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -240,10 +241,10 @@ pub fn analyze(source: &FileSource, options: &AnalyzeOptions<'_>) -> Result<File
         return Err(MobilityError::invalid(
             Parameter::Replicates,
             format!(
-                "the bootstrap needs the rows in memory (about {} MB, above the memory limit of \
-                 {} MB); raise the limit",
-                columns_bytes >> 20,
-                options.memory_limit >> 20
+                "the bootstrap needs the rows in memory (about {}, above the memory limit of \
+                 {}); raise the limit",
+                size_text(columns_bytes),
+                size_text(options.memory_limit)
             ),
         ));
     }
@@ -260,10 +261,10 @@ pub fn analyze(source: &FileSource, options: &AnalyzeOptions<'_>) -> Result<File
     let report = tm.report(&options.weighting)?;
     let note = Err(MobilityError::Incompatible {
         reason: format!(
-            "rank measures not computed: they need every row's rank in memory (about {} MB, \
-             above the memory limit of {} MB)",
-            columns_bytes >> 20,
-            options.memory_limit >> 20
+            "rank measures not computed: they need every row's rank in memory (about {}, \
+             above the memory limit of {})",
+            size_text(columns_bytes),
+            size_text(options.memory_limit)
         ),
     });
     let groups = group_reports(&result.groups, &options.weighting)?;
