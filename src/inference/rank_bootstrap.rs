@@ -155,7 +155,7 @@ pub fn rank_bootstrap(
         &tm,
         CutoffMode::Fixed,
     )?;
-    if bootstrap.draws_frequencies() {
+    if bootstrap.draws_frequencies(clusters.is_some()) {
         design.use_frequency_draws(0); // the weights as given: round(W) units drawn
     }
     let original = design.original_rows();

@@ -5,7 +5,7 @@ use ndarray::{ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 /// Why a table read as probabilities may have failed its row sums: the hint the CLI and Python
-/// add to a [`MobilityError::RowSum`] error.
+/// add to a [`MobilityError::RowSum`](crate::MobilityError::RowSum) error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TableHint {

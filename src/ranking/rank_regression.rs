@@ -33,7 +33,7 @@ use crate::error::{MobilityError, Result, check_finite, check_same_length, check
 use crate::rank::fractional_ranks;
 
 /// How weights enter the variance (the estimates are the same either way): the crate's one
-/// [`WeightKind`](crate::weights::WeightKind). Sampling (probability) weights give
+/// `crate::weights::WeightKind`. Sampling (probability) weights give
 /// `Var = sum_i (w_i / W)^2 psi_i psi_i'`, invariant to rescaling the weights (the linearisation
 /// variance of a weighted estimator); frequency weights, a unit with weight `w` standing for `w`
 /// identical units, give `Var = sum_i w_i psi_i psi_i' / W^2` (the same as listing each unit `w`

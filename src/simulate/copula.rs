@@ -1,5 +1,6 @@
-//! The true transition matrix of the Gaussian copula ([`gaussian_copula_matrix`]) and the
-//! bivariate normal CDF behind it (Genz's version of Drezner and Wesolowsky).
+//! The true transition matrix of the Gaussian copula ([`gaussian_copula_matrix`]), the
+//! bivariate normal CDF behind it (Genz's version of Drezner and Wesolowsky), and the univariate
+//! normal cdf and quantile (`phi`, `normal_quantile`) the draws use too.
 
 use std::f64::consts::PI;
 

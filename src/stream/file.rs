@@ -11,7 +11,6 @@
 //! Rank measures need every unit's rank (`O(n)` keys): they are computed in memory only; a
 //! streamed file leaves them out (`rank_measures: null`, with a note saying why).
 
-use crate::limits::size_text;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +21,7 @@ use crate::inference::{Bootstrap, Selection};
 use crate::io::chunked_csv::{CsvSource, StreamColumns};
 use crate::io::csv::{CsvOptions, DroppedRows};
 use crate::io::parquet::ParquetSource;
+use crate::limits::size_text;
 use crate::matrix::{ClassSpec, TransitionMatrix};
 use crate::measures::Weighting;
 use crate::rankbased::rank_mobility;

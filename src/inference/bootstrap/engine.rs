@@ -28,9 +28,11 @@ impl Bootstrap {
     }
 
     /// Whether a replicate draws whole units in proportion to frequency weights (frequency
-    /// weights without clusters) rather than resampling the records.
-    pub(crate) fn draws_frequencies(&self) -> bool {
-        self.weight_kind == WeightKind::Frequency && self.clusters.is_none()
+    /// weights, and the run resamples records, not clusters) rather than resampling the records.
+    /// `clustered` is whether this run has clusters: the run's own, which may differ from the
+    /// builder's (a comparison passes each group's).
+    pub(crate) fn draws_frequencies(&self, clustered: bool) -> bool {
+        self.weight_kind == WeightKind::Frequency && !clustered
     }
 
     /// The replicates of this bootstrap over `resampled` units or clusters, replicate `r` from
@@ -77,7 +79,7 @@ impl Bootstrap {
             ClassSpec::Quantiles { .. } => self.cutoffs,
         };
         let mut design = Design::new(parent, child, weights, clusters, spec, &tm, mode)?;
-        if self.draws_frequencies() {
+        if self.draws_frequencies(clusters.is_some()) {
             design.use_frequency_draws(relative.shift);
         }
         let runs = self.runs(stream_base, resampled);

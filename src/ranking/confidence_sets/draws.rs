@@ -263,7 +263,7 @@ fn cholesky_t(p: usize, scale: f64, s: &(dyn Fn(usize, usize) -> f64 + Sync)) ->
 /// ```
 ///
 /// # Errors
-/// As [`rank_confidence_sets`] for the uncertainty; `draws == 0`.
+/// As [`rank_confidence_sets`](super::rank_confidence_sets) for the uncertainty; `draws == 0`.
 ///
 /// # Complexity
 /// `O(R p)` independent, `O(R p^2 + p^3)` full; parallel over blocks, bit-identical for any

@@ -39,11 +39,11 @@
 
 //!
 //! # Layout
-//! - [`options`]: the options and result types ([`RankSetOptions`], [`RankConfidenceSets`], ...).
-//! - [`draws`]: the validated estimates and covariance, and the Gaussian bootstrap draws.
-//! - [`simultaneous`]: the simultaneous (Romano-Wolf max-t) step-down, dense and bucketed.
-//! - [`marginal`]: the marginal step-downs, one per population, run side by side.
-//! - [`sets`]: the entry points [`rank_confidence_sets`], [`tau_best`], [`tau_worst`].
+//! - `options`: the options and result types ([`RankSetOptions`], [`RankConfidenceSets`], ...).
+//! - `draws`: the validated estimates and covariance, and the Gaussian bootstrap draws.
+//! - `simultaneous`: the simultaneous (Romano-Wolf max-t) step-down, dense and bucketed.
+//! - `marginal`: the marginal step-downs, one per population, run side by side.
+//! - `sets`: the entry points [`rank_confidence_sets`], [`tau_best`], [`tau_worst`].
 
 // Index loops over pairs (a, b) read several arrays at once; iterators would hide the algebra.
 #![allow(clippy::needless_range_loop)]

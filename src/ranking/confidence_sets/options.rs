@@ -64,8 +64,8 @@ impl SetKind {
     }
 }
 
-/// Options of [`rank_confidence_sets`] (and, with `kind`, `simultaneous` and `indices`
-/// overridden, of [`tau_best`] and [`tau_worst`]).
+/// Options of [`rank_confidence_sets`](super::rank_confidence_sets) (and, with `kind`, `simultaneous` and `indices`
+/// overridden, of [`tau_best`](super::tau_best) and [`tau_worst`](super::tau_worst)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RankSetOptions {
     /// Nominal coverage `1 - alpha`, in `[0.5, 1)`; 0.95 by default.

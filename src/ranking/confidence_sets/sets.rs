@@ -216,9 +216,14 @@ pub fn tau_best(
     tau: usize,
     options: &RankSetOptions,
 ) -> Result<TauSet> {
-    tau_set(estimates, uncertainty, tau, options, SetKind::Lower, |r| {
-        r.lower <= tau
-    })
+    tau_set(
+        estimates,
+        uncertainty,
+        tau,
+        options,
+        (SetKind::Lower, "best"),
+        |r| r.lower <= tau,
+    )
 }
 
 /// The tau-worst set: the populations that, with probability about `coverage`, include every
@@ -256,20 +261,25 @@ pub fn tau_worst(
     options: &RankSetOptions,
 ) -> Result<TauSet> {
     let p = estimates.len();
-    tau_set(estimates, uncertainty, tau, options, SetKind::Upper, |r| {
-        r.upper + tau > p
-    })
+    tau_set(
+        estimates,
+        uncertainty,
+        tau,
+        options,
+        (SetKind::Upper, "worst"),
+        |r| r.upper + tau > p,
+    )
 }
 
-/// The tau-best (`kind` = lower bounds) or tau-worst (`kind` = upper bounds) set: the
-/// simultaneous one-sided bounds over all populations, and the populations whose bound passes
-/// `inside`.
+/// The tau-best (`kind` = lower bounds, `which` = "best") or tau-worst (`kind` = upper bounds,
+/// `which` = "worst") set: the simultaneous one-sided bounds over all populations, and the
+/// populations whose bound passes `inside`.
 fn tau_set(
     estimates: &[f64],
     uncertainty: &Uncertainty<'_>,
     tau: usize,
     options: &RankSetOptions,
-    kind: SetKind,
+    (kind, which): (SetKind, &str),
     inside: impl Fn(&RankSet) -> bool,
 ) -> Result<TauSet> {
     check_tau(tau, estimates.len())?;
@@ -286,10 +296,6 @@ fn tau_set(
         .filter(|r| inside(r))
         .map(|r| r.index)
         .collect();
-    let which = match kind {
-        SetKind::Upper => "worst",
-        _ => "best",
-    };
     Ok(TauSet {
         tau,
         which: which.into(),
