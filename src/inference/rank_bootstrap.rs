@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Interval;
 use super::bootstrap::{
-    Bootstrap, BootstrapSettings, CutoffMode, Design, Estimate, EstimateTable, Resampling, Scratch,
-    check_resampled, jackknife_acceleration, run_replicates,
+    Bootstrap, BootstrapSettings, CutoffMode, Design, Estimate, EstimateTable, RankSettings,
+    Resampling, Scratch, check_resampled, jackknife_acceleration, run_replicates,
 };
 use crate::error::{Result, check_finite, check_same_length};
 use crate::matrix::{ClassSpec, TransitionMatrix};
@@ -134,7 +134,12 @@ pub fn rank_bootstrap(
     let b = bootstrap.replicate_count();
     bootstrap.check_settings()?;
     let level = bootstrap.confidence_level();
-    let (seed, clusters, _, _, weighting, weight_kind) = bootstrap.hooks();
+    let RankSettings {
+        seed,
+        clusters,
+        weighting,
+        weight_kind,
+    } = bootstrap.rank_settings();
     check_finite(parent, "parent status")?;
     check_same_length(parent.len(), child.len(), "child status")?;
     if let Some((ids, _)) = clusters {

@@ -349,25 +349,25 @@ impl Bootstrap {
         self.clusters.is_some()
     }
 
-    /// The configured seed, cluster ids and jackknife groups (for the rank-measure bootstrap).
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn hooks(
-        &self,
-    ) -> (
-        u64,
-        Option<(&[u32], usize)>,
-        usize,
-        CutoffMode,
-        &Weighting,
-        WeightKind,
-    ) {
-        (
-            self.seed,
-            self.clusters.as_ref().map(|(c, g)| (c.as_slice(), *g)),
-            self.jackknife_groups,
-            self.cutoffs,
-            &self.weighting,
-            self.weight_kind,
-        )
+    /// The settings the rank-measure bootstrap reads (it runs its own replicates).
+    pub(crate) fn rank_settings(&self) -> RankSettings<'_> {
+        RankSettings {
+            seed: self.seed,
+            clusters: self.clusters.as_ref().map(|(c, g)| (c.as_slice(), *g)),
+            weighting: &self.weighting,
+            weight_kind: self.weight_kind,
+        }
     }
+}
+
+/// What [`Bootstrap::rank_settings`] gives the rank-measure bootstrap.
+pub(crate) struct RankSettings<'a> {
+    /// The seed of the replicate streams.
+    pub(crate) seed: u64,
+    /// Cluster ids and their count, when clusters are resampled.
+    pub(crate) clusters: Option<(&'a [u32], usize)>,
+    /// The origin weights of the matrix measures (recorded in the result's settings).
+    pub(crate) weighting: &'a Weighting,
+    /// What the weights mean.
+    pub(crate) weight_kind: WeightKind,
 }
