@@ -65,6 +65,7 @@
 pub mod binned;
 pub mod command;
 pub mod error;
+pub mod exact;
 pub mod inference;
 pub mod io;
 pub mod limits;

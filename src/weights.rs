@@ -123,10 +123,10 @@ impl WeightInfo {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WeightSums {
     records: u64,
-    total: crate::stream::ExactSum,
+    total: crate::exact::ExactSum,
     max: f64,
     /// `(e, Q_e)` in ascending `e`.
-    squares: Vec<(i32, crate::stream::ExactSum)>,
+    squares: Vec<(i32, crate::exact::ExactSum)>,
 }
 
 impl WeightSums {
@@ -152,7 +152,7 @@ impl WeightSums {
                         _ => match s.squares.binary_search_by_key(&e, |q| q.0) {
                             Ok(i) => i,
                             Err(i) => {
-                                s.squares.insert(i, (e, crate::stream::ExactSum::zero()));
+                                s.squares.insert(i, (e, crate::exact::ExactSum::zero()));
                                 i
                             }
                         },

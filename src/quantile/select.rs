@@ -5,8 +5,8 @@
 
 use rayon::prelude::*;
 
+use crate::exact::add_each;
 use crate::rank::{from_sort_key, sort_key};
-use crate::stream::add_each;
 
 /// The value that holds a weighted position, and the weight below and at it.
 #[derive(Debug, Clone, Copy, PartialEq)]

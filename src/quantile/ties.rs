@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::Cutoffs;
 use super::select::{CHUNK, Located, locate};
 use crate::error::{MobilityError, Result, check_finite, check_weights};
+use crate::exact::{ExactSum, add_each};
 use crate::rank::{Rule, check_index_range, from_sort_key, sort_key};
-use crate::stream::{ExactSum, add_each};
 
 /// A tie group whose rank interval crosses a class boundary (docs/FORMULAS.md#ties-compared):
 /// under every rule but `split` the group cannot be divided, so the classes it spans cannot all

@@ -37,7 +37,6 @@
 //! them holds `O(n)` keys (about 24 bytes a row), so use the in-memory path for them.
 
 pub mod count;
-pub mod exact;
 pub mod file;
 pub mod poisson;
 pub mod search;
@@ -45,8 +44,10 @@ pub mod source;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use crate::exact::add_each;
+/// The exact sums moved to the crate root ([`crate::exact`]); their old paths still work.
+pub use crate::exact::{self, ExactSum};
 pub use count::{Cells, CountPlan, CountSummary};
-pub use exact::ExactSum;
 pub use search::{CutoffSearch, SearchPlan, SearchSummary};
 pub use source::{SliceSource, Source};
 
@@ -55,12 +56,6 @@ use crate::error::{
 };
 use crate::matrix::{ClassSpec, TransitionCounts, TransitionMatrix};
 use crate::quantile::Cutoffs;
-
-/// Adds `other` into `totals` cell by cell: two tallies of the same cells (row counts, `f64`
-/// weights, histogram buckets) merged. For exact sums see [`ExactSum::merge_each`].
-pub(crate) fn add_each<T: Copy + std::ops::AddAssign>(totals: &mut [T], other: &[T]) {
-    totals.iter_mut().zip(other).for_each(|(a, &b)| *a += b);
-}
 
 /// A group column of a batch: dense codes into this batch's labels.
 #[derive(Debug, Clone, Copy)]

@@ -11,6 +11,10 @@
 //! S = sum_u w_u   (exact, in Z * 2^-1074)        to_f64(S) = round_nearest_even(S)
 //! ```
 //!
+//! At the crate root because both sides of the data path use it: the tie tallies and the
+//! selection (`quantile`), the weights summary (`weights`) and the streamed passes (`stream`,
+//! which re-exports it as `stream::ExactSum` and `stream::exact`).
+//!
 //! With whole-number weights whose running sums stay below `2^53` every `f64` sum is exact too, so
 //! the in-memory path (which sums in `f64`) and the streaming path (which sums here) agree bit
 //! for bit; with arbitrary fractional weights the streaming sums are the correctly rounded ones.
@@ -252,6 +256,12 @@ impl<'de> Deserialize<'de> for ExactSum {
         s.limbs[lo..lo + limbs.len()].copy_from_slice(&limbs);
         Ok(s)
     }
+}
+
+/// Adds `other` into `totals` cell by cell: two tallies of the same cells (row counts, `f64`
+/// weights, histogram buckets) merged. For exact sums see [`ExactSum::merge_each`].
+pub(crate) fn add_each<T: Copy + std::ops::AddAssign>(totals: &mut [T], other: &[T]) {
+    totals.iter_mut().zip(other).for_each(|(a, &b)| *a += b);
 }
 
 #[cfg(test)]
