@@ -27,8 +27,8 @@ impl Bootstrap {
         Ok(())
     }
 
-    /// Whether a replicate draws whole units in proportion to frequency weights (frequency
-    /// weights, and the run resamples records, not clusters) rather than resampling the records.
+    /// Whether a replicate draws the `round(W)` units that frequency weights stand for, rather
+    /// than resampling records or clusters: frequency weights, and a run without clusters.
     /// `clustered` is whether this run has clusters: the run's own, which may differ from the
     /// builder's (a comparison passes each group's).
     pub(crate) fn draws_frequencies(&self, clustered: bool) -> bool {
