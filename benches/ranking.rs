@@ -9,6 +9,7 @@ use mobility::inference::places_bootstrap::{
 use mobility::ranking::{
     RankRankOptions, RankSetOptions, Uncertainty, rank_confidence_sets, rank_rank_regression,
 };
+use mobility::registry::Measure;
 use mobility::simulate::{Simulation, simulate};
 use ndarray::Array2;
 use rand::SeedableRng;
@@ -101,7 +102,10 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     for (name, measure) in [
         ("joint_levelling_up", PlaceMeasure::LevellingUp),
-        ("joint_bottom_to_top", "bottom_to_top".parse().unwrap()),
+        (
+            "joint_bottom_to_top",
+            PlaceMeasure::Matrix(Measure::BottomToTop),
+        ),
         ("joint_rank_rank_slope", PlaceMeasure::RankRankSlope),
     ] {
         let o = PlacesBootstrapOptions::new(5, measure, 1000);

@@ -15,6 +15,7 @@ mod support;
 use mobility::inference::{
     AnalyticOptions, Bootstrap, CiMethod, RowCounts, Selection, quantile_copula, row_multinomial,
 };
+use mobility::registry::Measure;
 use mobility::{ClassSpec, TransitionMatrix};
 use rayon::prelude::*;
 
@@ -60,7 +61,7 @@ fn standard_errors(n: usize, reps: usize) {
             let names = vec![
                 "p_1_1".to_string(),
                 format!("p_{k}_{k}"),
-                "shorrocks_trace".to_string(),
+                Measure::ShorrocksTrace.name().to_string(),
             ];
             let opts = AnalyticOptions {
                 selection: Selection::Names(names.clone()),
@@ -103,8 +104,8 @@ fn coverage(n: usize, k: usize, rho: f64, samples: usize, b: usize) {
     let true_p11 = truth[[0, 0]];
     let true_trace = (k as f64 - truth.diag().sum()) / (k as f64 - 1.0);
     let names = vec![
-        "bottom_persistence".to_string(),
-        "shorrocks_trace".to_string(),
+        Measure::BottomPersistence.name().to_string(),
+        Measure::ShorrocksTrace.name().to_string(),
     ];
     let truths = [true_p11, true_trace];
     let boot = Bootstrap::new(b)

@@ -9,6 +9,7 @@ use mobility::inference::places_bootstrap::{
     PlaceMeasure, PlacesBootstrapOptions, places_bootstrap,
 };
 use mobility::ranking::{PlaceRankingOptions, rank_places};
+use mobility::registry::Measure;
 use mobility::simulate::{Simulation, simulate};
 
 fn main() {
@@ -26,7 +27,7 @@ fn main() {
         .collect();
     for measure in [
         PlaceMeasure::LevellingUp,
-        "bottom_to_top".parse().unwrap(),
+        PlaceMeasure::Matrix(Measure::BottomToTop),
         PlaceMeasure::RankRankSlope,
     ] {
         let o = PlacesBootstrapOptions::new(5, measure, b);

@@ -7,6 +7,7 @@ mod common;
 use mobility::io::csv::{CsvOptions, read_columns};
 use mobility::matrix::ProbabilityOptions;
 use mobility::measures::{MEASURES, Weighting};
+use mobility::registry::RankMeasure;
 use mobility::{ClassSpec, Rule, TransitionMatrix, published};
 use serde_json::Value;
 
@@ -163,14 +164,8 @@ fn analyze_json_matches_the_library() {
         &v,
         &pairs_expected(5, Rule::Midrank, false, &Weighting::ParentShares),
     );
-    for key in [
-        "rank_rank_slope",
-        "rank_rank_intercept",
-        "absolute_upward_mobility",
-        "spearman",
-        "kendall_tau_b",
-        "share_child_rank_above_parent",
-    ] {
+    for measure in RankMeasure::ALL {
+        let key = measure.name();
         assert!(v["rank_measures"][key].is_number(), "rank_measures.{key}");
     }
     assert_eq!(v["k"], 5);

@@ -10,15 +10,11 @@ use mobility::ranking::{PlaceRankingOptions, rank_places};
 use serde_json::Value;
 
 use common::cli::{ok_with_stderr, run, scratch};
+use common::samples::SplitMix;
 
 fn write_csv() -> (std::path::PathBuf, Vec<f64>, Vec<f64>, Vec<String>) {
-    let mut x = 11u64;
-    let mut next = || {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (x >> 33) as f64 / (1u64 << 31) as f64
-    };
+    let mut rng = SplitMix(11);
+    let mut next = || rng.unit();
     let (mut p, mut c, mut g) = (Vec::new(), Vec::new(), Vec::new());
     let mut text = String::from("parent,child,place\n");
     for i in 0..3000 {

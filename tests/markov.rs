@@ -11,14 +11,9 @@ const INF: f64 = f64::INFINITY;
 
 /// PySAL giddy: US state per-capita income quintile transitions, 48 states, 1929-2009 (counts).
 fn us_states() -> Array2<f64> {
-    let counts = array![
-        [729.0, 71.0, 1.0, 0.0, 0.0],
-        [72.0, 567.0, 80.0, 3.0, 0.0],
-        [0.0, 81.0, 631.0, 86.0, 2.0],
-        [0.0, 3.0, 86.0, 573.0, 56.0],
-        [0.0, 0.0, 1.0, 57.0, 741.0]
-    ];
-    &counts / &counts.sum_axis(Axis(1)).insert_axis(Axis(1))
+    mobility::published::giddy_us_states_quintiles()
+        .probabilities()
+        .clone()
 }
 
 fn assert_close(a: &Array2<f64>, b: &Array2<f64>, eps: f64) {

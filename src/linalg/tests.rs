@@ -8,15 +8,9 @@ use ndarray::array;
 use proptest::prelude::*;
 
 fn us_states() -> Array2<f64> {
-    let counts = array![
-        [729.0, 71.0, 1.0, 0.0, 0.0],
-        [72.0, 567.0, 80.0, 3.0, 0.0],
-        [0.0, 81.0, 631.0, 86.0, 2.0],
-        [0.0, 3.0, 86.0, 573.0, 56.0],
-        [0.0, 0.0, 1.0, 57.0, 741.0]
-    ];
-    let sums = counts.sum_axis(ndarray::Axis(1));
-    &counts / &sums.insert_axis(ndarray::Axis(1))
+    crate::published::giddy_us_states_quintiles()
+        .probabilities()
+        .clone()
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Tests of the gradients against finite differences and of the copula influence values.
 
 use super::*;
+use crate::registry::Measure;
 use ndarray::{Array1, Array2, array};
 
 /// Central finite differences of a measure along row-preserving directions
@@ -46,29 +47,20 @@ fn gradients_match_finite_differences() {
     // a matrix with a complex second eigenvalue (a rotation-like chain)
     let c = array![[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.8, 0.1, 0.1]];
     for m in [&p, &c] {
-        for name in [
-            "shorrocks_trace",
-            "determinant_shorrocks",
-            "determinant_giddy",
-            "second_eigenvalue",
-            "eigenvalue_sum",
-            "altham_independence",
-            "bottom_to_top",
-            "expected_stay_2",
-            "steady_state_1",
-            "steady_state_3",
-        ] {
-            check_gradient(m, name, Weighting::Uniform);
-        }
-        for w in [Weighting::Uniform, Weighting::Stationary] {
-            for name in [
-                "upward_share",
-                "bartholomew",
-                "immobility_ratio",
-                "mean_class_jump",
-            ] {
-                check_gradient(m, name, w.clone());
+        // every registry measure (with each weighting where it weights by origin), and entries
+        // of the per-class vectors
+        for &measure in Measure::ALL {
+            let weightings = if measure.uses_pi() {
+                vec![Weighting::Uniform, Weighting::Stationary]
+            } else {
+                vec![Weighting::Uniform]
+            };
+            for w in weightings {
+                check_gradient(m, measure.name(), w);
             }
+        }
+        for name in ["expected_stay_2", "steady_state_1", "steady_state_3"] {
+            check_gradient(m, name, Weighting::Uniform);
         }
     }
 }

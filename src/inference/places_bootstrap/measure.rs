@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{MobilityError, Parameter, Result};
-use crate::registry::Measure;
+use crate::registry::{Measure, RankMeasure};
 
 /// A place-level measure the places bootstrap (and the places ranking) can report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,15 +28,15 @@ pub enum PlaceMeasure {
 }
 
 impl PlaceMeasure {
-    /// The names of the measures that are not matrix measures.
-    pub const OTHER_NAMES: [&'static str; 7] = [
-        "levelling_up",
-        "structural",
-        "exchange",
-        "rank_rank_slope",
-        "rank_rank_intercept",
-        "absolute_upward_mobility",
-        "national_rank_correlation",
+    /// The measures that are not matrix measures.
+    pub const OTHERS: [PlaceMeasure; 7] = [
+        PlaceMeasure::LevellingUp,
+        PlaceMeasure::Structural,
+        PlaceMeasure::Exchange,
+        PlaceMeasure::RankRankSlope,
+        PlaceMeasure::RankRankIntercept,
+        PlaceMeasure::AbsoluteUpwardMobility,
+        PlaceMeasure::NationalRankCorrelation,
     ];
 
     /// The snake_case name (a registry name for matrix and rank measures).
@@ -46,9 +46,9 @@ impl PlaceMeasure {
             PlaceMeasure::LevellingUp => "levelling_up",
             PlaceMeasure::Structural => "structural",
             PlaceMeasure::Exchange => "exchange",
-            PlaceMeasure::RankRankSlope => "rank_rank_slope",
-            PlaceMeasure::RankRankIntercept => "rank_rank_intercept",
-            PlaceMeasure::AbsoluteUpwardMobility => "absolute_upward_mobility",
+            PlaceMeasure::RankRankSlope => RankMeasure::RankRankSlope.name(),
+            PlaceMeasure::RankRankIntercept => RankMeasure::RankRankIntercept.name(),
+            PlaceMeasure::AbsoluteUpwardMobility => RankMeasure::AbsoluteUpwardMobility.name(),
             PlaceMeasure::NationalRankCorrelation => "national_rank_correlation",
         }
     }
@@ -105,16 +105,7 @@ impl std::str::FromStr for PlaceMeasure {
         if let Ok(m) = norm.parse::<Measure>() {
             return Ok(PlaceMeasure::Matrix(m));
         }
-        let other = [
-            PlaceMeasure::LevellingUp,
-            PlaceMeasure::Structural,
-            PlaceMeasure::Exchange,
-            PlaceMeasure::RankRankSlope,
-            PlaceMeasure::RankRankIntercept,
-            PlaceMeasure::AbsoluteUpwardMobility,
-            PlaceMeasure::NationalRankCorrelation,
-        ];
-        other
+        PlaceMeasure::OTHERS
             .into_iter()
             .find(|m| {
                 m.name() == norm || (norm == "aum" && *m == PlaceMeasure::AbsoluteUpwardMobility)
@@ -125,7 +116,7 @@ impl std::str::FromStr for PlaceMeasure {
                 expected: Measure::ALL
                     .iter()
                     .map(|m| m.name().to_string())
-                    .chain(PlaceMeasure::OTHER_NAMES.iter().map(|n| n.to_string()))
+                    .chain(PlaceMeasure::OTHERS.iter().map(|m| m.name().to_string()))
                     .collect(),
                 what: "place measure".to_string(),
             })

@@ -9,13 +9,8 @@ use crate::rank::{sort_key, sorted_keys};
 use crate::registry::Measure;
 
 fn data(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<u32>) {
-    let mut x = 7u64;
-    let mut next = || {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (x >> 33) as f64 / (1u64 << 31) as f64
-    };
+    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(7);
+    let mut next = || rand::RngExt::random::<f64>(&mut rng);
     let mut parent = Vec::new();
     let mut child = Vec::new();
     let mut w = Vec::new();
