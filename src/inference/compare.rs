@@ -490,7 +490,8 @@ pub fn bootstrap_difference(
                     all.extend(eb.into_iter().map(|e| -e));
                     acceleration(&all)
                 });
-            boot.summary(ra.stats[s].clone(), est, &column, accel)
+            let st = &ra.stats[s];
+            boot.summary(st.clone(), st.name(), est, &column, accel)
         })
         .collect();
     Ok(DifferenceResult {

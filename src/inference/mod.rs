@@ -41,7 +41,7 @@ pub use analytic::{
 };
 pub use bootstrap::{
     Bootstrap, BootstrapResult, BootstrapSettings, CutoffMode, DEFAULT_JACKKNIFE_GROUPS, Estimate,
-    EstimateTable, ResampleUnit, Resampling, StatisticSummary,
+    EstimateTable, ResampleUnit, Resampling, StatisticSummary, Summary,
 };
 pub use compare::{
     AlthamComparison, DifferenceResult, Group, HomogeneityTest, JointHomogeneityTest,

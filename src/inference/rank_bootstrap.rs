@@ -20,42 +20,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Interval;
 use super::bootstrap::{
     Bootstrap, BootstrapSettings, CutoffMode, Design, Estimate, EstimateTable, RankSettings,
-    Resampling, Scratch, check_resampled, jackknife_acceleration, run_replicates,
+    Resampling, Scratch, Summary, check_resampled, jackknife_acceleration, run_replicates,
 };
 use crate::error::{Result, check_finite, check_same_length};
 use crate::matrix::{ClassSpec, TransitionMatrix};
 use crate::rankbased::rank_mobility;
 use crate::registry::RankMeasure;
 
-/// The bootstrap distribution of one rank measure.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RankMeasureSummary {
-    /// The measure.
-    pub measure: RankMeasure,
-    /// The full-sample estimate (`None` where undefined).
-    pub estimate: Option<f64>,
-    /// Bootstrap standard error.
-    pub se: Option<f64>,
-    /// Lower bound of the chosen interval.
-    pub ci_low: Option<f64>,
-    /// Upper bound of the chosen interval.
-    pub ci_high: Option<f64>,
-    /// The percentile interval.
-    pub percentile: Option<Interval>,
-    /// The BCa interval.
-    pub bca: Option<Interval>,
-    /// The BCa acceleration (grouped jackknife).
-    pub acceleration: Option<f64>,
-    /// Replicates in which the measure was undefined.
-    pub undefined_replicates: usize,
-    /// The defined replicate values, in replicate order.
-    pub replicates: Vec<f64>,
-    /// Why something is missing, when it is.
-    pub note: Option<String>,
-}
+/// The bootstrap distribution of one rank measure (`statistic` is the measure).
+pub type RankMeasureSummary = Summary<RankMeasure>;
 
 /// The result of [`rank_bootstrap`]: every rank measure of the registry, in registry order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,7 +50,7 @@ impl RankBootstrap {
                 .iter()
                 .map(|m| {
                     (
-                        m.measure.name().to_string(),
+                        m.name.clone(),
                         Estimate {
                             estimate: m.estimate,
                             se: m.se,
@@ -92,7 +67,7 @@ impl RankBootstrap {
 
     /// One measure's summary.
     pub fn get(&self, measure: RankMeasure) -> Option<&RankMeasureSummary> {
-        self.measures.iter().find(|m| m.measure == measure)
+        self.measures.iter().find(|m| m.statistic == measure)
     }
 }
 
@@ -205,20 +180,14 @@ pub fn rank_bootstrap(
             let estimate = measure.value(&full);
             let column: Vec<Option<f64>> = reps.iter().map(|r| r[j]).collect();
             let jv: Vec<Option<f64>> = jack.iter().map(|r| r[j]).collect();
-            let c = bootstrap.summarize_column(estimate, &column, jackknife_acceleration(&jv));
-            RankMeasureSummary {
+            let accel = jackknife_acceleration(&jv);
+            bootstrap.summary(
                 measure,
+                measure.name().to_string(),
                 estimate,
-                se: c.se,
-                ci_low: c.ci_low,
-                ci_high: c.ci_high,
-                percentile: c.percentile,
-                bca: c.bca,
-                acceleration: c.acceleration,
-                undefined_replicates: c.undefined_at.len(),
-                replicates: c.replicates,
-                note: c.note,
-            }
+                &column,
+                accel,
+            )
         })
         .collect();
     let (resample, clustered, units) = Resampling::new(n, clusters.map(|(_, g)| g)).record();
@@ -270,7 +239,7 @@ mod tests {
         assert_eq!(slope.replicates.len(), 400);
         assert_eq!(r.measures.len(), RankMeasure::ALL.len());
         for m in &r.measures {
-            assert!(m.se.unwrap() > 0.0, "{}", m.measure);
+            assert!(m.se.unwrap() > 0.0, "{}", m.statistic);
         }
         let again = rank_bootstrap(&pairs.parent, &pairs.child, None, &boot).unwrap();
         assert_eq!(again, r);

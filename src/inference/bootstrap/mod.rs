@@ -111,6 +111,7 @@ pub(crate) use engine::{RawRun, check_resampled, run_replicates};
 pub use intervals::BCA_EXCLUDES_ESTIMATE;
 pub use result::{
     BootstrapResult, BootstrapSettings, Estimate, EstimateTable, ResampleUnit, StatisticSummary,
+    Summary,
 };
 pub(crate) use summary::jackknife_acceleration;
 

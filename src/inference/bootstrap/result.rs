@@ -9,12 +9,14 @@ use crate::inference::{CiMethod, Interval, Statistic, check_level};
 use crate::measures::Weighting;
 use crate::weights::WeightKind;
 
-/// The bootstrap distribution of one statistic.
+/// The bootstrap distribution of one statistic: `S` says what it is, a [`Statistic`] of the
+/// matrix bootstrap ([`StatisticSummary`]) or a [`RankMeasure`](crate::registry::RankMeasure) of the rank bootstrap
+/// ([`RankMeasureSummary`](crate::inference::rank_bootstrap::RankMeasureSummary)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StatisticSummary {
+pub struct Summary<S> {
     /// What this is.
-    pub statistic: Statistic,
-    /// Its name ([`Statistic::name`]).
+    pub statistic: S,
+    /// Its name ([`Statistic::name`], [`RankMeasure::name`](crate::registry::RankMeasure::name)).
     pub name: String,
     /// The full-sample estimate (`None` if undefined there).
     pub estimate: Option<f64>,
@@ -42,7 +44,10 @@ pub struct StatisticSummary {
     pub note: Option<String>,
 }
 
-impl StatisticSummary {
+/// The bootstrap distribution of one matrix statistic.
+pub type StatisticSummary = Summary<Statistic>;
+
+impl<S> Summary<S> {
     /// The replicate values aligned with the replicate numbers (`None` where undefined).
     pub fn replicate_values(&self) -> Vec<Option<f64>> {
         let total = self.replicates.len() + self.undefined_at.len();

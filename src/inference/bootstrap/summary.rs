@@ -1,8 +1,8 @@
 //! From replicate columns to the summary of each statistic (standard error, intervals, notes).
 
 use super::intervals::{acceleration, jackknife_effects, summarize};
-use super::{Bootstrap, BootstrapResult, RawRun, StatisticSummary};
-use crate::inference::{CiMethod, Interval, Statistic};
+use super::{Bootstrap, BootstrapResult, RawRun, Summary};
+use crate::inference::{CiMethod, Interval};
 
 /// One replicate column summarised, as every bootstrap of the crate reports it.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +34,8 @@ impl Bootstrap {
                 let column: Vec<Option<f64>> = raw.reps.iter().map(|r| r[s]).collect();
                 let jack: Vec<Option<f64>> = raw.jack.iter().map(|r| r[s]).collect();
                 let accel = jackknife_acceleration(&jack);
-                self.summary(raw.stats[s].clone(), raw.estimates[s], &column, accel)
+                let st = &raw.stats[s];
+                self.summary(st.clone(), st.name(), raw.estimates[s], &column, accel)
             })
             .collect();
         BootstrapResult {
@@ -53,17 +54,18 @@ impl Bootstrap {
     }
 
     /// One statistic's summary from its replicate column (`None` = undefined in that replicate).
-    pub(crate) fn summary(
+    pub(crate) fn summary<S>(
         &self,
-        statistic: Statistic,
+        statistic: S,
+        name: String,
         estimate: Option<f64>,
         column: &[Option<f64>],
         accel: Option<f64>,
-    ) -> StatisticSummary {
+    ) -> Summary<S> {
         let c = self.summarize_column(estimate, column, accel);
-        StatisticSummary {
-            name: statistic.name(),
+        Summary {
             statistic,
+            name,
             estimate,
             se: c.se,
             ci_low: c.ci_low,
