@@ -1,5 +1,6 @@
 //! Argument plumbing the bindings share: registering a module's functions, paired status (and
-//! optional weights) handed to the core with the GIL released, integer id columns.
+//! optional weights) handed to the core with the GIL released, integer id columns, dicts of a
+//! core value's fields.
 
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
@@ -48,3 +49,13 @@ pub fn pairs_to_py<'py, T: serde::Serialize + Send>(
 pub fn ids(a: &PyReadonlyArray1<'_, i64>) -> Vec<i64> {
     a.as_array().iter().copied().collect()
 }
+
+/// Sets `d[name] = value.name` for each listed field of a core value, in the order given:
+/// `set_fields!(d, profile; persistence, prais)`. Unlike [`to_py`] (serde: keys sorted,
+/// infinite and NaN floats as `None`) it keeps the fields' order and their values as they are.
+macro_rules! set_fields {
+    ($d:expr, $value:expr; $($field:ident),+ $(,)?) => {
+        $( $d.set_item(stringify!($field), $value.$field)?; )+
+    };
+}
+pub(crate) use set_fields;

@@ -5,28 +5,18 @@ use numpy::{Complex64, IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyRead
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::args::add_functions;
+use crate::args::{add_functions, set_fields};
 use crate::convert::{IntoPy, mat2, py_err, slice, to_py, vec1};
 use crate::matrix::PyTransitionMatrix;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // measures
+    add_matrix_measures(m)?;
+    add_weighted_measures(m)?;
     add_functions!(
         m,
-        shorrocks_trace,
-        determinant_shorrocks,
-        determinant_giddy,
-        second_eigenvalue,
-        eigenvalue_sum,
         eigenvalues,
-        bartholomew,
-        mean_class_jump,
-        immobility_ratio,
-        upward_share,
-        downward_share,
-        giddy_b1,
         altham_distance,
-        altham_independence,
         measure_table,
         measure_registry,
         option_names,
@@ -65,22 +55,28 @@ fn pi_or_uniform(p: &Mat<'_>, pi: Option<Vec<f64>>) -> Vec<f64> {
     })
 }
 
-/// `#[pyfunction]`s `name(p)`: the core's `measures::name` of the matrix `p`.
+/// `#[pyfunction]`s `name(p)`: the core's `measures::name` of the matrix `p`; `add` adds them
+/// to the module.
 macro_rules! matrix_measures {
-    ($($name:ident),+ $(,)?) => {
+    ($add:ident; $($name:ident),+ $(,)?) => {
         $(
             #[pyfunction]
             fn $name(p: Mat<'_>) -> PyResult<f64> {
                 measures::$name(&p.as_array()).py()
             }
         )+
+
+        fn $add(m: &Bound<'_, PyModule>) -> PyResult<()> {
+            add_functions!(m, $($name),+);
+            Ok(())
+        }
     };
 }
 
 /// `#[pyfunction]`s `name(p, pi=None)`: the core's `measures::name` of the matrix `p` under the
-/// origin weights `pi` ([`pi_or_uniform`]).
+/// origin weights `pi` ([`pi_or_uniform`]); `add` adds them to the module.
 macro_rules! weighted_measures {
-    ($($name:ident),+ $(,)?) => {
+    ($add:ident; $($name:ident),+ $(,)?) => {
         $(
             #[pyfunction]
             #[pyo3(signature = (p, pi=None))]
@@ -89,26 +85,19 @@ macro_rules! weighted_measures {
                 measures::$name(&p.as_array(), &pi).py()
             }
         )+
+
+        fn $add(m: &Bound<'_, PyModule>) -> PyResult<()> {
+            add_functions!(m, $($name),+);
+            Ok(())
+        }
     };
 }
 
-matrix_measures!(
-    shorrocks_trace,
-    determinant_shorrocks,
-    determinant_giddy,
-    second_eigenvalue,
-    eigenvalue_sum,
-    altham_independence,
-);
+matrix_measures!(add_matrix_measures; shorrocks_trace, determinant_shorrocks, determinant_giddy,
+    second_eigenvalue, eigenvalue_sum, altham_independence);
 
-weighted_measures!(
-    bartholomew,
-    mean_class_jump,
-    immobility_ratio,
-    upward_share,
-    downward_share,
-    giddy_b1,
-);
+weighted_measures!(add_weighted_measures; bartholomew, mean_class_jump, immobility_ratio,
+    upward_share, downward_share, giddy_b1);
 
 #[pyfunction]
 fn eigenvalues<'py>(py: Python<'py>, p: Mat<'py>) -> PyResult<Bound<'py, PyArray1<Complex64>>> {
@@ -273,11 +262,8 @@ fn convergence<'py>(
         "lambda2",
         pyo3::types::PyComplex::from_doubles(py, c.lambda2.re, c.lambda2.im),
     )?;
-    d.set_item("lambda2_modulus", c.lambda2_modulus)?;
-    d.set_item("half_life", c.half_life)?;
-    d.set_item("period_years", c.period_years)?;
-    d.set_item("lambda2_modulus_per_year", c.lambda2_modulus_per_year)?;
-    d.set_item("half_life_years", c.half_life_years)?;
+    set_fields!(d, c; lambda2_modulus, half_life, period_years, lambda2_modulus_per_year,
+        half_life_years);
     Ok(d)
 }
 
@@ -291,12 +277,7 @@ fn generations_to_mean<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let g = markov::generations_to_mean(beta, ratio, tolerance).py()?;
     let d = PyDict::new(py);
-    d.set_item("generations", g.generations)?;
-    d.set_item("beta", g.beta)?;
-    d.set_item("ratio", g.ratio)?;
-    d.set_item("tolerance", g.tolerance)?;
-    d.set_item("initial_log_gap", g.initial_log_gap)?;
-    d.set_item("final_log_gap", g.final_log_gap)?;
+    set_fields!(d, g; generations, beta, ratio, tolerance, initial_log_gap, final_log_gap);
     Ok(d)
 }
 

@@ -553,33 +553,30 @@ fn kish_row_counts(
         .py()
 }
 
-/// A homogeneity test of the count tables as a dict.
-fn homogeneity_test<'py, T: serde::Serialize>(
-    py: Python<'py>,
-    tables: &[PyReadonlyArray2<'py, f64>],
-    test: impl FnOnce(&[numpy::ndarray::ArrayView2<'_, f64>]) -> mobility::Result<T>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let views: Vec<_> = tables.iter().map(|t| t.as_array()).collect();
-    to_py(py, &test(&views).py()?)
+/// `#[pyfunction]`s `name(tables)`: the core's homogeneity test `inference::name` of the count
+/// tables, as a dict.
+macro_rules! homogeneity_tests {
+    ($($(#[$doc:meta])* $name:ident),+ $(,)?) => {
+        $(
+            $(#[$doc])*
+            #[pyfunction]
+            fn $name<'py>(
+                py: Python<'py>,
+                tables: Vec<PyReadonlyArray2<'py, f64>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let views: Vec<_> = tables.iter().map(|t| t.as_array()).collect();
+                to_py(py, &inf::$name(&views).py()?)
+            }
+        )+
+    };
 }
 
-/// Homogeneity test of count tables, by origin row (a dict).
-#[pyfunction]
-fn homogeneity<'py>(
-    py: Python<'py>,
-    tables: Vec<PyReadonlyArray2<'py, f64>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    homogeneity_test(py, &tables, inf::homogeneity)
-}
-
-/// Homogeneity test of the whole joint tables (a dict).
-#[pyfunction]
-fn joint_homogeneity<'py>(
-    py: Python<'py>,
-    tables: Vec<PyReadonlyArray2<'py, f64>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    homogeneity_test(py, &tables, inf::joint_homogeneity)
-}
+homogeneity_tests!(
+    /// Homogeneity test of count tables, by origin row (a dict).
+    homogeneity,
+    /// Homogeneity test of the whole joint tables (a dict).
+    joint_homogeneity,
+);
 
 /// Altham's distance between two count tables with a multinomial bootstrap (a dict; the
 /// replicates as a numpy array).

@@ -11,7 +11,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::args::with_pairs;
+use crate::args::{set_fields, with_pairs};
 use crate::convert::{self, IntoPy, mat2, py_err, slice, vec1};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -378,11 +378,7 @@ impl PyTransitionMatrix {
     fn class_profile<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let c = self.0.class_profile();
         let d = PyDict::new(py);
-        d.set_item("persistence", c.persistence)?;
-        d.set_item("prais", c.prais)?;
-        d.set_item("upward", c.upward)?;
-        d.set_item("downward", c.downward)?;
-        d.set_item("expected_stay", c.expected_stay)?;
+        set_fields!(d, c; persistence, prais, upward, downward, expected_stay);
         Ok(d)
     }
 
