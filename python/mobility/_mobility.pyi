@@ -224,13 +224,11 @@ def uk_blanden_2005_printed() -> _F64: ...
 def simulate(
     n: int,
     rho: float,
-    seed: int = 0,
-    correlation: str = "pearson",
-    parent_mu: float = 10.5,
-    parent_sigma: float = 0.7,
-    child_mu: float = 10.5,
-    child_sigma: float = 0.7,
-    weighted: bool = False,
+    seed: int,
+    correlation: str,
+    parent: Tuple[float, float],
+    child: Tuple[float, float],
+    weighted: bool,
 ) -> Dict[str, _F64]: ...
 def gaussian_copula_matrix(rho: float, k: int) -> _F64: ...
 

@@ -53,17 +53,9 @@ def simulate(
         raise _m.MobilityError(f"invalid n: must be at least 1, got {n}")
     if seed < 0:
         raise _m.MobilityError(f"invalid seed: must be >= 0, got {seed}")
-    return _m.simulate(
-        int(n),
-        float(rho),
-        int(seed),
-        correlation,
-        float(parent_mu),
-        float(parent_sigma),
-        float(child_mu),
-        float(child_sigma),
-        bool(weighted),
-    )
+    parent = (float(parent_mu), float(parent_sigma))
+    child = (float(child_mu), float(child_sigma))
+    return _m.simulate(int(n), float(rho), int(seed), correlation, parent, child, bool(weighted))
 
 
 def gaussian_copula_matrix(rho: float, k: int) -> FloatArray:

@@ -14,10 +14,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 
 /// `n` simulated pairs: dict of numpy arrays `parent`, `child` (and `weight` when weighted).
+/// `parent` and `child` are the log-normal marginals `(mu, sigma)`; the package's `simulate`
+/// holds the defaults.
 #[pyfunction]
-#[pyo3(signature = (n, rho, seed=0, correlation="pearson", parent_mu=sim::DEFAULT_MU,
-    parent_sigma=sim::DEFAULT_SIGMA, child_mu=sim::DEFAULT_MU, child_sigma=sim::DEFAULT_SIGMA,
-    weighted=false))]
 #[allow(clippy::too_many_arguments)]
 fn simulate<'py>(
     py: Python<'py>,
@@ -25,17 +24,15 @@ fn simulate<'py>(
     rho: f64,
     seed: u64,
     correlation: &str,
-    parent_mu: f64,
-    parent_sigma: f64,
-    child_mu: f64,
-    child_sigma: f64,
+    parent: (f64, f64),
+    child: (f64, f64),
     weighted: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let correlation = Correlation::new(correlation.parse::<CorrelationKind>().py()?, rho);
     let spec = Simulation::new(n, rho, seed)
         .with_correlation(correlation)
-        .with_parent(LogNormal::new(parent_mu, parent_sigma).py()?)
-        .with_child(LogNormal::new(child_mu, child_sigma).py()?);
+        .with_parent(LogNormal::new(parent.0, parent.1).py()?)
+        .with_child(LogNormal::new(child.0, child.1).py()?);
     let d = PyDict::new(py);
     if weighted {
         let w = py.detach(|| sim::simulate_weighted(&spec)).py()?;
