@@ -1,11 +1,13 @@
 """Argument checks shared by :func:`mobility.transition_matrix`, the
 :class:`mobility.TransitionMatrix` methods and the other entry points: origin weights
 (``pi=``, and its core serde form), counts and strings, ``statistics=``, dropping rows with a
-missing value, and the cut-off pair of ``reference=`` / ``cutoffs=`` / ``bands=``."""
+missing value, and the cut-off pair of ``reference=`` / ``cutoffs=`` / ``bands=``. Also the
+dicts the compiled bootstrap and matrix functions take as single arguments
+(:class:`ClassSpec`, :class:`BootstrapOptions`)."""
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import Any, List, Optional, Sequence, Tuple, TypedDict, Union
 
 import numpy as np
 
@@ -14,6 +16,40 @@ from ._mobility import Cutoffs, MobilityError
 
 #: An origin weighting: a name (``"parent"``, ``"stationary"``, ...), a vector, or None.
 Pi = Union[str, Sequence[float], np.ndarray, None]
+
+
+class _Quantiles(TypedDict):
+    k: int
+    rule: str
+
+
+class ClassSpec(_Quantiles, total=False):
+    """How the classes of a matrix from pairs are made, as the matrix keeps it
+    (``TransitionMatrix._spec``) and the compiled ``TransitionMatrix.from_status``,
+    ``bootstrap`` and ``bootstrap_difference`` take it: ``k`` quantile classes under the tie
+    ``rule``, or both cut-offs (then ``k`` and ``rule`` are not used). ``weight_kind`` (what
+    the weights mean) is kept alongside; the compiled functions read it from
+    :class:`BootstrapOptions`."""
+
+    weight_kind: str
+    parent_cutoffs: Cutoffs
+    child_cutoffs: Cutoffs
+
+
+class BootstrapOptions(TypedDict):
+    """The settings of the compiled ``bootstrap``, ``rank_bootstrap_json`` and
+    ``bootstrap_difference``, checked (every key given: the public functions hold the
+    defaults). Made by ``mobility.inference._bootstrap_options``."""
+
+    replicates: int
+    seed: int
+    ci: str
+    level: float
+    cutoffs: str
+    pi: Pi
+    jackknife_groups: int
+    statistics: Union[str, List[str]]
+    weight_kind: str
 
 
 def _pi_arg(pi: Pi) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Sequence, Tuple
 
-from ._args import _cutoff_pair, _drop_missing
+from ._args import ClassSpec, _cutoff_pair, _drop_missing
 from ._input import as_float_array, check_k, label_codes, missing_error, resolve_pairs
 from ._matrix import TransitionMatrix
 from ._mobility import MobilityError
@@ -156,13 +156,11 @@ def transition_matrix(
         raise MobilityError(
             f"invalid weights_kind: {weights_kind!r}; expected 'sampling' or 'frequency'"
         )
-    kwargs: Dict[str, Any] = {}
-    spec: Dict[str, Any] = {"k": k, "rule": rule, "weight_kind": weights_kind}
+    spec: ClassSpec = {"k": k, "rule": rule, "weight_kind": weights_kind}
     if pair is not None:
-        kwargs = {"parent_cutoffs": pair[0], "child_cutoffs": pair[1]}
-        spec.update(kwargs)
+        spec["parent_cutoffs"], spec["child_cutoffs"] = pair
     try:
-        raw = _RawMatrix.from_status(p, c, weights=w, k=k, rule=rule, **kwargs)
+        raw = _RawMatrix.from_status((p, c, w), spec)
     except MobilityError as e:
         if getattr(e, "kind", None) == "NonFinite":
             better = missing_error(

@@ -8,7 +8,7 @@ import json
 import numbers
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -34,9 +34,9 @@ from ._mobility import rank_bootstrap_json as _rank_bootstrap_json
 from ._mobility import measure_table as _measure_table
 from ._results import FloatArray
 from ._args import (
+    ClassSpec,
     Pi,
     _check_count,
-    _check_str,
     _drop_missing,
     _pi_arg,
     _statistics_arg,
@@ -112,9 +112,10 @@ class TransitionMatrix:
         self._raw = raw
         self._n_dropped = int(n_dropped)
         # The microdata behind the matrix: (parent, child, weights) float64 arrays, and the class
-        # specification as keyword arguments of the compiled functions (k, rule, cut-offs).
+        # specification (k, rule, cut-offs; and weight_kind): both as the compiled from_status
+        # and bootstrap take them.
         self._data: Optional[Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]] = None
-        self._spec: Optional[Dict[str, Any]] = None
+        self._spec: Optional[ClassSpec] = None
         self._inference: Optional[BootstrapResult] = None
         # The rank measures bootstrapped on the same draws (the core's EstimateTable as JSON).
         self._rank_inference: Optional[str] = None
@@ -146,7 +147,7 @@ class TransitionMatrix:
     def _attach(
         self,
         data: Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]],
-        spec: Dict[str, Any],
+        spec: ClassSpec,
         frame: Any = None,
         keep: Optional[np.ndarray] = None,
     ) -> "TransitionMatrix":
@@ -261,7 +262,9 @@ class TransitionMatrix:
         # The classes are the status, cut at the half-integers: bootstrapping them resamples
         # units with the classes fixed (they are given, not estimated).
         bounds = Cutoffs.fixed([m + 0.5 for m in range(1, k)], "left")
-        spec = {"k": k, "rule": "midrank", "parent_cutoffs": bounds, "child_cutoffs": bounds}
+        spec: ClassSpec = {
+            "k": k, "rule": "midrank", "parent_cutoffs": bounds, "child_cutoffs": bounds
+        }
         return tm._attach((p.astype(np.float64), c.astype(np.float64), w), spec)
 
     @classmethod
@@ -446,14 +449,11 @@ class TransitionMatrix:
         if self._data is None:
             report: Dict[str, Any] = json.loads(self._raw.report_json(_pi_arg(pi)))
             return report
-        p, c, w = self._data
-        spec = self._spec or {}
+        spec: Mapping[str, Any] = self._spec or {}
         boot = self._matching_inference(pi)
         analysis: Dict[str, Any] = json.loads(
             self._raw.analysis_report_json(
-                p,
-                c,
-                w,
+                self._data,
                 pi=_pi_arg(pi),
                 bootstrap=None if boot is None else boot._raw,
                 rank_inference=self._rank_inference,
@@ -600,11 +600,12 @@ class TransitionMatrix:
         BootstrapResult
             Also kept as :attr:`inference` (and used by :meth:`summary` and :meth:`report`).
         """
-        from .inference import BootstrapResult, _check_seed
+        from .inference import BootstrapResult, _bootstrap_options
 
-        p, c, w = self._need_data("the bootstrap")
+        data = self._need_data("the bootstrap")
+        spec = self._spec
+        assert spec is not None  # attached with the microdata
         replicates = _check_count(replicates, "replicates")
-        kwargs = dict(self._spec or {})
         codes = None if cluster is None else self._cluster_codes(cluster)
         if codes is not None:
             from ._warnings import warn_few_clusters
@@ -614,38 +615,15 @@ class TransitionMatrix:
         groups = _check_count(jackknife_groups, "jackknife_groups")
         total = (replicates + groups) * (2 if rank_measures else 1)
         with replicate_progress(progress, total, "mobility bootstrap") as counter:
-            raw = _bootstrap(
-                p,
-                c,
-                w,
-                replicates=replicates,
-                seed=_check_seed(seed),
-                ci=_check_str(ci, "ci"),
-                level=float(level),
-                clusters=codes,
-                cutoffs=_check_str(cutoffs, "cutoffs"),
-                pi=_pi_arg(pi),
-                jackknife_groups=groups,
-                statistics=_statistics_arg(statistics),
-                progress=counter,
-                **kwargs,
+            options = _bootstrap_options(
+                replicates, seed, ci, level, cutoffs, pi, groups, statistics,
+                spec.get("weight_kind", "sampling"),
             )
+            raw = _bootstrap(data, spec, options, codes, counter)
             self._inference = BootstrapResult(raw)
             self._rank_inference = None
             if rank_measures:
-                self._rank_inference = _rank_bootstrap_json(
-                    p,
-                    c,
-                    w,
-                    replicates=replicates,
-                    seed=_check_seed(seed),
-                    ci=_check_str(ci, "ci"),
-                    level=float(level),
-                    clusters=codes,
-                    jackknife_groups=groups,
-                    weight_kind=kwargs.get("weight_kind", "sampling"),
-                    progress=counter,
-                )
+                self._rank_inference = _rank_bootstrap_json(data, options, codes, counter)
         return self._inference
 
     def _cluster_codes(self, cluster: Any) -> np.ndarray:
@@ -698,7 +676,7 @@ class TransitionMatrix:
         from .inference import AnalyticResult, _analytic_method
 
         method = _analytic_method(method)
-        spec = self._spec or {}
+        spec: Mapping[str, Any] = self._spec or {}
         estimated = (
             self._data is not None
             and "parent_cutoffs" not in spec
@@ -878,7 +856,7 @@ class TransitionMatrix:
                  ("bins", bins, 20)]
         first = "" if path is None else repr(os.fspath(path))
         command = _report._call("tm.to_html_report", first, given)
-        spec = self._spec or {}
+        spec: Mapping[str, Any] = self._spec or {}
         quantile_classes = self._data is not None and set(spec) <= {"k", "rule", "weight_kind"}
         if quantile_classes:
             p, c, w = self._data  # type: ignore[misc]

@@ -8,10 +8,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict, Union
 import numpy as np
 import numpy.typing as npt
 
+from ._args import BootstrapOptions, ClassSpec
 from ._results import BootstrapSettings
 
 _F64 = npt.NDArray[np.float64]
 _Pi = Union[str, Sequence[float], None]
+#: Paired status and optional weights, ``(parent, child, weights)`` (``TransitionMatrix._data``).
+_Pairs = Tuple[_F64, _F64, Optional[_F64]]
+_Ids = npt.NDArray[np.int64]
 
 #: A core result in its serde form (plain dicts, lists, floats, None): the package turns it into
 #: its typed record with ``Record.from_value`` (``mobility._results``), which checks the keys.
@@ -104,15 +108,7 @@ class TransitionMatrix:
     """The compiled matrix; the package wraps it in `mobility.TransitionMatrix`."""
 
     @staticmethod
-    def from_status(
-        parent: _F64,
-        child: _F64,
-        weights: Optional[_F64] = None,
-        k: int = 5,
-        rule: str = "midrank",
-        parent_cutoffs: Optional[Cutoffs] = None,
-        child_cutoffs: Optional[Cutoffs] = None,
-    ) -> "TransitionMatrix": ...
+    def from_status(data: _Pairs, classes: ClassSpec) -> "TransitionMatrix": ...
     @staticmethod
     def from_classes(
         parent: npt.NDArray[np.int64],
@@ -163,9 +159,7 @@ class TransitionMatrix:
     def report_json(self, pi: _Pi = None) -> str: ...
     def analysis_report_json(
         self,
-        parent: _F64,
-        child: _F64,
-        weights: Optional[_F64] = None,
+        data: _Pairs,
         pi: _Pi = None,
         bootstrap: Optional[BootstrapResult] = None,
         rank_inference: Optional[str] = None,
@@ -258,58 +252,24 @@ class BootstrapResult:
     def __eq__(self, other: object) -> bool: ...
 
 def bootstrap(
-    parent: _F64,
-    child: _F64,
-    weights: Optional[_F64] = None,
-    k: int = 5,
-    rule: str = "midrank",
-    parent_cutoffs: Optional[Cutoffs] = None,
-    child_cutoffs: Optional[Cutoffs] = None,
-    replicates: int = 1000,
-    seed: int = 0,
-    ci: str = "bca",
-    level: float = 0.95,
-    clusters: Optional[npt.NDArray[np.int64]] = None,
-    cutoffs: str = "reestimate",
-    pi: _Pi = None,
-    jackknife_groups: int = 30,
-    statistics: _Statistics = None,
-    weight_kind: str = "sampling",
+    data: _Pairs,
+    classes: ClassSpec,
+    options: BootstrapOptions,
+    clusters: Optional[_Ids] = None,
     progress: Optional[ProgressCounter] = None,
 ) -> BootstrapResult: ...
-
 def rank_bootstrap_json(
-    parent: _F64,
-    child: _F64,
-    weights: Optional[_F64] = None,
-    replicates: int = 1000,
-    seed: int = 0,
-    ci: str = "bca",
-    level: float = 0.95,
-    clusters: Optional[npt.NDArray[np.int64]] = None,
-    jackknife_groups: int = 30,
-    weight_kind: str = "sampling",
+    data: _Pairs,
+    options: BootstrapOptions,
+    clusters: Optional[_Ids] = None,
     progress: Optional[ProgressCounter] = None,
 ) -> Optional[str]: ...
 
-_Group = Tuple[_F64, _F64, Optional[_F64], Optional[npt.NDArray[np.int64]]]
+#: One group of ``bootstrap_difference``: its pairs and cluster ids.
+_Group = Tuple[_Pairs, Optional[_Ids]]
 
 def bootstrap_difference(
-    a: _Group,
-    b: _Group,
-    k: int = 5,
-    rule: str = "midrank",
-    parent_cutoffs: Optional[Cutoffs] = None,
-    child_cutoffs: Optional[Cutoffs] = None,
-    replicates: int = 1000,
-    seed: int = 0,
-    ci: str = "bca",
-    level: float = 0.95,
-    cutoffs: str = "reestimate",
-    pi: _Pi = None,
-    jackknife_groups: int = 30,
-    statistics: _Statistics = None,
-    weight_kind: str = "sampling",
+    a: _Group, b: _Group, classes: ClassSpec, options: BootstrapOptions
 ) -> Tuple[BootstrapResult, BootstrapResult, BootstrapResult]: ...
 def row_multinomial(
     tm: TransitionMatrix,

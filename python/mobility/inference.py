@@ -46,7 +46,7 @@ from ._results import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ._args import Pi
+    from ._args import BootstrapOptions, ClassSpec, Pi
     from ._matrix import TransitionMatrix
 
 __all__ = [
@@ -98,6 +98,34 @@ def _check_seed(seed: Any) -> int:
     if not 0 <= int(seed) < 2**64:
         raise MobilityError(f"seed must be a whole number from 0 to 2^64 - 1, got {seed}")
     return int(seed)
+
+
+def _bootstrap_options(
+    replicates: Any,
+    seed: Any,
+    ci: Any,
+    level: Any,
+    cutoffs: Any,
+    pi: Any,
+    jackknife_groups: Any,
+    statistics: Any,
+    weight_kind: str,
+) -> "BootstrapOptions":
+    """The compiled bootstrap's options from the public arguments, each checked (shared by
+    :meth:`TransitionMatrix.bootstrap` and :func:`bootstrap_difference`)."""
+    from ._args import BootstrapOptions, _check_count, _check_str, _pi_arg, _statistics_arg
+
+    return BootstrapOptions(
+        replicates=_check_count(replicates, "replicates"),
+        seed=_check_seed(seed),
+        ci=_check_str(ci, "ci"),
+        level=float(level),
+        cutoffs=_check_str(cutoffs, "cutoffs"),
+        pi=_pi_arg(pi),
+        jackknife_groups=_check_count(jackknife_groups, "jackknife_groups"),
+        statistics=_statistics_arg(statistics),
+        weight_kind=weight_kind,
+    )
 
 
 def _frame(columns: Mapping[str, Sequence[Any]], kind: Optional[str]) -> "pd.DataFrame":
@@ -690,13 +718,13 @@ class DifferenceResult:
         return self.differences._repr_html_()
 
 
-def _group_arrays(g: Any, which: str) -> Tuple[Any, Optional[Dict[str, Any]]]:
-    """(arrays tuple for the core, spec of a TransitionMatrix or None)."""
+def _group_arrays(g: Any, which: str) -> Tuple[Any, Optional["ClassSpec"]]:
+    """(``((parent, child, weights), cluster codes)`` for the core, spec of a TransitionMatrix
+    or None)."""
     from ._matrix import TransitionMatrix
 
     if isinstance(g, TransitionMatrix):
-        p, c, w = g._need_data(f"bootstrap_difference (group {which})")
-        return (p, c, w, None), g._spec
+        return (g._need_data(f"bootstrap_difference (group {which})"), None), g._spec
     if isinstance(g, dict):
         unknown = set(g) - {"parent", "child", "weights", "cluster"}
         if unknown or "parent" not in g or "child" not in g:
@@ -728,7 +756,7 @@ def _group_arrays(g: Any, which: str) -> Tuple[Any, Optional[Dict[str, Any]]]:
         from ._warnings import warn_few_clusters
 
         warn_few_clusters(codes, f" in group {which}", stacklevel=4)
-    return (pa, ca, wa, codes), None
+    return ((pa, ca, wa), codes), None
 
 
 def bootstrap_difference(
@@ -758,18 +786,17 @@ def bootstrap_difference(
     the classes of raw arrays. Other options as :meth:`TransitionMatrix.bootstrap`. Group A
     uses random streams ``b``, group B streams ``2^40 + b`` of the same seed.
     """
-    from ._args import _check_count, _check_str
-
     ga, spec_a = _group_arrays(a, "a")
     gb, spec_b = _group_arrays(b, "b")
     specs = [s for s in (spec_a, spec_b) if s is not None]
-    if len(specs) == 2 and not _same_spec(specs[0], specs[1]):
+    if len(specs) == 2 and specs[0] != specs[1]:
         raise MobilityError(
             "the two matrices were built with different classes (quantiles, rule or cut-offs); "
             "bootstrap_difference needs the same class specification for both groups"
         )
+    spec: ClassSpec
     if specs:
-        spec = dict(specs[0])
+        spec = specs[0]
         if quantiles is not None and check_k(quantiles) != spec["k"]:
             raise MobilityError(
                 f"quantiles={quantiles} disagrees with the matrices' k = {spec['k']}"
@@ -778,23 +805,9 @@ def bootstrap_difference(
             raise MobilityError(f"rule={rule!r} disagrees with the matrices' rule {spec['rule']!r}")
     else:
         spec = {"k": check_k(5 if quantiles is None else quantiles), "rule": rule or "midrank"}
-    a_raw, b_raw, d_raw = _mobility.bootstrap_difference(
-        ga,
-        gb,
-        replicates=_check_count(replicates, "replicates"),
-        seed=_check_seed(seed),
-        ci=_check_str(ci, "ci"),
-        level=float(level),
-        cutoffs=_check_str(cutoffs, "cutoffs"),
-        pi=_pi(pi),
-        jackknife_groups=_check_count(jackknife_groups, "jackknife_groups"),
-        statistics=_stats_arg(statistics),
-        **spec,
+    options = _bootstrap_options(
+        replicates, seed, ci, level, cutoffs, pi, jackknife_groups, statistics,
+        spec.get("weight_kind", "sampling"),
     )
+    a_raw, b_raw, d_raw = _mobility.bootstrap_difference(ga, gb, spec, options)
     return DifferenceResult(BootstrapResult(a_raw), BootstrapResult(b_raw), BootstrapResult(d_raw))
-
-
-def _same_spec(x: Dict[str, Any], y: Dict[str, Any]) -> bool:
-    if set(x) != set(y):
-        return False
-    return all(x[key] == y[key] for key in x)

@@ -2,6 +2,8 @@
 //! optional weights) handed to the core with the GIL released, integer id columns, dicts of a
 //! core value's fields.
 
+use std::borrow::Cow;
+
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 
@@ -9,6 +11,30 @@ use crate::convert::{IntoPy, slice, to_py};
 
 /// A 1-d float64 numpy array argument (any strides).
 pub type Vector<'py> = PyReadonlyArray1<'py, f64>;
+
+/// Paired status and optional weights as one argument, the tuple `(parent, child, weights)`
+/// (the package keeps it as `TransitionMatrix._data`).
+#[derive(FromPyObject)]
+pub struct Pairs<'py>(pub Vector<'py>, pub Vector<'py>, pub Option<Vector<'py>>);
+
+/// Contiguous views of [`Pairs`]: parent, child and weights.
+pub type PairSlices<'a> = (Cow<'a, [f64]>, Cow<'a, [f64]>, Option<Cow<'a, [f64]>>);
+
+impl Pairs<'_> {
+    /// The arrays as slices, borrowed where contiguous (as [`slice`] does).
+    pub fn slices(&self) -> PairSlices<'_> {
+        (slice(&self.0), slice(&self.1), self.2.as_ref().map(slice))
+    }
+
+    /// [`with_pairs`] on these arrays.
+    pub fn with<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&[f64], &[f64], Option<&[f64]>) -> T + Send,
+    ) -> T {
+        with_pairs(py, &self.0, &self.1, self.2.as_ref(), f)
+    }
+}
 
 /// Adds every listed `#[pyfunction]` to the module `m`:
 /// `add_functions!(m, rank_mobility, ige)`.

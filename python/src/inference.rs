@@ -10,9 +10,9 @@ use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
-use crate::args::{self, add_functions, pairs_to_py, with_pairs};
+use crate::args::{self, Pairs, add_functions, pairs_to_py};
 use crate::convert::{self, IntoPy, slice, to_py};
-use crate::matrix::{PyCutoffs, PyTransitionMatrix, class_spec};
+use crate::matrix::{Classes, PyCutoffs, PyTransitionMatrix};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBootstrapResult>()?;
@@ -61,29 +61,36 @@ fn cutoff_mode(mode: &str) -> PyResult<CutoffMode> {
     mode.parse::<CutoffMode>().py()
 }
 
-/// The builder from the Python arguments (shared by `bootstrap`, `rank_bootstrap_json` and
-/// `bootstrap_difference`).
-#[allow(clippy::too_many_arguments)]
-fn builder(
+/// The bootstrap's settings as one argument, the dict `mobility._args.BootstrapOptions` (every
+/// key given: the package's public functions hold the defaults). The same options serve
+/// `bootstrap`, `rank_bootstrap_json` and `bootstrap_difference`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct BootstrapOptions<'py> {
     replicates: usize,
     seed: u64,
-    ci: &str,
+    ci: String,
     level: f64,
-    cutoffs: &str,
-    pi: Option<&Bound<'_, PyAny>>,
+    cutoffs: String,
+    pi: Option<Bound<'py, PyAny>>,
     jackknife_groups: usize,
-    statistics: Option<&Bound<'_, PyAny>>,
-    weight_kind: &str,
-) -> PyResult<Bootstrap> {
-    Ok(Bootstrap::new(replicates)
-        .seed(seed)
-        .ci(ci_method(ci)?)
-        .level(level)
-        .cutoffs(cutoff_mode(cutoffs)?)
-        .weighting(convert::weighting(pi)?)
-        .jackknife_groups(jackknife_groups)
-        .statistics(selection(statistics)?)
-        .weight_kind(weight_kind.parse::<WeightKind>().py()?))
+    statistics: Option<Bound<'py, PyAny>>,
+    weight_kind: String,
+}
+
+impl BootstrapOptions<'_> {
+    /// The core's builder of these settings (each value checked).
+    fn builder(&self) -> PyResult<Bootstrap> {
+        Ok(Bootstrap::new(self.replicates)
+            .seed(self.seed)
+            .ci(ci_method(&self.ci)?)
+            .level(self.level)
+            .cutoffs(cutoff_mode(&self.cutoffs)?)
+            .weighting(convert::weighting(self.pi.as_ref())?)
+            .jackknife_groups(self.jackknife_groups)
+            .statistics(selection(self.statistics.as_ref())?)
+            .weight_kind(self.weight_kind.parse::<WeightKind>().py()?))
+    }
 }
 
 /// The builder with what a single run (not a comparison) takes besides: the progress counter
@@ -300,92 +307,44 @@ impl PyBootstrapResult {
     }
 }
 
-/// The bootstrap of paired status (GIL released while the replicates run).
+/// The bootstrap of paired status `(parent, child, weights)` over the given classes (GIL
+/// released while the replicates run).
 #[pyfunction]
-#[pyo3(signature = (parent, child, weights=None, k=5, rule="midrank", parent_cutoffs=None,
-    child_cutoffs=None, replicates=1000, seed=0, ci="bca", level=0.95, clusters=None,
-    cutoffs="reestimate", pi=None, jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, statistics=None,
-    weight_kind="sampling", progress=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (data, classes, options, clusters=None, progress=None))]
 fn bootstrap(
     py: Python<'_>,
-    parent: PyReadonlyArray1<'_, f64>,
-    child: PyReadonlyArray1<'_, f64>,
-    weights: Option<PyReadonlyArray1<'_, f64>>,
-    k: usize,
-    rule: &str,
-    parent_cutoffs: Option<PyRef<'_, PyCutoffs>>,
-    child_cutoffs: Option<PyRef<'_, PyCutoffs>>,
-    replicates: usize,
-    seed: u64,
-    ci: &str,
-    level: f64,
+    data: Pairs<'_>,
+    classes: Classes<'_>,
+    options: BootstrapOptions<'_>,
     clusters: Option<PyReadonlyArray1<'_, i64>>,
-    cutoffs: &str,
-    pi: Option<&Bound<'_, PyAny>>,
-    jackknife_groups: usize,
-    statistics: Option<&Bound<'_, PyAny>>,
-    weight_kind: &str,
     progress: Option<PyRef<'_, PyProgressCounter>>,
 ) -> PyResult<PyBootstrapResult> {
-    let spec = class_spec(k, rule, parent_cutoffs, child_cutoffs)?;
-    let boot = builder(
-        replicates,
-        seed,
-        ci,
-        level,
-        cutoffs,
-        pi,
-        jackknife_groups,
-        statistics,
-        weight_kind,
-    )?;
+    let spec = classes.spec()?;
+    let boot = options.builder()?;
     let boot = with_progress_and_clusters(boot, progress.as_deref(), clusters.as_ref());
-    let result = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
-        boot.run(p, c, w, &spec)
-    });
+    let result = data.with(py, |p, c, w| boot.run(p, c, w, &spec));
     Ok(PyBootstrapResult(result.py()?))
 }
 
 /// The bootstrap of the rank and income measures on the same draws as [`bootstrap`] with the
-/// same `replicates`, `seed`, `clusters` and `jackknife_groups` (the CLI's `rank_inference`):
-/// the core's `EstimateTable` as JSON text, or `None` where the rank measures are undefined on
-/// the full sample (every parent with the same status), as in the CLI.
+/// same options and `clusters` (the CLI's `rank_inference`; the cut-off mode, `pi` and
+/// `statistics` do not change the rank measures): the core's `EstimateTable` as JSON text, or
+/// `None` where the rank measures are undefined on the full sample (every parent with the same
+/// status), as in the CLI.
 #[pyfunction]
-#[pyo3(signature = (parent, child, weights=None, replicates=1000, seed=0, ci="bca", level=0.95,
-    clusters=None, jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, weight_kind="sampling",
-    progress=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (data, options, clusters=None, progress=None))]
 fn rank_bootstrap_json(
     py: Python<'_>,
-    parent: PyReadonlyArray1<'_, f64>,
-    child: PyReadonlyArray1<'_, f64>,
-    weights: Option<PyReadonlyArray1<'_, f64>>,
-    replicates: usize,
-    seed: u64,
-    ci: &str,
-    level: f64,
+    data: Pairs<'_>,
+    options: BootstrapOptions<'_>,
     clusters: Option<PyReadonlyArray1<'_, i64>>,
-    jackknife_groups: usize,
-    weight_kind: &str,
     progress: Option<PyRef<'_, PyProgressCounter>>,
 ) -> PyResult<Option<String>> {
-    // the same builder as `bootstrap` (cut-off mode, pi and statistics do not apply here)
-    let boot = builder(
-        replicates,
-        seed,
-        ci,
-        level,
-        "reestimate",
-        None,
-        jackknife_groups,
-        None,
-        weight_kind,
-    )?;
+    let boot = options.builder()?;
     let boot = with_progress_and_clusters(boot, progress.as_deref(), clusters.as_ref());
     // the checks that do not depend on the data fail loudly, as in `bootstrap`
-    mobility::limits::check_replicates(replicates).py()?;
-    let result = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
+    mobility::limits::check_replicates(options.replicates).py()?;
+    let result = data.with(py, |p, c, w| {
         mobility::inference::rank_bootstrap::rank_bootstrap(p, c, w, &boot)
     });
     match result {
@@ -394,13 +353,8 @@ fn rank_bootstrap_json(
     }
 }
 
-/// One group's arrays for `bootstrap_difference`: `(parent, child, weights, clusters)`.
-type GroupArrays<'py> = (
-    PyReadonlyArray1<'py, f64>,
-    PyReadonlyArray1<'py, f64>,
-    Option<PyReadonlyArray1<'py, f64>>,
-    Option<PyReadonlyArray1<'py, i64>>,
-);
+/// One group's arrays for `bootstrap_difference`: `((parent, child, weights), clusters)`.
+type GroupArrays<'py> = (Pairs<'py>, Option<PyReadonlyArray1<'py, i64>>);
 
 fn cluster_ids(ids: &Option<PyReadonlyArray1<'_, i64>>) -> Option<Vec<u64>> {
     ids.as_ref()
@@ -410,46 +364,19 @@ fn cluster_ids(ids: &Option<PyReadonlyArray1<'_, i64>>) -> Option<Vec<u64>> {
 /// `theta_A - theta_B` for every statistic: group A's run, group B's run and the differences
 /// (a result with group A's settings).
 #[pyfunction]
-#[pyo3(signature = (a, b, k=5, rule="midrank", parent_cutoffs=None, child_cutoffs=None,
-    replicates=1000, seed=0, ci="bca", level=0.95, cutoffs="reestimate", pi=None,
-    jackknife_groups=inf::DEFAULT_JACKKNIFE_GROUPS, statistics=None, weight_kind="sampling"))]
-#[allow(clippy::too_many_arguments)]
 fn bootstrap_difference(
     py: Python<'_>,
     a: GroupArrays<'_>,
     b: GroupArrays<'_>,
-    k: usize,
-    rule: &str,
-    parent_cutoffs: Option<PyRef<'_, PyCutoffs>>,
-    child_cutoffs: Option<PyRef<'_, PyCutoffs>>,
-    replicates: usize,
-    seed: u64,
-    ci: &str,
-    level: f64,
-    cutoffs: &str,
-    pi: Option<&Bound<'_, PyAny>>,
-    jackknife_groups: usize,
-    statistics: Option<&Bound<'_, PyAny>>,
-    weight_kind: &str,
+    classes: Classes<'_>,
+    options: BootstrapOptions<'_>,
 ) -> PyResult<(PyBootstrapResult, PyBootstrapResult, PyBootstrapResult)> {
-    let spec: ClassSpec = class_spec(k, rule, parent_cutoffs, child_cutoffs)?;
-    let boot = builder(
-        replicates,
-        seed,
-        ci,
-        level,
-        cutoffs,
-        pi,
-        jackknife_groups,
-        statistics,
-        weight_kind,
-    )?;
-    let (ap, ac) = (slice(&a.0), slice(&a.1));
-    let aw = a.2.as_ref().map(slice);
-    let acl = cluster_ids(&a.3);
-    let (bp, bc) = (slice(&b.0), slice(&b.1));
-    let bw = b.2.as_ref().map(slice);
-    let bcl = cluster_ids(&b.3);
+    let spec: ClassSpec = classes.spec()?;
+    let boot = options.builder()?;
+    let (ap, ac, aw) = a.0.slices();
+    let acl = cluster_ids(&a.1);
+    let (bp, bc, bw) = b.0.slices();
+    let bcl = cluster_ids(&b.1);
     let result = py.detach(|| {
         let ga = Group {
             parent: &ap,

@@ -11,7 +11,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::args::{set_fields, with_pairs};
+use crate::args::{Pairs, set_fields};
 use crate::convert::{self, IntoPy, mat2, py_err, slice, vec1};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -142,11 +142,12 @@ impl PyCutoffs {
 #[derive(Clone, PartialEq)]
 pub struct PyTransitionMatrix(pub TransitionMatrix);
 
+/// The classes from `k` and a tie rule, or from both cut-offs (then `k` and `rule` are not used).
 pub fn class_spec(
     k: usize,
     rule: &str,
-    parent_cutoffs: Option<PyRef<'_, PyCutoffs>>,
-    child_cutoffs: Option<PyRef<'_, PyCutoffs>>,
+    parent_cutoffs: Option<&PyCutoffs>,
+    child_cutoffs: Option<&PyCutoffs>,
 ) -> PyResult<ClassSpec> {
     match (parent_cutoffs, child_cutoffs) {
         (None, None) => Ok(ClassSpec::Quantiles {
@@ -163,26 +164,40 @@ pub fn class_spec(
     }
 }
 
+/// The class specification as one argument: the dict `mobility._args.ClassSpec` the package
+/// keeps as `TransitionMatrix._spec` (`k`, `rule` and, optionally, both cut-offs; its other
+/// keys, such as `weight_kind`, are not read here).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Classes<'py> {
+    k: usize,
+    rule: String,
+    #[pyo3(default)]
+    parent_cutoffs: Option<PyRef<'py, PyCutoffs>>,
+    #[pyo3(default)]
+    child_cutoffs: Option<PyRef<'py, PyCutoffs>>,
+}
+
+impl Classes<'_> {
+    /// The core's class specification ([`class_spec`]).
+    pub fn spec(&self) -> PyResult<ClassSpec> {
+        class_spec(
+            self.k,
+            &self.rule,
+            self.parent_cutoffs.as_deref(),
+            self.child_cutoffs.as_deref(),
+        )
+    }
+}
+
 #[pymethods]
 impl PyTransitionMatrix {
-    /// The quantile transition matrix of paired status (O(n), GIL released).
+    /// The transition matrix of paired status `(parent, child, weights)` over the given classes
+    /// (O(n), GIL released).
     #[staticmethod]
-    #[pyo3(signature = (parent, child, weights=None, k=5, rule="midrank", parent_cutoffs=None, child_cutoffs=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn from_status(
-        py: Python<'_>,
-        parent: PyReadonlyArray1<'_, f64>,
-        child: PyReadonlyArray1<'_, f64>,
-        weights: Option<PyReadonlyArray1<'_, f64>>,
-        k: usize,
-        rule: &str,
-        parent_cutoffs: Option<PyRef<'_, PyCutoffs>>,
-        child_cutoffs: Option<PyRef<'_, PyCutoffs>>,
-    ) -> PyResult<Self> {
-        let spec = class_spec(k, rule, parent_cutoffs, child_cutoffs)?;
-        let tm = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
-            TransitionMatrix::from_status(p, c, w, &spec)
-        });
+    fn from_status(py: Python<'_>, data: Pairs<'_>, classes: Classes<'_>) -> PyResult<Self> {
+        let spec = classes.spec()?;
+        let tm = data.with(py, |p, c, w| TransitionMatrix::from_status(p, c, w, &spec));
         Ok(PyTransitionMatrix(tm.py()?))
     }
 
@@ -414,19 +429,18 @@ impl PyTransitionMatrix {
         convert::to_json(&self.0.report(&w).py()?)
     }
 
-    /// The analysis report of a matrix built from pairs (the CLI's `analyze --json` object,
-    /// `mobility::report::AnalysisReport`) as JSON text: the matrix report, the rank measures
-    /// of the pairs (`null` where undefined) and, when given, the bootstrap's estimates and
-    /// settings (the estimates of the canonical measures only, as the CLI's).
-    #[pyo3(signature = (parent, child, weights=None, pi=None, bootstrap=None, rank_inference=None,
-        rule=None, weight_kind="sampling"))]
+    /// The analysis report of a matrix built from the pairs `(parent, child, weights)` (the
+    /// CLI's `analyze --json` object, `mobility::report::AnalysisReport`) as JSON text: the
+    /// matrix report, the rank measures of the pairs (`null` where undefined) and, when given,
+    /// the bootstrap's estimates and settings (the estimates of the canonical measures only, as
+    /// the CLI's).
+    #[pyo3(signature = (data, pi=None, bootstrap=None, rank_inference=None, rule=None,
+        weight_kind="sampling"))]
     #[allow(clippy::too_many_arguments)]
     fn analysis_report_json(
         &self,
         py: Python<'_>,
-        parent: PyReadonlyArray1<'_, f64>,
-        child: PyReadonlyArray1<'_, f64>,
-        weights: Option<PyReadonlyArray1<'_, f64>>,
+        data: Pairs<'_>,
         pi: Option<&Bound<'_, PyAny>>,
         bootstrap: Option<PyRef<'_, crate::inference::PyBootstrapResult>>,
         rank_inference: Option<&str>,
@@ -440,8 +454,7 @@ impl PyTransitionMatrix {
             .map(|s| convert::from_json(s, "rank inference"))
             .transpose()?;
         let report = self.0.report(&w).py()?;
-        let (p, c) = (slice(&parent), slice(&child));
-        let wt = weights.as_ref().map(slice);
+        let (p, c, wt) = data.slices();
         let ranks = py.detach(|| mobility::rankbased::rank_mobility(&p, &c, wt.as_deref()));
         let boot = bootstrap.as_ref().map(|b| &b.0);
         let mut analysis = mobility::report::AnalysisReport::new(report, ranks, boot)

@@ -277,7 +277,7 @@ impl PyStreamPipeline {
         child_cutoffs: Option<PyRef<'_, PyCutoffs>>,
         gather_limit: Option<u64>,
     ) -> PyResult<Self> {
-        let classes = class_spec(k, rule, parent_cutoffs, child_cutoffs)?;
+        let classes = class_spec(k, rule, parent_cutoffs.as_deref(), child_cutoffs.as_deref())?;
         let mut p = Pipeline::new(StreamSpec {
             classes,
             weighted,
@@ -420,7 +420,8 @@ fn stream_file<'py>(
     child_cutoffs: Option<PyRef<'_, PyCutoffs>>,
     dropna: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let classes: ClassSpec = class_spec(k, rule, parent_cutoffs, child_cutoffs)?;
+    let classes: ClassSpec =
+        class_spec(k, rule, parent_cutoffs.as_deref(), child_cutoffs.as_deref())?;
     let columns = StreamColumns {
         parent: parent.into(),
         child: child.into(),
