@@ -89,6 +89,26 @@ def _uncertainty(cov: Any, p: int) -> Dict[str, np.ndarray]:
     raise MobilityError(f"cov must be a p x p matrix or a vector of p standard errors, got {arr.ndim} dimensions")
 
 
+def _settings(
+    unc: Dict[str, np.ndarray],
+    coverage: Any,
+    stepdown: Any,
+    draws: Any,
+    seed: Any,
+    largest_first: Any,
+) -> Dict[str, Any]:
+    """The core's keyword arguments the rank confidence sets and the tau-best / tau-worst sets
+    share: the settings, converted, and the uncertainty ``unc`` (:func:`_uncertainty`)."""
+    return {
+        "coverage": float(coverage),
+        "stepdown": bool(stepdown),
+        "draws": int(draws),
+        "seed": _seed(seed),
+        "largest_first": bool(largest_first),
+        **unc,
+    }
+
+
 def _estimates(estimates: Any) -> np.ndarray:
     return as_float_array(estimates, "estimates")
 
@@ -216,15 +236,10 @@ def rank_confidence_sets(
     nm = _names(names, est.size)
     d = _mobility.rank_confidence_sets(
         est,
-        coverage=float(coverage),
+        **_settings(unc, coverage, stepdown, draws, seed, largest_first),
         kind=str(kind),
         simultaneous=bool(simultaneous),
-        stepdown=bool(stepdown),
-        draws=int(draws),
-        seed=_seed(seed),
-        largest_first=bool(largest_first),
         indices=None if indices is None else [int(i) for i in indices],
-        **unc,
     )
     return RankConfidenceSets._from(d, nm)
 
@@ -234,15 +249,7 @@ def _tau(which: str, estimates: Any, cov: Any, tau: int, coverage: float, draws:
     est = _estimates(estimates)
     unc = _uncertainty(cov, est.size)
     d = _mobility.tau_set(
-        est,
-        int(tau),
-        which,
-        coverage=float(coverage),
-        stepdown=bool(stepdown),
-        draws=int(draws),
-        seed=_seed(seed),
-        largest_first=bool(largest_first),
-        **unc,
+        est, int(tau), which, **_settings(unc, coverage, stepdown, draws, seed, largest_first)
     )
     return np.asarray(d["indices"], dtype=np.int64)
 
