@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional, Sequence, Tuple
 
 from ._args import ClassSpec, _cutoff_pair, _drop_missing
-from ._input import as_float_array, check_k, label_codes, missing_error, resolve_pairs
+from ._input import check_k, float_pairs, label_codes, missing_error, resolve_pairs
 from ._matrix import TransitionMatrix
 from ._mobility import MobilityError
 from ._mobility import TransitionMatrix as _RawMatrix
@@ -141,9 +141,7 @@ def transition_matrix(
     names: Tuple[Any, Any, Any] = (None, None, None)
     if frame is not None:
         names = (parent, child, weights)
-    p = as_float_array(p_obj, "parent status")
-    c = as_float_array(c_obj, "child status")
-    w = None if w_obj is None else as_float_array(w_obj, "weights")
+    p, c, w = float_pairs(p_obj, c_obj, w_obj)
     pair = _cutoff_pair(reference, cutoffs, bands, closed, k, rule, names)
     cluster_missing = None
     if "cluster" in extras:

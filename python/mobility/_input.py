@@ -308,6 +308,20 @@ def resolve_pairs(
     return p_obj, child, weights, extra, getattr(p_obj, "index", None), None
 
 
+def float_pairs(
+    parent: Any,
+    child: Any,
+    weights: Any,
+    names: Tuple[str, str] = ("parent status", "child status"),
+) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
+    """The raw objects of :func:`resolve_pairs` as float64 arrays ``(parent, child, weights)``
+    (weights ``None`` when not given); ``names`` name the status arrays in errors."""
+    p = as_float_array(parent, names[0])
+    c = as_float_array(child, names[1])
+    w = None if weights is None else as_float_array(weights, "weights")
+    return p, c, w
+
+
 def label_codes(obj: Any, what: str) -> Tuple[np.ndarray, List[Hashable], np.ndarray]:
     """Integer codes for labels of any type (strings, numbers, categories).
 

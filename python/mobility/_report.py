@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _mobility
-from ._input import as_float_array, check_k, label_codes, resolve_pairs
+from ._input import check_k, float_pairs, label_codes, resolve_pairs
 from ._mobility import MobilityError
 
 __all__ = ["report"]
@@ -131,9 +131,7 @@ def report(
     p_obj, c_obj, w_obj, extras, _index, frame = resolve_pairs(
         "report", data, child, weights, parent, extra
     )
-    p = as_float_array(p_obj, "parent status")
-    c = as_float_array(c_obj, "child status")
-    w = None if w_obj is None else as_float_array(w_obj, "weights")
+    p, c, w = float_pairs(p_obj, c_obj, w_obj)
     labels: Optional[List[str]] = None
     label_missing = None
     if by is not None:

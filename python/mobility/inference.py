@@ -31,7 +31,7 @@ import numpy as np
 
 from ._optional import require
 from . import _mobility
-from ._input import as_float_array, as_matrix, check_k, label_codes, resolve_pairs
+from ._input import as_float_array, as_matrix, check_k, float_pairs, label_codes, resolve_pairs
 from ._mobility import BootstrapResult as _RawBootstrap
 from ._mobility import Cutoffs, MobilityError
 from ._results import (
@@ -484,9 +484,7 @@ def quantile_copula(
         "quantile_copula", data, child, weights, parent
     )
     k = check_k(quantiles)
-    p = as_float_array(p_obj, "parent status")
-    c = as_float_array(c_obj, "child status")
-    w = None if w_obj is None else as_float_array(w_obj, "weights")
+    p, c, w = float_pairs(p_obj, c_obj, w_obj)
     raw = _mobility.quantile_copula(
         p, c, w, k=k, pi=_pi(pi), level=float(level), statistics=_stats_arg(statistics),
         bandwidth=None if bandwidth is None else float(bandwidth),

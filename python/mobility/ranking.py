@@ -30,7 +30,14 @@ import numpy as np
 from ._optional import require
 from . import _mobility
 from ._args import _missing_rows
-from ._input import as_float_array, check_ids, label_codes, missing_error, resolve_pairs
+from ._input import (
+    as_float_array,
+    check_ids,
+    float_pairs,
+    label_codes,
+    missing_error,
+    resolve_pairs,
+)
 from ._mobility import MobilityError
 from ._results import Record
 
@@ -419,9 +426,7 @@ def rank_rank_regression(
     p_obj, c_obj, w_obj, extras, index, _ = resolve_pairs(
         "rank_rank_regression", data, child, weights, parent, extra
     )
-    p = as_float_array(p_obj, "parent status")
-    c = as_float_array(c_obj, "child status")
-    w = None if w_obj is None else as_float_array(w_obj, "weights")
+    p, c, w = float_pairs(p_obj, c_obj, w_obj)
     labels = None
     codes = None
     gmiss = None
@@ -552,9 +557,7 @@ def rank_places(
     p_obj, c_obj, w_obj, extras, index, _ = resolve_pairs(
         "rank_places", data, child, weights, parent, extra
     )
-    p = as_float_array(p_obj, "parent status")
-    c = as_float_array(c_obj, "child status")
-    w = None if w_obj is None else as_float_array(w_obj, "weights")
+    p, c, w = float_pairs(p_obj, c_obj, w_obj)
     err = missing_error([("parent", p), ("child", c), ("weights", w)], index)
     if err is not None:
         raise err
