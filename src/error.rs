@@ -340,6 +340,7 @@ parameters! {
     Summary => "summary",
     Ids => "ids",
     Format => "format",
+    MemoryLimit => "memory limit",
 }
 
 /// Checks that `values` is non-empty and holds only finite numbers.

@@ -222,7 +222,8 @@ fn by_groups_use_national_cutoffs_in_memory_and_streamed() {
 
 /// The "done means" at a small scale: under `ulimit -v` 160 MiB the default run streams
 /// the 3*10^6-row file (its in-memory estimate is above a third of the limit) and prints the same
-/// JSON as the in-memory path without the limit.
+/// JSON as the in-memory path without the limit; a `--memory-limit` above a third of it is
+/// refused.
 #[cfg(target_os = "linux")]
 #[test]
 fn parquet_larger_than_the_allowed_memory_streams_under_ulimit() {
@@ -261,6 +262,18 @@ fn parquet_larger_than_the_allowed_memory_streams_under_ulimit() {
     // the default memory limit under this ulimit (a third of it) is below the columns' size,
     // so the run above was streamed: with rank measures asked, they are null
     assert!(streamed["rank_measures"].is_null());
+    // a memory limit above what the address space allows is refused with a message, not left
+    // to abort on a failed allocation in the in-memory path
+    let refused = under("--memory-limit 1G");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    for expected in [
+        "invalid memory limit: 1024 MB",
+        "ulimit -v, 160 MB",
+        "give at most 53 MB",
+    ] {
+        assert!(stderr.contains(expected), "{expected:?} not in {stderr}");
+    }
     std::fs::remove_dir_all(&d).unwrap();
 }
 

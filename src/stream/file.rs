@@ -126,23 +126,55 @@ pub fn bytes_per_row(columns: &StreamColumns, rank_measures: bool) -> u64 {
 }
 
 /// A default memory budget: half the memory available (Linux `/proc/meminfo`), a third of the
-/// address-space limit (`ulimit -v`) when that is smaller, 4 GiB where neither is known.
+/// address-space limit (`ulimit -v`, [`address_space_limit`]) when that is smaller, 4 GiB where
+/// neither is known.
 pub fn default_memory_limit() -> u64 {
-    let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
-    let available = read("/proc/meminfo")
+    let available = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
         .lines()
         .find(|l| l.starts_with("MemAvailable:"))
         .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
         .map(|kib| kib * 1024 / 2);
-    let address_space = read("/proc/self/limits")
-        .lines()
-        .find(|l| l.starts_with("Max address space"))
-        .and_then(|l| l.split_whitespace().nth(3)?.parse::<u64>().ok())
-        .map(|bytes| bytes / 3);
+    let address_space = address_space_limit().map(|bytes| bytes / 3);
     match (available, address_space) {
         (Some(a), Some(b)) => a.min(b),
         (Some(a), None) | (None, Some(a)) => a,
         (None, None) => 4 << 30,
+    }
+}
+
+/// This process's address-space limit in bytes (`ulimit -v`, Linux `/proc/self/limits`), `None`
+/// where it is unlimited or unknown.
+pub fn address_space_limit() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/limits")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("Max address space"))
+        .and_then(|l| l.split_whitespace().nth(3)?.parse::<u64>().ok())
+}
+
+/// Checks a memory budget against the address-space limit: the in-memory path holds the
+/// columns, their sort keys and ranks, and its peak (sort buffers, the allocator) is taken as
+/// three times the budget, as [`default_memory_limit`] does. Above that the process would fail
+/// to allocate and abort, so the budget is refused instead.
+///
+/// # Errors
+/// [`MobilityError::InvalidParameter`] (`memory limit`) when `limit` is above a third of the
+/// address-space limit.
+pub fn check_memory_limit(limit: u64) -> Result<()> {
+    match address_space_limit() {
+        Some(space) if limit > space / 3 => Err(MobilityError::invalid(
+            Parameter::MemoryLimit,
+            format!(
+                "{} is above a third of this process's address-space limit (ulimit -v, {}), \
+                 which the in-memory path could exceed and abort; give at most {} or raise \
+                 ulimit -v",
+                size_text(limit),
+                size_text(space),
+                size_text(space / 3)
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -221,7 +253,8 @@ pub struct FileAnalysis {
 ///
 /// # Errors
 /// As the readers and the in-memory functions; [`MobilityError::InvalidParameter`] when a
-/// bootstrap is asked of a file too large for the memory limit.
+/// bootstrap is asked of a file too large for the memory limit, or when the limit is above a
+/// third of the address-space limit ([`check_memory_limit`]).
 ///
 /// # Complexity
 /// In memory: one parallel parse, then the in-memory core. Streamed: `O(n log k)` per pass,
@@ -231,6 +264,7 @@ pub fn analyze(source: &FileSource, options: &AnalyzeOptions<'_>) -> Result<File
         &source_columns(source),
         options.rank_measures,
     ));
+    check_memory_limit(options.memory_limit)?;
     if columns_bytes <= options.memory_limit {
         let (part, dropped) = source.read_all()?;
         let mut out = analyze_columns(&part, options)?;
