@@ -17,7 +17,7 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 use serde_json::Value;
 
-use common::cli::{mobility, output, succeeded};
+use common::cli::{data, mobility, output, succeeded};
 
 struct Rows {
     parent: Vec<f64>,
@@ -222,8 +222,8 @@ fn by_groups_use_national_cutoffs_in_memory_and_streamed() {
 
 /// The issue's "done means" at a small scale: under `ulimit -v` 160 MiB the default run streams
 /// the 3*10^6-row file (its in-memory estimate is above a third of the limit) and prints the same
-/// JSON as the in-memory path without the limit; a `--memory-limit` above a third of it is
-/// refused.
+/// JSON as the in-memory path without the limit; a `--memory-limit` that would hold the file
+/// in memory is refused, and one that holds a small file is not.
 #[cfg(target_os = "linux")]
 #[test]
 fn parquet_larger_than_the_allowed_memory_streams_under_ulimit() {
@@ -262,18 +262,35 @@ fn parquet_larger_than_the_allowed_memory_streams_under_ulimit() {
     // the default memory limit under this ulimit (a third of it) is below the columns' size,
     // so the run above was streamed: with rank measures asked, they are null
     assert!(streamed["rank_measures"].is_null());
-    // a memory limit above what the address space allows is refused with a message, not left
-    // to abort on a failed allocation in the in-memory path
+    // a memory limit that lets in columns the address space cannot hold is refused with a
+    // message, not left to abort on a failed allocation in the in-memory path
     let refused = under("--memory-limit 1G");
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
     for expected in [
-        "invalid memory limit: 1024 MB",
+        "invalid memory limit: 1024 MB lets the columns (about 228 MB)",
         "ulimit -v, 160 MB",
-        "give at most 53 MB",
+        "give at most 53 MB (the file is then streamed)",
     ] {
         assert!(stderr.contains(expected), "{expected:?} not in {stderr}");
     }
+    // a large limit on a small file is no risk: it runs in memory as before
+    let small = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {limit_kib}; exec {bin} analyze {} --parent parent_income \
+             --child child_income --json --memory-limit 100G",
+            data("pairs.csv")
+        ))
+        .env("MALLOC_ARENA_MAX", "2")
+        .env("RAYON_NUM_THREADS", "2")
+        .output()
+        .unwrap();
+    assert!(
+        small.status.success(),
+        "{}",
+        String::from_utf8_lossy(&small.stderr)
+    );
     std::fs::remove_dir_all(&d).unwrap();
 }
 

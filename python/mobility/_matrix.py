@@ -604,7 +604,11 @@ class TransitionMatrix:
 
         data = self._need_data("the bootstrap")
         spec = self._spec
-        assert spec is not None  # attached with the microdata
+        if spec is None:  # attached with the microdata: not expected
+            raise MobilityError(
+                "this matrix has microdata but no class specification; rebuild it with "
+                "mobility.transition_matrix"
+            )
         replicates = _check_count(replicates, "replicates")
         codes = None if cluster is None else self._cluster_codes(cluster)
         if codes is not None:

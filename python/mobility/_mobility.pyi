@@ -15,7 +15,7 @@ _F64 = npt.NDArray[np.float64]
 _Pi = Union[str, Sequence[float], None]
 #: Paired status and optional weights, ``(parent, child, weights)`` (``TransitionMatrix._data``).
 _Pairs = Tuple[_F64, _F64, Optional[_F64]]
-_Ids = npt.NDArray[np.int64]
+_I64 = npt.NDArray[np.int64]
 
 #: A core result in its serde form (plain dicts, lists, floats, None): the package turns it into
 #: its typed record with ``Record.from_value`` (``mobility._results``), which checks the keys.
@@ -100,7 +100,7 @@ class Cutoffs:
     @property
     def source(self) -> str: ...
     def class_of(self, x: float) -> int: ...
-    def classify(self, values: npt.ArrayLike) -> npt.NDArray[np.int64]: ...
+    def classify(self, values: npt.ArrayLike) -> _I64: ...
     def to_json(self) -> str: ...
     def __eq__(self, other: object) -> bool: ...
 
@@ -111,8 +111,8 @@ class TransitionMatrix:
     def from_status(data: _Pairs, classes: ClassSpec) -> "TransitionMatrix": ...
     @staticmethod
     def from_classes(
-        parent: npt.NDArray[np.int64],
-        child: npt.NDArray[np.int64],
+        parent: _I64,
+        child: _I64,
         k: int,
         weights: Optional[_F64] = None,
     ) -> "TransitionMatrix": ...
@@ -255,18 +255,18 @@ def bootstrap(
     data: _Pairs,
     classes: ClassSpec,
     options: BootstrapOptions,
-    clusters: Optional[_Ids] = None,
+    clusters: Optional[_I64] = None,
     progress: Optional[ProgressCounter] = None,
 ) -> BootstrapResult: ...
 def rank_bootstrap_json(
     data: _Pairs,
     options: BootstrapOptions,
-    clusters: Optional[_Ids] = None,
+    clusters: Optional[_I64] = None,
     progress: Optional[ProgressCounter] = None,
 ) -> Optional[str]: ...
 
 #: One group of ``bootstrap_difference``: its pairs and cluster ids.
-_Group = Tuple[_Pairs, Optional[_Ids]]
+_Group = Tuple[_Pairs, Optional[_I64]]
 
 def bootstrap_difference(
     a: _Group, b: _Group, classes: ClassSpec, options: BootstrapOptions
@@ -317,7 +317,7 @@ def absolute_mobility(
 def by_group(
     parent: _F64,
     child: _F64,
-    groups: npt.NDArray[np.int64],
+    groups: _I64,
     weights: Optional[_F64] = None,
     k: int = 5,
     rule: str = "midrank",
@@ -389,7 +389,7 @@ def rank_rank_regression(
     parent: _F64,
     child: _F64,
     weights: Optional[_F64] = None,
-    groups: Optional[npt.NDArray[np.int64]] = None,
+    groups: Optional[_I64] = None,
     weight_kind: str = "sampling",
     covariance: bool = True,
 ) -> Dict[str, Any]: ...
@@ -408,7 +408,7 @@ def rank_places(
     tau: int = 10,
     draws: int = 10000,
     simultaneous: bool = True,
-    clusters: Optional[npt.NDArray[np.int64]] = None,
+    clusters: Optional[_I64] = None,
     progress: Optional[ProgressCounter] = None,
 ) -> Dict[str, Any]: ...
 
@@ -426,7 +426,7 @@ class StreamPass:
         parent: _F64,
         child: _F64,
         weights: Optional[_F64] = None,
-        group_codes: Optional[npt.NDArray[np.int64]] = None,
+        group_codes: Optional[_I64] = None,
         group_labels: Optional[List[str]] = None,
     ) -> StreamSummary: ...
     def empty(self) -> StreamSummary: ...
@@ -466,7 +466,7 @@ def summarize_poisson(
     ids: npt.NDArray[np.uint64],
     seed: int,
     weights: Optional[_F64] = None,
-    group_codes: Optional[npt.NDArray[np.int64]] = None,
+    group_codes: Optional[_I64] = None,
     group_labels: Optional[List[str]] = None,
 ) -> List[Optional[StreamSummary]]: ...
 def stream_file(

@@ -524,3 +524,18 @@ def test_bootstrap_progress_counts_every_replicate_and_keeps_the_result():
     tm.bootstrap(20, seed=1, jackknife_groups=5, progress=True)  # a tqdm bar
     with pytest.raises(TypeError, match="progress must be"):
         tm.bootstrap(20, progress="yes")
+
+
+def test_the_matrix_only_bootstrap_options_leave_the_rank_bootstrap_alone():
+    # the rank bootstrap gets the same options as the matrix bootstrap; the cut-off mode, the
+    # origin weights and the statistic selection are the matrix's only
+    rng = np.random.default_rng(11)
+    p = rng.lognormal(size=600)
+    c = p * rng.lognormal(size=600)
+    tm = mobility.transition_matrix(p, c, quantiles=4)
+    tm.bootstrap(40, seed=5, jackknife_groups=8, rank_measures=True)
+    default = tm.rank_inference
+    assert default is not None
+    tm.bootstrap(40, seed=5, jackknife_groups=8, rank_measures=True, cutoffs="fixed",
+                 pi="uniform", statistics=["shorrocks_trace"])
+    assert tm.rank_inference == default

@@ -11,7 +11,7 @@ use crate::render::text::render_report;
 use crate::stream::OnPass;
 use crate::stream::RunOptions;
 use crate::stream::file::{
-    AnalyzeOptions, FileFormat, FileSource, ReadMode, analyze, analyze_columns, check_memory_limit,
+    AnalyzeOptions, FileFormat, FileSource, ReadMode, analyze, analyze_columns,
     default_memory_limit,
 };
 use crate::stream::source::{Partition, group_codes};
@@ -87,10 +87,6 @@ pub fn run(r: &AnalyzeRequest<'_>) -> Result<Reply> {
             COMMAND,
             "--by and --cluster cannot be combined (the bootstrap runs on the whole sample)",
         ));
-    }
-    if let Some(limit) = r.memory_limit {
-        // refused before the file is opened: a budget the process cannot allocate
-        check_memory_limit(limit).map_err(|e| CommandError::usage(COMMAND, e))?;
     }
     let memory_limit = r.memory_limit.unwrap_or_else(default_memory_limit);
     let analyze_options = AnalyzeOptions {

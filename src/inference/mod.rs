@@ -40,8 +40,8 @@ pub use analytic::{
     kish_row_counts, quantile_copula, row_multinomial,
 };
 pub use bootstrap::{
-    Bootstrap, BootstrapResult, BootstrapSettings, CutoffMode, DEFAULT_JACKKNIFE_GROUPS, Estimate,
-    EstimateTable, ResampleUnit, Resampling, StatisticSummary, Summary,
+    Bootstrap, BootstrapResult, BootstrapSettings, BootstrapSummary, CutoffMode,
+    DEFAULT_JACKKNIFE_GROUPS, Estimate, EstimateTable, ResampleUnit, Resampling, StatisticSummary,
 };
 pub use compare::{
     AlthamComparison, DifferenceResult, Group, HomogeneityTest, JointHomogeneityTest,

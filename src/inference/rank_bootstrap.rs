@@ -21,8 +21,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::bootstrap::{
-    Bootstrap, BootstrapSettings, CutoffMode, Design, Estimate, EstimateTable, RankSettings,
-    Resampling, Scratch, Summary, check_resampled, jackknife_acceleration, run_replicates,
+    Bootstrap, BootstrapSettings, BootstrapSummary, CutoffMode, Design, Estimate, EstimateTable,
+    RankSettings, Resampling, Scratch, check_resampled, jackknife_acceleration, run_replicates,
 };
 use crate::error::{Result, check_finite, check_same_length};
 use crate::matrix::{ClassSpec, TransitionMatrix};
@@ -30,7 +30,7 @@ use crate::rankbased::rank_mobility;
 use crate::registry::RankMeasure;
 
 /// The bootstrap distribution of one rank measure (`statistic` is the measure).
-pub type RankMeasureSummary = Summary<RankMeasure>;
+pub type RankMeasureSummary = BootstrapSummary<RankMeasure>;
 
 /// The result of [`rank_bootstrap`]: every rank measure of the registry, in registry order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

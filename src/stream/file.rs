@@ -153,23 +153,26 @@ pub fn address_space_limit() -> Option<u64> {
         .and_then(|l| l.split_whitespace().nth(3)?.parse::<u64>().ok())
 }
 
-/// Checks a memory budget against the address-space limit: the in-memory path holds the
-/// columns, their sort keys and ranks, and its peak (sort buffers, the allocator) is taken as
-/// three times the budget, as [`default_memory_limit`] does. Above that the process would fail
-/// to allocate and abort, so the budget is refused instead.
+/// Checks that columns of `columns_bytes` may be held in memory under this process's
+/// address-space limit: the in-memory path's peak (the columns, their sort keys and ranks, sort
+/// buffers, the allocator) is taken as up to three times the columns, as
+/// [`default_memory_limit`] takes a third of the limit. Above that the process could fail to
+/// allocate and abort, so the run is refused with a message instead.
 ///
 /// # Errors
-/// [`MobilityError::InvalidParameter`] (`memory limit`) when `limit` is above a third of the
-/// address-space limit.
-pub fn check_memory_limit(limit: u64) -> Result<()> {
+/// [`MobilityError::InvalidParameter`] (`memory limit`) when `columns_bytes` is above a third of
+/// the address-space limit; `limit` (the budget that let the columns in) is named in the message.
+pub fn check_in_memory_fits(columns_bytes: u64, limit: u64) -> Result<()> {
     match address_space_limit() {
-        Some(space) if limit > space / 3 => Err(MobilityError::invalid(
+        Some(space) if columns_bytes > space / 3 => Err(MobilityError::invalid(
             Parameter::MemoryLimit,
             format!(
-                "{} is above a third of this process's address-space limit (ulimit -v, {}), \
-                 which the in-memory path could exceed and abort; give at most {} or raise \
+                "{} lets the columns (about {}) be held in memory, but the in-memory path may \
+                 need up to three times that, above this process's address-space limit \
+                 (ulimit -v, {}); give at most {} (the file is then streamed) or raise \
                  ulimit -v",
                 size_text(limit),
+                size_text(columns_bytes),
                 size_text(space),
                 size_text(space / 3)
             ),
@@ -253,8 +256,8 @@ pub struct FileAnalysis {
 ///
 /// # Errors
 /// As the readers and the in-memory functions; [`MobilityError::InvalidParameter`] when a
-/// bootstrap is asked of a file too large for the memory limit, or when the limit is above a
-/// third of the address-space limit ([`check_memory_limit`]).
+/// bootstrap is asked of a file too large for the memory limit, or when the limit lets in
+/// columns the address-space limit cannot hold ([`check_in_memory_fits`]).
 ///
 /// # Complexity
 /// In memory: one parallel parse, then the in-memory core. Streamed: `O(n log k)` per pass,
@@ -264,8 +267,8 @@ pub fn analyze(source: &FileSource, options: &AnalyzeOptions<'_>) -> Result<File
         &source_columns(source),
         options.rank_measures,
     ));
-    check_memory_limit(options.memory_limit)?;
     if columns_bytes <= options.memory_limit {
+        check_in_memory_fits(columns_bytes, options.memory_limit)?;
         let (part, dropped) = source.read_all()?;
         let mut out = analyze_columns(&part, options)?;
         out.dropped = dropped;

@@ -110,8 +110,8 @@ pub(crate) use draw::{Draw, dense_ids, dense_labels};
 pub(crate) use engine::{RawRun, check_resampled, run_replicates};
 pub use intervals::BCA_EXCLUDES_ESTIMATE;
 pub use result::{
-    BootstrapResult, BootstrapSettings, Estimate, EstimateTable, ResampleUnit, StatisticSummary,
-    Summary,
+    BootstrapResult, BootstrapSettings, BootstrapSummary, Estimate, EstimateTable, ResampleUnit,
+    StatisticSummary,
 };
 pub(crate) use summary::jackknife_acceleration;
 

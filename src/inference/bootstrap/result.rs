@@ -10,10 +10,11 @@ use crate::measures::Weighting;
 use crate::weights::WeightKind;
 
 /// The bootstrap distribution of one statistic: `S` says what it is, a [`Statistic`] of the
-/// matrix bootstrap ([`StatisticSummary`]) or a [`RankMeasure`](crate::registry::RankMeasure) of the rank bootstrap
+/// matrix bootstrap ([`StatisticSummary`]) or a
+/// [`RankMeasure`](crate::registry::RankMeasure) of the rank bootstrap
 /// ([`RankMeasureSummary`](crate::inference::rank_bootstrap::RankMeasureSummary)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Summary<S> {
+pub struct BootstrapSummary<S> {
     /// What this is.
     pub statistic: S,
     /// Its name ([`Statistic::name`], [`RankMeasure::name`](crate::registry::RankMeasure::name)).
@@ -45,9 +46,9 @@ pub struct Summary<S> {
 }
 
 /// The bootstrap distribution of one matrix statistic.
-pub type StatisticSummary = Summary<Statistic>;
+pub type StatisticSummary = BootstrapSummary<Statistic>;
 
-impl<S> Summary<S> {
+impl<S> BootstrapSummary<S> {
     /// The replicate values aligned with the replicate numbers (`None` where undefined).
     pub fn replicate_values(&self) -> Vec<Option<f64>> {
         let total = self.replicates.len() + self.undefined_at.len();

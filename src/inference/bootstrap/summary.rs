@@ -1,24 +1,24 @@
 //! From replicate columns to the summary of each statistic (standard error, intervals, notes).
 
 use super::intervals::{acceleration, jackknife_effects, summarize};
-use super::{Bootstrap, BootstrapResult, RawRun, Summary};
+use super::{Bootstrap, BootstrapResult, BootstrapSummary, RawRun};
 use crate::inference::{CiMethod, Interval};
 
 /// One replicate column summarised, as every bootstrap of the crate reports it.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct ColumnSummary {
-    pub(crate) se: Option<f64>,
-    pub(crate) ci_low: Option<f64>,
-    pub(crate) ci_high: Option<f64>,
-    pub(crate) percentile: Option<Interval>,
-    pub(crate) bca: Option<Interval>,
-    pub(crate) bias_correction: Option<f64>,
-    pub(crate) acceleration: Option<f64>,
+struct ColumnSummary {
+    se: Option<f64>,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+    percentile: Option<Interval>,
+    bca: Option<Interval>,
+    bias_correction: Option<f64>,
+    acceleration: Option<f64>,
     /// The replicate numbers where the statistic is undefined, increasing.
-    pub(crate) undefined_at: Vec<usize>,
+    undefined_at: Vec<usize>,
     /// The defined replicate values, in replicate order.
-    pub(crate) replicates: Vec<f64>,
-    pub(crate) note: Option<String>,
+    replicates: Vec<f64>,
+    note: Option<String>,
 }
 
 /// The BCa acceleration from a statistic's grouped-jackknife values (`None` if one is undefined).
@@ -61,9 +61,9 @@ impl Bootstrap {
         estimate: Option<f64>,
         column: &[Option<f64>],
         accel: Option<f64>,
-    ) -> Summary<S> {
+    ) -> BootstrapSummary<S> {
         let c = self.summarize_column(estimate, column, accel);
-        Summary {
+        BootstrapSummary {
             statistic,
             name,
             estimate,
@@ -84,7 +84,7 @@ impl Bootstrap {
     /// A replicate column (`None` = undefined in that replicate) summarised at the configured
     /// level, with the configured interval as `ci_low` / `ci_high` and the note "undefined in the
     /// full sample" when the estimate is.
-    pub(crate) fn summarize_column(
+    fn summarize_column(
         &self,
         estimate: Option<f64>,
         column: &[Option<f64>],

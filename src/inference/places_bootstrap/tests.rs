@@ -270,3 +270,29 @@ fn measure_names_parse() {
     opts.cutoffs = CutoffMode::Fixed;
     assert!(places_bootstrap(&p, &c, None, &g, None::<&[u32]>, &opts).is_ok());
 }
+
+#[test]
+fn every_place_measure_is_listed_and_its_name_parses_back() {
+    // the match is exhaustive: a new variant does not compile until it is placed here
+    let listed = |m: PlaceMeasure| match m {
+        PlaceMeasure::Matrix(_) => false,
+        PlaceMeasure::LevellingUp
+        | PlaceMeasure::Structural
+        | PlaceMeasure::Exchange
+        | PlaceMeasure::RankRankSlope
+        | PlaceMeasure::RankRankIntercept
+        | PlaceMeasure::AbsoluteUpwardMobility
+        | PlaceMeasure::NationalRankCorrelation => true,
+    };
+    assert!(PlaceMeasure::OTHERS.iter().all(|&m| listed(m)));
+    let all = PlaceMeasure::OTHERS
+        .iter()
+        .copied()
+        .chain(Measure::ALL.iter().map(|&m| PlaceMeasure::Matrix(m)));
+    let mut names = std::collections::HashSet::new();
+    for m in all {
+        assert_eq!(m.name().parse::<PlaceMeasure>().unwrap(), m, "{m}");
+        assert!(names.insert(m.name()), "{m} named twice");
+    }
+    assert_eq!(names.len(), PlaceMeasure::OTHERS.len() + Measure::ALL.len());
+}
