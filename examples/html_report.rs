@@ -47,7 +47,6 @@ fn main() {
     }
 }
 
-/// Six simulated regions: different persistence and different growth between the generations.
 /// Renders `page` to file `name` in folder `out`: its path and size in KB.
 fn write_page(
     page: &ReportPage,
@@ -60,6 +59,7 @@ fn write_page(
     Ok((path, html.len() / 1024))
 }
 
+/// Six simulated regions: different persistence and different growth between the generations.
 fn simulated(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let regions = [
         ("North & East <coast>", 0.55, 0.10),

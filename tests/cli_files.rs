@@ -18,6 +18,7 @@ use parquet::schema::parser::parse_message_type;
 use serde_json::Value;
 
 use common::cli::{data, mobility, output, succeeded};
+use common::samples::SplitMix;
 
 struct Rows {
     parent: Vec<f64>,
@@ -28,13 +29,8 @@ struct Rows {
 
 /// Deterministic pairs with heavy ties and whole-number weights (exact sums in any order).
 fn rows(n: usize) -> Rows {
-    let mut s = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        s
-    };
+    let mut rng = SplitMix(0x9E37_79B9_7F4A_7C15);
+    let mut next = || rng.next();
     let mut r = Rows {
         parent: Vec::with_capacity(n),
         child: Vec::with_capacity(n),

@@ -9,7 +9,7 @@ use mobility::inference::places_bootstrap::{
 use mobility::ranking::{PlaceRankingOptions, rank_places};
 use serde_json::Value;
 
-use common::cli::{ok_with_stderr, run, scratch};
+use common::cli::{run, scratch, stdout_of};
 use common::samples::SplitMix;
 
 fn write_csv() -> (std::path::PathBuf, Vec<f64>, Vec<f64>, Vec<String>) {
@@ -43,11 +43,6 @@ fn places_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     ];
     args.extend_from_slice(extra);
     args
-}
-
-/// A command that must succeed; its stdout.
-fn stdout_of(args: &[&str]) -> String {
-    ok_with_stderr(args).0
 }
 
 #[test]

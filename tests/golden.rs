@@ -33,7 +33,7 @@ fn check_figures(case: &str, tol: f64, rows: &[(&str, Option<f64>, f64)]) {
     }
 }
 
-/// Each value within `tol` of the figure at its position (as far as both go); a failure names
+/// As many values as figures, each within `tol` of the figure at its position; a failure names
 /// the case, the series and the position.
 fn check_series(case: &str, series: &str, tol: f64, values: &[f64], figures: &[f64]) {
     assert_eq!(

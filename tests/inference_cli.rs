@@ -12,7 +12,7 @@ use mobility::io::csv::{CsvOptions, read_columns};
 use mobility::measures::MEASURES;
 use serde_json::Value;
 
-use common::cli::{analyze_stdin, data, families, income_args, mobility, ok_with_stderr, output};
+use common::cli::{analyze_stdin, data, families, income_args, mobility, output, stdout_of};
 
 fn pairs() -> String {
     data("pairs.csv")
@@ -26,11 +26,6 @@ fn run(args: &[&str], stdin: Option<&str>, threads: Option<&str>) -> Output {
         cmd.env("RAYON_NUM_THREADS", t);
     }
     output(&mut cmd, stdin)
-}
-
-/// [`ok_with_stderr`]: a command that must succeed; its stdout.
-fn ok(args: &[&str]) -> String {
-    ok_with_stderr(args).0
 }
 
 /// [`common::cli::fails`] with one expected part.
@@ -47,7 +42,7 @@ fn args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
 fn json_gains_inference_and_keeps_measures() {
     let file = pairs();
     let plain: Value =
-        serde_json::from_str(&ok(&args(&file, &["--quantiles", "4", "--json"]))).unwrap();
+        serde_json::from_str(&stdout_of(&args(&file, &["--quantiles", "4", "--json"]))).unwrap();
     let extra = [
         "--quantiles",
         "4",
@@ -59,7 +54,7 @@ fn json_gains_inference_and_keeps_measures() {
         "--ci",
         "bca",
     ];
-    let text = ok(&args(&file, &extra));
+    let text = stdout_of(&args(&file, &extra));
     let boot: Value = serde_json::from_str(&text).unwrap();
     // every key of the plain report is there, unchanged, in the same order
     let (p, b) = (plain.as_object().unwrap(), boot.as_object().unwrap());
@@ -132,7 +127,7 @@ fn same_output_on_one_and_two_threads() {
 #[test]
 fn human_output_lists_every_measure_with_its_interval() {
     let file = pairs();
-    let out = ok(&args(&file, &["--bootstrap", "100", "--seed", "1"]));
+    let out = stdout_of(&args(&file, &["--bootstrap", "100", "--seed", "1"]));
     let section = &out[out
         .find("Bootstrap: 100 replicates (seed 1) of the 40 rows")
         .unwrap()..];

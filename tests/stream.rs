@@ -9,7 +9,7 @@ use mobility::stream::{
 };
 use mobility::{ClassSpec, Rule, TransitionCounts, TransitionMatrix, Weighting};
 
-use common::samples::SplitMix;
+use common::samples::{SplitMix, shuffled_order};
 
 struct Data {
     parent: Vec<f64>,
@@ -64,11 +64,7 @@ fn data(n: usize, seed: u64, ties: bool, weights: Option<&str>) -> Data {
 fn partition(d: &Data, sizes: &[usize], by: bool) -> SliceSource {
     let n = d.parent.len();
     let total: usize = sizes.iter().sum();
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut rng = SplitMix(99);
-    for i in (1..n).rev() {
-        order.swap(i, rng.below(i as u64 + 1) as usize);
-    }
+    let order = shuffled_order(n, 99);
     let mut parts = Vec::new();
     let mut start = 0;
     for (i, &s) in sizes.iter().enumerate() {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional, Sequence, Tuple
 
 from ._args import ClassSpec, _cutoff_pair, _drop_missing
-from ._input import check_k, float_pairs, label_codes, missing_error, resolve_pairs
+from ._input import check_k, label_codes, missing_error, resolve_pairs
 from ._matrix import TransitionMatrix
 from ._mobility import MobilityError
 from ._mobility import TransitionMatrix as _RawMatrix
@@ -135,13 +135,12 @@ def transition_matrix(
         )
         return streamed
     extra = {} if cluster is None else {"cluster": cluster}
-    p_obj, c_obj, w_obj, extras, index, frame = resolve_pairs(
+    p, c, w, extras, index, frame = resolve_pairs(
         "transition_matrix", data, child, weights, parent, extra
     )
     names: Tuple[Any, Any, Any] = (None, None, None)
     if frame is not None:
         names = (parent, child, weights)
-    p, c, w = float_pairs(p_obj, c_obj, w_obj)
     pair = _cutoff_pair(reference, cutoffs, bands, closed, k, rule, names)
     cluster_missing = None
     if "cluster" in extras:

@@ -266,14 +266,35 @@ def resolve_pairs(
     weights: Any,
     parent: Any,
     extra: Optional[Mapping[str, Any]] = None,
-) -> Tuple[Any, Any, Any, Dict[str, Any], Any, Any]:
-    """The objects behind the two call forms shared by the pair functions.
+    names: Tuple[str, str] = ("parent status", "child status"),
+) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray], Dict[str, Any], Any, Any]:
+    """The pairs behind the two call forms shared by the pair functions.
 
     ``fn(parent_values, child_values, weights=w)`` or ``fn(df, parent='p', child='c',
     weights='w')``. `extra` maps a role (``'cluster'``, ``'groups'``) to a column name (with a
-    DataFrame) or an array. Returns ``(parent, child, weights, extras, index, frame)`` with the
-    raw objects (not yet converted), the row labels when known and the DataFrame (or None).
+    DataFrame) or an array. Returns ``(parent, child, weights, extras, index, frame)``: the
+    status and weights as float64 arrays (:func:`as_float_array`; ``names`` name the status
+    arrays in errors; weights ``None`` when not given), the extras as given (not converted), the
+    row labels when known and the DataFrame (or None).
     """
+    p_obj, c_obj, w_obj, extras, index, frame = _pair_objects(
+        fn, data, child, weights, parent, extra
+    )
+    p = as_float_array(p_obj, names[0])
+    c = as_float_array(c_obj, names[1])
+    w = None if w_obj is None else as_float_array(w_obj, "weights")
+    return p, c, w, extras, index, frame
+
+
+def _pair_objects(
+    fn: str,
+    data: Any,
+    child: Any,
+    weights: Any,
+    parent: Any,
+    extra: Optional[Mapping[str, Any]],
+) -> Tuple[Any, Any, Any, Dict[str, Any], Any, Any]:
+    """The raw objects of :func:`resolve_pairs` (not yet converted)."""
     extra = dict(extra or {})
     if data is not None and is_frame(data):
         if parent is None or child is None:
@@ -306,20 +327,6 @@ def resolve_pairs(
             f"{fn}(df, parent='...', child='...')"
         )
     return p_obj, child, weights, extra, getattr(p_obj, "index", None), None
-
-
-def float_pairs(
-    parent: Any,
-    child: Any,
-    weights: Any,
-    names: Tuple[str, str] = ("parent status", "child status"),
-) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
-    """The raw objects of :func:`resolve_pairs` as float64 arrays ``(parent, child, weights)``
-    (weights ``None`` when not given); ``names`` name the status arrays in errors."""
-    p = as_float_array(parent, names[0])
-    c = as_float_array(child, names[1])
-    w = None if weights is None else as_float_array(weights, "weights")
-    return p, c, w
 
 
 def label_codes(obj: Any, what: str) -> Tuple[np.ndarray, List[Hashable], np.ndarray]:

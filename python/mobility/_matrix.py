@@ -8,7 +8,7 @@ import json
 import numbers
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -156,6 +156,21 @@ class TransitionMatrix:
         self._frame = frame
         self._keep = keep
         return self
+
+    @property
+    def _weight_kind(self) -> str:
+        """What the weights of the microdata mean (``"sampling"`` unless given)."""
+        spec = self._spec
+        return "sampling" if spec is None else spec.get("weight_kind", "sampling")
+
+    @property
+    def _estimated_rule(self) -> Optional[str]:
+        """The tie rule of classes estimated from the microdata (quantile classes); ``None``
+        for a matrix from a table or from given cut-offs."""
+        spec = self._spec
+        if self._data is None or spec is None or "parent_cutoffs" in spec:
+            return None
+        return spec.get("rule", "midrank")
 
     # ----------------------------------------------------------------- constructors
     @classmethod
@@ -449,7 +464,6 @@ class TransitionMatrix:
         if self._data is None:
             report: Dict[str, Any] = json.loads(self._raw.report_json(_pi_arg(pi)))
             return report
-        spec: Mapping[str, Any] = self._spec or {}
         boot = self._matching_inference(pi)
         analysis: Dict[str, Any] = json.loads(
             self._raw.analysis_report_json(
@@ -457,8 +471,8 @@ class TransitionMatrix:
                 pi=_pi_arg(pi),
                 bootstrap=None if boot is None else boot._raw,
                 rank_inference=self._rank_inference,
-                rule=None if "parent_cutoffs" in spec else spec.get("rule", "midrank"),
-                weight_kind=spec.get("weight_kind", "sampling"),
+                rule=self._estimated_rule,
+                weight_kind=self._weight_kind,
             )
         )
         return analysis
@@ -604,11 +618,7 @@ class TransitionMatrix:
 
         data = self._need_data("the bootstrap")
         spec = self._spec
-        if spec is None:  # attached with the microdata: not expected
-            raise MobilityError(
-                "this matrix has microdata but no class specification; rebuild it with "
-                "mobility.transition_matrix"
-            )
+        assert spec is not None  # `_attach` sets it with the microdata
         replicates = _check_count(replicates, "replicates")
         codes = None if cluster is None else self._cluster_codes(cluster)
         if codes is not None:
@@ -620,8 +630,7 @@ class TransitionMatrix:
         total = (replicates + groups) * (2 if rank_measures else 1)
         with replicate_progress(progress, total, "mobility bootstrap") as counter:
             options = _bootstrap_options(
-                replicates, seed, ci, level, cutoffs, pi, groups, statistics,
-                spec.get("weight_kind", "sampling"),
+                replicates, seed, ci, level, cutoffs, pi, groups, statistics, self._weight_kind
             )
             raw = _bootstrap(data, spec, options, codes, counter)
             self._inference = BootstrapResult(raw)
@@ -680,19 +689,15 @@ class TransitionMatrix:
         from .inference import AnalyticResult, _analytic_method
 
         method = _analytic_method(method)
-        spec: Mapping[str, Any] = self._spec or {}
-        estimated = (
-            self._data is not None
-            and "parent_cutoffs" not in spec
-            and spec.get("rule") in ("midrank", "split")
-        )
-        kind = spec.get("weight_kind", "sampling")
+        rule = self._estimated_rule
+        estimated = rule in ("midrank", "split")
+        kind = self._weight_kind
         if method == "auto":
             method = "empirical_copula" if estimated else "row_multinomial"
         stats = _statistics_arg(statistics)
         if method == "empirical_copula":
             p, c, w = self._need_data("copula standard errors")
-            if not estimated:
+            if rule is None or not estimated:
                 raise MobilityError(
                     "copula standard errors are for midrank or split quantile classes estimated "
                     "from the data itself; this matrix has given cut-offs or another tie rule: "
@@ -701,7 +706,7 @@ class TransitionMatrix:
             raw = _mobility.quantile_copula(
                 p, c, w, k=self.k, pi=_pi_arg(pi), level=float(level), statistics=stats,
                 bandwidth=None if bandwidth is None else float(bandwidth),
-                rule=spec.get("rule", "midrank"), weight_kind=kind,
+                rule=rule, weight_kind=kind,
             )
             return AnalyticResult.from_value(raw)
         if bandwidth is not None:
@@ -860,9 +865,8 @@ class TransitionMatrix:
                  ("bins", bins, 20)]
         first = "" if path is None else repr(os.fspath(path))
         command = _report._call("tm.to_html_report", first, given)
-        spec: Mapping[str, Any] = self._spec or {}
-        quantile_classes = self._data is not None and set(spec) <= {"k", "rule", "weight_kind"}
-        if quantile_classes:
+        rule = self._estimated_rule
+        if rule is not None:
             p, c, w = self._data  # type: ignore[misc]
             name = "the data passed to mobility.transition_matrix" if source is None else source
             columns = {"weights": None if w is None else "weights"}
@@ -870,15 +874,15 @@ class TransitionMatrix:
                 p,
                 c,
                 weights=w,
-                k=spec.get("k", self.k),
-                rule=spec.get("rule", "midrank"),
+                k=self.k,
+                rule=rule,
                 pi=_pi_arg(pi),
                 bins=bins,
                 title=title,
                 source_json=_report._source_json(
                     name, columns, int(p.shape[0]) + self._n_dropped, self._n_dropped, command
                 ),
-                weight_kind=spec.get("weight_kind", "sampling"),
+                weight_kind=self._weight_kind,
             )
         else:
             name = "a transition matrix" if source is None else source

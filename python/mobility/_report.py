@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _mobility
-from ._input import check_k, float_pairs, label_codes, resolve_pairs
+from ._input import check_k, label_codes, resolve_pairs
 from ._mobility import MobilityError
 
 __all__ = ["report"]
@@ -128,10 +128,9 @@ def report(
     k = check_k(quantiles)
     boot = _bootstrap_args(bootstrap, seed, ci, level)
     extra = {} if by is None else {"groups": by}
-    p_obj, c_obj, w_obj, extras, _index, frame = resolve_pairs(
+    p, c, w, extras, _index, frame = resolve_pairs(
         "report", data, child, weights, parent, extra
     )
-    p, c, w = float_pairs(p_obj, c_obj, w_obj)
     labels: Optional[List[str]] = None
     label_missing = None
     if by is not None:

@@ -217,10 +217,8 @@ def group_matrices(
 
     Client memory ``O(k^2 G)`` for G groups, independent of the rows.
     """
-    from ._input import check_k
-
     _check_frame(ddf)
-    k = check_k(quantiles)
+    k = check_quantiles_rule(quantiles, rule)
     cols = Columns(parent, child, weights, by)
     parts = _columns(ddf, cols)
     return _distributed.group_matrices(_runner(parts, cols, dropna, progress), cols, k, rule)
@@ -308,11 +306,9 @@ def poisson_bootstrap(
 
     Returns a :class:`PoissonBootstrap` (``estimate``, ``replicates``, ``to_frame()``).
     """
-    from ._input import check_k
-
     dask = _dask()
     _check_frame(ddf)
-    k = check_k(quantiles)
+    k = check_quantiles_rule(quantiles, rule)
     cols = Columns(parent, child, weights, None, id)
     parts = _columns(ddf, cols)
     pair = _pair(ddf, parent, child, weights, k, rule, reference, cutoffs, bands, closed, dropna)

@@ -21,7 +21,7 @@ import numpy as np
 
 from ._optional import require
 from . import _mobility
-from ._input import check_k, float_pairs, label_codes, missing_error, resolve_pairs
+from ._input import check_k, label_codes, missing_error, resolve_pairs
 from ._matrix import TransitionMatrix
 from ._mobility import Cutoffs, MobilityError
 from ._results import MeasureValues, Record, frame_html, local
@@ -228,10 +228,9 @@ def by_group(
         raise TypeError(
             "by_group() needs the group labels: by='column' with a DataFrame, or groups=array"
         )
-    p_obj, c_obj, w_obj, extras, index, _ = resolve_pairs(
+    p, c, w, extras, index, _ = resolve_pairs(
         "by_group", data, child, weights, parent, {"groups": labels_obj}
     )
-    p, c, w = float_pairs(p_obj, c_obj, w_obj)
     codes, labels, missing = label_codes(extras["groups"], "group labels")
     if codes.shape[0] != p.shape[0]:
         raise MobilityError(f"groups: expected {p.shape[0]} values, found {codes.shape[0]}")

@@ -31,7 +31,7 @@ import numpy as np
 
 from ._optional import require
 from . import _mobility
-from ._input import as_float_array, as_matrix, check_k, float_pairs, label_codes, resolve_pairs
+from ._input import as_float_array, as_matrix, check_k, label_codes, resolve_pairs
 from ._mobility import BootstrapResult as _RawBootstrap
 from ._mobility import Cutoffs, MobilityError
 from ._results import (
@@ -480,11 +480,10 @@ def quantile_copula(
 
     Call forms as :func:`mobility.transition_matrix` (arrays, or a DataFrame and column names).
     """
-    p_obj, c_obj, w_obj, _, _, _ = resolve_pairs(
+    p, c, w, _, _, _ = resolve_pairs(
         "quantile_copula", data, child, weights, parent
     )
     k = check_k(quantiles)
-    p, c, w = float_pairs(p_obj, c_obj, w_obj)
     raw = _mobility.quantile_copula(
         p, c, w, k=k, pi=_pi(pi), level=float(level), statistics=_stats_arg(statistics),
         bandwidth=None if bandwidth is None else float(bandwidth),

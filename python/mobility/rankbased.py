@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from ._optional import require
 from . import _mobility
-from ._input import as_float_array, float_pairs, missing_error, resolve_pairs
+from ._input import as_float_array, missing_error, resolve_pairs
 from ._mobility import MobilityError
 from ._results import FloatArray, Record, local
 
@@ -165,8 +165,7 @@ def _pairs(
 ) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray], int]:
     from ._args import _drop_missing
 
-    p_obj, c_obj, w_obj, _, index, _ = resolve_pairs(fn, data, child, weights, parent)
-    p, c, w = float_pairs(p_obj, c_obj, w_obj, names)
+    p, c, w, _, index, _ = resolve_pairs(fn, data, child, weights, parent, names=names)
     if dropna:
         p, c, w, dropped, _ = _drop_missing(p, c, w)
         return p, c, w, dropped

@@ -33,7 +33,6 @@ from ._args import _missing_rows
 from ._input import (
     as_float_array,
     check_ids,
-    float_pairs,
     label_codes,
     missing_error,
     resolve_pairs,
@@ -423,10 +422,9 @@ def rank_rank_regression(
     0.904762
     """
     extra = {} if by is None else {"groups": by}
-    p_obj, c_obj, w_obj, extras, index, _ = resolve_pairs(
+    p, c, w, extras, index, _ = resolve_pairs(
         "rank_rank_regression", data, child, weights, parent, extra
     )
-    p, c, w = float_pairs(p_obj, c_obj, w_obj)
     labels = None
     codes = None
     gmiss = None
@@ -554,10 +552,9 @@ def rank_places(
     extra = {"groups": by}
     if cluster is not None:
         extra["cluster"] = cluster
-    p_obj, c_obj, w_obj, extras, index, _ = resolve_pairs(
+    p, c, w, extras, index, _ = resolve_pairs(
         "rank_places", data, child, weights, parent, extra
     )
-    p, c, w = float_pairs(p_obj, c_obj, w_obj)
     err = missing_error([("parent", p), ("child", c), ("weights", w)], index)
     if err is not None:
         raise err

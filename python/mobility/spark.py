@@ -121,9 +121,7 @@ def group_matrices(
 ) -> Tuple[Any, Dict[Any, Any], List[Any]]:
     """Per-group matrices against the national cut-offs: ``(national, {label: matrix},
     empty_groups)``, as :func:`mobility.dask.group_matrices`."""
-    from ._input import check_k
-
-    k = check_k(quantiles)
+    k = check_quantiles_rule(quantiles, rule)
     cols = Columns(parent, child, weights, by)
 
     def run(pipeline: StreamPipeline) -> Tuple[Any, PartStats]:

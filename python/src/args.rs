@@ -1,6 +1,5 @@
 //! Argument plumbing the bindings share: registering a module's functions, paired status (and
-//! optional weights) handed to the core with the GIL released, integer id columns, dicts of a
-//! core value's fields.
+//! optional weights) handed to the core with the GIL released, dicts of a core value's fields.
 
 use std::borrow::Cow;
 
@@ -69,11 +68,6 @@ pub fn pairs_to_py<'py, T: serde::Serialize + Send>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let r = with_pairs(py, parent, child, weights, f).py()?;
     to_py(py, &r)
-}
-
-/// An integer id (or group code) column as an owned vector.
-pub fn ids(a: &PyReadonlyArray1<'_, i64>) -> Vec<i64> {
-    a.as_array().iter().copied().collect()
 }
 
 /// Sets `d[name] = value.name` for each listed field of a core value, in the order given:

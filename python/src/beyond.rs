@@ -8,7 +8,7 @@ use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::args::{self, Vector, add_functions, pairs_to_py, with_pairs};
+use crate::args::{Vector, add_functions, pairs_to_py, with_pairs};
 use crate::convert::{self, IntoPy, slice, to_py};
 use crate::matrix::{PyCutoffs, PyTransitionMatrix};
 
@@ -130,9 +130,9 @@ fn by_group<'py>(
         basis: rank_basis(ranks)?,
         weighting: convert::weighting(pi)?,
     };
-    let g = args::ids(&groups);
+    let g = slice(&groups);
     let table = with_pairs(py, &parent, &child, weights.as_ref(), |p, c, w| {
-        groups::by_group(p, c, w, &g, &options)
+        groups::by_group(p, c, w, &g[..], &options)
     })
     .py()?;
     // Plain data from serde, then the matrices and cut-offs as compiled objects.

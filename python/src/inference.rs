@@ -10,7 +10,7 @@ use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
-use crate::args::{self, Pairs, add_functions, pairs_to_py};
+use crate::args::{Pairs, add_functions, pairs_to_py};
 use crate::convert::{self, IntoPy, slice, to_py};
 use crate::matrix::{Classes, PyCutoffs, PyTransitionMatrix};
 
@@ -104,7 +104,7 @@ fn with_progress_and_clusters(
         boot = boot.progress(counter.counter());
     }
     if let Some(ids) = clusters {
-        boot = boot.clusters(&args::ids(ids));
+        boot = boot.clusters(&slice(ids)[..]);
     }
     boot
 }

@@ -9,7 +9,7 @@ use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::args::{self, Vector, add_functions, pairs_to_py, with_pairs};
+use crate::args::{Vector, add_functions, pairs_to_py, with_pairs};
 use crate::convert::{IntoPy, slice, to_py};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -210,7 +210,7 @@ fn rank_places<'py>(
     };
     let measure: PlaceMeasure = measure.parse().py()?;
     let resampling: PlaceResampling = resample.parse().py()?;
-    let ids: Option<Vec<i64>> = clusters.as_ref().map(args::ids);
+    let ids = clusters.as_ref().map(slice);
     let options = PlacesBootstrapOptions {
         seed,
         resampling,

@@ -490,8 +490,7 @@ pub fn bootstrap_difference(
                     all.extend(eb.into_iter().map(|e| -e));
                     acceleration(&all)
                 });
-            let st = &ra.stats[s];
-            boot.summary(st.clone(), st.name(), est, &column, accel)
+            boot.summary(ra.stats[s].clone(), est, &column, accel)
         })
         .collect();
     Ok(DifferenceResult {

@@ -21,11 +21,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::bootstrap::{
-    Bootstrap, BootstrapSettings, BootstrapSummary, CutoffMode, Design, Estimate, EstimateTable,
+    Bootstrap, BootstrapSettings, BootstrapSummary, CutoffMode, Design, EstimateTable,
     RankSettings, Resampling, Scratch, check_resampled, jackknife_acceleration, run_replicates,
 };
-use crate::error::{Result, check_finite, check_same_length};
+use crate::error::{Result, check_same_length};
 use crate::matrix::{ClassSpec, TransitionMatrix};
+use crate::rank::check_status_pairs;
 use crate::rankbased::rank_mobility;
 use crate::registry::RankMeasure;
 
@@ -45,24 +46,7 @@ impl RankBootstrap {
     /// Estimate, SE, interval and undefined replicates by measure name (the `rank_inference`
     /// object of [`crate::report::AnalysisReport`]).
     pub fn estimates(&self) -> EstimateTable {
-        EstimateTable(
-            self.measures
-                .iter()
-                .map(|m| {
-                    (
-                        m.name.clone(),
-                        Estimate {
-                            estimate: m.estimate,
-                            se: m.se,
-                            ci_low: m.ci_low,
-                            ci_high: m.ci_high,
-                            undefined_replicates: m.undefined_replicates,
-                            note: m.note.clone(),
-                        },
-                    )
-                })
-                .collect(),
-        )
+        EstimateTable::of(&self.measures)
     }
 
     /// One measure's summary.
@@ -115,8 +99,7 @@ pub fn rank_bootstrap(
         weighting,
         weight_kind,
     } = bootstrap.rank_settings();
-    check_finite(parent, "parent status")?;
-    check_same_length(parent.len(), child.len(), "child status")?;
+    check_status_pairs(parent, child)?;
     if let Some((ids, _)) = clusters {
         check_same_length(parent.len(), ids.len(), "cluster ids")?;
     }
@@ -181,13 +164,7 @@ pub fn rank_bootstrap(
             let column: Vec<Option<f64>> = reps.iter().map(|r| r[j]).collect();
             let jv: Vec<Option<f64>> = jack.iter().map(|r| r[j]).collect();
             let accel = jackknife_acceleration(&jv);
-            bootstrap.summary(
-                measure,
-                measure.name().to_string(),
-                estimate,
-                &column,
-                accel,
-            )
+            bootstrap.summary(measure, estimate, &column, accel)
         })
         .collect();
     let (resample, clustered, units) = Resampling::new(n, clusters.map(|(_, g)| g)).record();

@@ -9,6 +9,7 @@ use super::{ClassSpec, TransitionMatrix, check_table};
 use crate::error::{
     MobilityError, Result, check_k_requested, check_same_length, check_weight_values, check_weights,
 };
+use crate::exact::add_each;
 use crate::quantile::{Classifier, Cutoffs, Splitter};
 use crate::rank::{check_status_pairs, sort_key};
 use crate::serde_nd;
@@ -344,7 +345,7 @@ fn exact_tally(
         .collect();
     let mut total = vec![0i128; cells];
     for part in &partials {
-        total.iter_mut().zip(part).for_each(|(t, p)| *t += p);
+        add_each(&mut total, part);
     }
     let value = |q: i128| match weights {
         None => q as f64,

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{
     MobilityError, Result, check_finite, check_k, check_same_length, check_weights,
 };
+use crate::exact::add_each;
 use crate::matrix::{ClassSpec, TransitionCounts, TransitionMatrix};
 use crate::measures::{Measures, Weighting};
 use crate::places::levelling::Levelling;
@@ -377,7 +378,7 @@ where
         .collect::<Result<Vec<_>>>()?;
     let mut all = vec![0i128; k * k];
     for s in &sums {
-        all.iter_mut().zip(&s.counts).for_each(|(a, c)| *a += c);
+        add_each(&mut all, &s.counts);
     }
     let all = in_weight_units(&all);
     let mut national = TransitionCounts::from_table(all.view())?.to_matrix();

@@ -34,7 +34,7 @@ mod kendall;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{MobilityError, Result, check_same_length};
+use crate::error::{MobilityError, Result, check_same_length, check_weights};
 use crate::rank::check_pairs;
 use canonical::Canonical;
 use exact::exact_rank_shares;
@@ -191,9 +191,8 @@ pub fn rank_mobility(
     child: &[f64],
     weights: Option<&[f64]>,
 ) -> Result<RankMobility> {
-    let (canon, relative) = canonical_pairs(parent, child, weights)?;
+    let (canon, relative, total) = canonical_pairs(parent, child, weights)?;
     let (parent, child, weights) = canon.view();
-    let total = check_pairs(parent, child, weights)?;
     let mut r = rank_core(parent, child, weights, total, None)?;
     r.total_weight = relative.restore(r.total_weight).unwrap_or(r.total_weight);
     Ok(r)
@@ -252,8 +251,8 @@ pub fn rank_mobility_national(
         weights,
         Some((national_parent_ranks, national_child_ranks)),
     );
+    let total = canonical_total(&canon)?;
     let (parent, child, weights) = canon.view();
-    let total = check_pairs(parent, child, weights)?;
     let national = canon.national.as_ref().map(|(a, b)| (&a[..], &b[..]));
     let mut r = rank_core(parent, child, weights, total, national)?;
     r.total_weight = relative.restore(r.total_weight).unwrap_or(r.total_weight);
@@ -262,16 +261,24 @@ pub fn rank_mobility_national(
 
 /// What every measure on pairs does first: makes the weights relative (scale-free results),
 /// validates the pairs and puts them in canonical order (order-free results). Returns the rows
-/// in that order and the relative weights, whose `restore` gives totals in the input's scale.
+/// in that order, the relative weights (whose `restore` gives totals in the input's scale) and
+/// the total weight summed in canonical order.
 fn canonical_pairs<'w>(
     parent: &[f64],
     child: &[f64],
     weights: Option<&'w [f64]>,
-) -> Result<(Canonical, crate::rank::RelativeWeights<'w>)> {
+) -> Result<(Canonical, crate::rank::RelativeWeights<'w>, f64)> {
     let relative = crate::rank::relative_weights(weights, parent.len())?;
     check_pairs(parent, child, relative.as_deref())?;
     let canon = Canonical::new(parent, child, relative.as_deref(), None);
-    Ok((canon, relative))
+    let total = canonical_total(&canon)?;
+    Ok((canon, relative, total))
+}
+
+/// The total weight of rows in canonical order (the status was checked before reordering).
+fn canonical_total(canon: &Canonical) -> Result<f64> {
+    let (parent, _, weights) = canon.view();
+    check_weights(weights, parent.len())
 }
 
 /// Kendall's tau-b with ties, weighted by pair weights `w_i w_j`, in `O(n log n)`.
@@ -309,9 +316,8 @@ fn canonical_pairs<'w>(
 /// assert!((tau.unwrap() - 0.8).abs() < 1e-12);
 /// ```
 pub fn kendall_tau_b(x: &[f64], y: &[f64], weights: Option<&[f64]>) -> Result<Option<f64>> {
-    let (canon, _) = canonical_pairs(x, y, weights)?;
+    let (canon, _, total) = canonical_pairs(x, y, weights)?;
     let (x, y, weights) = canon.view();
-    let total = check_pairs(x, y, weights)?;
     Ok(joint_pass(x, y, weights, total).kendall)
 }
 
@@ -357,7 +363,7 @@ pub struct Ige {
 /// assert_eq!((r.used, r.dropped), (3, 1));
 /// ```
 pub fn ige(parent: &[f64], child: &[f64], weights: Option<&[f64]>) -> Result<Ige> {
-    let (canon, _) = canonical_pairs(parent, child, weights)?;
+    let (canon, _, _) = canonical_pairs(parent, child, weights)?;
     let (parent, child, weights) = canon.view();
     // First pass: the log means (the shift that keeps the second pass accurate).
     let first = income_pass(parent, child, weights, 0.0, 0.0);
@@ -409,9 +415,8 @@ pub fn absolute_mobility(
     child: &[f64],
     weights: Option<&[f64]>,
 ) -> Result<AbsoluteMobility> {
-    let (canon, _) = canonical_pairs(parent, child, weights)?;
+    let (canon, _, total) = canonical_pairs(parent, child, weights)?;
     let (parent, child, weights) = canon.view();
-    let total = check_pairs(parent, child, weights)?;
     let s = income_pass(parent, child, weights, 0.0, 0.0);
     Ok(AbsoluteMobility {
         greater: s.gt / total,

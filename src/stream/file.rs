@@ -135,8 +135,7 @@ pub fn default_memory_limit() -> u64 {
         .find(|l| l.starts_with("MemAvailable:"))
         .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
         .map(|kib| kib * 1024 / 2);
-    let address_space = address_space_limit().map(|bytes| bytes / 3);
-    match (available, address_space) {
+    match (available, in_memory_ceiling()) {
         (Some(a), Some(b)) => a.min(b),
         (Some(a), None) | (None, Some(a)) => a,
         (None, None) => 4 << 30,
@@ -153,6 +152,17 @@ pub fn address_space_limit() -> Option<u64> {
         .and_then(|l| l.split_whitespace().nth(3)?.parse::<u64>().ok())
 }
 
+/// The most the in-memory path may hold under the address-space limit: a third of it, as its
+/// peak is taken as up to three times the columns (`None` where there is no limit).
+fn in_memory_ceiling() -> Option<u64> {
+    address_space_limit().map(ceiling_of)
+}
+
+/// A third of an address-space limit of `space` bytes.
+fn ceiling_of(space: u64) -> u64 {
+    space / 3
+}
+
 /// Checks that columns of `columns_bytes` may be held in memory under this process's
 /// address-space limit: the in-memory path's peak (the columns, their sort keys and ranks, sort
 /// buffers, the allocator) is taken as up to three times the columns, as
@@ -164,7 +174,7 @@ pub fn address_space_limit() -> Option<u64> {
 /// the address-space limit; `limit` (the budget that let the columns in) is named in the message.
 pub fn check_in_memory_fits(columns_bytes: u64, limit: u64) -> Result<()> {
     match address_space_limit() {
-        Some(space) if columns_bytes > space / 3 => Err(MobilityError::invalid(
+        Some(space) if columns_bytes > ceiling_of(space) => Err(MobilityError::invalid(
             Parameter::MemoryLimit,
             format!(
                 "{} lets the columns (about {}) be held in memory, but the in-memory path may \
@@ -174,7 +184,7 @@ pub fn check_in_memory_fits(columns_bytes: u64, limit: u64) -> Result<()> {
                 size_text(limit),
                 size_text(columns_bytes),
                 size_text(space),
-                size_text(space / 3)
+                size_text(ceiling_of(space))
             ),
         )),
         _ => Ok(()),

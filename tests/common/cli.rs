@@ -105,6 +105,11 @@ pub fn ok_with_stderr(args: &[&str]) -> (String, String) {
     succeeded(run(args), args)
 }
 
+/// Runs a command that must succeed (stderr may hold notes); returns its stdout.
+pub fn stdout_of(args: &[&str]) -> String {
+    ok_with_stderr(args).0
+}
+
 /// Runs a command that must succeed silently on stderr; returns stdout.
 pub fn ok(args: &[&str]) -> String {
     let (stdout, stderr) = ok_with_stderr(args);

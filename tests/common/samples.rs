@@ -72,16 +72,13 @@ impl SplitMix {
     }
 }
 
-/// A permutation of `0..n` shuffled deterministically from `seed` (Fisher-Yates on an
-/// xorshift64 stream), for checks that row order never matters.
+/// A permutation of `0..n` shuffled deterministically from `seed` (Fisher-Yates on a
+/// [`SplitMix`] stream), for checks that row order never matters.
 pub fn shuffled_order(n: usize, seed: u64) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
-    let mut s = seed | 1;
+    let mut rng = SplitMix(seed);
     for i in (1..n).rev() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        order.swap(i, (s % (i as u64 + 1)) as usize);
+        order.swap(i, rng.below(i as u64 + 1) as usize);
     }
     order
 }

@@ -48,7 +48,37 @@ pub struct BootstrapSummary<S> {
 /// The bootstrap distribution of one matrix statistic.
 pub type StatisticSummary = BootstrapSummary<Statistic>;
 
+/// What a [`BootstrapSummary`] can be of: a value that names itself (its `name` field).
+pub(crate) trait Summarised {
+    /// The name the summary carries.
+    fn summary_name(&self) -> String;
+}
+
+impl Summarised for Statistic {
+    fn summary_name(&self) -> String {
+        self.name()
+    }
+}
+
+impl Summarised for crate::registry::RankMeasure {
+    fn summary_name(&self) -> String {
+        self.name().to_string()
+    }
+}
+
 impl<S> BootstrapSummary<S> {
+    /// Estimate, SE, chosen interval, undefined replicates and note (the report's entry).
+    pub fn estimate(&self) -> Estimate {
+        Estimate {
+            estimate: self.estimate,
+            se: self.se,
+            ci_low: self.ci_low,
+            ci_high: self.ci_high,
+            undefined_replicates: self.undefined_replicates,
+            note: self.note.clone(),
+        }
+    }
+
     /// The replicate values aligned with the replicate numbers (`None` where undefined).
     pub fn replicate_values(&self) -> Vec<Option<f64>> {
         let total = self.replicates.len() + self.undefined_at.len();
@@ -137,6 +167,18 @@ pub struct Estimate {
 /// Estimates by statistic name, in result order (serialised as an object keyed by name).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EstimateTable(pub Vec<(String, Estimate)>);
+
+impl EstimateTable {
+    /// The estimate of each summary, keyed by its name, in order.
+    pub fn of<S>(summaries: &[BootstrapSummary<S>]) -> EstimateTable {
+        EstimateTable(
+            summaries
+                .iter()
+                .map(|s| (s.name.clone(), s.estimate()))
+                .collect(),
+        )
+    }
+}
 
 impl Serialize for EstimateTable {
     fn serialize<S: serde::Serializer>(
@@ -349,24 +391,7 @@ impl BootstrapResult {
 
     /// Estimate, SE, interval and undefined replicates of every statistic, by name.
     pub fn estimates(&self) -> EstimateTable {
-        EstimateTable(
-            self.statistics
-                .iter()
-                .map(|s| {
-                    (
-                        s.name.clone(),
-                        Estimate {
-                            estimate: s.estimate,
-                            se: s.se,
-                            ci_low: s.ci_low,
-                            ci_high: s.ci_high,
-                            undefined_replicates: s.undefined_replicates,
-                            note: s.note.clone(),
-                        },
-                    )
-                })
-                .collect(),
-        )
+        EstimateTable::of(&self.statistics)
     }
 
     /// One statistic by name ([`Statistic::name`]: `shorrocks_trace`, `p_1_1`, `persistence_1`).

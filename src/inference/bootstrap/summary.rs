@@ -1,6 +1,7 @@
 //! From replicate columns to the summary of each statistic (standard error, intervals, notes).
 
 use super::intervals::{acceleration, jackknife_effects, summarize};
+use super::result::Summarised;
 use super::{Bootstrap, BootstrapResult, BootstrapSummary, RawRun};
 use crate::inference::{CiMethod, Interval};
 
@@ -34,8 +35,7 @@ impl Bootstrap {
                 let column: Vec<Option<f64>> = raw.reps.iter().map(|r| r[s]).collect();
                 let jack: Vec<Option<f64>> = raw.jack.iter().map(|r| r[s]).collect();
                 let accel = jackknife_acceleration(&jack);
-                let st = &raw.stats[s];
-                self.summary(st.clone(), st.name(), raw.estimates[s], &column, accel)
+                self.summary(raw.stats[s].clone(), raw.estimates[s], &column, accel)
             })
             .collect();
         BootstrapResult {
@@ -54,18 +54,17 @@ impl Bootstrap {
     }
 
     /// One statistic's summary from its replicate column (`None` = undefined in that replicate).
-    pub(crate) fn summary<S>(
+    pub(crate) fn summary<S: Summarised>(
         &self,
         statistic: S,
-        name: String,
         estimate: Option<f64>,
         column: &[Option<f64>],
         accel: Option<f64>,
     ) -> BootstrapSummary<S> {
         let c = self.summarize_column(estimate, column, accel);
         BootstrapSummary {
+            name: statistic.summary_name(),
             statistic,
-            name,
             estimate,
             se: c.se,
             ci_low: c.ci_low,
